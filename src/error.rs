@@ -1,0 +1,236 @@
+//! The one error type of the crate.
+//!
+//! Every error is fatal: once a connection returns one, it returns the same error from then
+//! on, after sending the alert that [`Error::alert`] names (if any). Each variant is a category
+//! (decode, peer misbehaved, negotiation, certificate, crypto, alert received, config, API
+//! misuse); each carries what went wrong and maps to exactly one alert description.
+
+use core::fmt;
+
+use crate::codec::enums::AlertDescription;
+
+/// What kind of malformation a [`DecodeError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeErrorKind {
+    /// The input ended before the field did (or a length prefix points past the end).
+    Truncated,
+    /// Bytes remained after a whole message or a length-delimited field was decoded.
+    TrailingData,
+    /// A length or count is not allowed by the protocol (empty where it must not be,
+    /// odd length of a list of u16, ...).
+    BadLength,
+    /// The field is well formed but carries a value that is not allowed here.
+    IllegalValue,
+    /// The same extension appears twice in one message.
+    Duplicate,
+    /// A record or message exceeds the configured or protocol maximum.
+    TooLarge,
+    /// A record header names an unknown content type.
+    UnknownContentType,
+    /// A record header names a protocol version we do not speak.
+    BadVersion,
+}
+
+/// Bytes from the peer that do not decode. Names the field that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeError {
+    /// The field (or message) being decoded, e.g. `"ClientHello.cipher_suites"`.
+    pub field: &'static str,
+    /// What was wrong with it.
+    pub kind: DecodeErrorKind,
+}
+
+impl DecodeError {
+    /// A new decode error for `field`.
+    pub const fn new(field: &'static str, kind: DecodeErrorKind) -> Self {
+        Self { field, kind }
+    }
+
+    /// The alert a peer must receive for this error.
+    pub const fn alert(&self) -> AlertDescription {
+        match self.kind {
+            DecodeErrorKind::Truncated
+            | DecodeErrorKind::TrailingData
+            | DecodeErrorKind::BadLength => AlertDescription::DECODE_ERROR,
+            DecodeErrorKind::IllegalValue => AlertDescription::ILLEGAL_PARAMETER,
+            DecodeErrorKind::Duplicate => AlertDescription::UNSUPPORTED_EXTENSION,
+            DecodeErrorKind::TooLarge => AlertDescription::RECORD_OVERFLOW,
+            DecodeErrorKind::UnknownContentType => AlertDescription::UNEXPECTED_MESSAGE,
+            DecodeErrorKind::BadVersion => AlertDescription::PROTOCOL_VERSION,
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            DecodeErrorKind::Truncated => "truncated",
+            DecodeErrorKind::TrailingData => "has trailing data",
+            DecodeErrorKind::BadLength => "has a bad length",
+            DecodeErrorKind::IllegalValue => "has an illegal value",
+            DecodeErrorKind::Duplicate => "is duplicated",
+            DecodeErrorKind::TooLarge => "is too large",
+            DecodeErrorKind::UnknownContentType => "has an unknown content type",
+            DecodeErrorKind::BadVersion => "has an unsupported version",
+        };
+        write!(f, "{} {}", self.field, what)
+    }
+}
+
+/// Why a certificate was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CertificateError {
+    /// The peer sent no certificate where one is required.
+    Missing,
+    /// The chain does not lead to a trusted root.
+    UnknownIssuer,
+    /// Outside its validity period at the time given.
+    Expired,
+    /// Not yet valid at the time given.
+    NotValidYet,
+    /// The certificate is not valid for the name we connected to.
+    NotValidForName,
+    /// A signature on the chain, or the handshake signature made with its key, is wrong.
+    BadSignature,
+    /// The key or algorithm is not one we accept.
+    Unsupported,
+    /// Anything else webpki or a custom verifier reported.
+    Other(&'static str),
+}
+
+impl CertificateError {
+    /// The alert a peer must receive for this error.
+    pub const fn alert(&self) -> AlertDescription {
+        match self {
+            CertificateError::Missing => AlertDescription::HANDSHAKE_FAILURE,
+            CertificateError::UnknownIssuer => AlertDescription::UNKNOWN_CA,
+            CertificateError::Expired | CertificateError::NotValidYet => {
+                AlertDescription::CERTIFICATE_EXPIRED
+            }
+            CertificateError::NotValidForName => AlertDescription::BAD_CERTIFICATE,
+            CertificateError::BadSignature => AlertDescription::DECRYPT_ERROR,
+            CertificateError::Unsupported => AlertDescription::UNSUPPORTED_CERTIFICATE,
+            CertificateError::Other(_) => AlertDescription::BAD_CERTIFICATE,
+        }
+    }
+}
+
+/// The one error type. Every error is fatal and sticky; see the module docs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The peer's bytes do not decode.
+    Decode(DecodeError),
+    /// The peer sent something well formed that the protocol forbids at this point
+    /// (a message out of order, an unsolicited extension, a wrong Finished, ...).
+    PeerMisbehaved {
+        /// What it did.
+        what: &'static str,
+        /// The alert we send for it.
+        alert: AlertDescription,
+    },
+    /// Nothing acceptable to both sides (no common suite, group, version, ALPN, ...).
+    Negotiation {
+        /// What could not be agreed.
+        what: &'static str,
+        /// The alert we send for it.
+        alert: AlertDescription,
+    },
+    /// The peer's certificate was rejected.
+    Certificate(CertificateError),
+    /// A cryptographic check failed (record authentication, a signature) or the crypto
+    /// provider failed.
+    Crypto {
+        /// Which operation.
+        what: &'static str,
+        /// The alert we send for it.
+        alert: AlertDescription,
+    },
+    /// The peer sent a fatal alert (or a warning alert other than close_notify where we treat
+    /// it as fatal). We send nothing back.
+    AlertReceived(AlertDescription),
+    /// The configuration cannot work (no suites, no certificate, ...). No alert is sent.
+    Config(&'static str),
+    /// The caller used the API wrongly (write after close, ...). No alert is sent.
+    Api(&'static str),
+}
+
+impl Error {
+    /// A peer-misbehaved error with its alert.
+    pub const fn peer(what: &'static str, alert: AlertDescription) -> Self {
+        Error::PeerMisbehaved { what, alert }
+    }
+
+    /// A message arrived that the handshake state does not allow.
+    pub const fn unexpected(what: &'static str) -> Self {
+        Error::PeerMisbehaved {
+            what,
+            alert: AlertDescription::UNEXPECTED_MESSAGE,
+        }
+    }
+
+    /// A negotiation failure with its alert.
+    pub const fn negotiation(what: &'static str, alert: AlertDescription) -> Self {
+        Error::Negotiation { what, alert }
+    }
+
+    /// Record authentication failed: always bad_record_mac, whatever the cause.
+    pub const fn bad_record_mac() -> Self {
+        Error::Crypto {
+            what: "record authentication failed",
+            alert: AlertDescription::BAD_RECORD_MAC,
+        }
+    }
+
+    /// The crypto provider failed in a way that is our fault, not the peer's.
+    pub const fn internal(what: &'static str) -> Self {
+        Error::Crypto {
+            what,
+            alert: AlertDescription::INTERNAL_ERROR,
+        }
+    }
+
+    /// The alert description we send to the peer for this error, if any.
+    pub fn alert(&self) -> Option<AlertDescription> {
+        match self {
+            Error::Decode(e) => Some(e.alert()),
+            Error::PeerMisbehaved { alert, .. }
+            | Error::Negotiation { alert, .. }
+            | Error::Crypto { alert, .. } => Some(*alert),
+            Error::Certificate(e) => Some(e.alert()),
+            Error::AlertReceived(_) | Error::Config(_) | Error::Api(_) => None,
+        }
+    }
+}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Self {
+        Error::Decode(e)
+    }
+}
+
+impl From<CertificateError> for Error {
+    fn from(e: CertificateError) -> Self {
+        Error::Certificate(e)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Decode(e) => write!(f, "decode error: {e}"),
+            Error::PeerMisbehaved { what, alert } => write!(f, "peer misbehaved: {what} ({alert})"),
+            Error::Negotiation { what, alert } => write!(f, "negotiation failed: {what} ({alert})"),
+            Error::Certificate(e) => write!(f, "certificate rejected: {e:?}"),
+            Error::Crypto { what, alert } => write!(f, "crypto: {what} ({alert})"),
+            Error::AlertReceived(a) => write!(f, "received fatal alert: {a}"),
+            Error::Config(what) => write!(f, "configuration: {what}"),
+            Error::Api(what) => write!(f, "API misuse: {what}"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}
+impl core::error::Error for DecodeError {}
