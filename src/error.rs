@@ -24,8 +24,10 @@ pub enum DecodeErrorKind {
     IllegalValue,
     /// The same extension appears twice in one message.
     Duplicate,
-    /// A record or message exceeds the configured or protocol maximum.
+    /// A record exceeds the protocol maximum (record_overflow).
     TooLarge,
+    /// A handshake message announces a length over the configured maximum.
+    MessageTooLarge,
     /// A record header names an unknown content type.
     UnknownContentType,
     /// A record header names a protocol version we do not speak.
@@ -53,7 +55,9 @@ impl DecodeError {
             DecodeErrorKind::Truncated
             | DecodeErrorKind::TrailingData
             | DecodeErrorKind::BadLength => AlertDescription::DECODE_ERROR,
-            DecodeErrorKind::IllegalValue => AlertDescription::ILLEGAL_PARAMETER,
+            DecodeErrorKind::IllegalValue | DecodeErrorKind::MessageTooLarge => {
+                AlertDescription::ILLEGAL_PARAMETER
+            }
             DecodeErrorKind::Duplicate => AlertDescription::UNSUPPORTED_EXTENSION,
             DecodeErrorKind::TooLarge => AlertDescription::RECORD_OVERFLOW,
             DecodeErrorKind::UnknownContentType => AlertDescription::UNEXPECTED_MESSAGE,
@@ -71,6 +75,7 @@ impl fmt::Display for DecodeError {
             DecodeErrorKind::IllegalValue => "has an illegal value",
             DecodeErrorKind::Duplicate => "is duplicated",
             DecodeErrorKind::TooLarge => "is too large",
+            DecodeErrorKind::MessageTooLarge => "is over the maximum handshake message size",
             DecodeErrorKind::UnknownContentType => "has an unknown content type",
             DecodeErrorKind::BadVersion => "has an unsupported version",
         };

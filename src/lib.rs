@@ -14,3 +14,5 @@ pub mod codec;
 pub mod error;
 
 pub use error::{CertificateError, DecodeError, DecodeErrorKind, Error};
+pub mod msgs;
+pub mod record;

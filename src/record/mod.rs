@@ -1,0 +1,1 @@
+//! The record layer: framing, handshake reassembly, fragmentation, protection.
