@@ -14,5 +14,7 @@ pub mod codec;
 pub mod error;
 
 pub use error::{CertificateError, DecodeError, DecodeErrorKind, Error};
+pub mod crypto;
 pub mod msgs;
 pub mod record;
+pub mod suites;
