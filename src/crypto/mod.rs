@@ -359,3 +359,5 @@ pub trait KeyLog: Send + Sync {
         true
     }
 }
+
+pub mod ring;
