@@ -1,0 +1,539 @@
+//! Cutting the incoming byte stream into records, in a buffer allocated once.
+
+use alloc::boxed::Box;
+use alloc::vec;
+
+use super::{HEADER_LEN, MAX_CIPHERTEXT, RecordHeader, check_prefix};
+use crate::error::{DecodeError, DecodeErrorKind, Error};
+
+/// One record cut from the stream. `payload` is still protected if protection is on; it is
+/// mutable so that it can be decrypted in place.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Record<'a> {
+    /// The header as received (already checked, see [`Deframer::next_record`]).
+    pub header: RecordHeader,
+    /// The fragment: exactly `header.len` bytes, inside the deframer's buffer.
+    pub payload: &'a mut [u8],
+}
+
+/// Cuts a byte stream into records (RFC 5246 section 6.2).
+///
+/// The buffer is allocated once, in [`Deframer::new`], and never grows: it holds at most
+/// [`Deframer::CAPACITY`] bytes (one header and the largest ciphertext fragment).
+///
+/// # Contract
+///
+/// Feed bytes with [`feed`](Self::feed), then call [`next_record`](Self::next_record) until
+/// it returns `Ok(None)`; then feed what `feed` did not take, and repeat:
+///
+/// ```
+/// use tls12::record::Deframer;
+///
+/// let mut deframer = Deframer::new();
+/// // Two alert records and the first byte of a third, as if read from a socket.
+/// let mut input: &[u8] = &[21, 3, 3, 0, 2, 1, 0, 21, 3, 3, 0, 2, 2, 40, 21];
+/// let mut seen = 0;
+/// while !input.is_empty() {
+///     let taken = deframer.feed(input);
+///     input = &input[taken..];
+///     while let Some(record) = deframer.next_record()? {
+///         // Decrypt `record.payload` in place, hand it on...
+///         seen += 1;
+///     }
+/// }
+/// assert_eq!(seen, 2);
+/// assert!(deframer.has_partial()); // at end of stream this would be truncation
+/// # Ok::<(), tls12::Error>(())
+/// ```
+///
+/// - `feed` copies as much of its input as fits and returns how many bytes it took. Once
+///   `next_record` has returned `Ok(None)`, the buffer holds at most a strict prefix of one
+///   record, so the next `feed` of a non-empty input takes at least one byte: the loop above
+///   always makes progress. It may take fewer bytes than given (even zero) while whole
+///   records are waiting to be drained.
+/// - A [`Record`] borrows the deframer, and its bytes are released by the next call of
+///   `feed` or `next_record`. When a whole record arrives in one `feed`, it is handed out in
+///   place: no byte is moved between `feed` and `next_record`. Bytes are moved only when
+///   `feed` needs room at the end of the buffer and the start holds already-released
+///   records, and then only the bytes of the incomplete record.
+/// - Incomplete input is not an error: `next_record` returns `Ok(None)`.
+///   [`has_partial`](Self::has_partial) tells a truncated stream from a clean end.
+/// - Errors are fatal and sticky: once `next_record` fails, it returns the same error on
+///   every call, and `feed` discards its input (reporting it all as taken).
+#[derive(Debug)]
+pub struct Deframer {
+    /// Fixed-size storage: `CAPACITY` bytes.
+    buf: Box<[u8]>,
+    /// First byte not yet handed out.
+    start: usize,
+    /// End of the bytes fed so far.
+    end: usize,
+    /// Largest fragment length accepted; at most `MAX_CIPHERTEXT`.
+    max_fragment: usize,
+    /// No record has been handed out yet: the stream may still be an SSLv2 ClientHello.
+    first: bool,
+    /// The sticky error.
+    error: Option<DecodeError>,
+}
+
+impl Default for Deframer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Deframer {
+    /// The most bytes the deframer ever holds: a header and a [`MAX_CIPHERTEXT`] fragment.
+    pub const CAPACITY: usize = HEADER_LEN + MAX_CIPHERTEXT;
+
+    /// A deframer with its buffer of [`Self::CAPACITY`] bytes. This is its only allocation.
+    pub fn new() -> Self {
+        Self {
+            buf: vec![0u8; Self::CAPACITY].into_boxed_slice(),
+            start: 0,
+            end: 0,
+            max_fragment: MAX_CIPHERTEXT,
+            first: true,
+            error: None,
+        }
+    }
+
+    /// Copies as much of `input` as fits into the buffer and returns how many bytes were
+    /// taken. Never grows the buffer. See the [contract](Self) for when it takes less than
+    /// all of `input`; after an error it discards `input` and returns `input.len()`.
+    pub fn feed(&mut self, input: &[u8]) -> usize {
+        if self.error.is_some() {
+            return input.len();
+        }
+        if self.buf.len() - self.end < input.len() && self.start > 0 {
+            // Move the unreleased bytes (at most one incomplete record once drained) to the
+            // front to make room.
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        let n = input.len().min(self.buf.len() - self.end);
+        self.buf[self.end..self.end + n].copy_from_slice(&input[..n]);
+        self.end += n;
+        n
+    }
+
+    /// The next whole record, `Ok(None)` if no whole record is buffered yet.
+    ///
+    /// The previous record's bytes are released by this call. The header is checked as soon
+    /// as its bytes arrive, before the body is waited for:
+    ///
+    /// - a length over the maximum ([`MAX_CIPHERTEXT`], or what
+    ///   [`set_max_fragment_len`](Self::set_max_fragment_len) set) is `TooLarge`
+    ///   (record_overflow);
+    /// - a content type other than change_cipher_spec, alert, handshake and
+    ///   application_data is `UnknownContentType` (unexpected_message);
+    /// - a version outside `0x0300..=0x0303` is `BadVersion` (protocol_version);
+    /// - a stream whose first byte has the high bit set is an SSLv2-format ClientHello
+    ///   (RFC 5246 appendix E.2): `BadVersion` (protocol_version).
+    ///
+    /// Zero-length records of every type are returned; rejecting them where the protocol
+    /// forbids them is up to the layer above.
+    pub fn next_record(&mut self) -> Result<Option<Record<'_>>, Error> {
+        if let Some(e) = self.error {
+            return Err(e.into());
+        }
+        let avail = &self.buf[self.start..self.end];
+        let checked = if self.first && avail.first().is_some_and(|b| b & 0x80 != 0) {
+            Err(DecodeError::new(
+                "SSLv2 ClientHello",
+                DecodeErrorKind::BadVersion,
+            ))
+        } else {
+            check_prefix(&avail[..avail.len().min(HEADER_LEN)], self.max_fragment)
+        };
+        if let Err(e) = checked {
+            self.error = Some(e);
+            return Err(e.into());
+        }
+        let Some(head) = avail.first_chunk::<HEADER_LEN>() else {
+            return Ok(None);
+        };
+        let header = RecordHeader::from_array(*head);
+        let total = HEADER_LEN + usize::from(header.len);
+        if avail.len() < total {
+            return Ok(None);
+        }
+        let payload = self.start + HEADER_LEN..self.start + total;
+        self.start += total;
+        if self.start == self.end {
+            // Everything is handed out: the next feed starts at the front without moving
+            // anything. The payload stays where it is until then.
+            self.start = 0;
+            self.end = 0;
+        }
+        self.first = false;
+        Ok(Some(Record {
+            header,
+            payload: &mut self.buf[payload],
+        }))
+    }
+
+    /// Lowers the largest fragment length accepted, for example to [`super::MAX_PLAINTEXT`]
+    /// while records are unprotected (RFC 5246 section 6.2.1). Values over
+    /// [`MAX_CIPHERTEXT`] are clamped to it. Applies from the next call of `next_record`.
+    pub fn set_max_fragment_len(&mut self, max: usize) {
+        self.max_fragment = max.min(MAX_CIPHERTEXT);
+    }
+
+    /// How many bytes are buffered and not yet handed out as records.
+    pub fn buffered(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Whether the buffered bytes end with an incomplete record. At the end of the stream,
+    /// after draining, `true` means the stream was truncated mid-record.
+    pub fn has_partial(&self) -> bool {
+        let mut rest = &self.buf[self.start..self.end];
+        while !rest.is_empty() {
+            let Some(head) = rest.first_chunk::<HEADER_LEN>() else {
+                return true;
+            };
+            let total = HEADER_LEN + usize::from(u16::from_be_bytes([head[3], head[4]]));
+            match rest.get(total..) {
+                Some(after) => rest = after,
+                None => return true,
+            }
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::enums::{AlertDescription, ContentType, ProtocolVersion};
+    use crate::record::{MAX_PLAINTEXT, write_records};
+    use alloc::vec::Vec;
+
+    fn rec(typ: u8, version: u16, body: &[u8]) -> Vec<u8> {
+        let mut v = vec![typ];
+        v.extend_from_slice(&version.to_be_bytes());
+        v.extend_from_slice(&(body.len() as u16).to_be_bytes());
+        v.extend_from_slice(body);
+        v
+    }
+
+    fn owned(r: Record<'_>) -> (RecordHeader, Vec<u8>) {
+        (r.header, r.payload.to_vec())
+    }
+
+    fn err_of(d: &mut Deframer) -> DecodeError {
+        match d.next_record() {
+            Err(Error::Decode(e)) => e,
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn one_record() {
+        let mut d = Deframer::new();
+        let bytes = rec(23, 0x0303, b"hello");
+        assert_eq!(d.feed(&bytes), bytes.len());
+        let r = d.next_record().unwrap().unwrap();
+        assert_eq!(
+            r.header,
+            RecordHeader {
+                typ: ContentType::APPLICATION_DATA,
+                version: ProtocolVersion::TLS12,
+                len: 5
+            }
+        );
+        assert_eq!(r.payload, b"hello");
+        // In place: the payload is mutable for decryption.
+        r.payload[0] = b'j';
+        assert_eq!(d.next_record().unwrap(), None);
+        assert_eq!(d.buffered(), 0);
+        assert!(!d.has_partial());
+    }
+
+    #[test]
+    fn header_split_across_feeds() {
+        let bytes = rec(22, 0x0301, &[1, 2, 3]);
+        for split in 0..=bytes.len() {
+            let mut d = Deframer::new();
+            assert_eq!(d.feed(&bytes[..split]), split);
+            if split < bytes.len() {
+                assert_eq!(d.next_record().unwrap(), None, "split {split}");
+                assert_eq!(d.has_partial(), split > 0);
+                assert_eq!(d.feed(&bytes[split..]), bytes.len() - split);
+            }
+            let (h, p) = owned(d.next_record().unwrap().unwrap());
+            assert_eq!(h.typ, ContentType::HANDSHAKE);
+            assert_eq!(h.version, ProtocolVersion::TLS10);
+            assert_eq!(p, [1, 2, 3]);
+            assert_eq!(d.next_record().unwrap(), None);
+            assert!(!d.has_partial());
+        }
+    }
+
+    #[test]
+    fn one_byte_at_a_time() {
+        let mut stream = rec(22, 0x0303, &[7; 300]);
+        stream.extend(rec(20, 0x0303, &[1]));
+        stream.extend(rec(23, 0x0303, &[]));
+        let mut d = Deframer::new();
+        let mut got = Vec::new();
+        for b in &stream {
+            assert_eq!(d.feed(core::slice::from_ref(b)), 1);
+            while let Some(r) = d.next_record().unwrap() {
+                got.push(owned(r));
+            }
+        }
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0].1, [7; 300]);
+        assert_eq!(got[1].1, [1]);
+        assert!(got[2].1.is_empty());
+        assert!(!d.has_partial());
+    }
+
+    #[test]
+    fn many_records_in_one_feed() {
+        let mut stream = Vec::new();
+        for i in 0..100u8 {
+            stream.extend(rec(23, 0x0303, &[i; 37]));
+        }
+        let mut d = Deframer::new();
+        assert_eq!(d.feed(&stream), stream.len());
+        assert!(!d.has_partial());
+        for i in 0..100u8 {
+            let r = d.next_record().unwrap().unwrap();
+            assert_eq!(r.payload, &[i; 37]);
+        }
+        assert_eq!(d.next_record().unwrap(), None);
+    }
+
+    #[test]
+    fn exact_max_record_and_max_plus_one() {
+        let max = rec(23, 0x0303, &[0xaa; MAX_CIPHERTEXT]);
+        assert_eq!(max.len(), Deframer::CAPACITY);
+        let mut d = Deframer::new();
+        assert_eq!(d.feed(&max), max.len());
+        assert_eq!(d.buffered(), Deframer::CAPACITY);
+        assert_eq!(d.feed(&[23]), 0, "buffer is full");
+        let r = d.next_record().unwrap().unwrap();
+        assert_eq!(r.payload.len(), MAX_CIPHERTEXT);
+
+        // One more byte of length: rejected from the header alone.
+        let mut d = Deframer::new();
+        let len = (MAX_CIPHERTEXT as u16 + 1).to_be_bytes();
+        d.feed(&[23, 3, 3, len[0], len[1]]);
+        let e = err_of(&mut d);
+        assert_eq!(
+            e,
+            DecodeError::new("RecordHeader.length", DecodeErrorKind::TooLarge)
+        );
+        assert_eq!(
+            Error::from(e).alert(),
+            Some(AlertDescription::RECORD_OVERFLOW)
+        );
+        let mut d = Deframer::new();
+        d.feed(&[23, 3, 3, 0xff, 0xff]);
+        assert_eq!(err_of(&mut d).kind, DecodeErrorKind::TooLarge);
+    }
+
+    #[test]
+    fn lowered_max_fragment() {
+        let mut d = Deframer::new();
+        d.set_max_fragment_len(MAX_PLAINTEXT);
+        let ok = rec(22, 0x0303, &[0; MAX_PLAINTEXT]);
+        d.feed(&ok);
+        assert!(d.next_record().unwrap().is_some());
+        let len = (MAX_PLAINTEXT as u16 + 1).to_be_bytes();
+        d.feed(&[22, 3, 3, len[0], len[1]]);
+        assert_eq!(err_of(&mut d).kind, DecodeErrorKind::TooLarge);
+
+        let mut d = Deframer::new();
+        d.set_max_fragment_len(usize::MAX);
+        d.feed(&rec(22, 0x0303, &[0; MAX_CIPHERTEXT]));
+        assert!(d.next_record().unwrap().is_some());
+    }
+
+    #[test]
+    fn unknown_content_type() {
+        for t in [0u8, 19, 24, 25, 0x7f] {
+            let mut d = Deframer::new();
+            d.feed(&[t]);
+            let e = err_of(&mut d);
+            assert_eq!(
+                e,
+                DecodeError::new("RecordHeader.type", DecodeErrorKind::UnknownContentType)
+            );
+            assert_eq!(
+                Error::from(e).alert(),
+                Some(AlertDescription::UNEXPECTED_MESSAGE)
+            );
+        }
+    }
+
+    #[test]
+    fn bad_versions() {
+        for v in [0x0200u16, 0x0002, 0x0403, 0x0304, 0x03ff, 0xfefd, 0x0000] {
+            let mut d = Deframer::new();
+            let bytes = rec(22, v, &[1]);
+            d.feed(&bytes[..3]);
+            let e = err_of(&mut d);
+            assert_eq!(
+                e,
+                DecodeError::new("RecordHeader.version", DecodeErrorKind::BadVersion),
+                "version {v:#06x}"
+            );
+            assert_eq!(
+                Error::from(e).alert(),
+                Some(AlertDescription::PROTOCOL_VERSION)
+            );
+        }
+        for v in 0x0300u16..=0x0303 {
+            let mut d = Deframer::new();
+            d.feed(&rec(22, v, &[1]));
+            assert_eq!(d.next_record().unwrap().unwrap().header.version.0, v);
+        }
+    }
+
+    #[test]
+    fn sslv2_client_hello() {
+        // An SSLv2-format ClientHello: 2-byte length with the high bit, msg_type 1, version.
+        let mut d = Deframer::new();
+        d.feed(&[0x80]);
+        let e = err_of(&mut d);
+        assert_eq!(
+            e,
+            DecodeError::new("SSLv2 ClientHello", DecodeErrorKind::BadVersion)
+        );
+        assert_eq!(
+            Error::from(e).alert(),
+            Some(AlertDescription::PROTOCOL_VERSION)
+        );
+        let mut d = Deframer::new();
+        d.feed(&[0x80, 0x2e, 0x01, 0x03, 0x01]);
+        assert_eq!(err_of(&mut d).kind, DecodeErrorKind::BadVersion);
+
+        // Only the very first bytes: later, the same byte is just an unknown type.
+        let mut d = Deframer::new();
+        d.feed(&rec(22, 0x0301, &[1]));
+        d.feed(&[0x80]);
+        assert!(d.next_record().unwrap().is_some());
+        assert_eq!(err_of(&mut d).kind, DecodeErrorKind::UnknownContentType);
+    }
+
+    #[test]
+    fn errors_are_sticky() {
+        let mut d = Deframer::new();
+        let mut stream = rec(23, 0x0303, b"ok");
+        stream.extend([99, 3, 3, 0, 0]);
+        stream.extend(rec(23, 0x0303, b"after"));
+        d.feed(&stream);
+        assert!(d.next_record().unwrap().is_some());
+        let e = err_of(&mut d);
+        assert_eq!(e.kind, DecodeErrorKind::UnknownContentType);
+        for _ in 0..3 {
+            assert_eq!(err_of(&mut d), e);
+        }
+        // Input after the error is discarded.
+        assert_eq!(d.feed(&rec(23, 0x0303, b"x")), 6);
+        assert_eq!(err_of(&mut d), e);
+    }
+
+    #[test]
+    fn error_before_body_arrives() {
+        // Version error seen with only three bytes buffered; the body never comes.
+        let mut d = Deframer::new();
+        d.feed(&[22, 4]);
+        assert_eq!(d.next_record().unwrap(), None);
+        d.feed(&[0]);
+        assert_eq!(err_of(&mut d).kind, DecodeErrorKind::BadVersion);
+    }
+
+    #[test]
+    fn feed_contract_when_full() {
+        // A whole record fills part of the buffer; a second, bigger one only partly fits.
+        let first = rec(23, 0x0303, &[1; 10_000]);
+        let second = rec(23, 0x0303, &[2; 10_000]);
+        let mut stream = first.clone();
+        stream.extend(&second);
+        let mut d = Deframer::new();
+        let taken = d.feed(&stream);
+        assert_eq!(taken, Deframer::CAPACITY);
+        assert!(d.has_partial());
+        // Buffer full: nothing more fits until drained.
+        assert_eq!(d.feed(&stream[taken..]), 0);
+        assert_eq!(d.next_record().unwrap().unwrap().payload, &[1; 10_000]);
+        assert_eq!(d.next_record().unwrap(), None);
+        // After draining, the rest of the second record fits (compaction moves it).
+        assert_eq!(d.feed(&stream[taken..]), stream.len() - taken);
+        assert_eq!(d.next_record().unwrap().unwrap().payload, &[2; 10_000]);
+        assert_eq!(d.next_record().unwrap(), None);
+        assert_eq!(d.buffered(), 0);
+    }
+
+    #[test]
+    fn drain_loop_always_progresses() {
+        // Records of awkward sizes fed in chunks of a buffer and a bit.
+        let mut stream = Vec::new();
+        let sizes = [MAX_CIPHERTEXT, 1, 0, 9000, MAX_CIPHERTEXT, 3];
+        for (i, &n) in sizes.iter().enumerate() {
+            stream.extend(rec(23, 0x0303, &vec![i as u8; n]));
+        }
+        let mut d = Deframer::new();
+        let mut got = Vec::new();
+        for chunk in stream.chunks(Deframer::CAPACITY + 7) {
+            let mut input = chunk;
+            while !input.is_empty() {
+                let n = d.feed(input);
+                input = &input[n..];
+                let mut drained = false;
+                while let Some(r) = d.next_record().unwrap() {
+                    got.push(r.payload.len());
+                    drained = true;
+                }
+                assert!(n > 0 || drained, "no progress");
+            }
+        }
+        assert_eq!(got, sizes);
+    }
+
+    #[test]
+    fn buffered_and_partial() {
+        let mut d = Deframer::new();
+        let a = rec(21, 0x0303, &[1, 0]);
+        d.feed(&a);
+        d.feed(&a[..6]);
+        assert_eq!(d.buffered(), 13);
+        assert!(d.has_partial());
+        assert!(d.next_record().unwrap().is_some());
+        assert_eq!(d.buffered(), 6);
+        assert!(d.has_partial());
+        assert_eq!(d.next_record().unwrap(), None);
+        d.feed(&a[6..]);
+        assert!(!d.has_partial());
+    }
+
+    #[test]
+    fn fragmenter_output_deframes() {
+        let payload: Vec<u8> = (0..40_000u32).map(|i| i as u8).collect();
+        let mut out = Vec::new();
+        write_records(
+            &mut out,
+            ContentType::APPLICATION_DATA,
+            ProtocolVersion::TLS12,
+            &payload,
+            MAX_PLAINTEXT,
+        );
+        let mut d = Deframer::new();
+        let mut back = Vec::new();
+        let mut input = &out[..];
+        while !input.is_empty() {
+            let n = d.feed(input);
+            input = &input[n..];
+            while let Some(r) = d.next_record().unwrap() {
+                back.extend_from_slice(r.payload);
+            }
+        }
+        assert_eq!(back, payload);
+    }
+}

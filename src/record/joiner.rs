@@ -1,0 +1,363 @@
+//! Reassembling handshake messages from handshake record payloads (RFC 5246 section 6.2.1:
+//! one message may span many records, one record may carry many messages).
+
+use alloc::vec::Vec;
+
+use super::MAX_PLAINTEXT;
+use crate::codec::enums::HandshakeType;
+use crate::error::{DecodeError, DecodeErrorKind, Error};
+
+/// The default largest handshake message body accepted: 64 KiB.
+pub const DEFAULT_MAX_HANDSHAKE_MESSAGE: usize = 65536;
+
+/// Length of a handshake message header: type (1), length (3).
+const HANDSHAKE_HEADER_LEN: usize = 4;
+
+/// One whole handshake message, borrowed from the joiner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HandshakeBytes<'a> {
+    /// The message type.
+    pub typ: HandshakeType,
+    /// The message body, without its 4-byte header.
+    pub body: &'a [u8],
+    /// Header and body: the bytes the transcript hash covers.
+    pub encoded: &'a [u8],
+}
+
+/// Reassembles handshake messages from the payloads of handshake records.
+///
+/// # Contract
+///
+/// For each handshake record, [`push`](Self::push) its (decrypted) payload, then
+/// [`pop`](Self::pop) until it returns `Ok(None)`. Pushing while a whole message is still
+/// waiting to be popped is an API error: draining first is what bounds the buffer to
+/// `4 + max_message_len + MAX_PLAINTEXT` bytes. The buffer is one `Vec` that grows with
+/// the bytes actually pushed (never with a length announced by the peer) and is reused:
+/// once it has reached its high-water mark, nothing more is allocated.
+///
+/// A popped message borrows the joiner; its bytes are released by the next `push`.
+///
+/// [`is_empty`](Self::is_empty) says whether bytes of a message are still pending, so the
+/// caller can reject a record of another content type (ChangeCipherSpec, application data)
+/// arriving in the middle of a fragmented handshake message.
+///
+/// Errors are fatal and sticky: after one, `push` and `pop` return it again.
+///
+/// ```
+/// use tls12::codec::enums::HandshakeType;
+/// use tls12::record::HandshakeJoiner;
+///
+/// let mut joiner = HandshakeJoiner::default();
+/// // ServerHelloDone (empty body) split over two records, then a Finished in the second.
+/// joiner.push(&[14, 0])?;
+/// assert!(joiner.pop()?.is_none());
+/// assert!(!joiner.is_empty());
+/// joiner.push(&[0, 0, 20, 0, 0, 2, 0xaa, 0xbb])?;
+/// let done = joiner.pop()?.expect("a whole message is buffered");
+/// assert_eq!(done.typ, HandshakeType::SERVER_HELLO_DONE);
+/// assert_eq!(done.encoded, [14, 0, 0, 0]);
+/// let finished = joiner.pop()?.expect("a whole message is buffered");
+/// assert_eq!(finished.body, [0xaa, 0xbb]);
+/// assert!(joiner.pop()?.is_none());
+/// assert!(joiner.is_empty());
+/// # Ok::<(), tls12::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct HandshakeJoiner {
+    /// Pushed bytes; `buf[..start]` has been popped already.
+    buf: Vec<u8>,
+    /// First byte not yet popped.
+    start: usize,
+    /// Largest message body accepted.
+    max_message_len: usize,
+    /// The sticky error.
+    error: Option<Error>,
+}
+
+impl Default for HandshakeJoiner {
+    fn default() -> Self {
+        Self::new(DEFAULT_MAX_HANDSHAKE_MESSAGE)
+    }
+}
+
+impl HandshakeJoiner {
+    /// A joiner accepting message bodies of at most `max_message_len` bytes. Allocates
+    /// nothing until the first push.
+    pub const fn new(max_message_len: usize) -> Self {
+        Self {
+            buf: Vec::new(),
+            start: 0,
+            max_message_len,
+            error: None,
+        }
+    }
+
+    /// Appends the payload of one handshake record.
+    ///
+    /// Errors: an empty fragment is `BadLength` (decode_error; RFC 5246 section 6.2.1 forbids
+    /// zero-length handshake fragments); a fragment over [`MAX_PLAINTEXT`] is `TooLarge`
+    /// (record_overflow); a message header announcing more than `max_message_len` bytes is
+    /// `MessageTooLarge` (illegal_parameter), reported as soon as its four header bytes are
+    /// in, before its body is buffered. Pushing while a whole message waits to be popped is
+    /// [`Error::Api`].
+    pub fn push(&mut self, fragment: &[u8]) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let result = self.push_inner(fragment);
+        if let Err(e) = &result {
+            self.error = Some(e.clone());
+        }
+        result
+    }
+
+    fn push_inner(&mut self, fragment: &[u8]) -> Result<(), Error> {
+        if fragment.is_empty() {
+            return Err(DecodeError::new("Handshake fragment", DecodeErrorKind::BadLength).into());
+        }
+        if fragment.len() > MAX_PLAINTEXT {
+            return Err(DecodeError::new("Handshake fragment", DecodeErrorKind::TooLarge).into());
+        }
+        if self.next_len()?.is_some() {
+            return Err(Error::Api(
+                "HandshakeJoiner::push called before popping every whole message",
+            ));
+        }
+        // Release popped bytes. Only the pending partial message (if any) is moved.
+        self.buf.drain(..self.start);
+        self.start = 0;
+        self.grow_for(fragment.len());
+        self.buf.extend_from_slice(fragment);
+        // Check every header that is now complete, so an oversized message is reported
+        // before its body is waited for.
+        let mut at = 0;
+        while let Some(head) = self
+            .buf
+            .get(at..)
+            .and_then(|r| r.first_chunk::<HANDSHAKE_HEADER_LEN>())
+        {
+            let total = HANDSHAKE_HEADER_LEN + self.checked_body_len(head)?;
+            at += total;
+        }
+        Ok(())
+    }
+
+    /// The next whole message, `Ok(None)` if none is buffered. The message's bytes stay
+    /// valid until the next `push`.
+    pub fn pop(&mut self) -> Result<Option<HandshakeBytes<'_>>, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let total = match self.next_len() {
+            Ok(Some(total)) => total,
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                self.error = Some(e.clone());
+                return Err(e);
+            }
+        };
+        let encoded = &self.buf[self.start..self.start + total];
+        self.start += total;
+        Ok(Some(HandshakeBytes {
+            typ: HandshakeType(encoded[0]),
+            body: &encoded[HANDSHAKE_HEADER_LEN..],
+            encoded,
+        }))
+    }
+
+    /// Whether no bytes of a message are pending: everything pushed has been popped.
+    pub fn is_empty(&self) -> bool {
+        self.start == self.buf.len()
+    }
+
+    /// The largest message body this joiner accepts.
+    pub const fn max_message_len(&self) -> usize {
+        self.max_message_len
+    }
+
+    /// Makes room for `extra` more bytes. Growth doubles, as `Vec` does, but never past
+    /// the bound of the contract: a partial message plus one record.
+    fn grow_for(&mut self, extra: usize) {
+        let needed = self.buf.len() + extra;
+        if needed <= self.buf.capacity() {
+            return;
+        }
+        let bound = (HANDSHAKE_HEADER_LEN + MAX_PLAINTEXT).saturating_add(self.max_message_len);
+        let target = self.buf.capacity().saturating_mul(2).min(bound).max(needed);
+        self.buf.reserve_exact(target - self.buf.len());
+    }
+
+    /// Header plus body length of the message at `start`, if it is all buffered.
+    fn next_len(&self) -> Result<Option<usize>, Error> {
+        let rest = &self.buf[self.start..];
+        let Some(head) = rest.first_chunk::<HANDSHAKE_HEADER_LEN>() else {
+            return Ok(None);
+        };
+        let total = HANDSHAKE_HEADER_LEN + self.checked_body_len(head)?;
+        Ok((rest.len() >= total).then_some(total))
+    }
+
+    fn checked_body_len(&self, head: &[u8; HANDSHAKE_HEADER_LEN]) -> Result<usize, Error> {
+        let len = u32::from_be_bytes([0, head[1], head[2], head[3]]) as usize;
+        if len > self.max_message_len {
+            return Err(DecodeError::new(
+                "HandshakeMessage.length",
+                DecodeErrorKind::MessageTooLarge,
+            )
+            .into());
+        }
+        Ok(len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::enums::AlertDescription;
+    use alloc::vec;
+
+    fn msg(typ: u8, body: &[u8]) -> Vec<u8> {
+        let mut v = vec![typ];
+        v.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+        v.extend_from_slice(body);
+        v
+    }
+
+    fn drain(j: &mut HandshakeJoiner) -> Vec<(u8, Vec<u8>)> {
+        let mut out = Vec::new();
+        while let Some(m) = j.pop().unwrap() {
+            assert_eq!(&m.encoded[HANDSHAKE_HEADER_LEN..], m.body);
+            assert_eq!(m.encoded[0], m.typ.0);
+            out.push((m.typ.0, m.body.to_vec()));
+        }
+        out
+    }
+
+    #[test]
+    fn many_messages_in_one_record() {
+        let mut j = HandshakeJoiner::default();
+        let mut rec = msg(2, &[1; 70]);
+        rec.extend(msg(11, &[2; 300]));
+        rec.extend(msg(14, &[]));
+        j.push(&rec).unwrap();
+        assert_eq!(
+            drain(&mut j),
+            [(2, vec![1; 70]), (11, vec![2; 300]), (14, vec![])]
+        );
+        assert!(j.is_empty());
+    }
+
+    #[test]
+    fn one_message_over_many_records() {
+        let m = msg(11, &[9; 40_000]);
+        let mut j = HandshakeJoiner::default();
+        for (i, chunk) in m.chunks(MAX_PLAINTEXT).enumerate() {
+            assert!(i == 0 || !j.is_empty());
+            j.push(chunk).unwrap();
+            if i < 2 {
+                assert_eq!(j.pop().unwrap(), None);
+            }
+        }
+        let got = j.pop().unwrap().unwrap();
+        assert_eq!(got.typ, HandshakeType::CERTIFICATE);
+        assert_eq!(got.encoded, m);
+        assert_eq!(j.pop().unwrap(), None);
+        assert!(j.is_empty());
+    }
+
+    #[test]
+    fn header_split_byte_by_byte() {
+        let mut stream = msg(20, &[5; 12]);
+        stream.extend(msg(0, &[]));
+        let mut j = HandshakeJoiner::default();
+        let mut got = Vec::new();
+        for b in &stream {
+            j.push(core::slice::from_ref(b)).unwrap();
+            got.extend(drain(&mut j));
+        }
+        assert_eq!(got, [(20, vec![5; 12]), (0, vec![])]);
+        assert!(j.is_empty());
+    }
+
+    #[test]
+    fn message_too_large_from_header_alone() {
+        let mut j = HandshakeJoiner::new(1000);
+        j.push(&msg(11, &[0; 1000])).unwrap();
+        assert_eq!(j.pop().unwrap().unwrap().body.len(), 1000);
+        // 1001 announced: rejected on push of the header, body never sent.
+        let e = j.push(&[11, 0, 0x03, 0xe9]).unwrap_err();
+        let Error::Decode(d) = &e else {
+            panic!("expected a decode error, got {e:?}")
+        };
+        assert_eq!(
+            *d,
+            DecodeError::new("HandshakeMessage.length", DecodeErrorKind::MessageTooLarge)
+        );
+        assert_eq!(e.alert(), Some(AlertDescription::ILLEGAL_PARAMETER));
+        // Sticky.
+        assert_eq!(j.pop().unwrap_err(), e);
+        assert_eq!(j.push(&[1]).unwrap_err(), e);
+
+        // Largest u24 with the default maximum; header split over two pushes.
+        let mut j = HandshakeJoiner::default();
+        j.push(&[1, 0xff]).unwrap();
+        assert_eq!(j.push(&[0xff, 0xff]).unwrap_err(), e);
+
+        // A too-large second message behind a whole first one in the same record.
+        let mut j = HandshakeJoiner::new(10);
+        let mut rec = msg(1, &[0; 3]);
+        rec.extend([2, 0, 0, 11]);
+        assert_eq!(j.push(&rec).unwrap_err(), e);
+    }
+
+    #[test]
+    fn empty_fragment_is_decode_error() {
+        let mut j = HandshakeJoiner::default();
+        let e = j.push(&[]).unwrap_err();
+        assert_eq!(
+            e,
+            Error::Decode(DecodeError::new(
+                "Handshake fragment",
+                DecodeErrorKind::BadLength
+            ))
+        );
+        assert_eq!(e.alert(), Some(AlertDescription::DECODE_ERROR));
+        assert_eq!(j.pop().unwrap_err(), e);
+    }
+
+    #[test]
+    fn oversized_fragment_is_record_overflow() {
+        let mut j = HandshakeJoiner::default();
+        let e = j.push(&vec![0; MAX_PLAINTEXT + 1]).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::RECORD_OVERFLOW));
+    }
+
+    #[test]
+    fn push_before_draining_is_api_error() {
+        let mut j = HandshakeJoiner::default();
+        j.push(&msg(14, &[])).unwrap();
+        assert!(matches!(j.push(&msg(14, &[])), Err(Error::Api(_))));
+    }
+
+    #[test]
+    fn allocation_is_reused() {
+        let mut j = HandshakeJoiner::default();
+        let mut rec = msg(11, &[1; 5000]);
+        rec.extend(msg(12, &[2; 3000]));
+        // Leaves a partial message that is carried over.
+        rec.extend(&msg(16, &[3; 100])[..50]);
+        j.push(&rec).unwrap();
+        drain(&mut j);
+        let cap = j.buf.capacity();
+        for _ in 0..100 {
+            j.push(&msg(16, &[3; 100])[50..]).unwrap();
+            assert_eq!(drain(&mut j), [(16, vec![3; 100])]);
+            let mut next = msg(20, &[4; 12]);
+            next.extend(&msg(16, &[3; 100])[..50]);
+            j.push(&next).unwrap();
+            assert_eq!(drain(&mut j), [(20, vec![4; 12])]);
+            assert!(!j.is_empty());
+        }
+        assert_eq!(j.buf.capacity(), cap);
+    }
+}
