@@ -160,6 +160,8 @@ pub enum Error {
     Config(&'static str),
     /// The caller used the API wrongly (write after close, ...). No alert is sent.
     Api(&'static str),
+    /// The transport ended without the peer's close_notify: the data may be truncated.
+    UnexpectedEof,
 }
 
 impl Error {
@@ -205,7 +207,7 @@ impl Error {
             | Error::Negotiation { alert, .. }
             | Error::Crypto { alert, .. } => Some(*alert),
             Error::Certificate(e) => Some(e.alert()),
-            Error::AlertReceived(_) | Error::Config(_) | Error::Api(_) => None,
+            Error::AlertReceived(_) | Error::Config(_) | Error::Api(_) | Error::UnexpectedEof => None,
         }
     }
 }
@@ -233,6 +235,7 @@ impl fmt::Display for Error {
             Error::AlertReceived(a) => write!(f, "received fatal alert: {a}"),
             Error::Config(what) => write!(f, "configuration: {what}"),
             Error::Api(what) => write!(f, "API misuse: {what}"),
+            Error::UnexpectedEof => f.write_str("transport closed without close_notify (truncation)"),
         }
     }
 }

@@ -74,6 +74,8 @@ pub struct Deframer {
     first: bool,
     /// The sticky error.
     error: Option<DecodeError>,
+    /// Where the payload of the record most recently handed out sits.
+    last: core::ops::Range<usize>,
 }
 
 impl Default for Deframer {
@@ -95,6 +97,7 @@ impl Deframer {
             max_fragment: MAX_CIPHERTEXT,
             first: true,
             error: None,
+            last: 0..0,
         }
     }
 
@@ -168,10 +171,19 @@ impl Deframer {
             self.end = 0;
         }
         self.first = false;
+        self.last = payload.clone();
         Ok(Some(Record {
             header,
             payload: &mut self.buf[payload],
         }))
+    }
+
+    /// The payload of the record most recently returned by [`next_record`](Self::next_record)
+    /// (as decrypted in place by the caller), valid until the next `feed` or `next_record`.
+    /// Empty before the first record. This lets a caller hand out a borrow of the payload
+    /// after processing the record through other state.
+    pub fn last_payload(&self) -> &[u8] {
+        &self.buf[self.last.clone()]
     }
 
     /// Lowers the largest fragment length accepted, for example to [`super::MAX_PLAINTEXT`]
