@@ -1,0 +1,658 @@
+//! ClientHello and ServerHello (RFC 5246 sections 7.4.1.2 and 7.4.1.3).
+//!
+//! The extension block is optional on the wire: a hello that ends after its compression
+//! methods has none (`extensions: None`), which is different from an empty block
+//! (`Some(vec![])`, encoded as two zero bytes). Both roundtrip. Because the end of the hello
+//! is what says whether the block is there, [`Codec::read`] for a hello consumes the whole
+//! reader: give it exactly the handshake body.
+
+use alloc::vec::Vec;
+use core::fmt;
+
+use super::extensions::{ClientExtension, ServerExtension, Side, list_field, read_extensions};
+use super::read_u8_list;
+use super::read_u16_list;
+use crate::codec::enums::{
+    CipherSuite, CompressionMethod, ECPointFormat, ExtensionType, MaxFragmentLength, NamedGroup,
+    ProtocolVersion, ServerNameType, SignatureScheme,
+};
+use crate::codec::{Codec, LenPrefix, Reader, put_opaque, put_vec};
+use crate::error::{DecodeError, DecodeErrorKind};
+use crate::msgs::extensions::CertificateStatusRequest;
+
+/// The 32-byte `Random` of a hello.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Random(pub [u8; 32]);
+
+impl fmt::Debug for Random {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Random(")?;
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl Codec for Random {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.0);
+    }
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Random(r.array("Random")?))
+    }
+}
+
+/// A `SessionID`: `opaque SessionID<0..32>`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct SessionId {
+    len: u8,
+    bytes: [u8; 32],
+}
+
+impl SessionId {
+    /// The empty session id (no resumption offered, or not resumable).
+    pub const EMPTY: Self = Self {
+        len: 0,
+        bytes: [0; 32],
+    };
+
+    /// A session id from at most 32 bytes; `None` if longer.
+    pub fn new(id: &[u8]) -> Option<Self> {
+        if id.len() > 32 {
+            return None;
+        }
+        let mut bytes = [0u8; 32];
+        bytes[..id.len()].copy_from_slice(id);
+        Some(Self {
+            len: id.len() as u8,
+            bytes,
+        })
+    }
+
+    /// The id's bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
+    }
+
+    /// The id's length (0 to 32).
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Whether the id is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl AsRef<[u8]> for SessionId {
+    fn as_ref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionId(")?;
+        for b in self.as_slice() {
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl Codec for SessionId {
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_opaque(out, LenPrefix::U8, self.as_slice());
+    }
+
+    /// More than 32 bytes is `BadLength`.
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let id = r.opaque(LenPrefix::U8, "SessionId")?;
+        SessionId::new(id).ok_or(DecodeError::new("SessionId", DecodeErrorKind::BadLength))
+    }
+}
+
+/// Reads the session id of a hello, naming the hello in errors.
+fn read_session_id(r: &mut Reader<'_>, field: &'static str) -> Result<SessionId, DecodeError> {
+    SessionId::read(r).map_err(|e| DecodeError::new(field, e.kind))
+}
+
+/// A ClientHello (RFC 5246 section 7.4.1.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientHello {
+    /// `client_version`: the highest version the client supports.
+    pub version: ProtocolVersion,
+    /// The client random.
+    pub random: Random,
+    /// The session to resume, or empty.
+    pub session_id: SessionId,
+    /// Suites in preference order, non-empty; may include signalling values and GREASE.
+    pub cipher_suites: Vec<CipherSuite>,
+    /// Compression methods, non-empty; must contain `null` (checked by the handshake).
+    pub compression_methods: Vec<CompressionMethod>,
+    /// `None` when the hello ends without an extension block, `Some` (maybe empty) otherwise.
+    /// Decoding guarantees no extension type appears twice.
+    pub extensions: Option<Vec<ClientExtension>>,
+}
+
+impl ClientHello {
+    /// The extensions, empty if the block is absent.
+    pub fn extensions(&self) -> &[ClientExtension] {
+        self.extensions.as_deref().unwrap_or(&[])
+    }
+
+    /// The extension of type `typ`, if present.
+    pub fn extension(&self, typ: ExtensionType) -> Option<&ClientExtension> {
+        self.extensions().iter().find(|e| e.ext_type() == typ)
+    }
+
+    /// Whether an extension of type `typ` is present.
+    pub fn has_extension(&self, typ: ExtensionType) -> bool {
+        self.extension(typ).is_some()
+    }
+
+    /// Whether `suite` is offered.
+    pub fn offers_suite(&self, suite: CipherSuite) -> bool {
+        self.cipher_suites.contains(&suite)
+    }
+
+    /// The first `host_name` of the server_name extension.
+    pub fn server_name(&self) -> Option<&[u8]> {
+        match self.extension(ExtensionType::SERVER_NAME)? {
+            ClientExtension::ServerName(names) => names
+                .iter()
+                .find(|n| n.name_type == ServerNameType::HOST_NAME)
+                .map(|n| n.name.as_slice()),
+            _ => None,
+        }
+    }
+
+    /// The max_fragment_length extension.
+    pub fn max_fragment_length(&self) -> Option<MaxFragmentLength> {
+        match self.extension(ExtensionType::MAX_FRAGMENT_LENGTH)? {
+            ClientExtension::MaxFragmentLength(m) => Some(*m),
+            _ => None,
+        }
+    }
+
+    /// The status_request extension.
+    pub fn status_request(&self) -> Option<&CertificateStatusRequest> {
+        match self.extension(ExtensionType::STATUS_REQUEST)? {
+            ClientExtension::StatusRequest(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The supported_groups extension.
+    pub fn supported_groups(&self) -> Option<&[NamedGroup]> {
+        match self.extension(ExtensionType::SUPPORTED_GROUPS)? {
+            ClientExtension::SupportedGroups(g) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// The ec_point_formats extension.
+    pub fn ec_point_formats(&self) -> Option<&[ECPointFormat]> {
+        match self.extension(ExtensionType::EC_POINT_FORMATS)? {
+            ClientExtension::EcPointFormats(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The signature_algorithms extension.
+    pub fn signature_algorithms(&self) -> Option<&[SignatureScheme]> {
+        match self.extension(ExtensionType::SIGNATURE_ALGORITHMS)? {
+            ClientExtension::SignatureAlgorithms(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The protocol names of the application_layer_protocol_negotiation extension.
+    pub fn alpn_protocols(&self) -> Option<&[Vec<u8>]> {
+        match self.extension(ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION)? {
+            ClientExtension::Alpn(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Whether the extended_master_secret extension is present.
+    pub fn extended_master_secret(&self) -> bool {
+        self.has_extension(ExtensionType::EXTENDED_MASTER_SECRET)
+    }
+
+    /// The record_size_limit extension.
+    pub fn record_size_limit(&self) -> Option<u16> {
+        match self.extension(ExtensionType::RECORD_SIZE_LIMIT)? {
+            ClientExtension::RecordSizeLimit(l) => Some(*l),
+            _ => None,
+        }
+    }
+
+    /// The session_ticket extension: the ticket offered, empty to ask for a new one.
+    pub fn session_ticket(&self) -> Option<&[u8]> {
+        match self.extension(ExtensionType::SESSION_TICKET)? {
+            ClientExtension::SessionTicket(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The renegotiation_info extension's `renegotiated_connection`.
+    pub fn renegotiation_info(&self) -> Option<&[u8]> {
+        match self.extension(ExtensionType::RENEGOTIATION_INFO)? {
+            ClientExtension::RenegotiationInfo(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl Codec for ClientHello {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.version.encode(out);
+        self.random.encode(out);
+        self.session_id.encode(out);
+        put_vec(out, LenPrefix::U16, &self.cipher_suites);
+        put_vec(out, LenPrefix::U8, &self.compression_methods);
+        if let Some(exts) = &self.extensions {
+            put_vec(out, LenPrefix::U16, exts);
+        }
+    }
+
+    /// Reads to the end of `r`, which must be exactly the handshake body.
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let version = ProtocolVersion(r.u16("ClientHello.client_version")?);
+        let random = Random(r.array("ClientHello.random")?);
+        let session_id = read_session_id(r, "ClientHello.session_id")?;
+        let cipher_suites = read_u16_list(r, LenPrefix::U16, "ClientHello.cipher_suites", true)?;
+        let compression_methods = read_u8_list(r, "ClientHello.compression_methods", true)?;
+        let extensions = if r.any_left() {
+            Some(read_extensions(r, Side::Client, ClientExtension::ext_type)?)
+        } else {
+            None
+        };
+        r.expect_end(list_field(Side::Client))?;
+        Ok(ClientHello {
+            version,
+            random,
+            session_id,
+            cipher_suites,
+            compression_methods,
+            extensions,
+        })
+    }
+}
+
+/// A ServerHello (RFC 5246 section 7.4.1.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerHello {
+    /// `server_version`: the version chosen.
+    pub version: ProtocolVersion,
+    /// The server random.
+    pub random: Random,
+    /// The session id: the client's to accept resumption, a new one, or empty.
+    pub session_id: SessionId,
+    /// The suite chosen.
+    pub cipher_suite: CipherSuite,
+    /// The compression method chosen.
+    pub compression_method: CompressionMethod,
+    /// `None` when the hello ends without an extension block, `Some` (maybe empty) otherwise.
+    /// Decoding guarantees no extension type appears twice.
+    pub extensions: Option<Vec<ServerExtension>>,
+}
+
+impl ServerHello {
+    /// The extensions, empty if the block is absent.
+    pub fn extensions(&self) -> &[ServerExtension] {
+        self.extensions.as_deref().unwrap_or(&[])
+    }
+
+    /// The extension of type `typ`, if present.
+    pub fn extension(&self, typ: ExtensionType) -> Option<&ServerExtension> {
+        self.extensions().iter().find(|e| e.ext_type() == typ)
+    }
+
+    /// Whether an extension of type `typ` is present.
+    pub fn has_extension(&self, typ: ExtensionType) -> bool {
+        self.extension(typ).is_some()
+    }
+
+    /// Whether the server acknowledged server_name (an empty server_name extension).
+    pub fn server_name_ack(&self) -> bool {
+        self.has_extension(ExtensionType::SERVER_NAME)
+    }
+
+    /// The max_fragment_length extension.
+    pub fn max_fragment_length(&self) -> Option<MaxFragmentLength> {
+        match self.extension(ExtensionType::MAX_FRAGMENT_LENGTH)? {
+            ServerExtension::MaxFragmentLength(m) => Some(*m),
+            _ => None,
+        }
+    }
+
+    /// Whether the server will send a CertificateStatus (an empty status_request extension).
+    pub fn status_request_ack(&self) -> bool {
+        self.has_extension(ExtensionType::STATUS_REQUEST)
+    }
+
+    /// The ec_point_formats extension.
+    pub fn ec_point_formats(&self) -> Option<&[ECPointFormat]> {
+        match self.extension(ExtensionType::EC_POINT_FORMATS)? {
+            ServerExtension::EcPointFormats(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The protocol selected by application_layer_protocol_negotiation.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        match self.extension(ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION)? {
+            ServerExtension::Alpn(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Whether the extended_master_secret extension is present.
+    pub fn extended_master_secret(&self) -> bool {
+        self.has_extension(ExtensionType::EXTENDED_MASTER_SECRET)
+    }
+
+    /// The record_size_limit extension.
+    pub fn record_size_limit(&self) -> Option<u16> {
+        match self.extension(ExtensionType::RECORD_SIZE_LIMIT)? {
+            ServerExtension::RecordSizeLimit(l) => Some(*l),
+            _ => None,
+        }
+    }
+
+    /// Whether the server will send a NewSessionTicket (an empty session_ticket extension).
+    pub fn session_ticket_ack(&self) -> bool {
+        self.has_extension(ExtensionType::SESSION_TICKET)
+    }
+
+    /// The renegotiation_info extension's `renegotiated_connection`.
+    pub fn renegotiation_info(&self) -> Option<&[u8]> {
+        match self.extension(ExtensionType::RENEGOTIATION_INFO)? {
+            ServerExtension::RenegotiationInfo(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl Codec for ServerHello {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.version.encode(out);
+        self.random.encode(out);
+        self.session_id.encode(out);
+        self.cipher_suite.encode(out);
+        self.compression_method.encode(out);
+        if let Some(exts) = &self.extensions {
+            put_vec(out, LenPrefix::U16, exts);
+        }
+    }
+
+    /// Reads to the end of `r`, which must be exactly the handshake body.
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let version = ProtocolVersion(r.u16("ServerHello.server_version")?);
+        let random = Random(r.array("ServerHello.random")?);
+        let session_id = read_session_id(r, "ServerHello.session_id")?;
+        let cipher_suite = CipherSuite(r.u16("ServerHello.cipher_suite")?);
+        let compression_method = CompressionMethod(r.u8("ServerHello.compression_method")?);
+        let extensions = if r.any_left() {
+            Some(read_extensions(r, Side::Server, ServerExtension::ext_type)?)
+        } else {
+            None
+        };
+        r.expect_end(list_field(Side::Server))?;
+        Ok(ServerHello {
+            version,
+            random,
+            session_id,
+            cipher_suite,
+            compression_method,
+            extensions,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::msgs::extensions::ServerNameEntry;
+    use alloc::vec;
+
+    fn client_hello_bytes(exts: &[u8]) -> Vec<u8> {
+        let mut b = vec![3, 3];
+        b.extend_from_slice(&[7; 32]);
+        b.extend_from_slice(&[2, 0xaa, 0xbb]); // session id
+        b.extend_from_slice(&[0, 4, 0xc0, 0x2f, 0x00, 0xff]); // suites
+        b.extend_from_slice(&[1, 0]); // compression
+        b.extend_from_slice(exts);
+        b
+    }
+
+    #[test]
+    fn client_hello_known_bytes() {
+        let exts = [
+            0, 26, // block length
+            0, 0, 0, 6, 0, 4, 0, 0, 1, b'a', // server_name "a"
+            0, 10, 0, 4, 0, 2, 0, 0x1d, // supported_groups x25519
+            0, 23, 0, 0, // extended_master_secret
+            0, 35, 0, 0, // session_ticket
+        ];
+        assert_eq!(exts.len() - 2, 26);
+        let bytes = client_hello_bytes(&exts);
+        let ch = ClientHello::decode(&bytes).unwrap();
+        assert_eq!(ch.version, ProtocolVersion::TLS12);
+        assert_eq!(ch.random, Random([7; 32]));
+        assert_eq!(ch.session_id.as_slice(), &[0xaa, 0xbb]);
+        assert_eq!(
+            ch.cipher_suites,
+            vec![
+                CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV
+            ]
+        );
+        assert!(ch.offers_suite(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV));
+        assert_eq!(ch.compression_methods, vec![CompressionMethod::NULL]);
+        assert_eq!(ch.server_name(), Some(&b"a"[..]));
+        assert_eq!(ch.supported_groups(), Some(&[NamedGroup::X25519][..]));
+        assert!(ch.extended_master_secret());
+        assert_eq!(ch.session_ticket(), Some(&[][..]));
+        assert_eq!(ch.signature_algorithms(), None);
+        assert_eq!(ch.alpn_protocols(), None);
+        assert_eq!(ch.renegotiation_info(), None);
+        assert_eq!(ch.ec_point_formats(), None);
+        assert_eq!(ch.max_fragment_length(), None);
+        assert_eq!(ch.record_size_limit(), None);
+        assert_eq!(ch.status_request(), None);
+        assert!(ch.has_extension(ExtensionType::SERVER_NAME));
+        assert!(!ch.has_extension(ExtensionType::RENEGOTIATION_INFO));
+        assert_eq!(ch.to_bytes(), bytes);
+    }
+
+    #[test]
+    fn server_name_skips_other_name_types() {
+        let ch = ClientHello {
+            version: ProtocolVersion::TLS12,
+            random: Random::default(),
+            session_id: SessionId::EMPTY,
+            cipher_suites: vec![CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256],
+            compression_methods: vec![CompressionMethod::NULL],
+            extensions: Some(vec![ClientExtension::ServerName(vec![
+                ServerNameEntry {
+                    name_type: ServerNameType(9),
+                    name: b"x".to_vec(),
+                },
+                ServerNameEntry {
+                    name_type: ServerNameType::HOST_NAME,
+                    name: b"h".to_vec(),
+                },
+            ])]),
+        };
+        assert_eq!(ch.server_name(), Some(&b"h"[..]));
+        assert_eq!(ClientHello::decode(&ch.to_bytes()).unwrap(), ch);
+    }
+
+    #[test]
+    fn absent_and_empty_extension_blocks_differ() {
+        let none = client_hello_bytes(&[]);
+        let ch = ClientHello::decode(&none).unwrap();
+        assert_eq!(ch.extensions, None);
+        assert_eq!(ch.extensions(), &[]);
+        assert_eq!(ch.to_bytes(), none);
+        let empty = client_hello_bytes(&[0, 0]);
+        let ch = ClientHello::decode(&empty).unwrap();
+        assert_eq!(ch.extensions, Some(vec![]));
+        assert_eq!(ch.to_bytes(), empty);
+    }
+
+    #[test]
+    fn client_hello_errors() {
+        let f = |kind, field| Err(DecodeError::new(field, kind));
+        // One stray byte where the extension block would start.
+        assert_eq!(
+            ClientHello::decode(&client_hello_bytes(&[0])),
+            f(DecodeErrorKind::Truncated, "ClientHello.extensions")
+        );
+        // Bytes after the extension block.
+        assert_eq!(
+            ClientHello::decode(&client_hello_bytes(&[0, 0, 0])),
+            f(DecodeErrorKind::TrailingData, "ClientHello.extensions")
+        );
+        // Duplicate extension.
+        assert_eq!(
+            ClientHello::decode(&client_hello_bytes(&[0, 8, 0, 23, 0, 0, 0, 23, 0, 0])),
+            f(
+                DecodeErrorKind::Duplicate,
+                "ClientHello.extensions.extended_master_secret"
+            )
+        );
+        // Error inside an extension.
+        assert_eq!(
+            ClientHello::decode(&client_hello_bytes(&[0, 4, 0, 10, 0, 0])),
+            f(
+                DecodeErrorKind::Truncated,
+                "ClientHello.extensions.supported_groups"
+            )
+        );
+        let mut b = client_hello_bytes(&[]);
+        // Session id of 33 bytes.
+        b[34] = 33;
+        assert_eq!(
+            ClientHello::decode(&b),
+            f(DecodeErrorKind::Truncated, "ClientHello.session_id")
+        );
+        let mut long = vec![3, 3];
+        long.extend_from_slice(&[0; 32]);
+        long.push(33);
+        long.extend_from_slice(&[0; 33]);
+        long.extend_from_slice(&[0, 2, 0, 0x2f, 1, 0]);
+        assert_eq!(
+            ClientHello::decode(&long),
+            f(DecodeErrorKind::BadLength, "ClientHello.session_id")
+        );
+        // Empty suites, odd suites, empty compression.
+        let mut b = client_hello_bytes(&[]);
+        b[37..43].copy_from_slice(&[0, 0, 1, 0, 0, 0]);
+        assert_eq!(
+            ClientHello::decode(&b[..41]),
+            f(DecodeErrorKind::BadLength, "ClientHello.cipher_suites")
+        );
+        let b = client_hello_bytes(&[]);
+        let mut odd = b[..37].to_vec();
+        odd.extend_from_slice(&[0, 3, 0xc0, 0x2f, 0, 1, 0]);
+        assert_eq!(
+            ClientHello::decode(&odd),
+            f(DecodeErrorKind::BadLength, "ClientHello.cipher_suites")
+        );
+        let mut nocomp = b[..43].to_vec();
+        nocomp.push(0);
+        assert_eq!(
+            ClientHello::decode(&nocomp),
+            f(
+                DecodeErrorKind::BadLength,
+                "ClientHello.compression_methods"
+            )
+        );
+        assert_eq!(
+            ClientHello::decode(&b[..43]),
+            f(
+                DecodeErrorKind::Truncated,
+                "ClientHello.compression_methods"
+            )
+        );
+        assert_eq!(
+            ClientHello::decode(&b[..10]),
+            f(DecodeErrorKind::Truncated, "ClientHello.random")
+        );
+        assert_eq!(
+            ClientHello::decode(&[3]),
+            f(DecodeErrorKind::Truncated, "ClientHello.client_version")
+        );
+    }
+
+    #[test]
+    fn server_hello_known_bytes_and_accessors() {
+        let mut b = vec![3, 3];
+        b.extend_from_slice(&[9; 32]);
+        b.extend_from_slice(&[0, 0xc0, 0x2f, 0]);
+        let sh = ServerHello::decode(&b).unwrap();
+        assert_eq!(sh.extensions, None);
+        assert_eq!(sh.session_id, SessionId::EMPTY);
+        assert_eq!(
+            sh.cipher_suite,
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+        );
+        assert_eq!(sh.to_bytes(), b);
+        let exts = [
+            0, 32, // block
+            0xff, 1, 0, 1, 0, // renegotiation_info
+            0, 23, 0, 0, // ems
+            0, 0, 0, 0, // server_name
+            0, 35, 0, 0, // session_ticket
+            0, 16, 0, 5, 0, 3, 2, b'h', b'2', // alpn
+            0, 11, 0, 2, 1, 0, // ec_point_formats
+        ];
+        assert_eq!(exts.len() - 2, 32);
+        b.extend_from_slice(&exts);
+        let sh = ServerHello::decode(&b).unwrap();
+        assert_eq!(sh.renegotiation_info(), Some(&[][..]));
+        assert!(sh.extended_master_secret());
+        assert!(sh.server_name_ack());
+        assert!(sh.session_ticket_ack());
+        assert!(!sh.status_request_ack());
+        assert_eq!(sh.alpn_protocol(), Some(&b"h2"[..]));
+        assert_eq!(
+            sh.ec_point_formats(),
+            Some(&[ECPointFormat::UNCOMPRESSED][..])
+        );
+        assert_eq!(sh.max_fragment_length(), None);
+        assert_eq!(sh.record_size_limit(), None);
+        assert_eq!(sh.to_bytes(), b);
+        // Trailing byte after the block.
+        b.push(0);
+        assert_eq!(
+            ServerHello::decode(&b),
+            Err(DecodeError::new(
+                "ServerHello.extensions",
+                DecodeErrorKind::TrailingData
+            ))
+        );
+    }
+
+    #[test]
+    fn session_id() {
+        assert_eq!(SessionId::new(&[0; 33]), None);
+        let s = SessionId::new(&[1, 2]).unwrap();
+        assert_eq!(s.len(), 2);
+        assert!(!s.is_empty());
+        assert_eq!(SessionId::decode(&[2, 1, 2]).unwrap(), s);
+        assert_eq!(alloc::format!("{s:?}"), "SessionId(0102)");
+        let mut b = vec![33];
+        b.extend_from_slice(&[0; 33]);
+        assert_eq!(
+            SessionId::decode(&b),
+            Err(DecodeError::new("SessionId", DecodeErrorKind::BadLength))
+        );
+    }
+}

@@ -1,0 +1,365 @@
+//! Key exchange messages: ServerKeyExchange, ClientKeyExchange (RFC 5246 sections 7.4.3
+//! and 7.4.7, RFC 8422 sections 5.4 and 5.7) and the `digitally-signed` struct they and
+//! CertificateVerify use (RFC 5246 section 4.7).
+//!
+//! Neither key exchange message says what it contains: that depends on the negotiated cipher
+//! suite, which the decoder learns through [`KxContext`]. Without it they decode to an
+//! `Unknown` variant holding the body, which [`ServerKeyExchangePayload::decode_with`] and
+//! [`ClientKeyExchangePayload::decode_with`] can interpret later.
+
+use alloc::vec::Vec;
+
+use super::hello::Random;
+use crate::codec::enums::{ECCurveType, NamedGroup, SignatureScheme};
+use crate::codec::{Codec, LenPrefix, Reader, put_opaque};
+use crate::error::{DecodeError, DecodeErrorKind};
+
+/// The negotiated key exchange, which decides how ServerKeyExchange and ClientKeyExchange
+/// bodies are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum KxContext {
+    /// Not known (yet): both messages decode to their `Unknown` variant.
+    #[default]
+    Unknown,
+    /// ECDHE_RSA or ECDHE_ECDSA: a signed ServerECDHParams, and the client's point.
+    Ecdhe,
+    /// RSA key transport: no ServerKeyExchange, and the encrypted pre-master secret.
+    Rsa,
+}
+
+/// A `digitally-signed` value in its TLS 1.2 form: the scheme, then
+/// `opaque signature<0..2^16-1>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigitallySigned {
+    /// The signature and hash algorithm pair.
+    pub scheme: SignatureScheme,
+    /// The signature bytes.
+    pub signature: Vec<u8>,
+}
+
+impl Codec for DigitallySigned {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.scheme.encode(out);
+        put_opaque(out, LenPrefix::U16, &self.signature);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let scheme = SignatureScheme(r.u16("DigitallySigned.algorithm")?);
+        let signature = r
+            .opaque(LenPrefix::U16, "DigitallySigned.signature")?
+            .to_vec();
+        Ok(DigitallySigned { scheme, signature })
+    }
+}
+
+/// An ECDHE ServerKeyExchange (RFC 8422 section 5.4): `ServerECDHParams` and its signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcdheServerKeyExchange {
+    /// Always [`ECCurveType::NAMED_CURVE`] after a decode (explicit curves are rejected).
+    pub curve_type: ECCurveType,
+    /// The group of the server's ephemeral key.
+    pub group: NamedGroup,
+    /// The server's ephemeral public key, `opaque point<1..2^8-1>`.
+    pub public: Vec<u8>,
+    /// The signature over `client_random || server_random || params`.
+    pub signed: DigitallySigned,
+}
+
+impl EcdheServerKeyExchange {
+    /// The encoded `ServerECDHParams` (`curve_type || group || len || point`): what the
+    /// signature covers, after the two randoms. See [`signed_message`].
+    pub fn params(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode_params(&mut out);
+        out
+    }
+
+    /// The message the server signs or the client verifies: both randoms, then
+    /// [`params`](Self::params).
+    pub fn signed_message(&self, client_random: &Random, server_random: &Random) -> Vec<u8> {
+        signed_message(client_random, server_random, &self.params())
+    }
+
+    fn encode_params(&self, out: &mut Vec<u8>) {
+        self.curve_type.encode(out);
+        self.group.encode(out);
+        put_opaque(out, LenPrefix::U8, &self.public);
+    }
+}
+
+impl Codec for EcdheServerKeyExchange {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.encode_params(out);
+        self.signed.encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let curve_type = ECCurveType(r.u8("ServerKeyExchange.curve_type")?);
+        if curve_type != ECCurveType::NAMED_CURVE {
+            return Err(DecodeError::new(
+                "ServerKeyExchange.curve_type",
+                DecodeErrorKind::IllegalValue,
+            ));
+        }
+        let group = NamedGroup(r.u16("ServerKeyExchange.named_curve")?);
+        let public = r
+            .opaque_nonempty(LenPrefix::U8, "ServerKeyExchange.public")?
+            .to_vec();
+        let signed = DigitallySigned::read(r)
+            .map_err(|e| DecodeError::new("ServerKeyExchange.signed_params", e.kind))?;
+        Ok(EcdheServerKeyExchange {
+            curve_type,
+            group,
+            public,
+            signed,
+        })
+    }
+}
+
+/// Encodes `ServerECDHParams` for a named curve: `named_curve(3) || group || len || point`.
+/// This is what a server signs (after the randoms) and then sends in its ServerKeyExchange.
+///
+/// `public` must be 1 to 255 bytes: every group this crate supports has points of at most
+/// 133 bytes, so a longer one is a bug and panics.
+pub fn ecdhe_params(group: NamedGroup, public: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4 + public.len());
+    ECCurveType::NAMED_CURVE.encode(&mut out);
+    group.encode(&mut out);
+    put_opaque(&mut out, LenPrefix::U8, public);
+    out
+}
+
+/// The bytes a ServerKeyExchange signature covers: `client_random || server_random || params`.
+pub fn signed_message(client_random: &Random, server_random: &Random, params: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + params.len());
+    out.extend_from_slice(&client_random.0);
+    out.extend_from_slice(&server_random.0);
+    out.extend_from_slice(params);
+    out
+}
+
+/// The body of a ServerKeyExchange.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServerKeyExchangePayload {
+    /// ECDHE parameters and their signature.
+    Ecdhe(EcdheServerKeyExchange),
+    /// Read without knowing the key exchange: the body, raw.
+    Unknown(Vec<u8>),
+}
+
+impl ServerKeyExchangePayload {
+    /// Reads a whole ServerKeyExchange body for the key exchange `ctx`.
+    ///
+    /// With [`KxContext::Rsa`] there is no ServerKeyExchange: any body is `IllegalValue`.
+    pub fn decode_with(body: &[u8], ctx: KxContext) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(body);
+        let out = match ctx {
+            KxContext::Unknown => ServerKeyExchangePayload::Unknown(r.rest().to_vec()),
+            KxContext::Ecdhe => {
+                ServerKeyExchangePayload::Ecdhe(EcdheServerKeyExchange::read(&mut r)?)
+            }
+            KxContext::Rsa => {
+                return Err(DecodeError::new(
+                    "ServerKeyExchange",
+                    DecodeErrorKind::IllegalValue,
+                ));
+            }
+        };
+        r.expect_end("ServerKeyExchange")?;
+        Ok(out)
+    }
+
+    /// Appends the body.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            ServerKeyExchangePayload::Ecdhe(e) => e.encode(out),
+            ServerKeyExchangePayload::Unknown(b) => out.extend_from_slice(b),
+        }
+    }
+}
+
+/// The body of a ClientKeyExchange.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientKeyExchangePayload {
+    /// The client's ephemeral ECDH public key, `opaque point<1..2^8-1>` (RFC 8422 5.7).
+    Ecdhe(Vec<u8>),
+    /// The RSA-encrypted pre-master secret, `opaque<0..2^16-1>` (RFC 5246 7.4.7.1).
+    Rsa(Vec<u8>),
+    /// Read without knowing the key exchange: the body, raw.
+    Unknown(Vec<u8>),
+}
+
+impl ClientKeyExchangePayload {
+    /// Reads a whole ClientKeyExchange body for the key exchange `ctx`.
+    pub fn decode_with(body: &[u8], ctx: KxContext) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(body);
+        let out = match ctx {
+            KxContext::Unknown => ClientKeyExchangePayload::Unknown(r.rest().to_vec()),
+            KxContext::Ecdhe => ClientKeyExchangePayload::Ecdhe(
+                r.opaque_nonempty(LenPrefix::U8, "ClientKeyExchange.ecdh_Yc")?
+                    .to_vec(),
+            ),
+            KxContext::Rsa => ClientKeyExchangePayload::Rsa(
+                r.opaque(
+                    LenPrefix::U16,
+                    "ClientKeyExchange.encrypted_pre_master_secret",
+                )?
+                .to_vec(),
+            ),
+        };
+        r.expect_end("ClientKeyExchange")?;
+        Ok(out)
+    }
+
+    /// Appends the body.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            ClientKeyExchangePayload::Ecdhe(p) => put_opaque(out, LenPrefix::U8, p),
+            ClientKeyExchangePayload::Rsa(c) => put_opaque(out, LenPrefix::U16, c),
+            ClientKeyExchangePayload::Unknown(b) => out.extend_from_slice(b),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn ske_bytes() -> Vec<u8> {
+        let mut b = vec![3, 0, 0x1d, 4, 1, 2, 3, 4];
+        b.extend_from_slice(&[4, 1, 0, 2, 0xee, 0xff]);
+        b
+    }
+
+    #[test]
+    fn ecdhe_ske_known_bytes() {
+        let b = ske_bytes();
+        let ske = ServerKeyExchangePayload::decode_with(&b, KxContext::Ecdhe).unwrap();
+        let ServerKeyExchangePayload::Ecdhe(e) = &ske else {
+            panic!("not ecdhe")
+        };
+        assert_eq!(e.group, NamedGroup::X25519);
+        assert_eq!(e.public, vec![1, 2, 3, 4]);
+        assert_eq!(e.signed.scheme, SignatureScheme::RSA_PKCS1_SHA256);
+        assert_eq!(e.signed.signature, vec![0xee, 0xff]);
+        assert_eq!(e.params(), &b[..8]);
+        assert_eq!(ecdhe_params(NamedGroup::X25519, &[1, 2, 3, 4]), &b[..8]);
+        let msg = e.signed_message(&Random([1; 32]), &Random([2; 32]));
+        assert_eq!(&msg[..32], &[1; 32]);
+        assert_eq!(&msg[32..64], &[2; 32]);
+        assert_eq!(&msg[64..], &b[..8]);
+        let mut out = Vec::new();
+        ske.encode(&mut out);
+        assert_eq!(out, b);
+        assert_eq!(
+            ServerKeyExchangePayload::decode_with(&b, KxContext::Unknown).unwrap(),
+            ServerKeyExchangePayload::Unknown(b.clone())
+        );
+    }
+
+    #[test]
+    fn ecdhe_ske_errors() {
+        let e = |b: &[u8]| ServerKeyExchangePayload::decode_with(b, KxContext::Ecdhe).unwrap_err();
+        let mut b = ske_bytes();
+        b[0] = 1;
+        assert_eq!(
+            e(&b),
+            DecodeError::new(
+                "ServerKeyExchange.curve_type",
+                DecodeErrorKind::IllegalValue
+            )
+        );
+        assert_eq!(
+            e(&[3, 0, 0x1d, 0, 4, 1, 0, 0]),
+            DecodeError::new("ServerKeyExchange.public", DecodeErrorKind::BadLength)
+        );
+        assert_eq!(
+            e(&[3, 0]),
+            DecodeError::new("ServerKeyExchange.named_curve", DecodeErrorKind::Truncated)
+        );
+        let b = ske_bytes();
+        assert_eq!(
+            e(&b[..b.len() - 1]),
+            DecodeError::new(
+                "ServerKeyExchange.signed_params",
+                DecodeErrorKind::Truncated
+            )
+        );
+        assert_eq!(
+            e(&b[..8]),
+            DecodeError::new(
+                "ServerKeyExchange.signed_params",
+                DecodeErrorKind::Truncated
+            )
+        );
+        let mut long = b.clone();
+        long.push(0);
+        assert_eq!(
+            e(&long),
+            DecodeError::new("ServerKeyExchange", DecodeErrorKind::TrailingData)
+        );
+        assert_eq!(
+            ServerKeyExchangePayload::decode_with(&b, KxContext::Rsa).unwrap_err(),
+            DecodeError::new("ServerKeyExchange", DecodeErrorKind::IllegalValue)
+        );
+    }
+
+    #[test]
+    fn client_key_exchange() {
+        let ecdhe = [2, 9, 9];
+        let cke = ClientKeyExchangePayload::decode_with(&ecdhe, KxContext::Ecdhe).unwrap();
+        assert_eq!(cke, ClientKeyExchangePayload::Ecdhe(vec![9, 9]));
+        let mut out = Vec::new();
+        cke.encode(&mut out);
+        assert_eq!(out, ecdhe);
+        let rsa = [0, 2, 9, 9];
+        let cke = ClientKeyExchangePayload::decode_with(&rsa, KxContext::Rsa).unwrap();
+        assert_eq!(cke, ClientKeyExchangePayload::Rsa(vec![9, 9]));
+        let mut out = Vec::new();
+        cke.encode(&mut out);
+        assert_eq!(out, rsa);
+        assert_eq!(
+            ClientKeyExchangePayload::decode_with(&rsa, KxContext::Unknown).unwrap(),
+            ClientKeyExchangePayload::Unknown(rsa.to_vec())
+        );
+        assert_eq!(
+            ClientKeyExchangePayload::decode_with(&[0], KxContext::Ecdhe).unwrap_err(),
+            DecodeError::new("ClientKeyExchange.ecdh_Yc", DecodeErrorKind::BadLength)
+        );
+        assert_eq!(
+            ClientKeyExchangePayload::decode_with(&[], KxContext::Ecdhe).unwrap_err(),
+            DecodeError::new("ClientKeyExchange.ecdh_Yc", DecodeErrorKind::Truncated)
+        );
+        assert_eq!(
+            ClientKeyExchangePayload::decode_with(&[1, 9, 9], KxContext::Ecdhe).unwrap_err(),
+            DecodeError::new("ClientKeyExchange", DecodeErrorKind::TrailingData)
+        );
+        assert_eq!(
+            ClientKeyExchangePayload::decode_with(&[0, 3, 1], KxContext::Rsa).unwrap_err(),
+            DecodeError::new(
+                "ClientKeyExchange.encrypted_pre_master_secret",
+                DecodeErrorKind::Truncated
+            )
+        );
+    }
+
+    #[test]
+    fn digitally_signed() {
+        let b = [8, 4, 0, 1, 0xab];
+        let d = DigitallySigned::decode(&b).unwrap();
+        assert_eq!(d.scheme, SignatureScheme::RSA_PSS_RSAE_SHA256);
+        assert_eq!(d.to_bytes(), b);
+        assert_eq!(
+            DigitallySigned::decode(&[8, 4, 0, 2, 0xab]).unwrap_err(),
+            DecodeError::new("DigitallySigned.signature", DecodeErrorKind::Truncated)
+        );
+        assert_eq!(
+            DigitallySigned::decode(&[8]).unwrap_err(),
+            DecodeError::new("DigitallySigned.algorithm", DecodeErrorKind::Truncated)
+        );
+    }
+}
