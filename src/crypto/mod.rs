@@ -287,7 +287,10 @@ pub trait CryptoProvider: Send + Sync + fmt::Debug {
     /// HMAC over `alg`.
     fn hmac(&self, alg: HashAlgorithm) -> &dyn Hmac;
     /// The key-exchange groups this provider implements, in default preference order.
-    fn kx_groups(&self) -> &[&dyn KxGroup];
+    ///
+    /// A `Vec` rather than a slice so that a provider with per-instance state (such as the
+    /// deterministic test provider) can hand out references into itself.
+    fn kx_groups(&self) -> Vec<&dyn KxGroup>;
     /// The AEAD `alg`, if implemented.
     fn aead(&self, alg: AeadAlgorithm) -> Option<&dyn Aead>;
     /// Loads a private key (PKCS#8, PKCS#1 RSA or SEC1 EC, DER).
@@ -361,3 +364,5 @@ pub trait KeyLog: Send + Sync {
 }
 
 pub mod ring;
+#[cfg(feature = "test-provider")]
+pub mod test_provider;

@@ -1,7 +1,15 @@
 //! The default crypto provider, built on `ring` (and `rsa` for RSA key transport).
+//!
+//! Private keys are loaded from DER ([`pki_types::PrivateKeyDer`]); PEM is read by the caller
+//! with [`pki_types::pem::PemObject`] (for example `PrivateKeyDer::from_pem_slice`), or with
+//! [`RingProvider::load_private_key_pem`].
 
 use alloc::sync::Arc;
+use alloc::vec;
 use alloc::vec::Vec;
+
+use pki_types::pem::PemObject;
+use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::crypto::{
     self, AeadAlgorithm, CryptoProvider, HashAlgorithm, KxGroup, SignatureVerification, SigningKey,
@@ -10,10 +18,38 @@ use crate::error::Error;
 
 mod aead;
 mod hash;
+mod kx;
+#[cfg(feature = "rsa-kx")]
+pub(crate) mod rsa_kx;
+mod sign;
+mod verify;
 
-/// The default provider: `ring` for everything it has.
+#[cfg(feature = "test-provider")]
+pub(crate) use kx::{check_peer_public, check_shared_secret, invalid_point};
+pub use verify::{SUPPORTED_SIGNATURE_VERIFICATION, verify_signature};
+
+/// The default provider: `ring` for everything it has, the `rsa` crate for RSA key transport
+/// (feature `rsa-kx`).
+///
+/// - Randomness: `ring::rand::SystemRandom` (the operating system's RNG). This is the only
+///   source of randomness in the crate.
+/// - Key exchange: X25519, secp256r1, secp384r1, in that preference order.
+/// - Signing keys: RSA (2048 to 8192 bits; rsa_pss_rsae_* and rsa_pkcs1_* with SHA-256/384/512)
+///   and ECDSA P-256 / P-384 (ecdsa_secp256r1_sha256 / ecdsa_secp384r1_sha384), from PKCS#8,
+///   PKCS#1 (RSA) or SEC1 (EC) DER.
+/// - Verification: [`SUPPORTED_SIGNATURE_VERIFICATION`]; see [`verify_signature`].
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RingProvider;
+
+impl RingProvider {
+    /// Loads the first private key in a PEM document (`RSA PRIVATE KEY`, `EC PRIVATE KEY` or
+    /// `PRIVATE KEY`). A missing or malformed PEM section is [`Error::Config`].
+    pub fn load_private_key_pem(&self, pem: &[u8]) -> Result<Arc<dyn SigningKey>, Error> {
+        let der = pki_types::PrivateKeyDer::from_pem_slice(pem)
+            .map_err(|_| Error::Config("no private key found in PEM input"))?;
+        self.load_private_key(der)
+    }
+}
 
 static SHA256: hash::Hash = hash::Hash(HashAlgorithm::Sha256);
 static SHA384: hash::Hash = hash::Hash(HashAlgorithm::Sha384);
@@ -24,8 +60,10 @@ static AES256GCM: aead::Aead = aead::Aead(AeadAlgorithm::Aes256Gcm);
 static CHACHA20: aead::Aead = aead::Aead(AeadAlgorithm::ChaCha20Poly1305);
 
 impl CryptoProvider for RingProvider {
-    fn fill_random(&self, _buf: &mut [u8]) -> Result<(), Error> {
-        Err(Error::internal("random: not yet implemented"))
+    fn fill_random(&self, buf: &mut [u8]) -> Result<(), Error> {
+        SystemRandom::new()
+            .fill(buf)
+            .map_err(|_| Error::internal("system randomness failed"))
     }
 
     fn hash(&self, alg: HashAlgorithm) -> &dyn crypto::Hash {
@@ -42,8 +80,8 @@ impl CryptoProvider for RingProvider {
         }
     }
 
-    fn kx_groups(&self) -> &[&dyn KxGroup] {
-        &[]
+    fn kx_groups(&self) -> Vec<&dyn KxGroup> {
+        vec![&kx::X25519, &kx::SECP256R1, &kx::SECP384R1]
     }
 
     fn aead(&self, alg: AeadAlgorithm) -> Option<&dyn crypto::Aead> {
@@ -56,24 +94,51 @@ impl CryptoProvider for RingProvider {
 
     fn load_private_key(
         &self,
-        _key: pki_types::PrivateKeyDer<'_>,
+        key: pki_types::PrivateKeyDer<'_>,
     ) -> Result<Arc<dyn SigningKey>, Error> {
-        Err(Error::Config("private keys: not yet implemented"))
+        sign::load_private_key(key)
     }
 
     fn signature_verification(&self) -> &SignatureVerification {
-        static NONE: SignatureVerification = SignatureVerification {
-            all: &[],
-            mapping: &[],
-        };
-        &NONE
+        &SUPPORTED_SIGNATURE_VERIFICATION
     }
 
     fn rsa_encrypt_pre_master(
         &self,
-        _ee_cert: &[u8],
-        _pre_master: &[u8; 48],
+        ee_cert: &[u8],
+        pre_master: &[u8; 48],
     ) -> Option<Result<Vec<u8>, Error>> {
-        None
+        #[cfg(feature = "rsa-kx")]
+        {
+            Some(rsa_kx::encrypt_pre_master(self, ee_cert, pre_master))
+        }
+        #[cfg(not(feature = "rsa-kx"))]
+        {
+            let _ = (ee_cert, pre_master);
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rsa_key_transport_follows_the_feature() {
+        let key = RingProvider
+            .load_private_key_pem(include_bytes!("../../../tests/data/keys/rsa2048.pkcs8.pem"))
+            .unwrap();
+        let cert = include_bytes!("../../../tests/data/keys/rsa2048.crt.der");
+        let enc = RingProvider.rsa_encrypt_pre_master(cert, &[3; 48]);
+        assert_eq!(enc.is_some(), cfg!(feature = "rsa-kx"));
+        assert_eq!(key.rsa_decrypter().is_some(), cfg!(feature = "rsa-kx"));
+    }
+
+    #[test]
+    fn random_is_filled() {
+        let mut buf = [0u8; 32];
+        RingProvider.fill_random(&mut buf).unwrap();
+        assert_ne!(buf, [0; 32]);
     }
 }

@@ -1,0 +1,365 @@
+//! A deterministic crypto provider for transcript replay, tests and fuzzing.
+//!
+//! **Never use it for real traffic**: its "randomness" is a fixed queue followed by a
+//! stream derived from a seed, so anyone who knows the seed knows every key.
+//!
+//! [`TestProvider`] makes two things deterministic:
+//!
+//! - [`CryptoProvider::fill_random`]: each call first takes the next byte string queued with
+//!   [`TestProvider::with_random`] (which must have exactly the requested length), and once
+//!   the queue is used up fills the buffer from a stream derived from the seed:
+//!   block *i* is SHA-256(`"tls12 test random"` || seed || *i* as a big-endian u64).
+//! - Ephemeral key-exchange keys: each [`KxGroup::start`] in a group first takes the next
+//!   private key queued for that group with [`TestProvider::with_kx_private_key`], and then
+//!   derives keys from the seed (SHA-256 or SHA-384 of a label, the group, the seed and a
+//!   counter). X25519 runs on `x25519-dalek`, P-256 and P-384 on the `p256` and `p384`
+//!   crates, with the same public-key checks as the ring provider.
+//!
+//! RSA key transport encryption (client side) draws its padding from the same deterministic
+//! randomness, so a ClientKeyExchange is reproducible too.
+//!
+//! Everything else (hashes, HMAC, AEAD, private keys, signatures, verification, RSA
+//! decryption) is [`RingProvider`]'s. ring's RSA-PSS and ECDSA signatures are randomized
+//! with system randomness, so they differ from run to run; for byte-exact replay of a
+//! signed handshake, sign with an rsa_pkcs1_* scheme, which is deterministic.
+//!
+//! The state (queue positions, counters) lives in atomics, so the provider is `Send + Sync`
+//! and works without `std`. It is deterministic as long as one connection (or one thread)
+//! uses it at a time.
+
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::codec::enums::NamedGroup;
+use crate::crypto::ring::{RingProvider, check_peer_public, check_shared_secret, invalid_point};
+use crate::crypto::{
+    self, ActiveKx, AeadAlgorithm, CryptoProvider, HashAlgorithm, KxGroup, SharedSecret,
+    SignatureVerification, SigningKey,
+};
+use crate::error::Error;
+
+/// A deterministic [`CryptoProvider`]: fixed randoms and ephemeral keys, then values derived
+/// from a seed. See the [module docs](self).
+///
+/// ```
+/// use tls12::codec::enums::NamedGroup;
+/// use tls12::crypto::CryptoProvider;
+/// use tls12::crypto::test_provider::TestProvider;
+///
+/// let provider = TestProvider::new(b"seed")
+///     .with_random(&[0x11; 32])
+///     .with_kx_private_key(NamedGroup::X25519, &[0x20; 32])
+///     .expect("a 32-byte X25519 key is valid");
+/// let mut random = [0u8; 32];
+/// provider.fill_random(&mut random).unwrap();
+/// assert_eq!(random, [0x11; 32]);
+/// ```
+pub struct TestProvider {
+    seed: Vec<u8>,
+    randoms: Vec<Vec<u8>>,
+    next_random: AtomicUsize,
+    random_block: AtomicUsize,
+    groups: [TestKxGroup; 3],
+}
+
+impl TestProvider {
+    /// A provider whose randomness and ephemeral keys are all derived from `seed`.
+    pub fn new(seed: &[u8]) -> Self {
+        Self {
+            seed: seed.to_vec(),
+            randoms: Vec::new(),
+            next_random: AtomicUsize::new(0),
+            random_block: AtomicUsize::new(0),
+            groups: [
+                TestKxGroup::new(NamedGroup::X25519, seed),
+                TestKxGroup::new(NamedGroup::SECP256R1, seed),
+                TestKxGroup::new(NamedGroup::SECP384R1, seed),
+            ],
+        }
+    }
+
+    /// Queues `bytes` as the result of the next not-yet-queued `fill_random` call. Calls
+    /// consume the queue in order; a call whose buffer length differs from the queued
+    /// string's fails with an internal error (the replay has diverged).
+    pub fn with_random(mut self, bytes: &[u8]) -> Self {
+        self.randoms.push(bytes.to_vec());
+        self
+    }
+
+    /// Queues `private` as the next ephemeral private key generated in `group`: 32 bytes
+    /// for X25519 (RFC 7748 scalar, clamped when used), a big-endian scalar of 32 bytes for
+    /// secp256r1 or 48 bytes for secp384r1 (non-zero, below the group order).
+    ///
+    /// An unsupported group or an invalid key is [`Error::Config`].
+    pub fn with_kx_private_key(mut self, group: NamedGroup, private: &[u8]) -> Result<Self, Error> {
+        let g = self
+            .groups
+            .iter_mut()
+            .find(|g| g.name == group)
+            .ok_or(Error::Config(
+                "test provider: unsupported key-exchange group",
+            ))?;
+        // Validate now, so that `start` cannot fail on a queued key.
+        TestSecret::from_bytes(group, private)?;
+        g.keys.push(private.to_vec());
+        Ok(self)
+    }
+
+    /// How many queued randoms have been consumed so far.
+    pub fn randoms_used(&self) -> usize {
+        self.next_random.load(Ordering::Relaxed)
+    }
+
+    fn derived_random(&self, buf: &mut [u8]) {
+        for chunk in buf.chunks_mut(32) {
+            let i = self.random_block.fetch_add(1, Ordering::Relaxed) as u64;
+            let block = derive(
+                HashAlgorithm::Sha256,
+                &[b"tls12 test random", &self.seed, &i.to_be_bytes()],
+            );
+            chunk.copy_from_slice(&block.as_ref()[..chunk.len()]);
+        }
+    }
+}
+
+impl fmt::Debug for TestProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TestProvider")
+            .field("queued_randoms", &self.randoms.len())
+            .field("randoms_used", &self.randoms_used())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Hash of the concatenation of `parts`.
+fn derive(alg: HashAlgorithm, parts: &[&[u8]]) -> crypto::Output {
+    let mut ctx = RingProvider.hash(alg).start();
+    for p in parts {
+        ctx.update(p);
+    }
+    ctx.current()
+}
+
+impl CryptoProvider for TestProvider {
+    fn fill_random(&self, buf: &mut [u8]) -> Result<(), Error> {
+        let len = self.randoms.len();
+        match self
+            .next_random
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |i| {
+                (i < len).then_some(i + 1)
+            }) {
+            Ok(i) => {
+                let queued = self
+                    .randoms
+                    .get(i)
+                    .ok_or(Error::internal("test provider: random queue index"))?;
+                if queued.len() != buf.len() {
+                    return Err(Error::internal(
+                        "test provider: queued random has a different length than requested",
+                    ));
+                }
+                buf.copy_from_slice(queued);
+            }
+            Err(_) => self.derived_random(buf),
+        }
+        Ok(())
+    }
+
+    fn hash(&self, alg: HashAlgorithm) -> &dyn crypto::Hash {
+        RingProvider.hash(alg)
+    }
+
+    fn hmac(&self, alg: HashAlgorithm) -> &dyn crypto::Hmac {
+        RingProvider.hmac(alg)
+    }
+
+    fn kx_groups(&self) -> Vec<&dyn KxGroup> {
+        self.groups.iter().map(|g| g as &dyn KxGroup).collect()
+    }
+
+    fn aead(&self, alg: AeadAlgorithm) -> Option<&dyn crypto::Aead> {
+        RingProvider.aead(alg)
+    }
+
+    fn load_private_key(
+        &self,
+        key: pki_types::PrivateKeyDer<'_>,
+    ) -> Result<Arc<dyn SigningKey>, Error> {
+        RingProvider.load_private_key(key)
+    }
+
+    fn signature_verification(&self) -> &SignatureVerification {
+        RingProvider.signature_verification()
+    }
+
+    fn rsa_encrypt_pre_master(
+        &self,
+        ee_cert: &[u8],
+        pre_master: &[u8; 48],
+    ) -> Option<Result<Vec<u8>, Error>> {
+        #[cfg(feature = "rsa-kx")]
+        {
+            Some(crate::crypto::ring::rsa_kx::encrypt_pre_master(
+                self, ee_cert, pre_master,
+            ))
+        }
+        #[cfg(not(feature = "rsa-kx"))]
+        {
+            let _ = (ee_cert, pre_master);
+            None
+        }
+    }
+}
+
+/// One group's queue of fixed private keys and its derivation counter.
+struct TestKxGroup {
+    name: NamedGroup,
+    seed: Vec<u8>,
+    keys: Vec<Vec<u8>>,
+    next_key: AtomicUsize,
+    derived: AtomicUsize,
+}
+
+impl TestKxGroup {
+    fn new(name: NamedGroup, seed: &[u8]) -> Self {
+        Self {
+            name,
+            seed: seed.to_vec(),
+            keys: Vec::new(),
+            next_key: AtomicUsize::new(0),
+            derived: AtomicUsize::new(0),
+        }
+    }
+
+    fn derived_secret(&self) -> Result<TestSecret, Error> {
+        // A derived NIST scalar is out of range with probability about 2^-32 (P-256) or
+        // 2^-190 (P-384); try the next counter value then.
+        for _ in 0..16 {
+            let i = self.derived.fetch_add(1, Ordering::Relaxed) as u64;
+            let parts: [&[u8]; 4] = [
+                b"tls12 test kx",
+                &self.name.0.to_be_bytes(),
+                &self.seed,
+                &i.to_be_bytes(),
+            ];
+            let (alg, len) = match self.name {
+                NamedGroup::SECP384R1 => (HashAlgorithm::Sha384, 48),
+                _ => (HashAlgorithm::Sha256, 32),
+            };
+            let bytes = derive(alg, &parts);
+            if let Ok(secret) = TestSecret::from_bytes(self.name, &bytes.as_ref()[..len]) {
+                return Ok(secret);
+            }
+        }
+        Err(Error::internal("test provider: no valid derived key"))
+    }
+}
+
+impl KxGroup for TestKxGroup {
+    fn name(&self) -> NamedGroup {
+        self.name
+    }
+
+    fn start(&self) -> Result<Box<dyn ActiveKx>, Error> {
+        let len = self.keys.len();
+        let secret = match self
+            .next_key
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |i| {
+                (i < len).then_some(i + 1)
+            }) {
+            Ok(i) => {
+                let key = self
+                    .keys
+                    .get(i)
+                    .ok_or(Error::internal("test provider: key queue index"))?;
+                TestSecret::from_bytes(self.name, key)?
+            }
+            Err(_) => self.derived_secret()?,
+        };
+        let public = secret.public_key();
+        Ok(Box::new(TestActiveKx {
+            group: self.name,
+            secret,
+            public,
+        }))
+    }
+}
+
+enum TestSecret {
+    X25519(x25519_dalek::StaticSecret),
+    P256(p256::SecretKey),
+    P384(p384::SecretKey),
+}
+
+impl TestSecret {
+    fn from_bytes(group: NamedGroup, bytes: &[u8]) -> Result<Self, Error> {
+        const BAD: Error = Error::Config("test provider: invalid ephemeral private key");
+        match group {
+            NamedGroup::X25519 => {
+                let b: [u8; 32] = bytes.try_into().map_err(|_| BAD)?;
+                Ok(TestSecret::X25519(x25519_dalek::StaticSecret::from(b)))
+            }
+            NamedGroup::SECP256R1 if bytes.len() == 32 => p256::SecretKey::from_slice(bytes)
+                .map(TestSecret::P256)
+                .map_err(|_| BAD),
+            NamedGroup::SECP384R1 if bytes.len() == 48 => p384::SecretKey::from_slice(bytes)
+                .map(TestSecret::P384)
+                .map_err(|_| BAD),
+            _ => Err(BAD),
+        }
+    }
+
+    fn public_key(&self) -> Vec<u8> {
+        use p256::elliptic_curve::sec1::ToEncodedPoint;
+        match self {
+            TestSecret::X25519(s) => x25519_dalek::PublicKey::from(s).as_bytes().to_vec(),
+            TestSecret::P256(s) => s.public_key().to_encoded_point(false).as_bytes().to_vec(),
+            TestSecret::P384(s) => s.public_key().to_encoded_point(false).as_bytes().to_vec(),
+        }
+    }
+}
+
+struct TestActiveKx {
+    group: NamedGroup,
+    secret: TestSecret,
+    public: Vec<u8>,
+}
+
+impl ActiveKx for TestActiveKx {
+    fn group(&self) -> NamedGroup {
+        self.group
+    }
+
+    fn public_key(&self) -> &[u8] {
+        &self.public
+    }
+
+    fn complete(self: Box<Self>, peer_public: &[u8]) -> Result<SharedSecret, Error> {
+        check_peer_public(self.group, peer_public)?;
+        let secret = match &self.secret {
+            TestSecret::X25519(s) => {
+                let peer: [u8; 32] = peer_public
+                    .try_into()
+                    .map_err(|_| invalid_point(self.group))?;
+                let shared = s.diffie_hellman(&x25519_dalek::PublicKey::from(peer));
+                shared.as_bytes().to_vec()
+            }
+            TestSecret::P256(s) => {
+                let peer = p256::PublicKey::from_sec1_bytes(peer_public)
+                    .map_err(|_| invalid_point(self.group))?;
+                let shared = p256::ecdh::diffie_hellman(s.to_nonzero_scalar(), peer.as_affine());
+                shared.raw_secret_bytes().to_vec()
+            }
+            TestSecret::P384(s) => {
+                let peer = p384::PublicKey::from_sec1_bytes(peer_public)
+                    .map_err(|_| invalid_point(self.group))?;
+                let shared = p384::ecdh::diffie_hellman(s.to_nonzero_scalar(), peer.as_affine());
+                shared.raw_secret_bytes().to_vec()
+            }
+        };
+        check_shared_secret(self.group, SharedSecret::new(secret))
+    }
+}
