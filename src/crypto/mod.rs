@@ -360,4 +360,7 @@ pub trait KeyLog: Send + Sync {
     }
 }
 
+pub mod key_schedule;
+pub mod keylog;
+pub mod prf;
 pub mod ring;
