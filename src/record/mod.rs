@@ -1,1 +1,3 @@
 //! The record layer: framing, handshake reassembly, fragmentation, protection.
+
+pub mod protect;
