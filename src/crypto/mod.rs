@@ -363,6 +363,9 @@ pub trait KeyLog: Send + Sync {
     }
 }
 
+pub mod key_schedule;
+pub mod keylog;
+pub mod prf;
 pub mod ring;
 #[cfg(feature = "test-provider")]
 pub mod test_provider;

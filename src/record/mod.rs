@@ -14,6 +14,7 @@ use crate::codec::{Codec, Reader};
 use crate::error::{DecodeError, DecodeErrorKind};
 
 mod deframer;
+pub mod protect;
 mod fragmenter;
 mod joiner;
 

@@ -1,0 +1,123 @@
+//! The TLS 1.2 pseudorandom function (RFC 5246 section 5).
+//!
+//! ```text
+//! PRF(secret, label, seed) = P_<hash>(secret, label + seed)
+//! P_hash(secret, seed) = HMAC_hash(secret, A(1) + seed) +
+//!                        HMAC_hash(secret, A(2) + seed) + ...
+//! A(0) = seed,  A(i) = HMAC_hash(secret, A(i-1))
+//! ```
+//!
+//! The hash is the suite's PRF hash (SHA-256 or SHA-384 for every suite this crate
+//! implements). The label and seed are never concatenated into a new buffer: they are handed
+//! to the HMAC as separate parts.
+
+use alloc::vec::Vec;
+
+use crate::crypto::{Hmac, HmacKey, Output};
+
+/// How many seed parts [`prf_parts`] passes to the HMAC without copying.
+const MAX_SEED_PARTS: usize = 4;
+
+/// Fills `out` with `PRF(secret, label, seed)` computed with `hmac`.
+///
+/// ```
+/// use tls12::crypto::{CryptoProvider, HashAlgorithm, prf::prf};
+/// use tls12::crypto::ring::RingProvider;
+///
+/// let hmac = RingProvider.hmac(HashAlgorithm::Sha256);
+/// let mut out = [0u8; 16];
+/// prf(hmac, b"secret", b"test label", b"seed", &mut out);
+/// ```
+pub fn prf(hmac: &dyn Hmac, secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
+    prf_parts(hmac, secret, label, &[seed], out);
+}
+
+/// Fills `out` with `PRF(secret, label, seed)` where the seed is the concatenation of
+/// `seed_parts` (for example `client_random + server_random`).
+///
+/// Up to four parts are passed to the HMAC without copying; more are first concatenated.
+pub fn prf_parts(
+    hmac: &dyn Hmac,
+    secret: &[u8],
+    label: &[u8],
+    seed_parts: &[&[u8]],
+    out: &mut [u8],
+) {
+    if seed_parts.len() > MAX_SEED_PARTS {
+        let joined: Vec<u8> = seed_parts.concat();
+        prf_parts(hmac, secret, label, &[&joined], out);
+        return;
+    }
+    if out.is_empty() {
+        return;
+    }
+    let key = hmac.with_key(secret);
+    p_hash(&*key, label, seed_parts, out);
+}
+
+/// `P_hash(secret, label + seed)` with the secret already bound to `key`.
+fn p_hash(key: &dyn HmacKey, label: &[u8], seed_parts: &[&[u8]], out: &mut [u8]) {
+    // parts[0] is A(i) (or unused for A(1)), then the label, then the seed parts; parts past
+    // the seed stay empty and are not passed.
+    let mut parts: [&[u8]; 2 + MAX_SEED_PARTS] = [&[]; 2 + MAX_SEED_PARTS];
+    parts[1] = label;
+    for (slot, part) in parts[2..].iter_mut().zip(seed_parts) {
+        *slot = part;
+    }
+    let n = 2 + seed_parts.len();
+
+    // A(1) = HMAC(secret, label + seed).
+    let mut a: Output = key.sign(&parts[1..n]);
+    let mut written = 0;
+    loop {
+        let chunk = {
+            let mut with_a = parts;
+            with_a[0] = a.as_ref();
+            key.sign(&with_a[..n])
+        };
+        assert!(
+            !chunk.as_ref().is_empty(),
+            "HMAC provider returned an empty MAC"
+        );
+        let take = chunk.as_ref().len().min(out.len() - written);
+        out[written..written + take].copy_from_slice(&chunk.as_ref()[..take]);
+        written += take;
+        if written == out.len() {
+            return;
+        }
+        a = key.sign(&[a.as_ref()]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::ring::RingProvider;
+    use crate::crypto::{CryptoProvider, HashAlgorithm};
+
+    #[test]
+    fn many_seed_parts_equal_one_joined_seed() {
+        let hmac = RingProvider.hmac(HashAlgorithm::Sha256);
+        let parts: [&[u8]; 6] = [b"a", b"bc", b"", b"def", b"g", b"hij"];
+        let mut split = [0u8; 70];
+        let mut joined = [0u8; 70];
+        prf_parts(hmac, b"k", b"label", &parts, &mut split);
+        prf(hmac, b"k", b"label", b"abcdefghij", &mut joined);
+        assert_eq!(split, joined);
+        let mut three = [0u8; 70];
+        prf_parts(hmac, b"k", b"label", &[b"abc", b"defg", b"hij"], &mut three);
+        assert_eq!(three, joined);
+    }
+
+    #[test]
+    fn shorter_output_is_a_prefix() {
+        let hmac = RingProvider.hmac(HashAlgorithm::Sha384);
+        let mut long = [0u8; 100];
+        prf(hmac, b"k", b"l", b"s", &mut long);
+        for n in [0, 1, 47, 48, 49, 96, 99] {
+            let mut short = [0u8; 100];
+            prf(hmac, b"k", b"l", b"s", &mut short[..n]);
+            assert_eq!(short[..n], long[..n]);
+        }
+    }
+}
