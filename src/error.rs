@@ -207,7 +207,9 @@ impl Error {
             | Error::Negotiation { alert, .. }
             | Error::Crypto { alert, .. } => Some(*alert),
             Error::Certificate(e) => Some(e.alert()),
-            Error::AlertReceived(_) | Error::Config(_) | Error::Api(_) | Error::UnexpectedEof => None,
+            Error::AlertReceived(_) | Error::Config(_) | Error::Api(_) | Error::UnexpectedEof => {
+                None
+            }
         }
     }
 }
@@ -235,7 +237,9 @@ impl fmt::Display for Error {
             Error::AlertReceived(a) => write!(f, "received fatal alert: {a}"),
             Error::Config(what) => write!(f, "configuration: {what}"),
             Error::Api(what) => write!(f, "API misuse: {what}"),
-            Error::UnexpectedEof => f.write_str("transport closed without close_notify (truncation)"),
+            Error::UnexpectedEof => {
+                f.write_str("transport closed without close_notify (truncation)")
+            }
         }
     }
 }

@@ -1,7 +1,8 @@
 //! `tls12`: a sans-IO TLS 1.2 protocol state machine.
 //!
-//! Bytes from the peer go in; bytes to send and events come out. The crate never does IO,
-//! never reads a clock and never draws randomness except through the crypto provider.
+//! Bytes from the peer go in; bytes to send, decrypted data and events come out. The crate
+//! never does IO, never reads a clock and never draws randomness except through the crypto
+//! provider. See [`conn`] for the drive contract.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -11,10 +12,18 @@ extern crate alloc;
 extern crate std;
 
 pub mod codec;
-pub mod error;
-
-pub use error::{CertificateError, DecodeError, DecodeErrorKind, Error};
+pub mod config;
+pub mod conn;
 pub mod crypto;
+pub mod error;
+mod handshake;
 pub mod msgs;
 pub mod record;
 pub mod suites;
+pub mod verify;
+
+pub use config::{CertifiedKey, ClientConfig, CommonConfig, ServerConfig};
+pub use conn::{ClientConnection, Connection, Event, Output, ServerConnection};
+pub use error::{CertificateError, DecodeError, DecodeErrorKind, Error};
+pub use handshake::HandshakeSummary;
+pub use pki_types;

@@ -14,9 +14,9 @@ use crate::codec::{Codec, Reader};
 use crate::error::{DecodeError, DecodeErrorKind};
 
 mod deframer;
-pub mod protect;
 mod fragmenter;
 mod joiner;
+pub mod protect;
 
 pub use deframer::{Deframer, Record};
 pub use fragmenter::{

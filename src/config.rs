@@ -1,0 +1,234 @@
+//! Client and server configuration.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+
+use pki_types::{CertificateDer, UnixTime};
+
+use crate::codec::enums::{CipherSuite, NamedGroup};
+use crate::crypto::{CryptoProvider, KeyKind, KeyLog, SigningKey};
+use crate::error::Error;
+use crate::record::DEFAULT_MAX_HANDSHAKE_MESSAGE;
+use crate::suites::{SupportedSuite, default_suites};
+use crate::verify::{ClientCertVerifier, ServerCertVerifier};
+
+/// Where the current time comes from (for certificate validity). The core never reads a
+/// clock itself.
+pub trait TimeSource: Send + Sync + fmt::Debug {
+    /// The current time.
+    fn now(&self) -> UnixTime;
+}
+
+/// A time that never moves: for tests and transcript replay.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedTime(pub UnixTime);
+
+impl TimeSource for FixedTime {
+    fn now(&self) -> UnixTime {
+        self.0
+    }
+}
+
+/// The system clock (needs `std`).
+#[cfg(feature = "std")]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemTime;
+
+#[cfg(feature = "std")]
+impl TimeSource for SystemTime {
+    fn now(&self) -> UnixTime {
+        UnixTime::now()
+    }
+}
+
+/// The default time source: the system clock with `std`, otherwise a fixed time of zero
+/// (which fails every certificate: a `no_std` caller must set one).
+pub fn default_time() -> Arc<dyn TimeSource> {
+    #[cfg(feature = "std")]
+    {
+        Arc::new(SystemTime)
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        Arc::new(FixedTime(UnixTime::since_unix_epoch(
+            core::time::Duration::ZERO,
+        )))
+    }
+}
+
+/// A certificate chain (end entity first) and its private key.
+#[derive(Debug, Clone)]
+pub struct CertifiedKey {
+    /// The chain, end-entity certificate first.
+    pub chain: Vec<CertificateDer<'static>>,
+    /// The end entity's private key.
+    pub key: Arc<dyn SigningKey>,
+}
+
+impl CertifiedKey {
+    /// Pairs a chain with its key. Fails if the chain is empty.
+    pub fn new(
+        chain: Vec<CertificateDer<'static>>,
+        key: Arc<dyn SigningKey>,
+    ) -> Result<Self, Error> {
+        if chain.is_empty() {
+            return Err(Error::Config("certificate chain is empty"));
+        }
+        Ok(Self { chain, key })
+    }
+
+    /// The kind of key.
+    pub fn kind(&self) -> KeyKind {
+        self.key.kind()
+    }
+}
+
+/// Settings both sides share.
+#[derive(Clone)]
+pub struct CommonConfig {
+    /// The crypto provider.
+    pub provider: Arc<dyn CryptoProvider>,
+    /// Enabled cipher suites, in preference order.
+    pub suites: Vec<&'static SupportedSuite>,
+    /// Enabled key-exchange groups, in preference order.
+    pub groups: Vec<NamedGroup>,
+    /// ALPN protocols, in preference order (empty: no ALPN).
+    pub alpn_protocols: Vec<Vec<u8>>,
+    /// Refuse peers that do not negotiate the extended master secret (RFC 7627).
+    pub require_ems: bool,
+    /// The largest plaintext fragment we send (at most 16384).
+    pub max_fragment_len: usize,
+    /// The largest handshake message we accept.
+    pub max_handshake_message: usize,
+    /// How much application data may be queued before the handshake completes.
+    pub max_early_plaintext: usize,
+    /// Where NSS key log lines go (for Wireshark).
+    pub key_log: Option<Arc<dyn KeyLog>>,
+    /// The clock for certificate validity.
+    pub time: Arc<dyn TimeSource>,
+    /// Emit an event for each handshake message sent and received (for traces). Off by
+    /// default: it clones each message.
+    pub message_events: bool,
+}
+
+impl fmt::Debug for CommonConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CommonConfig")
+            .field("provider", &self.provider)
+            .field(
+                "suites",
+                &self.suites.iter().map(|s| s.suite).collect::<Vec<_>>(),
+            )
+            .field("groups", &self.groups)
+            .field("alpn_protocols", &self.alpn_protocols)
+            .field("require_ems", &self.require_ems)
+            .field("max_fragment_len", &self.max_fragment_len)
+            .field("key_log", &self.key_log.is_some())
+            .field("message_events", &self.message_events)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CommonConfig {
+    /// Defaults: the six ECDHE suites, x25519/secp256r1/secp384r1, EMS offered but not
+    /// required, 16 KiB fragments, 64 KiB handshake messages.
+    pub fn new(provider: Arc<dyn CryptoProvider>) -> Self {
+        let groups = provider.kx_groups().iter().map(|g| g.name()).collect();
+        Self {
+            provider,
+            suites: default_suites().collect(),
+            groups,
+            alpn_protocols: Vec::new(),
+            require_ems: false,
+            max_fragment_len: crate::record::MAX_PLAINTEXT,
+            max_handshake_message: DEFAULT_MAX_HANDSHAKE_MESSAGE,
+            max_early_plaintext: 64 * 1024,
+            key_log: None,
+            time: default_time(),
+            message_events: false,
+        }
+    }
+
+    /// Replaces the suite list with the named suites, in the given order. Fails on a suite
+    /// this crate does not implement.
+    pub fn set_suites(&mut self, suites: &[CipherSuite]) -> Result<(), Error> {
+        let mut out = Vec::new();
+        for s in suites {
+            out.push(
+                SupportedSuite::find(*s).ok_or(Error::Config("cipher suite not implemented"))?,
+            );
+        }
+        if out.is_empty() {
+            return Err(Error::Config("no cipher suites"));
+        }
+        self.suites = out;
+        Ok(())
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        if self.suites.is_empty() {
+            return Err(Error::Config("no cipher suites"));
+        }
+        if self.max_fragment_len == 0 || self.max_fragment_len > crate::record::MAX_PLAINTEXT {
+            return Err(Error::Config("max_fragment_len must be 1..=16384"));
+        }
+        if self.suites.iter().any(|s| s.forward_secret()) && self.groups.is_empty() {
+            return Err(Error::Config("ECDHE suites enabled but no groups"));
+        }
+        for g in &self.groups {
+            if self.provider.kx_group(*g).is_none() {
+                return Err(Error::Config("group not implemented by the provider"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Configuration for a client.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Shared settings.
+    pub common: CommonConfig,
+    /// Verifies the server's certificate.
+    pub verifier: Arc<dyn ServerCertVerifier>,
+    /// The client certificate, for servers that request one.
+    pub client_cert: Option<CertifiedKey>,
+}
+
+impl ClientConfig {
+    /// A client with the provider's defaults and the given verifier.
+    pub fn new(provider: Arc<dyn CryptoProvider>, verifier: Arc<dyn ServerCertVerifier>) -> Self {
+        Self {
+            common: CommonConfig::new(provider),
+            verifier,
+            client_cert: None,
+        }
+    }
+}
+
+/// Configuration for a server.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Shared settings.
+    pub common: CommonConfig,
+    /// Certificates: at most one per key kind is used (an RSA and an ECDSA one, say); the
+    /// server picks one from the client's suites and signature algorithms.
+    pub certs: Vec<CertifiedKey>,
+    /// Pick the suite by the client's preference instead of ours.
+    pub honour_client_order: bool,
+    /// Request (and maybe require) client certificates.
+    pub client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+}
+
+impl ServerConfig {
+    /// A server with the provider's defaults and the given certificates.
+    pub fn new(provider: Arc<dyn CryptoProvider>, certs: Vec<CertifiedKey>) -> Self {
+        Self {
+            common: CommonConfig::new(provider),
+            certs,
+            honour_client_order: false,
+            client_verifier: None,
+        }
+    }
+}

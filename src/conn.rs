@@ -1,0 +1,660 @@
+//! The sans-IO connection: bytes in, bytes and events out.
+//!
+//! # The drive contract
+//!
+//! A [`Connection`] (made as a [`ClientConnection`](crate::ClientConnection) or a
+//! [`ServerConnection`](crate::ServerConnection)) never touches a socket, a clock or ambient
+//! randomness. The caller's event loop does three things, in any order and as often as it
+//! likes:
+//!
+//! 1. **Feed** bytes received from the peer with [`Connection::handle_input`]. It copies as
+//!    many as fit into the connection's fixed receive buffer (one maximum-size record) and
+//!    returns how many it took; feed the rest after draining.
+//! 2. **Drain** with [`Connection::poll_output`] until it returns [`Output::Idle`]: each call
+//!    gives bytes to send to the peer ([`Output::Transmit`], written into the caller's
+//!    buffer), decrypted application data ([`Output::ApplicationData`], borrowed from the
+//!    receive buffer: no copy), or an [`Event`]. Processing happens here, lazily.
+//! 3. **Write** application data with [`Connection::write`] (queued, bounded, until the
+//!    handshake completes) and close with [`Connection::close`]; then drain again.
+//!
+//! When the transport reports end of stream, call [`Connection::handle_eof`]: it tells a
+//! clean close (the peer's close_notify arrived) from a truncation.
+//!
+//! Every error is fatal and sticky: the alert it maps to is queued first (drain it with
+//! `poll_output` and send it), then every call returns the same error.
+//!
+//! ```
+//! # use tls12::{Connection, Output};
+//! fn drive(conn: &mut Connection, received: &[u8], send: &mut Vec<u8>, app: &mut Vec<u8>)
+//!     -> Result<(), tls12::Error>
+//! {
+//!     let mut input = received;
+//!     let mut buf = [0u8; 4096];
+//!     loop {
+//!         let used = conn.handle_input(input)?;
+//!         input = &input[used..];
+//!         loop {
+//!             match conn.poll_output(&mut buf)? {
+//!                 Output::Transmit(bytes) => send.extend_from_slice(bytes),
+//!                 Output::ApplicationData(data) => app.extend_from_slice(data),
+//!                 Output::Event(ev) => println!("{ev:?}"),
+//!                 Output::Idle => break,
+//!                 _ => {}
+//!             }
+//!         }
+//!         if input.is_empty() {
+//!             return Ok(());
+//!         }
+//!     }
+//! }
+//! ```
+
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+
+use crate::codec::Codec;
+use crate::codec::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
+use crate::config::CommonConfig;
+use crate::error::{DecodeError, DecodeErrorKind, Error};
+use crate::handshake::{HandshakeState, HandshakeSummary, Input};
+use crate::msgs::{AlertMessage, HandshakeMessage};
+use crate::record::protect::{RecordOpener, RecordSealer};
+use crate::record::{Deframer, HEADER_LEN, HandshakeJoiner, MAX_PLAINTEXT, RecordHeader};
+
+/// How many empty records or warning alerts in a row we accept before giving up.
+const MAX_EMPTY_RECORDS: u32 = 32;
+
+/// Something the connection tells the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A handshake message was sent (only with `message_events` configured).
+    HandshakeMessageSent(HandshakeMessage),
+    /// A handshake message was received (only with `message_events` configured).
+    HandshakeMessageReceived(HandshakeMessage),
+    /// We sent ChangeCipherSpec: from now on our records are encrypted.
+    ChangeCipherSpecSent,
+    /// The peer sent ChangeCipherSpec: from now on its records are encrypted.
+    ChangeCipherSpecReceived,
+    /// The handshake completed.
+    HandshakeComplete(Box<HandshakeSummary>),
+    /// The peer sent a warning alert (other than close_notify).
+    AlertReceived(AlertDescription),
+    /// The peer sent close_notify: it will send no more data.
+    PeerClosed,
+}
+
+/// One output of [`Connection::poll_output`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Output<'a> {
+    /// Bytes to send to the peer, written into the caller's buffer.
+    Transmit(&'a [u8]),
+    /// Decrypted application data, borrowed from the connection until the next call.
+    ApplicationData(&'a [u8]),
+    /// Something happened.
+    Event(Event),
+    /// Bytes are waiting to be sent but the caller's buffer is empty.
+    BufferTooSmall {
+        /// How many bytes are waiting.
+        needed: usize,
+    },
+    /// Nothing more to do until more input arrives or the caller writes.
+    Idle,
+}
+
+/// The state shared by both sides: record layer, outgoing bytes, events.
+pub(crate) struct Core {
+    pub(crate) config: CommonConfig,
+    sealer: Option<RecordSealer>,
+    opener: Option<RecordOpener>,
+    pending_opener: Option<RecordOpener>,
+    pending_sealer: Option<RecordSealer>,
+    tx: Vec<u8>,
+    tx_start: usize,
+    events: VecDeque<Event>,
+    early_plaintext: Vec<u8>,
+    pub(crate) may_send_app_data: bool,
+    peer_closed: bool,
+    we_closed: bool,
+    error: Option<Error>,
+    empty_in_a_row: u32,
+    /// The record version we write (TLS 1.0 for an initial ClientHello, as is customary
+    /// for compatibility, then TLS 1.2).
+    pub(crate) record_version: ProtocolVersion,
+    /// Once the version is negotiated, the only record version we accept.
+    pub(crate) peer_record_version: Option<ProtocolVersion>,
+}
+
+impl Core {
+    pub(crate) fn new(config: CommonConfig) -> Self {
+        Self {
+            config,
+            sealer: None,
+            opener: None,
+            pending_opener: None,
+            pending_sealer: None,
+            tx: Vec::new(),
+            tx_start: 0,
+            events: VecDeque::new(),
+            early_plaintext: Vec::new(),
+            may_send_app_data: false,
+            peer_closed: false,
+            we_closed: false,
+            error: None,
+            empty_in_a_row: 0,
+            record_version: ProtocolVersion::TLS12,
+            peer_record_version: None,
+        }
+    }
+
+    pub(crate) fn emit(&mut self, ev: Event) {
+        self.events.push_back(ev);
+    }
+
+    /// Encodes and sends a handshake message, returning its encoding (for the transcript).
+    pub(crate) fn send_handshake(&mut self, msg: HandshakeMessage) -> Result<Vec<u8>, Error> {
+        let bytes = msg.to_bytes();
+        self.write_records(ContentType::HANDSHAKE, &bytes)?;
+        if self.config.message_events {
+            self.emit(Event::HandshakeMessageSent(msg));
+        }
+        Ok(bytes)
+    }
+
+    /// Keys to switch to when we send ChangeCipherSpec / when the peer's arrives.
+    pub(crate) fn set_pending_keys(&mut self, sealer: RecordSealer, opener: RecordOpener) {
+        self.pending_sealer = Some(sealer);
+        self.pending_opener = Some(opener);
+    }
+
+    /// Sends ChangeCipherSpec and switches our writes to the pending keys.
+    pub(crate) fn send_ccs(&mut self) -> Result<(), Error> {
+        self.write_records(ContentType::CHANGE_CIPHER_SPEC, &[1])?;
+        self.sealer = Some(
+            self.pending_sealer
+                .take()
+                .ok_or(Error::internal("no pending write keys"))?,
+        );
+        self.emit(Event::ChangeCipherSpecSent);
+        Ok(())
+    }
+
+    /// The peer's ChangeCipherSpec arrived: switch its reads to the pending keys.
+    pub(crate) fn activate_opener(&mut self) -> Result<(), Error> {
+        self.opener = Some(
+            self.pending_opener
+                .take()
+                .ok_or(Error::internal("no pending read keys"))?,
+        );
+        self.emit(Event::ChangeCipherSpecReceived);
+        Ok(())
+    }
+
+    /// The handshake is over (or False Start allows data): flush queued plaintext.
+    pub(crate) fn start_app_data(&mut self) -> Result<(), Error> {
+        self.may_send_app_data = true;
+        let queued = core::mem::take(&mut self.early_plaintext);
+        if !queued.is_empty() {
+            self.write_records(ContentType::APPLICATION_DATA, &queued)?;
+        }
+        Ok(())
+    }
+
+    /// Fragments `payload` into records (encrypting them once our ChangeCipherSpec is sent)
+    /// and appends them to the outgoing bytes.
+    pub(crate) fn write_records(&mut self, typ: ContentType, payload: &[u8]) -> Result<(), Error> {
+        let max = self.config.max_fragment_len;
+        for chunk in payload.chunks(max) {
+            self.write_one_record(typ, chunk)?;
+        }
+        Ok(())
+    }
+
+    fn write_one_record(&mut self, typ: ContentType, chunk: &[u8]) -> Result<(), Error> {
+        if self.tx_start == self.tx.len() {
+            self.tx.clear();
+            self.tx_start = 0;
+        }
+        let version = self.record_version;
+        match &mut self.sealer {
+            None => {
+                let header = RecordHeader {
+                    typ,
+                    version,
+                    len: chunk.len() as u16,
+                };
+                header.encode(&mut self.tx);
+                self.tx.extend_from_slice(chunk);
+            }
+            Some(sealer) => {
+                let start = self.tx.len();
+                let total = HEADER_LEN + sealer.overhead() + chunk.len();
+                self.tx.resize(start + total, 0);
+                let at = start + sealer.payload_offset();
+                self.tx[at..at + chunk.len()].copy_from_slice(chunk);
+                let n = sealer.seal_in_place(typ, version, &mut self.tx[start..], chunk.len())?;
+                debug_assert_eq!(n, total);
+            }
+        }
+        Ok(())
+    }
+
+    fn tx_pending(&self) -> usize {
+        self.tx.len() - self.tx_start
+    }
+
+    /// Records a fatal error: queue its alert (if any) and make it sticky.
+    pub(crate) fn fail(&mut self, e: Error) -> Error {
+        if let Some(prev) = &self.error {
+            return prev.clone();
+        }
+        if let Some(desc) = e.alert() {
+            if !self.we_closed {
+                let alert = AlertMessage {
+                    level: AlertLevel::FATAL,
+                    description: desc,
+                };
+                // Sealing can only fail on sequence exhaustion; then no alert can be sent.
+                let _ = self.write_records(ContentType::ALERT, &alert.to_bytes());
+                self.we_closed = true;
+            }
+        }
+        self.early_plaintext.clear();
+        self.error = Some(e.clone());
+        e
+    }
+
+    fn check_record_version(&mut self, version: ProtocolVersion) -> Result<(), Error> {
+        match self.peer_record_version {
+            Some(v) if v != version => Err(Error::peer(
+                "record version changed after negotiation",
+                AlertDescription::PROTOCOL_VERSION,
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What processing one record produced.
+enum Step {
+    /// Nothing for the caller beyond queued output/events.
+    Continue,
+    /// Application data at `start..start+len` of the record payload.
+    AppData { start: usize, len: usize },
+}
+
+/// A TLS 1.2 connection, client or server. See the module docs for the drive contract.
+pub struct Connection {
+    deframer: Deframer,
+    joiner: HandshakeJoiner,
+    pub(crate) core: Core,
+    pub(crate) hs: HandshakeState,
+    summary: Option<Box<HandshakeSummary>>,
+}
+
+impl core::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Connection")
+            .field("state", &self.hs.name())
+            .field("error", &self.core.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    pub(crate) fn new(core: Core, hs: HandshakeState) -> Self {
+        let joiner = HandshakeJoiner::new(core.config.max_handshake_message);
+        Self {
+            deframer: Deframer::new(),
+            joiner,
+            core,
+            hs,
+            summary: None,
+        }
+    }
+
+    /// Feeds bytes received from the peer. Returns how many were taken: at most what fits in
+    /// the receive buffer. Drain with [`poll_output`](Self::poll_output), then feed the rest.
+    pub fn handle_input(&mut self, input: &[u8]) -> Result<usize, Error> {
+        if let Some(e) = &self.core.error {
+            return Err(e.clone());
+        }
+        if self.core.peer_closed {
+            // Nothing after close_notify is read.
+            return Ok(input.len());
+        }
+        Ok(self.deframer.feed(input))
+    }
+
+    /// The transport reached end of stream. `Ok` if the peer closed cleanly with
+    /// close_notify; otherwise [`Error::UnexpectedEof`] (the data may have been truncated).
+    pub fn handle_eof(&mut self) -> Result<(), Error> {
+        if self.core.peer_closed {
+            return Ok(());
+        }
+        if let Some(e) = &self.core.error {
+            return Err(e.clone());
+        }
+        self.core.we_closed = true;
+        Err(self.core.fail(Error::UnexpectedEof))
+    }
+
+    /// Queues application data. Before the handshake completes it is held (up to the
+    /// configured bound) and sent once keys are ready; returns how many bytes were taken,
+    /// which is less than `data.len()` only when that bound is reached.
+    pub fn write(&mut self, data: &[u8]) -> Result<usize, Error> {
+        if let Some(e) = &self.core.error {
+            return Err(e.clone());
+        }
+        if self.core.we_closed {
+            return Err(Error::Api("write after close"));
+        }
+        if !self.core.may_send_app_data {
+            let room = self
+                .core
+                .config
+                .max_early_plaintext
+                .saturating_sub(self.core.early_plaintext.len());
+            let n = room.min(data.len());
+            self.core.early_plaintext.extend_from_slice(&data[..n]);
+            return Ok(n);
+        }
+        match self.core.write_records(ContentType::APPLICATION_DATA, data) {
+            Ok(()) => Ok(data.len()),
+            Err(e) => Err(self.core.fail(e)),
+        }
+    }
+
+    /// Encrypts application data straight into `out` (bypassing the internal queue): the
+    /// zero-copy send path once the handshake is complete. Returns `(taken, written)`; takes
+    /// as many whole records as fit. Anything queued by [`write`](Self::write) or the
+    /// handshake must be drained with `poll_output` first.
+    pub fn write_into(&mut self, data: &[u8], out: &mut [u8]) -> Result<(usize, usize), Error> {
+        if let Some(e) = &self.core.error {
+            return Err(e.clone());
+        }
+        if self.core.we_closed {
+            return Err(Error::Api("write after close"));
+        }
+        if !self.core.may_send_app_data {
+            return Err(Error::Api("write_into before the handshake completed"));
+        }
+        if self.core.tx_pending() > 0 {
+            return Err(Error::Api(
+                "write_into with queued output: drain poll_output first",
+            ));
+        }
+        let version = self.core.record_version;
+        let max = self.core.config.max_fragment_len;
+        let sealer = self
+            .core
+            .sealer
+            .as_mut()
+            .ok_or(Error::internal("no write keys"))?;
+        let overhead = HEADER_LEN + sealer.overhead();
+        let at = sealer.payload_offset();
+        let (mut taken, mut written) = (0, 0);
+        for chunk in data.chunks(max) {
+            let total = overhead + chunk.len();
+            let Some(dst) = out.get_mut(written..written + total) else {
+                break;
+            };
+            dst[at..at + chunk.len()].copy_from_slice(chunk);
+            match sealer.seal_in_place(ContentType::APPLICATION_DATA, version, dst, chunk.len()) {
+                Ok(n) => written += n,
+                Err(e) => return Err(self.core.fail(e)),
+            }
+            taken += chunk.len();
+        }
+        Ok((taken, written))
+    }
+
+    /// Sends close_notify. Nothing more can be written afterwards.
+    pub fn close(&mut self) -> Result<(), Error> {
+        if let Some(e) = &self.core.error {
+            return Err(e.clone());
+        }
+        if self.core.we_closed {
+            return Ok(());
+        }
+        let alert = AlertMessage {
+            level: AlertLevel::WARNING,
+            description: AlertDescription::CLOSE_NOTIFY,
+        };
+        self.core.early_plaintext.clear();
+        let r = self
+            .core
+            .write_records(ContentType::ALERT, &alert.to_bytes());
+        self.core.we_closed = true;
+        r.map_err(|e| self.core.fail(e))
+    }
+
+    /// Whether the handshake is still in progress.
+    pub fn is_handshaking(&self) -> bool {
+        self.summary.is_none()
+    }
+
+    /// What the handshake negotiated, once it is complete.
+    pub fn handshake_summary(&self) -> Option<&HandshakeSummary> {
+        self.summary.as_deref()
+    }
+
+    /// Whether the peer has sent close_notify.
+    pub fn peer_closed(&self) -> bool {
+        self.core.peer_closed
+    }
+
+    /// The sticky error, if the connection has failed.
+    pub fn error(&self) -> Option<&Error> {
+        self.core.error.as_ref()
+    }
+
+    /// Whether bytes are waiting to be sent.
+    pub fn wants_transmit(&self) -> bool {
+        self.core.tx_pending() > 0
+    }
+
+    /// Produces the next output. Call until [`Output::Idle`]. See the module docs.
+    pub fn poll_output<'a>(&'a mut self, buf: &'a mut [u8]) -> Result<Output<'a>, Error> {
+        loop {
+            let pending = self.core.tx_pending();
+            if pending > 0 {
+                if buf.is_empty() {
+                    return Ok(Output::BufferTooSmall { needed: pending });
+                }
+                let n = pending.min(buf.len());
+                buf[..n].copy_from_slice(&self.core.tx[self.core.tx_start..self.core.tx_start + n]);
+                self.core.tx_start += n;
+                return Ok(Output::Transmit(&buf[..n]));
+            }
+            if let Some(ev) = self.core.events.pop_front() {
+                if let Event::HandshakeComplete(s) = &ev {
+                    self.summary = Some(s.clone());
+                }
+                return Ok(Output::Event(ev));
+            }
+            if let Some(e) = &self.core.error {
+                return Err(e.clone());
+            }
+            if self.core.peer_closed {
+                return Ok(Output::Idle);
+            }
+            match self.process_next_record() {
+                Ok(None) => return Ok(Output::Idle),
+                Ok(Some(Step::Continue)) => continue,
+                Ok(Some(Step::AppData { start, len })) => {
+                    let payload = self.deframer.last_payload();
+                    return Ok(Output::ApplicationData(&payload[start..start + len]));
+                }
+                Err(e) => {
+                    self.core.fail(e);
+                    continue;
+                }
+            }
+        }
+    }
+
+    fn process_next_record(&mut self) -> Result<Option<Step>, Error> {
+        let Some(rec) = self.deframer.next_record()? else {
+            return Ok(None);
+        };
+        let header = rec.header;
+        let core = &mut self.core;
+        core.check_record_version(header.version)?;
+        let base = rec.payload.as_ptr() as usize;
+        let plain: &mut [u8] = match &mut core.opener {
+            Some(opener) => opener.open_in_place(header.typ, header.version, rec.payload)?,
+            None => {
+                if rec.payload.len() > MAX_PLAINTEXT {
+                    return Err(
+                        DecodeError::new("TLSPlaintext.length", DecodeErrorKind::TooLarge).into(),
+                    );
+                }
+                rec.payload
+            }
+        };
+        match header.typ {
+            ContentType::HANDSHAKE => {
+                if plain.is_empty() {
+                    return Err(
+                        DecodeError::new("Handshake fragment", DecodeErrorKind::BadLength).into(),
+                    );
+                }
+                core.empty_in_a_row = 0;
+                self.joiner.push(plain)?;
+                while let Some(hb) = self.joiner.pop()? {
+                    let mut r = crate::codec::Reader::new(hb.encoded);
+                    let msg = HandshakeMessage::read_with(&mut r, self.hs.kx_context())?;
+                    r.expect_end("Handshake message")?;
+                    if core.config.message_events {
+                        core.emit(Event::HandshakeMessageReceived(msg.clone()));
+                    }
+                    self.hs.handle(
+                        core,
+                        Input::Handshake {
+                            msg,
+                            encoded: hb.encoded,
+                        },
+                    )?;
+                }
+                self.after_handshake_step();
+                Ok(Some(Step::Continue))
+            }
+            ContentType::CHANGE_CIPHER_SPEC => {
+                crate::msgs::ChangeCipherSpec::decode(plain)?;
+                if !self.joiner.is_empty() {
+                    return Err(Error::unexpected(
+                        "ChangeCipherSpec inside a fragmented handshake message",
+                    ));
+                }
+                self.hs.handle(core, Input::ChangeCipherSpec)?;
+                Ok(Some(Step::Continue))
+            }
+            ContentType::ALERT => {
+                let alert = AlertMessage::decode(plain)?;
+                if alert.description == AlertDescription::CLOSE_NOTIFY {
+                    core.peer_closed = true;
+                    core.emit(Event::PeerClosed);
+                    return Ok(Some(Step::Continue));
+                }
+                if alert.level == AlertLevel::WARNING {
+                    core.empty_in_a_row += 1;
+                    if core.empty_in_a_row > MAX_EMPTY_RECORDS {
+                        return Err(Error::unexpected("too many warning alerts in a row"));
+                    }
+                    core.emit(Event::AlertReceived(alert.description));
+                    return Ok(Some(Step::Continue));
+                }
+                core.we_closed = true;
+                Err(Error::AlertReceived(alert.description))
+            }
+            ContentType::APPLICATION_DATA => {
+                if !self.hs.can_receive_app_data() {
+                    return Err(Error::unexpected(
+                        "application data before the handshake completed",
+                    ));
+                }
+                if !self.joiner.is_empty() {
+                    return Err(Error::unexpected(
+                        "application data inside a fragmented handshake message",
+                    ));
+                }
+                if plain.is_empty() {
+                    core.empty_in_a_row += 1;
+                    if core.empty_in_a_row > MAX_EMPTY_RECORDS {
+                        return Err(Error::unexpected("too many empty records in a row"));
+                    }
+                    return Ok(Some(Step::Continue));
+                }
+                core.empty_in_a_row = 0;
+                let start = plain.as_ptr() as usize - base;
+                Ok(Some(Step::AppData {
+                    start,
+                    len: plain.len(),
+                }))
+            }
+            _ => Err(Error::unexpected("record of an unexpected content type")),
+        }
+    }
+
+    fn after_handshake_step(&mut self) {
+        if let Some(summary) = self.hs.take_completed() {
+            self.core.emit(Event::HandshakeComplete(summary));
+        }
+    }
+}
+
+/// A client connection. Derefs to [`Connection`] for the drive loop.
+#[derive(Debug)]
+pub struct ClientConnection(Connection);
+
+impl ClientConnection {
+    /// Starts a handshake with `server_name` (used for SNI and certificate verification).
+    /// The ClientHello is queued at once: drain [`Connection::poll_output`] to send it.
+    pub fn new(
+        config: alloc::sync::Arc<crate::config::ClientConfig>,
+        server_name: pki_types::ServerName<'static>,
+    ) -> Result<Self, Error> {
+        config.common.validate()?;
+        let mut core = Core::new(config.common.clone());
+        let state = crate::handshake::client::State::start(config, server_name, &mut core)?;
+        Ok(Self(Connection::new(core, HandshakeState::Client(state))))
+    }
+}
+
+/// A server connection. Derefs to [`Connection`] for the drive loop.
+#[derive(Debug)]
+pub struct ServerConnection(Connection);
+
+impl ServerConnection {
+    /// A server connection awaiting a ClientHello.
+    pub fn new(config: alloc::sync::Arc<crate::config::ServerConfig>) -> Result<Self, Error> {
+        config.common.validate()?;
+        if config.certs.is_empty() {
+            return Err(Error::Config("server has no certificate"));
+        }
+        let core = Core::new(config.common.clone());
+        let state = crate::handshake::server::State::new(config);
+        Ok(Self(Connection::new(core, HandshakeState::Server(state))))
+    }
+}
+
+macro_rules! deref_connection {
+    ($t:ty) => {
+        impl core::ops::Deref for $t {
+            type Target = Connection;
+            fn deref(&self) -> &Connection {
+                &self.0
+            }
+        }
+        impl core::ops::DerefMut for $t {
+            fn deref_mut(&mut self) -> &mut Connection {
+                &mut self.0
+            }
+        }
+    };
+}
+deref_connection!(ClientConnection);
+deref_connection!(ServerConnection);

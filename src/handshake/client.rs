@@ -1,0 +1,544 @@
+//! The client's handshake: ClientHello, then the server's flight, then ours.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use pki_types::{CertificateDer, ServerName};
+
+use super::{HandshakeSummary, Input, Secrets, Side, Transcript, ct_eq, kx_context_of};
+use crate::codec::enums::{
+    AlertDescription, CipherSuite, CompressionMethod, ECCurveType, ECPointFormat, NamedGroup,
+    ProtocolVersion, SignatureScheme,
+};
+use crate::config::ClientConfig;
+use crate::conn::Core;
+use crate::crypto::KeyKind;
+use crate::error::{CertificateError, Error};
+use crate::msgs::{
+    CertificateChain, CertificateRequest, ClientExtension, ClientHello, ClientKeyExchangePayload,
+    DigitallySigned, HandshakeMessage, HandshakePayload, KxContext, Random, ServerHello,
+    ServerKeyExchangePayload, SessionId, signed_message,
+};
+use crate::suites::{KeyExchange, SupportedSuite};
+
+/// The client side of the handshake.
+pub(crate) struct State {
+    config: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
+    inner: Inner,
+    completed: Option<Box<HandshakeSummary>>,
+}
+
+/// The client's states, in protocol order.
+enum Inner {
+    ExpectServerHello(ExpectServerHello),
+    ExpectCertificate(Negotiated),
+    ExpectServerKeyExchange(WithCerts),
+    ExpectServerHelloDone(ExpectServerHelloDone),
+    ExpectCcs(Keyed),
+    ExpectFinished(Keyed),
+    Established,
+    /// Between transitions, and after an error.
+    Poisoned,
+}
+
+struct ExpectServerHello {
+    random: [u8; 32],
+    transcript: Transcript,
+}
+
+/// Known once ServerHello arrived.
+struct Negotiated {
+    suite: &'static SupportedSuite,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+    ems: bool,
+    alpn: Option<Vec<u8>>,
+    transcript: Transcript,
+}
+
+struct WithCerts {
+    n: Negotiated,
+    certs: Vec<CertificateDer<'static>>,
+}
+
+/// The server's ephemeral key, verified.
+struct ServerKx {
+    group: NamedGroup,
+    public: Vec<u8>,
+    scheme: SignatureScheme,
+}
+
+struct ExpectServerHelloDone {
+    n: Negotiated,
+    certs: Vec<CertificateDer<'static>>,
+    kx: Option<ServerKx>,
+    cert_request: Option<CertificateRequest>,
+}
+
+/// Known once our second flight is sent.
+struct Keyed {
+    n: Negotiated,
+    certs: Vec<CertificateDer<'static>>,
+    group: Option<NamedGroup>,
+    scheme: Option<SignatureScheme>,
+    secrets: Secrets,
+}
+
+impl State {
+    /// Builds the ClientHello, sends it, and returns the state awaiting ServerHello.
+    pub(crate) fn start(
+        config: Arc<ClientConfig>,
+        server_name: ServerName<'static>,
+        core: &mut Core,
+    ) -> Result<Self, Error> {
+        let common = &config.common;
+        let mut random = [0u8; 32];
+        common.provider.fill_random(&mut random)?;
+        let mut suites: Vec<CipherSuite> = common.suites.iter().map(|s| s.suite).collect();
+        suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+
+        let mut exts = Vec::new();
+        if let ServerName::DnsName(name) = &server_name {
+            exts.push(ClientExtension::host_name(name.as_ref().as_bytes()));
+        }
+        if common.suites.iter().any(|s| s.kx == KeyExchange::Ecdhe) {
+            exts.push(ClientExtension::SupportedGroups(common.groups.clone()));
+            exts.push(ClientExtension::EcPointFormats(vec![
+                ECPointFormat::UNCOMPRESSED,
+            ]));
+        }
+        exts.push(ClientExtension::SignatureAlgorithms(
+            config.verifier.supported_schemes(),
+        ));
+        if !common.alpn_protocols.is_empty() {
+            exts.push(ClientExtension::Alpn(common.alpn_protocols.clone()));
+        }
+        exts.push(ClientExtension::ExtendedMasterSecret);
+
+        let hello = ClientHello {
+            version: ProtocolVersion::TLS12,
+            random: Random(random),
+            session_id: SessionId::EMPTY,
+            cipher_suites: suites,
+            compression_methods: vec![CompressionMethod::NULL],
+            extensions: Some(exts),
+        };
+        // The first record goes out as TLS 1.0 for the benefit of old middleboxes and
+        // servers, as OpenSSL and browsers do.
+        core.record_version = ProtocolVersion::TLS10;
+        let bytes = core.send_handshake(HandshakeMessage::from(hello))?;
+        core.record_version = ProtocolVersion::TLS12;
+        let mut transcript = Transcript::new();
+        transcript.add(&bytes);
+        Ok(Self {
+            config,
+            server_name,
+            inner: Inner::ExpectServerHello(ExpectServerHello { random, transcript }),
+            completed: None,
+        })
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
+        match &self.inner {
+            Inner::ExpectServerHello(_) => "ExpectServerHello",
+            Inner::ExpectCertificate(_) => "ExpectCertificate",
+            Inner::ExpectServerKeyExchange(_) => "ExpectServerKeyExchange",
+            Inner::ExpectServerHelloDone(_) => "ExpectServerHelloDone",
+            Inner::ExpectCcs(_) => "ExpectChangeCipherSpec",
+            Inner::ExpectFinished(_) => "ExpectFinished",
+            Inner::Established => "Established",
+            Inner::Poisoned => "Failed",
+        }
+    }
+
+    pub(crate) fn kx_context(&self) -> KxContext {
+        match &self.inner {
+            Inner::ExpectServerKeyExchange(w) => kx_context_of(w.n.suite),
+            Inner::ExpectCertificate(n) => kx_context_of(n.suite),
+            Inner::ExpectServerHelloDone(s) => kx_context_of(s.n.suite),
+            _ => KxContext::Unknown,
+        }
+    }
+
+    pub(crate) fn is_established(&self) -> bool {
+        matches!(self.inner, Inner::Established)
+    }
+
+    pub(crate) fn take_completed(&mut self) -> Option<Box<HandshakeSummary>> {
+        self.completed.take()
+    }
+
+    pub(crate) fn handle(&mut self, core: &mut Core, input: Input<'_>) -> Result<(), Error> {
+        let state = core::mem::replace(&mut self.inner, Inner::Poisoned);
+        self.inner = self.step(core, state, input)?;
+        Ok(())
+    }
+
+    fn step(&mut self, core: &mut Core, state: Inner, input: Input<'_>) -> Result<Inner, Error> {
+        let (msg, encoded) = match input {
+            Input::ChangeCipherSpec => {
+                return match state {
+                    Inner::ExpectCcs(k) => {
+                        core.activate_opener()?;
+                        Ok(Inner::ExpectFinished(k))
+                    }
+                    _ => Err(Error::unexpected("ChangeCipherSpec out of order")),
+                };
+            }
+            Input::Handshake { msg, encoded } => (msg, encoded),
+        };
+        match (state, msg.payload) {
+            (Inner::ExpectServerHello(s), HandshakePayload::ServerHello(sh)) => {
+                self.handle_server_hello(core, s, sh, encoded)
+            }
+            (Inner::ExpectCertificate(mut n), HandshakePayload::Certificate(chain)) => {
+                n.transcript.add(encoded);
+                let certs = self.verify_chain(core, chain)?;
+                match n.suite.kx {
+                    KeyExchange::Ecdhe => {
+                        Ok(Inner::ExpectServerKeyExchange(WithCerts { n, certs }))
+                    }
+                    KeyExchange::Rsa => Ok(Inner::ExpectServerHelloDone(ExpectServerHelloDone {
+                        n,
+                        certs,
+                        kx: None,
+                        cert_request: None,
+                    })),
+                }
+            }
+            (Inner::ExpectServerKeyExchange(mut w), HandshakePayload::ServerKeyExchange(ske)) => {
+                let ServerKeyExchangePayload::Ecdhe(ske) = ske else {
+                    return Err(Error::unexpected(
+                        "ServerKeyExchange not decodable as ECDHE",
+                    ));
+                };
+                if ske.curve_type != ECCurveType::NAMED_CURVE
+                    || !self.config.common.groups.contains(&ske.group)
+                {
+                    return Err(Error::peer(
+                        "ServerKeyExchange group we did not offer",
+                        AlertDescription::ILLEGAL_PARAMETER,
+                    ));
+                }
+                check_scheme(
+                    &self.config.verifier.supported_schemes(),
+                    ske.signed.scheme,
+                    w.n.suite.auth,
+                )?;
+                let message = signed_message(
+                    &Random(w.n.client_random),
+                    &Random(w.n.server_random),
+                    &ske.params(),
+                );
+                let ee = w
+                    .certs
+                    .first()
+                    .ok_or(Error::Certificate(CertificateError::Missing))?;
+                self.config.verifier.verify_signature(
+                    &message,
+                    ee,
+                    ske.signed.scheme,
+                    &ske.signed.signature,
+                )?;
+                w.n.transcript.add(encoded);
+                Ok(Inner::ExpectServerHelloDone(ExpectServerHelloDone {
+                    n: w.n,
+                    certs: w.certs,
+                    kx: Some(ServerKx {
+                        group: ske.group,
+                        public: ske.public,
+                        scheme: ske.signed.scheme,
+                    }),
+                    cert_request: None,
+                }))
+            }
+            (Inner::ExpectServerHelloDone(mut s), HandshakePayload::CertificateRequest(req))
+                if s.cert_request.is_none() =>
+            {
+                if req.certificate_types.is_empty() {
+                    return Err(Error::peer(
+                        "CertificateRequest without types",
+                        AlertDescription::DECODE_ERROR,
+                    ));
+                }
+                s.n.transcript.add(encoded);
+                s.cert_request = Some(req);
+                Ok(Inner::ExpectServerHelloDone(s))
+            }
+            (Inner::ExpectServerHelloDone(mut s), HandshakePayload::ServerHelloDone) => {
+                s.n.transcript.add(encoded);
+                self.send_second_flight(core, s)
+            }
+            (Inner::ExpectFinished(mut k), HandshakePayload::Finished(vd)) => {
+                let expect = k.secrets.verify_data(
+                    core,
+                    Side::Server,
+                    k.n.transcript.current_hash()?.as_ref(),
+                );
+                if !ct_eq(&expect, &vd) {
+                    return Err(Error::peer(
+                        "server Finished is wrong",
+                        AlertDescription::DECRYPT_ERROR,
+                    ));
+                }
+                k.n.transcript.add(encoded);
+                core.start_app_data()?;
+                self.completed = Some(Box::new(HandshakeSummary {
+                    version: ProtocolVersion::TLS12,
+                    suite: k.n.suite.suite,
+                    group: k.group,
+                    signature_scheme: k.scheme,
+                    alpn: k.n.alpn,
+                    extended_master_secret: k.n.ems,
+                    peer_certificates: k.certs,
+                    resumed: false,
+                    server_name: match &self.server_name {
+                        ServerName::DnsName(d) => Some(String::from(d.as_ref())),
+                        _ => None,
+                    },
+                    client_random: k.n.client_random,
+                    server_random: k.n.server_random,
+                }));
+                Ok(Inner::Established)
+            }
+            (Inner::Established, HandshakePayload::HelloRequest) => Err(Error::peer(
+                "renegotiation is not supported",
+                AlertDescription::NO_RENEGOTIATION,
+            )),
+            (_, HandshakePayload::HelloRequest) => {
+                // RFC 5246 7.4.1.1 lets a client ignore a HelloRequest mid-handshake; no server
+                // has a reason to send one, so we treat it as any other misplaced message.
+                Err(Error::unexpected("HelloRequest during the handshake"))
+            }
+            _ => Err(Error::unexpected("handshake message out of order")),
+        }
+    }
+
+    fn handle_server_hello(
+        &mut self,
+        core: &mut Core,
+        s: ExpectServerHello,
+        sh: ServerHello,
+        encoded: &[u8],
+    ) -> Result<Inner, Error> {
+        let common = &self.config.common;
+        if sh.version != ProtocolVersion::TLS12 {
+            return Err(Error::negotiation(
+                "server chose a version other than TLS 1.2",
+                AlertDescription::PROTOCOL_VERSION,
+            ));
+        }
+        core.peer_record_version = Some(ProtocolVersion::TLS12);
+        let suite = common
+            .suites
+            .iter()
+            .copied()
+            .find(|x| x.suite == sh.cipher_suite)
+            .ok_or(Error::peer(
+                "server chose a suite we did not offer",
+                AlertDescription::ILLEGAL_PARAMETER,
+            ))?;
+        if sh.compression_method != CompressionMethod::NULL {
+            return Err(Error::peer(
+                "server chose compression",
+                AlertDescription::ILLEGAL_PARAMETER,
+            ));
+        }
+        // Only extensions we sent may come back.
+        for ext in sh.extensions() {
+            use crate::msgs::ServerExtension as S;
+            let solicited = match ext {
+                S::RenegotiationInfo(v) => {
+                    if !v.is_empty() {
+                        return Err(Error::peer(
+                            "renegotiation_info not empty",
+                            AlertDescription::HANDSHAKE_FAILURE,
+                        ));
+                    }
+                    true
+                }
+                S::ExtendedMasterSecret => true,
+                S::EcPointFormats(f) => {
+                    if !f.contains(&ECPointFormat::UNCOMPRESSED) {
+                        return Err(Error::peer(
+                            "no uncompressed point format",
+                            AlertDescription::ILLEGAL_PARAMETER,
+                        ));
+                    }
+                    suite.kx == KeyExchange::Ecdhe
+                }
+                S::Alpn(p) => {
+                    if !common.alpn_protocols.iter().any(|a| a == p) {
+                        return Err(Error::peer(
+                            "server chose an ALPN protocol we did not offer",
+                            AlertDescription::ILLEGAL_PARAMETER,
+                        ));
+                    }
+                    true
+                }
+                S::ServerName => matches!(self.server_name, ServerName::DnsName(_)),
+                _ => false,
+            };
+            if !solicited {
+                return Err(Error::peer(
+                    "unsolicited extension in ServerHello",
+                    AlertDescription::UNSUPPORTED_EXTENSION,
+                ));
+            }
+        }
+        let ems = sh.extended_master_secret();
+        if common.require_ems && !ems {
+            return Err(Error::negotiation(
+                "server does not support extended master secret",
+                AlertDescription::HANDSHAKE_FAILURE,
+            ));
+        }
+        let mut transcript = s.transcript;
+        transcript.start_hash(common.provider.as_ref(), suite);
+        transcript.add(encoded);
+        Ok(Inner::ExpectCertificate(Negotiated {
+            suite,
+            client_random: s.random,
+            server_random: sh.random.0,
+            ems,
+            alpn: sh.alpn_protocol().map(|p| p.to_vec()),
+            transcript,
+        }))
+    }
+
+    fn verify_chain(
+        &self,
+        core: &Core,
+        chain: CertificateChain,
+    ) -> Result<Vec<CertificateDer<'static>>, Error> {
+        let certs = chain.0;
+        let (ee, rest) = certs
+            .split_first()
+            .ok_or(Error::Certificate(CertificateError::Missing))?;
+        let now = core.config.time.now();
+        self.config
+            .verifier
+            .verify_server_cert(ee, rest, &self.server_name, now)?;
+        Ok(certs)
+    }
+
+    fn send_second_flight(
+        &mut self,
+        core: &mut Core,
+        s: ExpectServerHelloDone,
+    ) -> Result<Inner, Error> {
+        let provider = core.config.provider.clone();
+        let mut n = s.n;
+        // Certificate, if asked.
+        let mut signer = None;
+        if let Some(req) = &s.cert_request {
+            let chosen = self.config.client_cert.as_ref().and_then(|ck| {
+                let type_ok = req.certificate_types.iter().any(|t| match ck.kind() {
+                    KeyKind::Rsa => *t == crate::codec::enums::ClientCertificateType::RSA_SIGN,
+                    KeyKind::Ecdsa => *t == crate::codec::enums::ClientCertificateType::ECDSA_SIGN,
+                });
+                let scheme = ck.key.choose_scheme(&req.signature_schemes)?;
+                type_ok.then_some((ck, scheme))
+            });
+            let chain = chosen.map(|(ck, _)| ck.chain.clone()).unwrap_or_default();
+            let bytes = core.send_handshake(HandshakeMessage::from(CertificateChain(chain)))?;
+            n.transcript.add(&bytes);
+            signer = chosen;
+        }
+
+        // ClientKeyExchange.
+        let (pre_master, cke, group) = match (n.suite.kx, &s.kx) {
+            (KeyExchange::Ecdhe, Some(kx)) => {
+                let group = provider
+                    .kx_group(kx.group)
+                    .ok_or(Error::internal("group vanished"))?;
+                let active = group.start()?;
+                let public = active.public_key().to_vec();
+                let shared = active.complete(&kx.public)?;
+                (
+                    shared.as_ref().to_vec(),
+                    ClientKeyExchangePayload::Ecdhe(public),
+                    Some(kx.group),
+                )
+            }
+            (KeyExchange::Rsa, None) => {
+                let mut pm = [0u8; 48];
+                provider.fill_random(&mut pm[2..])?;
+                pm[..2].copy_from_slice(&ProtocolVersion::TLS12.0.to_be_bytes());
+                let ee = s
+                    .certs
+                    .first()
+                    .ok_or(Error::Certificate(CertificateError::Missing))?;
+                let ct = provider
+                    .rsa_encrypt_pre_master(ee.as_ref(), &pm)
+                    .ok_or(Error::Config("RSA key exchange needs the rsa-kx feature"))??;
+                (pm.to_vec(), ClientKeyExchangePayload::Rsa(ct), None)
+            }
+            _ => return Err(Error::internal("key exchange state mismatch")),
+        };
+        let bytes = core.send_handshake(HandshakeMessage::from(cke))?;
+        n.transcript.add(&bytes);
+        let session_hash = if n.ems {
+            Some(n.transcript.current_hash()?)
+        } else {
+            None
+        };
+        let secrets = Secrets::derive(
+            provider.as_ref(),
+            n.suite,
+            &pre_master,
+            n.client_random,
+            n.server_random,
+            session_hash.as_ref().map(|h| h.as_ref()),
+        );
+        drop(pre_master);
+        secrets.log(core);
+
+        // CertificateVerify over everything so far.
+        if let Some((ck, scheme)) = signer {
+            let signature = ck.key.sign(scheme, n.transcript.raw())?;
+            let bytes =
+                core.send_handshake(HandshakeMessage::certificate_verify(DigitallySigned {
+                    scheme,
+                    signature,
+                }))?;
+            n.transcript.add(&bytes);
+        }
+
+        secrets.install_keys(core, Side::Client)?;
+        core.send_ccs()?;
+        let vd = secrets.verify_data(core, Side::Client, n.transcript.current_hash()?.as_ref());
+        let bytes = core.send_handshake(HandshakeMessage::finished(vd.to_vec()))?;
+        n.transcript.add(&bytes);
+        Ok(Inner::ExpectCcs(Keyed {
+            n,
+            certs: s.certs,
+            group,
+            scheme: s.kx.as_ref().map(|k| k.scheme),
+            secrets,
+        }))
+    }
+}
+
+/// The peer's signature scheme must be one we offered and fit the suite's key type.
+pub(crate) fn check_scheme(
+    offered: &[SignatureScheme],
+    scheme: SignatureScheme,
+    auth: KeyKind,
+) -> Result<(), Error> {
+    let fits = match auth {
+        KeyKind::Rsa => matches!(scheme.0 & 0xff, 0x01) || matches!(scheme.0, 0x0804..=0x0806),
+        KeyKind::Ecdsa => scheme.0 & 0xff == 0x03,
+    };
+    if !offered.contains(&scheme) || !fits {
+        return Err(Error::peer(
+            "signature scheme we did not offer",
+            AlertDescription::ILLEGAL_PARAMETER,
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,252 @@
+//! The handshake state machines (client and server) and what they share.
+//!
+//! Each side's states form a closed enum in protocol order; each state owns exactly the data
+//! known at that point and a transition consumes it to build the next state.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use pki_types::CertificateDer;
+
+use crate::codec::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::conn::Core;
+use crate::crypto::key_schedule::{KeyBlockLayout, MasterSecret};
+use crate::crypto::{CryptoProvider, HashContext, Output};
+use crate::error::Error;
+use crate::msgs::{HandshakeMessage, KxContext};
+use crate::record::protect::{RecordOpener, RecordSealer};
+use crate::suites::{KeyExchange, SupportedSuite};
+
+pub(crate) mod client;
+pub(crate) mod server;
+
+/// What the handshake negotiated, reported in [`Event::HandshakeComplete`](crate::Event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HandshakeSummary {
+    /// Always TLS 1.2.
+    pub version: ProtocolVersion,
+    /// The cipher suite.
+    pub suite: CipherSuite,
+    /// The ECDHE group (`None` for RSA key exchange).
+    pub group: Option<NamedGroup>,
+    /// The scheme of the server's ServerKeyExchange signature (`None` for RSA key exchange).
+    pub signature_scheme: Option<SignatureScheme>,
+    /// The negotiated application protocol.
+    pub alpn: Option<Vec<u8>>,
+    /// Whether the extended master secret (RFC 7627) is in use.
+    pub extended_master_secret: bool,
+    /// The peer's certificate chain, end entity first (empty if it sent none).
+    pub peer_certificates: Vec<CertificateDer<'static>>,
+    /// Whether this was an abbreviated (resumed) handshake.
+    pub resumed: bool,
+    /// The server name the client asked for (SNI).
+    pub server_name: Option<String>,
+    /// The client random.
+    pub client_random: [u8; 32],
+    /// The server random.
+    pub server_random: [u8; 32],
+}
+
+/// What the connection hands to the state machine.
+pub(crate) enum Input<'m> {
+    /// A whole handshake message and its encoding (header included).
+    Handshake {
+        msg: HandshakeMessage,
+        encoded: &'m [u8],
+    },
+    /// A ChangeCipherSpec record.
+    ChangeCipherSpec,
+}
+
+/// The handshake state of either side.
+pub(crate) enum HandshakeState {
+    Client(client::State),
+    Server(server::State),
+}
+
+impl HandshakeState {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            HandshakeState::Client(s) => s.name(),
+            HandshakeState::Server(s) => s.name(),
+        }
+    }
+
+    pub(crate) fn kx_context(&self) -> KxContext {
+        match self {
+            HandshakeState::Client(s) => s.kx_context(),
+            HandshakeState::Server(s) => s.kx_context(),
+        }
+    }
+
+    pub(crate) fn can_receive_app_data(&self) -> bool {
+        match self {
+            HandshakeState::Client(s) => s.is_established(),
+            HandshakeState::Server(s) => s.is_established(),
+        }
+    }
+
+    pub(crate) fn handle(&mut self, core: &mut Core, input: Input<'_>) -> Result<(), Error> {
+        match self {
+            HandshakeState::Client(s) => s.handle(core, input),
+            HandshakeState::Server(s) => s.handle(core, input),
+        }
+    }
+
+    pub(crate) fn take_completed(&mut self) -> Option<Box<HandshakeSummary>> {
+        match self {
+            HandshakeState::Client(s) => s.take_completed(),
+            HandshakeState::Server(s) => s.take_completed(),
+        }
+    }
+}
+
+pub(crate) fn kx_context_of(suite: &SupportedSuite) -> KxContext {
+    match suite.kx {
+        KeyExchange::Ecdhe => KxContext::Ecdhe,
+        KeyExchange::Rsa => KxContext::Rsa,
+    }
+}
+
+/// The handshake transcript: a running hash once the suite is known, plus the raw bytes
+/// (CertificateVerify signs the messages themselves, not their hash).
+pub(crate) struct Transcript {
+    raw: Vec<u8>,
+    hash: Option<Box<dyn HashContext>>,
+}
+
+impl Transcript {
+    pub(crate) fn new() -> Self {
+        Self {
+            raw: Vec::new(),
+            hash: None,
+        }
+    }
+
+    /// Starts hashing with the suite's hash, absorbing everything so far.
+    pub(crate) fn start_hash(&mut self, provider: &dyn CryptoProvider, suite: &SupportedSuite) {
+        let mut ctx = provider.hash(suite.hash).start();
+        ctx.update(&self.raw);
+        self.hash = Some(ctx);
+    }
+
+    pub(crate) fn add(&mut self, bytes: &[u8]) {
+        self.raw.extend_from_slice(bytes);
+        if let Some(h) = &mut self.hash {
+            h.update(bytes);
+        }
+    }
+
+    /// The hash of everything so far.
+    pub(crate) fn current_hash(&self) -> Result<Output, Error> {
+        self.hash
+            .as_ref()
+            .map(|h| h.current())
+            .ok_or(Error::internal("transcript hash not started"))
+    }
+
+    /// Everything so far, for CertificateVerify.
+    pub(crate) fn raw(&self) -> &[u8] {
+        &self.raw
+    }
+}
+
+/// Which side is which, for key derivation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    Client,
+    Server,
+}
+
+/// The secrets of a handshake whose master secret is known.
+pub(crate) struct Secrets {
+    pub(crate) suite: &'static SupportedSuite,
+    pub(crate) master: MasterSecret,
+    pub(crate) client_random: [u8; 32],
+    pub(crate) server_random: [u8; 32],
+}
+
+impl Secrets {
+    /// Derives the master secret (extended when `session_hash` is given).
+    pub(crate) fn derive(
+        provider: &dyn CryptoProvider,
+        suite: &'static SupportedSuite,
+        pre_master: &[u8],
+        client_random: [u8; 32],
+        server_random: [u8; 32],
+        session_hash: Option<&[u8]>,
+    ) -> Self {
+        let hmac = provider.hmac(suite.hash);
+        let master = match session_hash {
+            Some(h) => MasterSecret::derive_extended(hmac, pre_master, h),
+            None => MasterSecret::derive(hmac, pre_master, &client_random, &server_random),
+        };
+        Self {
+            suite,
+            master,
+            client_random,
+            server_random,
+        }
+    }
+
+    /// Logs the master secret in NSS key log form.
+    pub(crate) fn log(&self, core: &Core) {
+        if let Some(kl) = &core.config.key_log {
+            if kl.will_log("CLIENT_RANDOM") {
+                kl.log("CLIENT_RANDOM", &self.client_random, self.master.as_bytes());
+            }
+        }
+    }
+
+    /// Derives the record keys and hands them to the record layer (they take effect at
+    /// each side's ChangeCipherSpec).
+    pub(crate) fn install_keys(&self, core: &mut Core, side: Side) -> Result<(), Error> {
+        let provider = core.config.provider.clone();
+        let hmac = provider.hmac(self.suite.hash);
+        let aead_alg = self.suite.aead;
+        let aead = provider
+            .aead(aead_alg)
+            .ok_or(Error::internal("AEAD not implemented by the provider"))?;
+        let block = self.master.key_block(
+            hmac,
+            &self.client_random,
+            &self.server_random,
+            KeyBlockLayout::aead(aead_alg),
+        )?;
+        let (write, read) = match side {
+            Side::Client => (block.client(), block.server()),
+            Side::Server => (block.server(), block.client()),
+        };
+        let sealer = RecordSealer::new(aead, write.key, write.iv)?;
+        let opener = RecordOpener::new(aead, read.key, read.iv)?;
+        core.set_pending_keys(sealer, opener);
+        Ok(())
+    }
+
+    /// The Finished verify_data for `side` over `handshake_hash`.
+    pub(crate) fn verify_data(&self, core: &Core, side: Side, handshake_hash: &[u8]) -> [u8; 12] {
+        let label: &[u8] = match side {
+            Side::Client => b"client finished",
+            Side::Server => b"server finished",
+        };
+        self.master.verify_data(
+            core.config.provider.hmac(self.suite.hash),
+            label,
+            handshake_hash,
+        )
+    }
+}
+
+/// Compares in constant time (for Finished).
+pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut acc = 0u8;
+    for (x, y) in a.iter().zip(b) {
+        acc |= x ^ y;
+    }
+    core::hint::black_box(acc) == 0
+}

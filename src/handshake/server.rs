@@ -1,0 +1,551 @@
+//! The server's handshake: read ClientHello, send the first flight, read the client's.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use pki_types::CertificateDer;
+
+use super::{HandshakeSummary, Input, Secrets, Side, Transcript, ct_eq, kx_context_of};
+use crate::codec::enums::{
+    AlertDescription, ClientCertificateType, CompressionMethod, ECCurveType, ECPointFormat,
+    ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme,
+};
+use crate::codec::{LenPrefix, Reader};
+use crate::config::{CertifiedKey, ServerConfig};
+use crate::conn::Core;
+use crate::crypto::ActiveKx;
+use crate::error::{CertificateError, Error};
+use crate::msgs::{
+    CertificateChain, CertificateRequest, ClientExtension, ClientHello, ClientKeyExchangePayload,
+    DigitallySigned, EcdheServerKeyExchange, HandshakeMessage, HandshakePayload, KxContext, Random,
+    ServerExtension, ServerHello, ServerKeyExchangePayload, SessionId, ecdhe_params,
+    signed_message,
+};
+use crate::suites::{KeyExchange, SupportedSuite};
+
+/// The server side of the handshake.
+pub(crate) struct State {
+    config: Arc<ServerConfig>,
+    inner: Inner,
+    completed: Option<Box<HandshakeSummary>>,
+}
+
+/// The server's states, in protocol order.
+enum Inner {
+    ExpectClientHello,
+    ExpectCertificate(Pending),
+    ExpectClientKeyExchange(Pending),
+    ExpectCertificateVerify(Keyed),
+    ExpectCcs(Keyed),
+    ExpectFinished(Keyed),
+    Established,
+    /// Between transitions, and after an error.
+    Poisoned,
+}
+
+/// Known once our first flight is sent.
+struct Negotiated {
+    suite: &'static SupportedSuite,
+    client_version: ProtocolVersion,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+    ems: bool,
+    alpn: Option<Vec<u8>>,
+    server_name: Option<String>,
+    group: Option<NamedGroup>,
+    scheme: Option<SignatureScheme>,
+    transcript: Transcript,
+}
+
+struct Pending {
+    n: Negotiated,
+    key: CertifiedKey,
+    kx: Option<Box<dyn ActiveKx>>,
+    client_certs: Vec<CertificateDer<'static>>,
+}
+
+struct Keyed {
+    n: Negotiated,
+    client_certs: Vec<CertificateDer<'static>>,
+    secrets: Secrets,
+}
+
+/// What the server chose from a ClientHello.
+struct Choice<'c> {
+    suite: &'static SupportedSuite,
+    cert: &'c CertifiedKey,
+    scheme: Option<SignatureScheme>,
+    group: Option<NamedGroup>,
+}
+
+impl State {
+    pub(crate) fn new(config: Arc<ServerConfig>) -> Self {
+        Self {
+            config,
+            inner: Inner::ExpectClientHello,
+            completed: None,
+        }
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
+        match &self.inner {
+            Inner::ExpectClientHello => "ExpectClientHello",
+            Inner::ExpectCertificate(_) => "ExpectCertificate",
+            Inner::ExpectClientKeyExchange(_) => "ExpectClientKeyExchange",
+            Inner::ExpectCertificateVerify(_) => "ExpectCertificateVerify",
+            Inner::ExpectCcs(_) => "ExpectChangeCipherSpec",
+            Inner::ExpectFinished(_) => "ExpectFinished",
+            Inner::Established => "Established",
+            Inner::Poisoned => "Failed",
+        }
+    }
+
+    pub(crate) fn kx_context(&self) -> KxContext {
+        match &self.inner {
+            Inner::ExpectClientKeyExchange(p) | Inner::ExpectCertificate(p) => {
+                kx_context_of(p.n.suite)
+            }
+            _ => KxContext::Unknown,
+        }
+    }
+
+    pub(crate) fn is_established(&self) -> bool {
+        matches!(self.inner, Inner::Established)
+    }
+
+    pub(crate) fn take_completed(&mut self) -> Option<Box<HandshakeSummary>> {
+        self.completed.take()
+    }
+
+    pub(crate) fn handle(&mut self, core: &mut Core, input: Input<'_>) -> Result<(), Error> {
+        let state = core::mem::replace(&mut self.inner, Inner::Poisoned);
+        self.inner = self.step(core, state, input)?;
+        Ok(())
+    }
+
+    fn step(&mut self, core: &mut Core, state: Inner, input: Input<'_>) -> Result<Inner, Error> {
+        let (msg, encoded) = match input {
+            Input::ChangeCipherSpec => {
+                return match state {
+                    Inner::ExpectCcs(k) => {
+                        core.activate_opener()?;
+                        Ok(Inner::ExpectFinished(k))
+                    }
+                    _ => Err(Error::unexpected("ChangeCipherSpec out of order")),
+                };
+            }
+            Input::Handshake { msg, encoded } => (msg, encoded),
+        };
+        match (state, msg.payload) {
+            (Inner::ExpectClientHello, HandshakePayload::ClientHello(ch)) => {
+                self.handle_client_hello(core, ch, encoded)
+            }
+            (Inner::ExpectCertificate(mut p), HandshakePayload::Certificate(chain)) => {
+                p.n.transcript.add(encoded);
+                let verifier = self
+                    .config
+                    .client_verifier
+                    .as_ref()
+                    .ok_or(Error::internal("no client verifier"))?;
+                match chain.0.split_first() {
+                    None if verifier.client_auth_mandatory() => {
+                        return Err(Error::Certificate(CertificateError::Missing));
+                    }
+                    None => {}
+                    Some((ee, rest)) => {
+                        verifier.verify_client_cert(ee, rest, core.config.time.now())?
+                    }
+                }
+                p.client_certs = chain.0;
+                Ok(Inner::ExpectClientKeyExchange(p))
+            }
+            (Inner::ExpectClientKeyExchange(p), HandshakePayload::ClientKeyExchange(cke)) => {
+                self.handle_client_key_exchange(core, p, cke, encoded)
+            }
+            (Inner::ExpectCertificateVerify(mut k), HandshakePayload::CertificateVerify(dss)) => {
+                let verifier = self
+                    .config
+                    .client_verifier
+                    .as_ref()
+                    .ok_or(Error::internal("no client verifier"))?;
+                if !verifier.supported_schemes().contains(&dss.scheme) {
+                    return Err(Error::peer(
+                        "CertificateVerify scheme we did not offer",
+                        AlertDescription::ILLEGAL_PARAMETER,
+                    ));
+                }
+                let ee = k
+                    .client_certs
+                    .first()
+                    .ok_or(Error::internal("client certificate vanished"))?;
+                verifier.verify_signature(k.n.transcript.raw(), ee, dss.scheme, &dss.signature)?;
+                k.n.transcript.add(encoded);
+                Ok(Inner::ExpectCcs(k))
+            }
+            (Inner::ExpectFinished(mut k), HandshakePayload::Finished(vd)) => {
+                let expect = k.secrets.verify_data(
+                    core,
+                    Side::Client,
+                    k.n.transcript.current_hash()?.as_ref(),
+                );
+                if !ct_eq(&expect, &vd) {
+                    return Err(Error::peer(
+                        "client Finished is wrong",
+                        AlertDescription::DECRYPT_ERROR,
+                    ));
+                }
+                k.n.transcript.add(encoded);
+                core.send_ccs()?;
+                let vd = k.secrets.verify_data(
+                    core,
+                    Side::Server,
+                    k.n.transcript.current_hash()?.as_ref(),
+                );
+                core.send_handshake(HandshakeMessage::finished(vd.to_vec()))?;
+                core.start_app_data()?;
+                self.completed = Some(Box::new(HandshakeSummary {
+                    version: ProtocolVersion::TLS12,
+                    suite: k.n.suite.suite,
+                    group: k.n.group,
+                    signature_scheme: k.n.scheme,
+                    alpn: k.n.alpn,
+                    extended_master_secret: k.n.ems,
+                    peer_certificates: k.client_certs,
+                    resumed: false,
+                    server_name: k.n.server_name,
+                    client_random: k.n.client_random,
+                    server_random: k.n.server_random,
+                }));
+                Ok(Inner::Established)
+            }
+            (Inner::Established, HandshakePayload::ClientHello(_)) => Err(Error::peer(
+                "renegotiation is not supported",
+                AlertDescription::NO_RENEGOTIATION,
+            )),
+            _ => Err(Error::unexpected("handshake message out of order")),
+        }
+    }
+
+    fn handle_client_hello(
+        &mut self,
+        core: &mut Core,
+        ch: ClientHello,
+        encoded: &[u8],
+    ) -> Result<Inner, Error> {
+        let config = self.config.clone();
+        let common = &config.common;
+        check_version(&ch)?;
+        if !ch.compression_methods.contains(&CompressionMethod::NULL) {
+            return Err(Error::peer(
+                "ClientHello without null compression",
+                AlertDescription::ILLEGAL_PARAMETER,
+            ));
+        }
+        if ch.renegotiation_info().is_some_and(|v| !v.is_empty()) {
+            return Err(Error::peer(
+                "renegotiation_info not empty on an initial handshake",
+                AlertDescription::HANDSHAKE_FAILURE,
+            ));
+        }
+        if let Some(formats) = ch.ec_point_formats() {
+            if !formats.contains(&ECPointFormat::UNCOMPRESSED) {
+                return Err(Error::peer(
+                    "client lacks uncompressed points",
+                    AlertDescription::ILLEGAL_PARAMETER,
+                ));
+            }
+        }
+        let server_name = match ch.server_name() {
+            Some(n) => Some(
+                core::str::from_utf8(n)
+                    .ok()
+                    .filter(|s| s.is_ascii())
+                    .map(String::from)
+                    .ok_or(Error::peer(
+                        "server_name is not an ASCII host name",
+                        AlertDescription::ILLEGAL_PARAMETER,
+                    ))?,
+            ),
+            None => None,
+        };
+        let ems = ch.extended_master_secret();
+        if common.require_ems && !ems {
+            return Err(Error::negotiation(
+                "client does not offer extended master secret",
+                AlertDescription::HANDSHAKE_FAILURE,
+            ));
+        }
+        let alpn = match ch.alpn_protocols() {
+            Some(theirs) if !common.alpn_protocols.is_empty() => Some(
+                common
+                    .alpn_protocols
+                    .iter()
+                    .find(|p| theirs.contains(p))
+                    .cloned()
+                    .ok_or(Error::negotiation(
+                        "no common application protocol",
+                        AlertDescription::NO_APPLICATION_PROTOCOL,
+                    ))?,
+            ),
+            _ => None,
+        };
+        let choice = choose(&config, &ch)?;
+
+        let mut server_random = [0u8; 32];
+        common.provider.fill_random(&mut server_random)?;
+        let mut exts = Vec::new();
+        if ch.renegotiation_info().is_some()
+            || ch
+                .cipher_suites
+                .contains(&crate::codec::enums::CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
+        {
+            exts.push(ServerExtension::RenegotiationInfo(Vec::new()));
+        }
+        if ems {
+            exts.push(ServerExtension::ExtendedMasterSecret);
+        }
+        if choice.suite.kx == KeyExchange::Ecdhe && ch.ec_point_formats().is_some() {
+            exts.push(ServerExtension::EcPointFormats(vec![
+                ECPointFormat::UNCOMPRESSED,
+            ]));
+        }
+        if let Some(p) = &alpn {
+            exts.push(ServerExtension::Alpn(p.clone()));
+        }
+        let sh = ServerHello {
+            version: ProtocolVersion::TLS12,
+            random: Random(server_random),
+            session_id: SessionId::EMPTY,
+            cipher_suite: choice.suite.suite,
+            compression_method: CompressionMethod::NULL,
+            extensions: Some(exts),
+        };
+        let mut transcript = Transcript::new();
+        transcript.start_hash(common.provider.as_ref(), choice.suite);
+        transcript.add(encoded);
+        let bytes = core.send_handshake(HandshakeMessage::from(sh))?;
+        transcript.add(&bytes);
+        core.peer_record_version = Some(ProtocolVersion::TLS12);
+
+        let bytes = core.send_handshake(HandshakeMessage::from(CertificateChain(
+            choice.cert.chain.clone(),
+        )))?;
+        transcript.add(&bytes);
+
+        let mut kx = None;
+        if let (Some(group), Some(scheme)) = (choice.group, choice.scheme) {
+            let active = common
+                .provider
+                .kx_group(group)
+                .ok_or(Error::internal("group vanished"))?
+                .start()?;
+            let params = ecdhe_params(group, active.public_key());
+            let message = signed_message(&ch.random, &Random(server_random), &params);
+            let signature = choice.cert.key.sign(scheme, &message)?;
+            let ske = EcdheServerKeyExchange {
+                curve_type: ECCurveType::NAMED_CURVE,
+                group,
+                public: active.public_key().to_vec(),
+                signed: DigitallySigned { scheme, signature },
+            };
+            let bytes =
+                core.send_handshake(HandshakeMessage::from(ServerKeyExchangePayload::Ecdhe(ske)))?;
+            transcript.add(&bytes);
+            kx = Some(active);
+        }
+
+        if let Some(verifier) = &config.client_verifier {
+            let req = CertificateRequest {
+                certificate_types: vec![
+                    ClientCertificateType::RSA_SIGN,
+                    ClientCertificateType::ECDSA_SIGN,
+                ],
+                signature_schemes: verifier.supported_schemes(),
+                certificate_authorities: verifier.root_hint_subjects(),
+            };
+            let bytes = core.send_handshake(HandshakeMessage::from(req))?;
+            transcript.add(&bytes);
+        }
+        let bytes = core.send_handshake(HandshakeMessage::server_hello_done())?;
+        transcript.add(&bytes);
+
+        let pending = Pending {
+            n: Negotiated {
+                suite: choice.suite,
+                client_version: ch.version,
+                client_random: ch.random.0,
+                server_random,
+                ems,
+                alpn,
+                server_name,
+                group: choice.group,
+                scheme: choice.scheme,
+                transcript,
+            },
+            key: choice.cert.clone(),
+            kx,
+            client_certs: Vec::new(),
+        };
+        Ok(if config.client_verifier.is_some() {
+            Inner::ExpectCertificate(pending)
+        } else {
+            Inner::ExpectClientKeyExchange(pending)
+        })
+    }
+
+    fn handle_client_key_exchange(
+        &mut self,
+        core: &mut Core,
+        p: Pending,
+        cke: ClientKeyExchangePayload,
+        encoded: &[u8],
+    ) -> Result<Inner, Error> {
+        let provider = core.config.provider.clone();
+        let mut n = p.n;
+        let pre_master: Vec<u8> = match (cke, p.kx) {
+            (ClientKeyExchangePayload::Ecdhe(point), Some(kx)) => {
+                kx.complete(&point)?.as_ref().to_vec()
+            }
+            (ClientKeyExchangePayload::Rsa(ct), None) => {
+                // RFC 5246 7.4.7.1: draw the random fallback before decrypting; the
+                // decrypter never fails, so a bad ciphertext only shows as a bad Finished.
+                let mut fallback = [0u8; 48];
+                provider.fill_random(&mut fallback)?;
+                let decrypter = p
+                    .key
+                    .key
+                    .rsa_decrypter()
+                    .ok_or(Error::internal("RSA key exchange without an RSA decrypter"))?;
+                decrypter
+                    .decrypt_pre_master(&ct, n.client_version, fallback)
+                    .to_vec()
+            }
+            _ => {
+                return Err(Error::unexpected(
+                    "ClientKeyExchange does not fit the key exchange",
+                ));
+            }
+        };
+        n.transcript.add(encoded);
+        let session_hash = if n.ems {
+            Some(n.transcript.current_hash()?)
+        } else {
+            None
+        };
+        let secrets = Secrets::derive(
+            provider.as_ref(),
+            n.suite,
+            &pre_master,
+            n.client_random,
+            n.server_random,
+            session_hash.as_ref().map(|h| h.as_ref()),
+        );
+        secrets.log(core);
+        secrets.install_keys(core, Side::Server)?;
+        let has_cert = !p.client_certs.is_empty();
+        let k = Keyed {
+            n,
+            client_certs: p.client_certs,
+            secrets,
+        };
+        Ok(if has_cert {
+            Inner::ExpectCertificateVerify(k)
+        } else {
+            Inner::ExpectCcs(k)
+        })
+    }
+}
+
+/// TLS 1.2 must be offered: by client_version, and by supported_versions if present.
+fn check_version(ch: &ClientHello) -> Result<(), Error> {
+    let refuse = || {
+        Error::negotiation(
+            "client does not offer TLS 1.2",
+            AlertDescription::PROTOCOL_VERSION,
+        )
+    };
+    if ch.version.0 >> 8 != 3 || ch.version < ProtocolVersion::TLS12 {
+        return Err(refuse());
+    }
+    let sv = ch.extensions().iter().find_map(|e| match e {
+        ClientExtension::Unknown { typ, data } if *typ == ExtensionType::SUPPORTED_VERSIONS => {
+            Some(data)
+        }
+        _ => None,
+    });
+    if let Some(data) = sv {
+        let mut r = Reader::new(data);
+        let mut list = r.sub(LenPrefix::U8, "supported_versions")?;
+        r.expect_end("supported_versions")?;
+        let mut tls12 = false;
+        while list.any_left() {
+            tls12 |= list.u16("supported_versions")? == ProtocolVersion::TLS12.0;
+        }
+        if !tls12 {
+            return Err(refuse());
+        }
+    }
+    Ok(())
+}
+
+/// Picks suite, certificate, signature scheme and group.
+fn choose<'c>(config: &'c ServerConfig, ch: &ClientHello) -> Result<Choice<'c>, Error> {
+    let ours = &config.common.suites;
+    let theirs = &ch.cipher_suites;
+    let ordered: Vec<&'static SupportedSuite> = if config.honour_client_order {
+        theirs
+            .iter()
+            .filter_map(|c| ours.iter().copied().find(|s| s.suite == *c))
+            .collect()
+    } else {
+        ours.iter()
+            .copied()
+            .filter(|s| theirs.contains(&s.suite))
+            .collect()
+    };
+    let sig_algs = ch.signature_algorithms().unwrap_or(&[]);
+    let group = match ch.supported_groups() {
+        Some(g) => config
+            .common
+            .groups
+            .iter()
+            .copied()
+            .find(|ours| g.contains(ours)),
+        None => config.common.groups.first().copied(),
+    };
+    for suite in ordered {
+        for cert in config.certs.iter().filter(|c| c.kind() == suite.auth) {
+            match suite.kx {
+                KeyExchange::Ecdhe => {
+                    let (Some(group), Some(scheme)) = (group, cert.key.choose_scheme(sig_algs))
+                    else {
+                        continue;
+                    };
+                    return Ok(Choice {
+                        suite,
+                        cert,
+                        scheme: Some(scheme),
+                        group: Some(group),
+                    });
+                }
+                KeyExchange::Rsa => {
+                    if cert.key.rsa_decrypter().is_some() {
+                        return Ok(Choice {
+                            suite,
+                            cert,
+                            scheme: None,
+                            group: None,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Err(Error::negotiation(
+        "no cipher suite in common",
+        AlertDescription::HANDSHAKE_FAILURE,
+    ))
+}

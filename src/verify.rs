@@ -1,0 +1,327 @@
+//! Certificate verification: webpki by default, a trait for anything else.
+//!
+//! The current time is never read here: it comes from the configuration's
+//! [`TimeSource`](crate::config::TimeSource) and is passed in.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+
+use pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
+
+use crate::codec::enums::SignatureScheme;
+use crate::crypto::SignatureVerification;
+use crate::error::{CertificateError, Error};
+
+/// Verifies a server's certificate chain and its handshake signatures (client side).
+pub trait ServerCertVerifier: Send + Sync + fmt::Debug {
+    /// Verifies that `end_entity` (with `intermediates`) chains to a trusted root, is valid
+    /// at `now`, and is valid for `server_name`.
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Result<(), Error>;
+
+    /// Verifies a handshake signature (ServerKeyExchange) made with the key of `cert`.
+    fn verify_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<(), Error>;
+
+    /// The signature schemes we offer in signature_algorithms, in preference order.
+    fn supported_schemes(&self) -> Vec<SignatureScheme>;
+}
+
+/// Verifies a client's certificate chain and its CertificateVerify signature (server side).
+pub trait ClientCertVerifier: Send + Sync + fmt::Debug {
+    /// Whether a client that sends no certificate is refused (handshake_failure).
+    fn client_auth_mandatory(&self) -> bool;
+
+    /// The distinguished names of the acceptable roots, sent in CertificateRequest.
+    fn root_hint_subjects(&self) -> Vec<Vec<u8>>;
+
+    /// Verifies the client's chain at `now`.
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<(), Error>;
+
+    /// Verifies the CertificateVerify signature made with the key of `cert`.
+    fn verify_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<(), Error>;
+
+    /// The signature schemes we accept, in preference order.
+    fn supported_schemes(&self) -> Vec<SignatureScheme>;
+}
+
+/// Verifies a handshake signature with webpki, using the provider's algorithm mapping.
+///
+/// An unsupported scheme is illegal_parameter; a wrong signature is decrypt_error.
+pub fn verify_handshake_signature(
+    sv: &SignatureVerification,
+    message: &[u8],
+    cert: &CertificateDer<'_>,
+    scheme: SignatureScheme,
+    signature: &[u8],
+) -> Result<(), Error> {
+    crate::crypto::ring::verify_signature(sv, cert.as_ref(), scheme, message, signature)
+}
+
+/// Maps a webpki error to ours.
+pub fn map_webpki_error(e: webpki::Error) -> Error {
+    use webpki::Error as W;
+    Error::Certificate(match e {
+        W::UnknownIssuer => CertificateError::UnknownIssuer,
+        W::CertExpired { .. } | W::InvalidCertValidity => CertificateError::Expired,
+        W::CertNotValidYet { .. } => CertificateError::NotValidYet,
+        W::CertNotValidForName(_) => CertificateError::NotValidForName,
+        W::InvalidSignatureForPublicKey => CertificateError::BadSignature,
+        W::UnsupportedSignatureAlgorithmContext(_)
+        | W::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => CertificateError::Unsupported,
+        W::BadDer | W::BadDerTime => CertificateError::Other("malformed certificate"),
+        W::RequiredEkuNotFoundContext(_) => {
+            CertificateError::Other("certificate not valid for this purpose (EKU)")
+        }
+        W::CaUsedAsEndEntity => CertificateError::Other("CA certificate used as end entity"),
+        _ => CertificateError::Other("certificate rejected by webpki"),
+    })
+}
+
+/// Trust anchors parsed from root certificates.
+#[derive(Debug, Clone, Default)]
+pub struct RootStore {
+    anchors: Vec<TrustAnchor<'static>>,
+    subjects: Vec<Vec<u8>>,
+}
+
+impl RootStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a root certificate.
+    pub fn add(&mut self, cert: &CertificateDer<'_>) -> Result<(), Error> {
+        let ta = webpki::anchor_from_trusted_cert(cert)
+            .map_err(map_webpki_error)?
+            .to_owned();
+        // The subject is stored without its outer SEQUENCE tag; CertificateRequest carries
+        // the whole DER Name, so wrap it again.
+        self.subjects.push(der_sequence(ta.subject.as_ref()));
+        self.anchors.push(ta);
+        Ok(())
+    }
+
+    /// A store holding `certs`.
+    pub fn from_certs<'a>(
+        certs: impl IntoIterator<Item = &'a CertificateDer<'a>>,
+    ) -> Result<Self, Error> {
+        let mut s = Self::new();
+        for c in certs {
+            s.add(c)?;
+        }
+        Ok(s)
+    }
+
+    /// The trust anchors.
+    pub fn anchors(&self) -> &[TrustAnchor<'static>] {
+        &self.anchors
+    }
+
+    /// Whether the store has no roots.
+    pub fn is_empty(&self) -> bool {
+        self.anchors.is_empty()
+    }
+}
+
+fn der_sequence(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 4);
+    out.push(0x30);
+    let n = body.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else if n <= 0xff {
+        out.extend_from_slice(&[0x81, n as u8]);
+    } else {
+        out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]);
+    }
+    out.extend_from_slice(body);
+    out
+}
+
+/// The default server verifier: webpki path building to [`RootStore`] roots, validity at
+/// the given time, name match for DNS names and IP addresses, serverAuth EKU.
+#[derive(Debug, Clone)]
+pub struct WebPkiServerVerifier {
+    roots: Arc<RootStore>,
+    sv: SignatureVerification,
+}
+
+impl WebPkiServerVerifier {
+    /// A verifier trusting `roots`, verifying with the provider's algorithms `sv`.
+    pub fn new(roots: Arc<RootStore>, sv: SignatureVerification) -> Self {
+        Self { roots, sv }
+    }
+}
+
+impl ServerCertVerifier for WebPkiServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Result<(), Error> {
+        let ee = webpki::EndEntityCert::try_from(end_entity).map_err(map_webpki_error)?;
+        ee.verify_for_usage(
+            self.sv.all,
+            self.roots.anchors(),
+            intermediates,
+            now,
+            webpki::KeyUsage::server_auth(),
+            None,
+            None,
+        )
+        .map_err(map_webpki_error)?;
+        ee.verify_is_valid_for_subject_name(server_name)
+            .map_err(map_webpki_error)
+    }
+
+    fn verify_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        verify_handshake_signature(&self.sv, message, cert, scheme, signature)
+    }
+
+    fn supported_schemes(&self) -> Vec<SignatureScheme> {
+        self.sv.supported_schemes().collect()
+    }
+}
+
+/// The default client verifier: webpki path building to the client roots, clientAuth EKU.
+#[derive(Debug, Clone)]
+pub struct WebPkiClientVerifier {
+    roots: Arc<RootStore>,
+    sv: SignatureVerification,
+    mandatory: bool,
+}
+
+impl WebPkiClientVerifier {
+    /// A verifier for client certificates chaining to `roots`. With `mandatory`, a client
+    /// without a certificate is refused; otherwise the certificate is only requested.
+    pub fn new(roots: Arc<RootStore>, sv: SignatureVerification, mandatory: bool) -> Self {
+        Self {
+            roots,
+            sv,
+            mandatory,
+        }
+    }
+}
+
+impl ClientCertVerifier for WebPkiClientVerifier {
+    fn client_auth_mandatory(&self) -> bool {
+        self.mandatory
+    }
+
+    fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
+        self.roots.subjects.clone()
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<(), Error> {
+        let ee = webpki::EndEntityCert::try_from(end_entity).map_err(map_webpki_error)?;
+        ee.verify_for_usage(
+            self.sv.all,
+            self.roots.anchors(),
+            intermediates,
+            now,
+            webpki::KeyUsage::client_auth(),
+            None,
+            None,
+        )
+        .map(|_| ())
+        .map_err(map_webpki_error)
+    }
+
+    fn verify_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        verify_handshake_signature(&self.sv, message, cert, scheme, signature)
+    }
+
+    fn supported_schemes(&self) -> Vec<SignatureScheme> {
+        self.sv.supported_schemes().collect()
+    }
+}
+
+pub mod danger {
+    //! Verifiers that do not verify. For tests and debugging only.
+
+    use super::*;
+
+    /// Accepts any server certificate chain without checking it. Handshake signatures are
+    /// still verified against the presented certificate's key, so the peer must at least
+    /// hold the key of the certificate it sends. Never use this against a real network.
+    #[derive(Debug, Clone)]
+    pub struct NoServerVerification {
+        sv: SignatureVerification,
+    }
+
+    impl NoServerVerification {
+        /// A verifier that accepts any chain.
+        pub fn new(sv: SignatureVerification) -> Self {
+            Self { sv }
+        }
+    }
+
+    impl ServerCertVerifier for NoServerVerification {
+        fn verify_server_cert(
+            &self,
+            _: &CertificateDer<'_>,
+            _: &[CertificateDer<'_>],
+            _: &ServerName<'_>,
+            _: UnixTime,
+        ) -> Result<(), Error> {
+            Ok(())
+        }
+
+        fn verify_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            scheme: SignatureScheme,
+            signature: &[u8],
+        ) -> Result<(), Error> {
+            verify_handshake_signature(&self.sv, message, cert, scheme, signature)
+        }
+
+        fn supported_schemes(&self) -> Vec<SignatureScheme> {
+            self.sv.supported_schemes().collect()
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! Full handshakes between this crate's client and server, in memory.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use tls12::codec::enums::{AlertDescription, CipherSuite, NamedGroup, SignatureScheme};
+use tls12::pki_types::{CertificateDer, ServerName, UnixTime};
+use tls12::verify::{ServerCertVerifier, WebPkiServerVerifier};
+use tls12::{Error, Event};
+
+/// A verifier that offers exactly one signature scheme, to force the server's choice.
+#[derive(Debug)]
+struct OnlyScheme(WebPkiServerVerifier, SignatureScheme);
+
+impl ServerCertVerifier for OnlyScheme {
+    fn verify_server_cert(
+        &self,
+        ee: &CertificateDer<'_>,
+        im: &[CertificateDer<'_>],
+        name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Result<(), Error> {
+        self.0.verify_server_cert(ee, im, name, now)
+    }
+    fn verify_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        s: SignatureScheme,
+        sig: &[u8],
+    ) -> Result<(), Error> {
+        self.0.verify_signature(m, c, s, sig)
+    }
+    fn supported_schemes(&self) -> Vec<SignatureScheme> {
+        vec![self.1]
+    }
+}
+
+fn only_scheme(scheme: SignatureScheme) -> Arc<OnlyScheme> {
+    let p = provider();
+    Arc::new(OnlyScheme(
+        WebPkiServerVerifier::new(roots(), *p.signature_verification()),
+        scheme,
+    ))
+}
+
+const RSA_SUITES: [CipherSuite; 3] = [
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+];
+const ECDSA_SUITES: [CipherSuite; 3] = [
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+];
+const GROUPS: [NamedGroup; 3] = [
+    NamedGroup::X25519,
+    NamedGroup::SECP256R1,
+    NamedGroup::SECP384R1,
+];
+const RSA_SCHEMES: [SignatureScheme; 6] = [
+    SignatureScheme::RSA_PKCS1_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA384,
+    SignatureScheme::RSA_PKCS1_SHA512,
+    SignatureScheme::RSA_PSS_RSAE_SHA256,
+    SignatureScheme::RSA_PSS_RSAE_SHA384,
+    SignatureScheme::RSA_PSS_RSAE_SHA512,
+];
+
+fn handshake_and_exchange(
+    suite: CipherSuite,
+    group: NamedGroup,
+    scheme: SignatureScheme,
+    key: &str,
+) {
+    let mut c = client_config();
+    c.verifier = only_scheme(scheme);
+    c.common.set_suites(&[suite]).unwrap();
+    c.common.groups = vec![group];
+    let s = server_config(
+        &["server-rsa", "server-p256", "server-p384"].map(|k| if k == key { k } else { key }),
+    );
+    let mut pair = Pair::new(c, s);
+    pair.handshake();
+    let summary = pair
+        .client
+        .handshake_summary()
+        .expect("client summary")
+        .clone();
+    assert_eq!(summary.suite, suite, "{suite:?}");
+    assert_eq!(summary.group, Some(group));
+    assert_eq!(summary.signature_scheme, Some(scheme));
+    assert!(summary.extended_master_secret);
+    assert!(!summary.resumed);
+    assert_eq!(summary.peer_certificates[0], cert(key));
+    let ssum = pair.server.handshake_summary().expect("server summary");
+    assert_eq!(ssum.suite, suite);
+    assert_eq!(ssum.server_name.as_deref(), Some("testserver.tls12.test"));
+    assert_eq!(ssum.client_random, summary.client_random);
+
+    pair.client.write(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    pair.server.write(&[7u8; 40000]).unwrap();
+    pair.run();
+    assert_eq!(pair.s.app, b"GET / HTTP/1.1\r\n\r\n");
+    assert_eq!(pair.c.app, vec![7u8; 40000]);
+}
+
+#[test]
+fn every_rsa_suite_group_and_scheme() {
+    for suite in RSA_SUITES {
+        for group in GROUPS {
+            for scheme in RSA_SCHEMES {
+                handshake_and_exchange(suite, group, scheme, "server-rsa");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_ecdsa_suite_group_and_scheme() {
+    for suite in ECDSA_SUITES {
+        for group in GROUPS {
+            handshake_and_exchange(
+                suite,
+                group,
+                SignatureScheme::ECDSA_SECP256R1_SHA256,
+                "server-p256",
+            );
+            handshake_and_exchange(
+                suite,
+                group,
+                SignatureScheme::ECDSA_SECP384R1_SHA384,
+                "server-p384",
+            );
+        }
+    }
+}
+
+#[test]
+fn server_with_two_certificates_picks_by_client_suites() {
+    for (suite, expect) in [
+        (
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            "server-rsa",
+        ),
+        (
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            "server-p256",
+        ),
+    ] {
+        let mut c = client_config();
+        c.common.set_suites(&[suite]).unwrap();
+        let mut pair = Pair::new(c, server_config(&["server-rsa", "server-p256"]));
+        pair.handshake();
+        assert_eq!(
+            pair.client.handshake_summary().unwrap().peer_certificates[0],
+            cert(expect)
+        );
+    }
+}
+
+#[test]
+fn server_preference_decides_unless_told_to_honour_the_client() {
+    let mut c = client_config();
+    c.common
+        .set_suites(&[
+            CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        ])
+        .unwrap();
+    let mut pair = Pair::new(c.clone(), server_config(&["server-rsa"]));
+    pair.handshake();
+    assert_eq!(
+        pair.client.handshake_summary().unwrap().suite,
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    );
+
+    let mut s = server_config(&["server-rsa"]);
+    s.honour_client_order = true;
+    let mut pair = Pair::new(c, s);
+    pair.handshake();
+    assert_eq!(
+        pair.client.handshake_summary().unwrap().suite,
+        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+    );
+}
+
+#[test]
+fn alpn_is_negotiated_and_a_mismatch_is_no_application_protocol() {
+    let mut c = client_config();
+    c.common.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let mut s = server_config(&["server-rsa"]);
+    s.common.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let mut pair = Pair::new(c.clone(), s);
+    pair.handshake();
+    assert_eq!(
+        pair.client.handshake_summary().unwrap().alpn.as_deref(),
+        Some(&b"http/1.1"[..])
+    );
+    assert_eq!(
+        pair.server.handshake_summary().unwrap().alpn.as_deref(),
+        Some(&b"http/1.1"[..])
+    );
+
+    let mut s = server_config(&["server-rsa"]);
+    s.common.alpn_protocols = vec![b"spdy/3".to_vec()];
+    let mut pair = Pair::new(c, s);
+    pair.run();
+    assert_eq!(
+        pair.s.error.as_ref().and_then(|e| e.alert()),
+        Some(AlertDescription::NO_APPLICATION_PROTOCOL)
+    );
+    assert_eq!(
+        pair.c.error,
+        Some(Error::AlertReceived(
+            AlertDescription::NO_APPLICATION_PROTOCOL
+        ))
+    );
+}
+
+#[test]
+fn no_common_suite_is_handshake_failure() {
+    let mut c = client_config();
+    c.common
+        .set_suites(&[CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256])
+        .unwrap();
+    let mut pair = Pair::new(c, server_config(&["server-rsa"]));
+    pair.run();
+    assert_eq!(
+        pair.s.error.as_ref().and_then(|e| e.alert()),
+        Some(AlertDescription::HANDSHAKE_FAILURE)
+    );
+    assert_eq!(
+        pair.c.error,
+        Some(Error::AlertReceived(AlertDescription::HANDSHAKE_FAILURE))
+    );
+}
+
+#[test]
+fn untrusted_or_misnamed_certificate_is_refused() {
+    // Only the ECDSA root is trusted: the RSA chain is unknown_ca.
+    let p = provider();
+    let only_ecdsa = Arc::new(tls12::verify::RootStore::from_certs([&cert("ca-ecdsa")]).unwrap());
+    let mut c = client_config();
+    c.verifier = Arc::new(WebPkiServerVerifier::new(
+        only_ecdsa,
+        *p.signature_verification(),
+    ));
+    let mut pair = Pair::new(c, server_config(&["server-rsa"]));
+    pair.run();
+    assert_eq!(
+        pair.c.error.as_ref().and_then(|e| e.alert()),
+        Some(AlertDescription::UNKNOWN_CA)
+    );
+    assert_eq!(
+        pair.s.error,
+        Some(Error::AlertReceived(AlertDescription::UNKNOWN_CA))
+    );
+
+    // A name the certificate does not cover.
+    let client = tls12::ClientConnection::new(
+        Arc::new(client_config()),
+        ServerName::try_from("example.com").unwrap(),
+    )
+    .unwrap();
+    let server = tls12::ServerConnection::new(Arc::new(server_config(&["server-rsa"]))).unwrap();
+    let mut pair = Pair {
+        client,
+        server,
+        c: Sink::default(),
+        s: Sink::default(),
+        flights: 0,
+    };
+    pair.run();
+    assert!(
+        matches!(
+            pair.c.error,
+            Some(Error::Certificate(tls12::CertificateError::NotValidForName))
+        ),
+        "{:?}",
+        pair.c.error
+    );
+}
+
+#[test]
+fn expired_certificate_is_refused() {
+    let mut c = client_config();
+    c.common.time = Arc::new(tls12::config::FixedTime(UnixTime::since_unix_epoch(
+        std::time::Duration::from_secs(2_600_000_000),
+    )));
+    let mut pair = Pair::new(c, server_config(&["server-rsa"]));
+    pair.run();
+    assert_eq!(
+        pair.c.error.as_ref().and_then(|e| e.alert()),
+        Some(AlertDescription::CERTIFICATE_EXPIRED)
+    );
+}
+
+#[test]
+fn application_data_written_early_is_queued_and_delivered() {
+    let mut pair = Pair::new(client_config(), server_config(&["server-rsa"]));
+    assert_eq!(pair.client.write(b"early bird").unwrap(), 10);
+    pair.handshake();
+    assert_eq!(pair.s.app, b"early bird");
+}
+
+#[test]
+fn early_queue_is_bounded() {
+    let mut c = client_config();
+    c.common.max_early_plaintext = 8;
+    let mut pair = Pair::new(c, server_config(&["server-rsa"]));
+    assert_eq!(pair.client.write(b"0123456789").unwrap(), 8);
+    assert_eq!(pair.client.write(b"x").unwrap(), 0);
+}
+
+#[test]
+fn close_notify_both_ways_and_truncation_is_detected() {
+    let mut pair = Pair::new(client_config(), server_config(&["server-rsa"]));
+    pair.handshake();
+    pair.client.write(b"bye").unwrap();
+    pair.client.close().unwrap();
+    assert_eq!(
+        pair.client.write(b"more"),
+        Err(Error::Api("write after close"))
+    );
+    pair.run();
+    assert_eq!(pair.s.app, b"bye");
+    assert!(pair.s.events.contains(&Event::PeerClosed));
+    assert!(pair.server.peer_closed());
+    assert_eq!(pair.server.handle_eof(), Ok(()));
+    // The client never got the server's close_notify: EOF now is a truncation.
+    assert_eq!(pair.client.handle_eof(), Err(Error::UnexpectedEof));
+}
+
+#[test]
+fn handshake_completes_events_and_message_events() {
+    let mut c = client_config();
+    c.common.message_events = true;
+    let mut pair = Pair::new(c, server_config(&["server-rsa"]));
+    pair.handshake();
+    let sent: Vec<_> = pair
+        .c
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::HandshakeMessageSent(m) => Some(m.typ),
+            _ => None,
+        })
+        .collect();
+    use tls12::codec::enums::HandshakeType as H;
+    assert_eq!(sent, [H::CLIENT_HELLO, H::CLIENT_KEY_EXCHANGE, H::FINISHED]);
+    let received: Vec<_> = pair
+        .c
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::HandshakeMessageReceived(m) => Some(m.typ),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        received,
+        [
+            H::SERVER_HELLO,
+            H::CERTIFICATE,
+            H::SERVER_KEY_EXCHANGE,
+            H::SERVER_HELLO_DONE,
+            H::FINISHED
+        ]
+    );
+    assert!(
+        pair.c
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::HandshakeComplete(_)))
+    );
+    assert!(
+        pair.s
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::HandshakeComplete(_)))
+    );
+    assert!(pair.c.events.contains(&Event::ChangeCipherSpecSent));
+    assert!(pair.c.events.contains(&Event::ChangeCipherSpecReceived));
+}
