@@ -16,6 +16,8 @@ pub mod config;
 pub mod conn;
 pub mod crypto;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod handshake;
 pub mod msgs;
 pub mod record;
