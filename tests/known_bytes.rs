@@ -21,7 +21,10 @@ fn capture(name: &str) -> Vec<u8> {
 
 /// The plaintext handshake messages at the start of one direction of a capture (everything
 /// before ChangeCipherSpec), decoded with the key exchange of `suite` when known.
-fn plaintext_messages(stream: &[u8], kx: KxContext) -> Vec<(Vec<u8>, HandshakeMessage)> {
+/// Decoded messages with their encodings.
+type Flight = Vec<(Vec<u8>, HandshakeMessage)>;
+
+fn plaintext_messages(stream: &[u8], kx: KxContext) -> Flight {
     let mut d = Deframer::new();
     let mut j = HandshakeJoiner::new(tls12::record::DEFAULT_MAX_HANDSHAKE_MESSAGE);
     let mut out = Vec::new();
@@ -106,12 +109,7 @@ fn show(dir: &str, msgs: &[(Vec<u8>, HandshakeMessage)]) {
     }
 }
 
-fn both(
-    name: &str,
-) -> (
-    Vec<(Vec<u8>, HandshakeMessage)>,
-    Vec<(Vec<u8>, HandshakeMessage)>,
-) {
+fn both(name: &str) -> (Flight, Flight) {
     let s2c = capture(&format!("{name}.s2c.bin"));
     let c2s = capture(&format!("{name}.c2s.bin"));
     let server_first = plaintext_messages(&s2c, KxContext::Unknown);
