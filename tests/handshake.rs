@@ -386,3 +386,31 @@ fn handshake_completes_events_and_message_events() {
     assert!(pair.c.events.contains(&Event::ChangeCipherSpecSent));
     assert!(pair.c.events.contains(&Event::ChangeCipherSpecReceived));
 }
+
+#[test]
+fn key_log_gets_one_client_random_line_per_side() {
+    let log = Arc::new(tls12::crypto::keylog::KeyLogBuffer::new());
+    let mut c = client_config();
+    c.common.key_log = Some(log.clone());
+    let mut s = server_config(&["server-rsa"]);
+    let slog = Arc::new(tls12::crypto::keylog::KeyLogBuffer::new());
+    s.common.key_log = Some(slog.clone());
+    let mut pair = Pair::new(c, s);
+    pair.handshake();
+    let cr: String = pair
+        .client
+        .handshake_summary()
+        .unwrap()
+        .client_random
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let line = log.contents();
+    assert!(line.starts_with(&format!("CLIENT_RANDOM {cr} ")), "{line}");
+    assert_eq!(line.lines().count(), 1);
+    assert_eq!(
+        line,
+        slog.contents(),
+        "both sides log the same master secret"
+    );
+}

@@ -194,9 +194,11 @@ impl Secrets {
     /// Logs the master secret in NSS key log form.
     pub(crate) fn log(&self, core: &Core) {
         if let Some(kl) = &core.config.key_log {
-            if kl.will_log("CLIENT_RANDOM") {
-                kl.log("CLIENT_RANDOM", &self.client_random, self.master.as_bytes());
-            }
+            crate::crypto::keylog::log_master_secret(
+                kl.as_ref(),
+                &self.client_random,
+                &self.master,
+            );
         }
     }
 
