@@ -194,6 +194,9 @@ pub struct ClientConfig {
     pub verifier: Arc<dyn ServerCertVerifier>,
     /// The client certificate, for servers that request one.
     pub client_cert: Option<CertifiedKey>,
+    /// TLS False Start (RFC 7918): send application data right after our Finished, before
+    /// the server's, when the suite is ECDHE with an AEAD. Off by default.
+    pub false_start: bool,
 }
 
 impl ClientConfig {
@@ -203,6 +206,7 @@ impl ClientConfig {
             common: CommonConfig::new(provider),
             verifier,
             client_cert: None,
+            false_start: false,
         }
     }
 }

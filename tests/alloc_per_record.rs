@@ -35,7 +35,11 @@ static GLOBAL: Counting = Counting;
 fn one_record(pair: &mut Pair, payload: &[u8], wire: &mut [u8], out: &mut [u8]) -> usize {
     pair.client.write(payload).expect("write");
     let mut sent = 0;
-    while let Output::Transmit(b) = pair.client.poll_output(&mut wire[sent..]).expect("poll client") {
+    while let Output::Transmit(b) = pair
+        .client
+        .poll_output(&mut wire[sent..])
+        .expect("poll client")
+    {
         sent += b.len();
     }
     let mut input = &wire[..sent];
@@ -62,10 +66,16 @@ fn no_allocation_per_record_after_the_handshake() {
     let mut wire = vec![0u8; 64 * 1024];
     let mut out = vec![0u8; 4096];
     // Warm up: the send buffer reaches its working size once.
-    assert_eq!(one_record(&mut pair, &payload, &mut wire, &mut out), payload.len());
+    assert_eq!(
+        one_record(&mut pair, &payload, &mut wire, &mut out),
+        payload.len()
+    );
     let before = ALLOCS.load(Ordering::Relaxed);
     for _ in 0..100 {
-        assert_eq!(one_record(&mut pair, &payload, &mut wire, &mut out), payload.len());
+        assert_eq!(
+            one_record(&mut pair, &payload, &mut wire, &mut out),
+            payload.len()
+        );
     }
     let after = ALLOCS.load(Ordering::Relaxed);
     assert_eq!(after - before, 0, "allocations during 100 records");

@@ -414,3 +414,139 @@ fn key_log_gets_one_client_random_line_per_side() {
         "both sides log the same master secret"
     );
 }
+
+/// Moves everything `from` has queued into `to`.
+fn flight(from: &mut Sink, to: &mut tls12::Connection, to_sink: &mut Sink) {
+    let bytes = std::mem::take(&mut from.tx);
+    pump(to, &bytes, to_sink);
+}
+
+#[test]
+fn false_start_sends_data_before_the_server_finished() {
+    for false_start in [false, true] {
+        let mut c = client_config();
+        c.false_start = false_start;
+        let mut pair = Pair::new(c, server_config(&["server-rsa"]));
+        pair.client.write(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+        pump(&mut pair.client, &[], &mut pair.c);
+        flight(&mut pair.c, &mut pair.server, &mut pair.s); // ClientHello
+        flight(&mut pair.s, &mut pair.client, &mut pair.c); // ServerHello .. ServerHelloDone
+        flight(&mut pair.c, &mut pair.server, &mut pair.s); // CKE, CCS, Finished (+ data)
+        assert!(
+            pair.client.is_handshaking(),
+            "client has not seen the server Finished yet"
+        );
+        let expect: &[u8] = if false_start {
+            b"GET / HTTP/1.1\r\n\r\n"
+        } else {
+            b""
+        };
+        assert_eq!(pair.s.app, expect, "false_start = {false_start}");
+        pair.run();
+        assert_eq!(pair.s.app, b"GET / HTTP/1.1\r\n\r\n");
+        assert!(!pair.client.is_handshaking());
+    }
+}
+
+#[test]
+fn rsa_key_exchange_both_suites() {
+    for suite in [
+        CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256,
+        CipherSuite::TLS_RSA_WITH_AES_256_GCM_SHA384,
+    ] {
+        let mut c = client_config();
+        c.common.set_suites(&[suite]).unwrap();
+        let mut s = server_config(&["server-rsa"]);
+        s.common.set_suites(&[suite]).unwrap();
+        let mut pair = Pair::new(c, s);
+        pair.client.write(b"ping").unwrap();
+        pair.handshake();
+        let sum = pair.client.handshake_summary().unwrap();
+        assert_eq!(sum.suite, suite);
+        assert_eq!(sum.group, None);
+        assert_eq!(sum.signature_scheme, None);
+        assert_eq!(pair.s.app, b"ping");
+    }
+}
+
+#[test]
+fn rsa_key_exchange_is_off_by_default() {
+    let mut c = client_config();
+    c.common
+        .set_suites(&[CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256])
+        .unwrap();
+    let mut pair = Pair::new(c, server_config(&["server-rsa"]));
+    pair.run();
+    assert_eq!(
+        pair.s.error.as_ref().and_then(|e| e.alert()),
+        Some(AlertDescription::HANDSHAKE_FAILURE)
+    );
+}
+
+#[test]
+fn mutual_authentication_rsa_and_ecdsa_client_certificates() {
+    for key in ["client-rsa", "client-p256"] {
+        let mut c = client_config();
+        c.client_cert = Some(certified_key(key));
+        let mut pair = Pair::new(c, with_client_auth(server_config(&["server-rsa"]), true));
+        pair.handshake();
+        assert_eq!(
+            pair.server.handshake_summary().unwrap().peer_certificates[0],
+            cert(key)
+        );
+    }
+}
+
+#[test]
+fn required_client_certificate_missing_is_handshake_failure() {
+    let mut pair = Pair::new(
+        client_config(),
+        with_client_auth(server_config(&["server-rsa"]), true),
+    );
+    pair.run();
+    assert_eq!(
+        pair.s.error.as_ref().and_then(|e| e.alert()),
+        Some(AlertDescription::HANDSHAKE_FAILURE)
+    );
+    assert_eq!(
+        pair.c.error,
+        Some(Error::AlertReceived(AlertDescription::HANDSHAKE_FAILURE))
+    );
+}
+
+#[test]
+fn optional_client_certificate_may_be_absent() {
+    let mut pair = Pair::new(
+        client_config(),
+        with_client_auth(server_config(&["server-rsa"]), false),
+    );
+    pair.handshake();
+    assert!(
+        pair.server
+            .handshake_summary()
+            .unwrap()
+            .peer_certificates
+            .is_empty()
+    );
+}
+
+#[test]
+fn client_certificate_from_an_untrusted_issuer_is_unknown_ca() {
+    // The server trusts only the RSA root; the client presents the ECDSA-rooted certificate.
+    let p = provider();
+    let rsa_only = Arc::new(tls12::verify::RootStore::from_certs([&cert("ca-rsa")]).unwrap());
+    let mut s = server_config(&["server-rsa"]);
+    s.client_verifier = Some(Arc::new(tls12::verify::WebPkiClientVerifier::new(
+        rsa_only,
+        *p.signature_verification(),
+        true,
+    )));
+    let mut c = client_config();
+    c.client_cert = Some(certified_key("client-p256"));
+    let mut pair = Pair::new(c, s);
+    pair.run();
+    assert_eq!(
+        pair.s.error.as_ref().and_then(|e| e.alert()),
+        Some(AlertDescription::UNKNOWN_CA)
+    );
+}

@@ -514,6 +514,10 @@ impl State {
         let vd = secrets.verify_data(core, Side::Client, n.transcript.current_hash()?.as_ref());
         let bytes = core.send_handshake(HandshakeMessage::finished(vd.to_vec()))?;
         n.transcript.add(&bytes);
+        // RFC 7918: only with forward secrecy (ECDHE); every suite we implement is AEAD.
+        if self.config.false_start && n.suite.forward_secret() {
+            core.start_app_data()?;
+        }
         Ok(Inner::ExpectCcs(Keyed {
             n,
             certs: s.certs,
