@@ -211,6 +211,13 @@ impl ClientConfig {
     }
 }
 
+/// Picks the server's certificates from the name the client asked for (SNI).
+pub trait ResolvesServerCert: Send + Sync + fmt::Debug {
+    /// The certificates to choose from for `server_name` (`None` when the client sent no
+    /// SNI). An empty slice refuses the handshake (handshake_failure).
+    fn resolve(&self, server_name: Option<&str>) -> &[CertifiedKey];
+}
+
 /// Configuration for a server.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -223,6 +230,8 @@ pub struct ServerConfig {
     pub honour_client_order: bool,
     /// Request (and maybe require) client certificates.
     pub client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    /// Chooses certificates by SNI; when set, it replaces `certs`.
+    pub cert_resolver: Option<Arc<dyn ResolvesServerCert>>,
 }
 
 impl ServerConfig {
@@ -233,6 +242,7 @@ impl ServerConfig {
             certs,
             honour_client_order: false,
             client_verifier: None,
+            cert_resolver: None,
         }
     }
 }

@@ -632,7 +632,7 @@ impl ServerConnection {
     /// A server connection awaiting a ClientHello.
     pub fn new(config: alloc::sync::Arc<crate::config::ServerConfig>) -> Result<Self, Error> {
         config.common.validate()?;
-        if config.certs.is_empty() {
+        if config.certs.is_empty() && config.cert_resolver.is_none() {
             return Err(Error::Config("server has no certificate"));
         }
         let core = Core::new(config.common.clone());

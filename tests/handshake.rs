@@ -550,3 +550,59 @@ fn client_certificate_from_an_untrusted_issuer_is_unknown_ca() {
         Some(AlertDescription::UNKNOWN_CA)
     );
 }
+
+#[test]
+fn sni_picks_the_certificate_through_a_resolver() {
+    #[derive(Debug)]
+    struct BySni {
+        rsa: Vec<tls12::CertifiedKey>,
+        ecdsa: Vec<tls12::CertifiedKey>,
+    }
+    impl tls12::config::ResolvesServerCert for BySni {
+        fn resolve(&self, name: Option<&str>) -> &[tls12::CertifiedKey] {
+            match name {
+                Some("testserver.tls12.test") => &self.ecdsa,
+                Some(_) => &self.rsa,
+                None => &[],
+            }
+        }
+    }
+    let mut s = server_config(&[]);
+    s.cert_resolver = Some(Arc::new(BySni {
+        rsa: vec![certified_key("server-rsa")],
+        ecdsa: vec![certified_key("server-p256")],
+    }));
+    let mut pair = Pair::new(client_config(), s.clone());
+    pair.handshake();
+    assert_eq!(
+        pair.client.handshake_summary().unwrap().peer_certificates[0],
+        cert("server-p256")
+    );
+
+    let client = tls12::ClientConnection::new(
+        Arc::new(client_config()),
+        ServerName::try_from("localhost").unwrap(),
+    )
+    .unwrap();
+    let server = tls12::ServerConnection::new(Arc::new(s)).unwrap();
+    let mut pair = Pair {
+        client,
+        server,
+        c: Sink::default(),
+        s: Sink::default(),
+        flights: 0,
+    };
+    pair.handshake();
+    assert_eq!(
+        pair.client.handshake_summary().unwrap().peer_certificates[0],
+        cert("server-rsa")
+    );
+    assert_eq!(
+        pair.server
+            .handshake_summary()
+            .unwrap()
+            .server_name
+            .as_deref(),
+        Some("localhost")
+    );
+}

@@ -292,7 +292,7 @@ impl State {
             ),
             _ => None,
         };
-        let choice = choose(&config, &ch)?;
+        let choice = choose(&config, &ch, server_name.as_deref())?;
 
         let mut server_random = [0u8; 32];
         common.provider.fill_random(&mut server_random)?;
@@ -492,7 +492,15 @@ fn check_version(ch: &ClientHello) -> Result<(), Error> {
 }
 
 /// Picks suite, certificate, signature scheme and group.
-fn choose<'c>(config: &'c ServerConfig, ch: &ClientHello) -> Result<Choice<'c>, Error> {
+fn choose<'c>(
+    config: &'c ServerConfig,
+    ch: &ClientHello,
+    sni: Option<&str>,
+) -> Result<Choice<'c>, Error> {
+    let certs: &[CertifiedKey] = match &config.cert_resolver {
+        Some(r) => r.resolve(sni),
+        None => &config.certs,
+    };
     let ours = &config.common.suites;
     let theirs = &ch.cipher_suites;
     let ordered: Vec<&'static SupportedSuite> = if config.honour_client_order {
@@ -517,7 +525,7 @@ fn choose<'c>(config: &'c ServerConfig, ch: &ClientHello) -> Result<Choice<'c>, 
         None => config.common.groups.first().copied(),
     };
     for suite in ordered {
-        for cert in config.certs.iter().filter(|c| c.kind() == suite.auth) {
+        for cert in certs.iter().filter(|c| c.kind() == suite.auth) {
             match suite.kx {
                 KeyExchange::Ecdhe => {
                     let (Some(group), Some(scheme)) = (group, cert.key.choose_scheme(sig_algs))
