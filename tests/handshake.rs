@@ -80,9 +80,18 @@ fn handshake_and_exchange(
     c.verifier = only_scheme(scheme);
     c.common.set_suites(&[suite]).unwrap();
     c.common.groups = vec![group];
-    let s = server_config(
+    // RFC 8422 section 5.3: the client must also list an ECDSA certificate's curve; the
+    // server offers only `group` for ECDHE, so that is still the one used.
+    let cert_curve = match key {
+        "server-p256" => Some(NamedGroup::SECP256R1),
+        "server-p384" => Some(NamedGroup::SECP384R1),
+        _ => None,
+    };
+    c.common.groups.extend(cert_curve.filter(|&g| g != group));
+    let mut s = server_config(
         &["server-rsa", "server-p256", "server-p384"].map(|k| if k == key { k } else { key }),
     );
+    s.common.groups = vec![group];
     let mut pair = Pair::new(c, s);
     pair.handshake();
     let summary = pair

@@ -1,0 +1,58 @@
+//! A TLS 1.2 client in the spirit of `openssl s_client`: connects, sends `GET PATH`, prints
+//! the response body to stdout and the handshake summary to stderr.
+//!
+//! ```text
+//! cargo run --release --example client -- --cafile tests/data/pki/ca-rsa.crt.pem \
+//!     --servername testserver.tls12.test 127.0.0.1:4433
+//! ```
+//!
+//! Exit status: 0 when the handshake succeeded and a complete response arrived, 1 on any
+//! failure, 2 for a bad command line. The socket glue (the sans-IO drive loop) is in
+//! `common/drive.rs`.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use common::Failure;
+use common::args::Args;
+use common::client::{self, ClientOptions};
+use common::setup::{self, COMMON_USAGE};
+
+fn run() -> Result<(), Failure> {
+    let Some(opts) = ClientOptions::parse(Args::from_env())? else {
+        common::to_stdout(format_args!("{}\n{COMMON_USAGE}\n", client::USAGE));
+        return Ok(());
+    };
+    let config = client::config(&opts)?;
+    let (mut tls, summary) = client::connect(&opts, config)?;
+    common::to_stderr(setup::describe(&summary, "server"));
+    let response = client::get(&mut tls, &opts)?;
+    common::log(format_args!(
+        "response:               {}",
+        setup::printable(&response.status_line)
+    ));
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&response.body)?;
+    stdout.flush()?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e @ Failure::Usage(_)) => {
+            common::log(format_args!(
+                "client: {e}\n\n{}\n{COMMON_USAGE}",
+                client::USAGE
+            ));
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            common::log(format_args!("client: {e}"));
+            ExitCode::FAILURE
+        }
+    }
+}

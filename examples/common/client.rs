@@ -1,0 +1,248 @@
+//! The client example as functions: options, configuration, connect, GET.
+
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tls12::pki_types::ServerName;
+use tls12::verify::danger::NoServerVerification;
+use tls12::verify::{ServerCertVerifier, WebPkiServerVerifier};
+use tls12::{CertificateError, ClientConfig, ClientConnection, Error, HandshakeSummary};
+
+use super::Failure;
+use super::args::{Arg, Args, no_value};
+use super::drive::TlsSocket;
+use super::http::{self, End, Response};
+use super::setup::{self, CommonOptions};
+
+/// The usage text.
+pub const USAGE: &str = "\
+client [flags] HOST:PORT    fetch PATH over TLS 1.2 and print the body
+
+  --cafile PEM             trust the roots in PEM (repeatable; without any,
+                           verification fails unless --insecure)
+  --insecure               do not verify the server's certificate chain (debugging only)
+  --servername NAME        name for SNI and verification (default: the host part)
+  --cert PEM --key PEM     client certificate chain and its key
+  --path PATH              the path to GET (default: /)
+  --timeout SECS           socket timeout (default: 10)";
+
+/// What the client was asked to do.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// `HOST:PORT`
+    pub addr: String,
+    /// `--servername`
+    pub servername: Option<String>,
+    /// `--cafile` (repeatable)
+    pub cafile: Vec<PathBuf>,
+    /// `--insecure`
+    pub insecure: bool,
+    /// `--cert` (chain)
+    pub cert: Option<PathBuf>,
+    /// `--key`
+    pub key: Option<PathBuf>,
+    /// `--path`
+    pub path: String,
+    /// `--timeout`
+    pub timeout: Duration,
+    /// Suites, groups, ALPN, key log.
+    pub common: CommonOptions,
+}
+
+impl ClientOptions {
+    /// Parses the command line (without the program name). `Ok(None)` for `--help`.
+    pub fn parse(mut args: Args) -> Result<Option<Self>, Failure> {
+        let mut o = ClientOptions {
+            addr: String::new(),
+            servername: None,
+            cafile: Vec::new(),
+            insecure: false,
+            cert: None,
+            key: None,
+            path: "/".into(),
+            timeout: Duration::from_secs(10),
+            common: CommonOptions::default(),
+        };
+        let mut addr = None;
+        while let Some(arg) = args.next_arg() {
+            let (flag, inline) = match arg {
+                Arg::Positional(p) if addr.is_none() => {
+                    addr = Some(p);
+                    continue;
+                }
+                Arg::Positional(p) => return Err(Failure::Usage(format!("unexpected {p:?}"))),
+                Arg::Flag(f, v) => (f, v),
+            };
+            if o.common.flag(&flag, || args.value(&flag, inline.clone()))? {
+                continue;
+            }
+            match flag.as_str() {
+                "-h" | "--help" => return Ok(None),
+                "--cafile" | "--CAfile" => o.cafile.push(args.value(&flag, inline)?.into()),
+                "--insecure" | "-k" => {
+                    no_value(&flag, inline)?;
+                    o.insecure = true;
+                }
+                "--servername" => o.servername = Some(args.value(&flag, inline)?),
+                "--cert" => o.cert = Some(args.value(&flag, inline)?.into()),
+                "--key" => o.key = Some(args.value(&flag, inline)?.into()),
+                "--path" => {
+                    let p = args.value(&flag, inline)?;
+                    if !p.starts_with('/') || p.chars().any(|c| c.is_whitespace() || c.is_control())
+                    {
+                        return Err(Failure::Usage(
+                            "--path must start with / and contain no spaces".into(),
+                        ));
+                    }
+                    o.path = p;
+                }
+                "--timeout" => o.timeout = parse_secs(&args.value(&flag, inline)?)?,
+                _ => return Err(Failure::Usage(format!("unknown flag {flag}"))),
+            }
+        }
+        o.addr = addr.ok_or_else(|| Failure::Usage("missing HOST:PORT".into()))?;
+        if o.cert.is_some() != o.key.is_some() {
+            return Err(Failure::Usage("--cert and --key go together".into()));
+        }
+        Ok(Some(o))
+    }
+
+    /// The host part of `HOST:PORT` (`[::1]:443` gives `::1`).
+    pub fn host(&self) -> &str {
+        let a = self.addr.as_str();
+        if let Some(rest) = a.strip_prefix('[') {
+            return rest.split(']').next().unwrap_or(rest);
+        }
+        match a.rsplit_once(':') {
+            Some((h, _)) => h,
+            None => a,
+        }
+    }
+
+    /// The name the certificate must be valid for (and SNI, unless it is an IP address).
+    pub fn server_name(&self) -> Result<ServerName<'static>, Failure> {
+        let name = self
+            .servername
+            .clone()
+            .unwrap_or_else(|| self.host().to_string());
+        ServerName::try_from(name.clone())
+            .map_err(|_| Failure::Usage(format!("{name:?} is not a valid DNS name or IP address")))
+    }
+}
+
+/// Seconds, as a positive (fractional) number.
+pub fn parse_secs(s: &str) -> Result<Duration, Failure> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x < 1e6 => Ok(Duration::from_secs_f64(x)),
+        _ => Err(Failure::Usage(format!("bad number of seconds {s:?}"))),
+    }
+}
+
+/// Builds the client configuration.
+pub fn config(o: &ClientOptions) -> Result<Arc<ClientConfig>, Failure> {
+    let provider = setup::provider();
+    let sv = *provider.signature_verification();
+    let verifier: Arc<dyn ServerCertVerifier> = if o.insecure {
+        Arc::new(NoServerVerification::new(sv))
+    } else {
+        let roots = setup::load_roots(&o.cafile)?;
+        Arc::new(WebPkiServerVerifier::new(Arc::new(roots), sv))
+    };
+    let mut c = ClientConfig::new(provider, verifier);
+    o.common.apply(&mut c.common)?;
+    if let (Some(cert), Some(key)) = (&o.cert, &o.key) {
+        c.client_cert = Some(setup::load_certified_key(cert, key)?);
+    }
+    Ok(Arc::new(c))
+}
+
+/// Connects (with the timeout) to the first address `addr` resolves to that answers.
+pub fn tcp_connect(addr: &str, timeout: Duration) -> Result<TcpStream, Failure> {
+    let with_port = if addr.starts_with('[') && !addr.contains("]:")
+        || !addr.starts_with('[') && !addr.contains(':')
+    {
+        format!("{addr}:443")
+    } else {
+        addr.to_string()
+    };
+    let mut last = None;
+    let addrs = with_port
+        .to_socket_addrs()
+        .map_err(|e| Failure::other(format!("cannot resolve {addr}: {e}")))?;
+    for a in addrs {
+        match TcpStream::connect_timeout(&a, timeout) {
+            Ok(s) => {
+                s.set_read_timeout(Some(timeout))?;
+                s.set_write_timeout(Some(timeout))?;
+                return Ok(s);
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(match last {
+        Some(e) => Failure::other(format!("cannot connect to {addr}: {e}")),
+        None => Failure::other(format!("{addr} resolves to no address")),
+    })
+}
+
+/// Connects and runs the handshake.
+pub fn connect(
+    o: &ClientOptions,
+    config: Arc<ClientConfig>,
+) -> Result<(TlsSocket<ClientConnection>, HandshakeSummary), Failure> {
+    let name = o.server_name()?;
+    let sock = tcp_connect(&o.addr, o.timeout)?;
+    let conn = ClientConnection::new(config, name)?;
+    let mut tls = TlsSocket::new(conn, sock);
+    match tls.handshake() {
+        Ok(summary) => Ok((tls, summary)),
+        Err(Failure::Tls(Error::Certificate(CertificateError::UnknownIssuer)))
+            if o.cafile.is_empty() && !o.insecure =>
+        {
+            Err(Failure::other(
+                "TLS error: certificate rejected: UnknownIssuer (no --cafile given: pass the \
+                 server's root with --cafile, or --insecure to skip verification)",
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The largest response the example keeps in memory.
+const MAX_RESPONSE: usize = 64 << 20;
+
+/// Sends `GET path` and reads the whole response, then closes.
+pub fn get(tls: &mut TlsSocket<ClientConnection>, o: &ClientOptions) -> Result<Response, Failure> {
+    let request = format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: tls12-example\r\nConnection: close\r\n\r\n",
+        o.path, o.addr
+    );
+    tls.send(request.as_bytes())?;
+    loop {
+        let end = if tls.conn.peer_closed() {
+            End::Clean
+        } else {
+            End::Open
+        };
+        if let Some(response) = http::parse_response(&tls.received, end)? {
+            // Complete: say goodbye (the peer may already have gone: ignore that).
+            let _ = tls.close();
+            return Ok(response);
+        }
+        if tls.received.len() > MAX_RESPONSE {
+            return Err(Failure::other("response larger than 64 MiB"));
+        }
+        match tls.read_once() {
+            Ok(_) => {}
+            Err(Failure::Tls(Error::UnexpectedEof)) => {
+                return match http::parse_response(&tls.received, End::Truncated)? {
+                    Some(r) => Ok(r),
+                    None => Err(Failure::other("the server closed without close_notify")),
+                };
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

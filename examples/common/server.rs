@@ -1,0 +1,311 @@
+//! The server example as functions: options, configuration, serving one connection, and
+//! the accept loop.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tls12::verify::WebPkiClientVerifier;
+use tls12::{HandshakeSummary, ServerConfig, ServerConnection};
+
+use super::Failure;
+use super::args::{Arg, Args, no_value};
+use super::client::parse_secs;
+use super::drive::TlsSocket;
+use super::http;
+use super::setup::{self, CommonOptions, printable};
+
+/// The usage text.
+pub const USAGE: &str = "\
+server [flags]    serve a status page (or echo) over TLS 1.2 on 127.0.0.1
+
+  --cert PEM --key PEM     certificate chain and key; repeat for an RSA and an ECDSA one
+  --port N                 port to listen on (default: 4433; 0 picks a free one)
+  --echo                   echo application data instead of answering HTTP requests
+  --max-conns N            exit after N connections (default: serve forever)
+  --verify-client CA_PEM   request a client certificate chaining to CA_PEM
+  --require-client-cert    refuse clients without one (needs --verify-client)
+  --timeout SECS           per-connection socket timeout (default: 10)";
+
+/// What to do with a connection once the handshake is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Answer the first request line with a status page, then close (`s_server -www`).
+    Www,
+    /// Send back whatever arrives until the client closes.
+    Echo,
+}
+
+/// What the server was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// `--cert`/`--key` pairs.
+    pub keys: Vec<(PathBuf, PathBuf)>,
+    /// `--port`
+    pub port: u16,
+    /// `--echo`
+    pub mode: Mode,
+    /// `--max-conns`
+    pub max_conns: Option<u64>,
+    /// `--verify-client`
+    pub verify_client: Option<PathBuf>,
+    /// `--require-client-cert`
+    pub require_client_cert: bool,
+    /// `--timeout`
+    pub timeout: Duration,
+    /// Suites, groups, ALPN, key log.
+    pub common: CommonOptions,
+}
+
+impl ServerOptions {
+    /// Parses the command line (without the program name). `Ok(None)` for `--help`.
+    pub fn parse(mut args: Args) -> Result<Option<Self>, Failure> {
+        let mut o = ServerOptions {
+            keys: Vec::new(),
+            port: 4433,
+            mode: Mode::Www,
+            max_conns: None,
+            verify_client: None,
+            require_client_cert: false,
+            timeout: Duration::from_secs(10),
+            common: CommonOptions::default(),
+        };
+        let (mut certs, mut keys) = (Vec::<PathBuf>::new(), Vec::<PathBuf>::new());
+        while let Some(arg) = args.next_arg() {
+            let (flag, inline) = match arg {
+                Arg::Positional(p) => return Err(Failure::Usage(format!("unexpected {p:?}"))),
+                Arg::Flag(f, v) => (f, v),
+            };
+            if o.common.flag(&flag, || args.value(&flag, inline.clone()))? {
+                continue;
+            }
+            match flag.as_str() {
+                "-h" | "--help" => return Ok(None),
+                "--cert" => certs.push(args.value(&flag, inline)?.into()),
+                "--key" => keys.push(args.value(&flag, inline)?.into()),
+                "--port" => {
+                    let v = args.value(&flag, inline)?;
+                    o.port = v
+                        .parse()
+                        .map_err(|_| Failure::Usage(format!("bad port {v:?}")))?;
+                }
+                "--echo" => {
+                    no_value(&flag, inline)?;
+                    o.mode = Mode::Echo;
+                }
+                "--www" => {
+                    no_value(&flag, inline)?;
+                    o.mode = Mode::Www;
+                }
+                "--max-conns" | "--naccept" => {
+                    let v = args.value(&flag, inline)?;
+                    match v.parse::<u64>() {
+                        Ok(n) if n > 0 => o.max_conns = Some(n),
+                        _ => return Err(Failure::Usage(format!("bad --max-conns {v:?}"))),
+                    }
+                }
+                "--verify-client" => o.verify_client = Some(args.value(&flag, inline)?.into()),
+                "--require-client-cert" => {
+                    no_value(&flag, inline)?;
+                    o.require_client_cert = true;
+                }
+                "--timeout" => o.timeout = parse_secs(&args.value(&flag, inline)?)?,
+                _ => return Err(Failure::Usage(format!("unknown flag {flag}"))),
+            }
+        }
+        if certs.is_empty() || certs.len() != keys.len() {
+            return Err(Failure::Usage(
+                "give each --cert PEM its --key PEM (at least one pair)".into(),
+            ));
+        }
+        if o.require_client_cert && o.verify_client.is_none() {
+            return Err(Failure::Usage(
+                "--require-client-cert needs --verify-client CA_PEM".into(),
+            ));
+        }
+        o.keys = certs.into_iter().zip(keys).collect();
+        Ok(Some(o))
+    }
+}
+
+/// Builds the server configuration.
+pub fn config(o: &ServerOptions) -> Result<Arc<ServerConfig>, Failure> {
+    let provider = setup::provider();
+    let mut certs = Vec::new();
+    for (cert, key) in &o.keys {
+        certs.push(setup::load_certified_key(cert, key)?);
+    }
+    let sv = *provider.signature_verification();
+    let mut c = ServerConfig::new(provider, certs);
+    o.common.apply(&mut c.common)?;
+    if let Some(ca) = &o.verify_client {
+        let roots = Arc::new(setup::load_roots(std::slice::from_ref(ca))?);
+        c.client_verifier = Some(Arc::new(WebPkiClientVerifier::new(
+            roots,
+            sv,
+            o.require_client_cert,
+        )));
+    }
+    Ok(Arc::new(c))
+}
+
+/// What happened on one connection.
+#[derive(Debug, Clone)]
+pub struct Served {
+    /// The handshake.
+    pub summary: HandshakeSummary,
+    /// The request line answered (`Www`).
+    pub request: Option<String>,
+    /// How many bytes were echoed (`Echo`).
+    pub echoed: usize,
+}
+
+/// Escapes text for HTML (peer text must be made `printable` first).
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The status page: the negotiated parameters and the request line.
+pub fn page(summary: &HandshakeSummary, request: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html><head><title>tls12 example server</title></head><body>\n\
+         <h1>tls12 example server</h1>\n<pre>\n{}request:                {}\n</pre>\n</body></html>\n",
+        escape_html(&setup::describe(summary, "client")),
+        escape_html(&printable(request))
+    )
+}
+
+/// Serves one accepted connection: handshake, then answer (`Www`) or echo (`Echo`), then
+/// close_notify.
+pub fn serve_connection(
+    config: &Arc<ServerConfig>,
+    sock: TcpStream,
+    mode: Mode,
+    timeout: Duration,
+) -> Result<Served, Failure> {
+    sock.set_read_timeout(Some(timeout))?;
+    sock.set_write_timeout(Some(timeout))?;
+    let conn = ServerConnection::new(config.clone())?;
+    let mut tls = TlsSocket::new(conn, sock);
+    let summary = tls.handshake()?;
+    let mut served = Served {
+        summary,
+        request: None,
+        echoed: 0,
+    };
+    match mode {
+        Mode::Www => {
+            let line = loop {
+                if let Some(line) = http::request_line(&tls.received) {
+                    break line;
+                }
+                if http::request_line_too_long(&tls.received) {
+                    return Err(Failure::other(
+                        "no line end in the first 64 KiB of the request",
+                    ));
+                }
+                if tls.conn.peer_closed() || !tls.read_once()? {
+                    return Err(Failure::other("the client closed before sending a request"));
+                }
+            };
+            let (status, body) = if line.starts_with("GET ") {
+                ("200 OK", page(&served.summary, &line))
+            } else {
+                ("400 Bad Request", "only GET is understood\n".to_string())
+            };
+            let response = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            tls.send(response.as_bytes())?;
+            served.request = Some(line);
+        }
+        Mode::Echo => loop {
+            let data = tls.take_received();
+            if !data.is_empty() {
+                tls.send(&data)?;
+                served.echoed += data.len();
+            }
+            if tls.conn.peer_closed() || !tls.read_once()? {
+                break;
+            }
+        },
+    }
+    tls.close()?;
+    tls.finish(Duration::from_secs(2))?;
+    Ok(served)
+}
+
+/// One log line for a connection that went well.
+pub fn log_line(s: &Served) -> String {
+    let sum = &s.summary;
+    let mut line = format!(
+        "{:?}, {}, ALPN {}, SNI {}, EMS {}",
+        sum.suite,
+        sum.group
+            .map(|g| g.to_string())
+            .unwrap_or_else(|| "RSA kx".into()),
+        sum.alpn
+            .as_ref()
+            .map(|a| printable(&String::from_utf8_lossy(a)))
+            .unwrap_or_else(|| "none".into()),
+        sum.server_name
+            .as_deref()
+            .map(printable)
+            .unwrap_or_else(|| "none".into()),
+        if sum.extended_master_secret {
+            "yes"
+        } else {
+            "no"
+        },
+    );
+    if let Some(c) = sum.peer_certificates.first() {
+        let subject = super::der::subject(c.as_ref()).unwrap_or_else(|| "?".into());
+        line.push_str(&format!(", client cert {subject}"));
+    }
+    match &s.request {
+        Some(r) => line.push_str(&format!(": {:?}", printable(r))),
+        None => line.push_str(&format!(": echoed {} bytes", s.echoed)),
+    }
+    line
+}
+
+/// Accepts and serves connections one after another, logging each to stderr; a failed
+/// connection is logged and the loop goes on. Returns after `max_conns` connections.
+pub fn serve(
+    listener: &TcpListener,
+    config: &Arc<ServerConfig>,
+    o: &ServerOptions,
+) -> Result<(), Failure> {
+    let mut count = 0u64;
+    loop {
+        let (sock, peer) = match listener.accept() {
+            Ok(x) => x,
+            Err(e) => {
+                super::log(format_args!("accept failed: {e}"));
+                std::thread::sleep(Duration::from_millis(100));
+                continue;
+            }
+        };
+        count += 1;
+        match serve_connection(config, sock, o.mode, o.timeout) {
+            Ok(s) => super::log(format_args!("#{count} {peer}: {}", log_line(&s))),
+            Err(e) => super::log(format_args!("#{count} {peer}: failed: {e}")),
+        }
+        if o.max_conns.is_some_and(|m| count >= m) {
+            return Ok(());
+        }
+    }
+}

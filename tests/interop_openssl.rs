@@ -1,0 +1,1100 @@
+//! Interop with real OpenSSL (`openssl s_server` / `openssl s_client`, TLS 1.2 only) over
+//! loopback TCP.
+//!
+//! Our side runs in-process, through the same code as the `client` and `server` examples
+//! (`examples/common`, included below), so these tests also cover the examples' drive loop,
+//! flag parsing and HTTP handling. OpenSSL runs as a child process that is killed when its
+//! guard drops; every wait has a deadline. Skipped (loudly) when `openssl` is not on PATH.
+
+#[path = "../examples/common/mod.rs"]
+mod example;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use example::Failure;
+use example::args::Args;
+use example::client::{self, ClientOptions};
+use example::http::Response;
+use example::server::{self, Served, ServerOptions};
+use tls12::codec::enums::{AlertDescription, CipherSuite, NamedGroup};
+use tls12::{CertificateError, Error, HandshakeSummary};
+
+const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pki");
+const NAME: &str = "testserver.tls12.test";
+/// How long any one step may take before the test fails.
+const STEP: Duration = Duration::from_secs(15);
+
+fn pki(name: &str) -> String {
+    format!("{PKI}/{name}")
+}
+
+fn cert_der(name: &str) -> Vec<u8> {
+    std::fs::read(pki(&format!("{name}.crt.der"))).expect("test PKI present")
+}
+
+/// Both test roots in one PEM file (s_client takes one -CAfile).
+fn both_roots() -> &'static str {
+    static PATH: OnceLock<String> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let path = format!("{}/ca-both.pem", env!("CARGO_TARGET_TMPDIR"));
+        let pem = [pki("ca-rsa.crt.pem"), pki("ca-ecdsa.crt.pem")]
+            .map(|p| std::fs::read_to_string(p).expect("test PKI present"))
+            .concat();
+        std::fs::write(&path, pem).expect("target tmpdir writable");
+        path
+    })
+}
+
+fn have_openssl() -> bool {
+    static FOUND: OnceLock<bool> = OnceLock::new();
+    *FOUND.get_or_init(|| {
+        let ok = Command::new("openssl")
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ok {
+            eprintln!("SKIPPING OpenSSL interop tests: `openssl` is not on PATH");
+        }
+        ok
+    })
+}
+
+macro_rules! require_openssl {
+    () => {
+        if !have_openssl() {
+            eprintln!("SKIPPED: openssl not on PATH");
+            return;
+        }
+    };
+}
+
+/// Our suites and OpenSSL's names for them, with the key each needs.
+const SUITES: [(CipherSuite, &str, Key); 8] = [
+    (
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        Key::Ecdsa,
+    ),
+    (
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        Key::Ecdsa,
+    ),
+    (
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        Key::Ecdsa,
+    ),
+    (
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        Key::Rsa,
+    ),
+    (
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        Key::Rsa,
+    ),
+    (
+        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        "ECDHE-RSA-CHACHA20-POLY1305",
+        Key::Rsa,
+    ),
+    (
+        CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256,
+        "AES128-GCM-SHA256",
+        Key::Rsa,
+    ),
+    (
+        CipherSuite::TLS_RSA_WITH_AES_256_GCM_SHA384,
+        "AES256-GCM-SHA384",
+        Key::Rsa,
+    ),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Rsa,
+    Ecdsa,
+}
+
+impl Key {
+    fn server_cert(self) -> &'static str {
+        match self {
+            Key::Rsa => "server-rsa",
+            Key::Ecdsa => "server-p256",
+        }
+    }
+    fn ca(self) -> &'static str {
+        match self {
+            Key::Rsa => "ca-rsa.crt.pem",
+            Key::Ecdsa => "ca-ecdsa.crt.pem",
+        }
+    }
+}
+
+fn iana(suite: CipherSuite) -> &'static str {
+    suite.const_name().expect("known suite")
+}
+
+fn openssl_name(suite: CipherSuite) -> &'static str {
+    SUITES
+        .iter()
+        .find(|s| s.0 == suite)
+        .map(|s| s.1)
+        .expect("suite in table")
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| s.to_string()).collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Child processes.
+
+/// An OpenSSL child process, killed and reaped on drop. Its stdout and stderr are collected
+/// (interleaved) by two reader threads.
+struct Proc {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    output: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Proc {
+    fn spawn(args: &[String]) -> Proc {
+        let mut child = Command::new("openssl")
+            .args(args)
+            .current_dir(PKI)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("openssl spawns");
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let stdout = child.stdout.take().expect("piped");
+        let stderr = child.stderr.take().expect("piped");
+        for mut pipe in [Box::new(stdout) as Box<dyn Read + Send>, Box::new(stderr)] {
+            let output = output.clone();
+            thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n @ 1..) = pipe.read(&mut buf) {
+                    output
+                        .lock()
+                        .expect("not poisoned")
+                        .extend_from_slice(&buf[..n]);
+                }
+            });
+        }
+        let stdin = child.stdin.take();
+        Proc {
+            child,
+            stdin,
+            output,
+        }
+    }
+
+    fn output(&self) -> String {
+        String::from_utf8_lossy(&self.output.lock().expect("not poisoned")).into_owned()
+    }
+
+    /// Waits until the output contains `needle` followed by a line end; returns that line's
+    /// remainder after `needle`.
+    fn wait_for_line(&self, needle: &str) -> Result<String, String> {
+        let deadline = Instant::now() + STEP;
+        loop {
+            let out = self.output();
+            if let Some(at) = out.find(needle) {
+                let rest = &out[at + needle.len()..];
+                if let Some(eol) = rest.find('\n') {
+                    return Ok(rest[..eol].trim().to_string());
+                }
+            }
+            if Instant::now() > deadline {
+                return Err(format!("timed out waiting for {needle:?}; output:\n{out}"));
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn write_stdin(&mut self, data: &[u8]) {
+        if let Some(stdin) = &mut self.stdin {
+            // The process may have exited already; the checks on its output will say why.
+            let _ = stdin.write_all(data);
+            let _ = stdin.flush();
+        }
+    }
+
+    fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    /// Waits for the process to exit; `None` on timeout (the guard then kills it).
+    fn wait(&mut self) -> Option<ExitStatus> {
+        let deadline = Instant::now() + STEP;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                // Let the reader threads catch up with the last output.
+                thread::sleep(Duration::from_millis(50));
+                return Some(status);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `openssl s_server -tls1_2` on a free loopback port for one connection, with `args`.
+fn s_server(args: &[&str]) -> (Proc, u16) {
+    let mut all = strings(&[
+        "s_server",
+        "-tls1_2",
+        "-accept",
+        "127.0.0.1:0",
+        "-naccept",
+        "1",
+    ]);
+    all.extend(strings(args));
+    let proc = Proc::spawn(&all);
+    let addr = proc
+        .wait_for_line("ACCEPT 127.0.0.1:")
+        .unwrap_or_else(|e| panic!("s_server did not start: {e}"));
+    let port = addr.parse().expect("s_server prints its port");
+    (proc, port)
+}
+
+// ---------------------------------------------------------------------------------------
+// Our client against s_server.
+
+/// `s_server -www` with an RSA certificate and a P-256 one (`-dcert`): the suite decides.
+const WWW_BOTH_KEYS: &[&str] = &[
+    "-www",
+    "-cert",
+    "server-rsa.crt.pem",
+    "-key",
+    "server-rsa.key.pem",
+    "-dcert",
+    "server-p256.crt.pem",
+    "-dkey",
+    "server-p256.key.pem",
+];
+
+struct ClientRun {
+    summary: HandshakeSummary,
+    response: Response,
+    server_output: String,
+}
+
+/// Runs the client example's code against `s_server args` with the client flags `flags`
+/// (the address is appended).
+fn client_run(server_args: &[&str], flags: &[&str]) -> Result<ClientRun, (Failure, String)> {
+    let (server, port) = s_server(server_args);
+    let mut args = strings(flags);
+    args.push(format!("127.0.0.1:{port}"));
+    let opts = ClientOptions::parse(Args::new(args))
+        .expect("flags parse")
+        .expect("not --help");
+    let result = client::config(&opts).and_then(|config| {
+        let (mut tls, summary) = client::connect(&opts, config)?;
+        let response = client::get(&mut tls, &opts)?;
+        Ok((summary, response))
+    });
+    // s_server -naccept 1 exits after the connection; wait so its output is complete.
+    let mut server = server;
+    let _ = server.wait();
+    let server_output = server.output();
+    match result {
+        Ok((summary, response)) => Ok(ClientRun {
+            summary,
+            response,
+            server_output,
+        }),
+        Err(e) => Err((e, server_output)),
+    }
+}
+
+fn client_flags(suite: CipherSuite, group: &str, key: Key) -> Vec<String> {
+    strings(&[
+        "--cafile",
+        &pki(key.ca()),
+        "--servername",
+        NAME,
+        "--cipher",
+        iana(suite),
+        "--groups",
+        group,
+    ])
+}
+
+/// One handshake and GET of our client against `s_server -www`, with every check.
+///
+/// `offered` is our groups list. OpenSSL (rightly, RFC 8422 section 5.3) refuses to use an
+/// ECDSA certificate whose curve we did not list, so ECDSA cases offer secp256r1 too.
+fn client_case(suite: CipherSuite, offered: &str, group: NamedGroup, key: Key) {
+    let flags = client_flags(suite, offered, key);
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let run = client_run(WWW_BOTH_KEYS, &flags)
+        .unwrap_or_else(|(e, out)| panic!("{suite:?}/{group:?}: {e}\n--- s_server:\n{out}"));
+    let s = &run.summary;
+    assert_eq!(s.suite, suite);
+    let expected_group = if suite
+        .const_name()
+        .is_some_and(|n| n.starts_with("TLS_RSA_"))
+    {
+        None
+    } else {
+        Some(group)
+    };
+    assert_eq!(s.group, expected_group, "{suite:?}");
+    assert!(s.extended_master_secret, "{suite:?}: EMS not negotiated");
+    assert!(!s.resumed);
+    assert_eq!(s.peer_certificates[0].as_ref(), cert_der(key.server_cert()));
+    assert!(
+        run.response.status_line.starts_with("HTTP/1.0 200"),
+        "{}",
+        run.response.status_line
+    );
+    let body = String::from_utf8_lossy(&run.response.body);
+    // The -www page is OpenSSL's own account of the connection.
+    assert!(
+        body.contains(&format!("New, TLSv1.2, Cipher is {}", openssl_name(suite))),
+        "{suite:?}: page:\n{body}"
+    );
+    assert!(
+        body.contains("Extended master secret: yes"),
+        "page:\n{body}"
+    );
+}
+
+#[test]
+fn client_every_ecdhe_suite_with_x25519() {
+    require_openssl!();
+    for (suite, _, key) in &SUITES[..6] {
+        let offered = match key {
+            Key::Rsa => "x25519",
+            Key::Ecdsa => "x25519,secp256r1",
+        };
+        client_case(*suite, offered, NamedGroup::X25519, *key);
+    }
+}
+
+#[test]
+fn client_nist_groups_and_rsa_key_exchange() {
+    require_openssl!();
+    client_case(
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        "secp256r1",
+        NamedGroup::SECP256R1,
+        Key::Ecdsa,
+    );
+    client_case(
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        "secp384r1",
+        NamedGroup::SECP384R1,
+        Key::Rsa,
+    );
+    for (suite, _, key) in &SUITES[6..] {
+        client_case(*suite, "x25519", NamedGroup::X25519, *key);
+    }
+}
+
+#[test]
+fn client_alpn_and_sni() {
+    require_openssl!();
+    // ALPN: s_server picks by its own preference among what we offer.
+    let run = client_run(
+        &[WWW_BOTH_KEYS, &["-alpn", "h2,http/1.1"]].concat(),
+        &[
+            "--cafile",
+            &pki("ca-rsa.crt.pem"),
+            "--cafile",
+            &pki("ca-ecdsa.crt.pem"),
+            "--servername",
+            NAME,
+            "--alpn",
+            "spdy/1,http/1.1",
+        ],
+    )
+    .unwrap_or_else(|(e, out)| panic!("{e}\n--- s_server:\n{out}"));
+    assert_eq!(run.summary.alpn.as_deref(), Some(&b"http/1.1"[..]));
+
+    // SNI: s_server answers with -cert2 (P-256) when the name matches -servername, with
+    // -cert (P-384) otherwise. Both are valid for localhost and testserver.tls12.test.
+    let sni_server: &[&str] = &[
+        "-www",
+        "-cert",
+        "server-p384.crt.pem",
+        "-key",
+        "server-p384.key.pem",
+        "-servername",
+        NAME,
+        "-cert2",
+        "server-p256.crt.pem",
+        "-key2",
+        "server-p256.key.pem",
+    ];
+    for (name, cert) in [(NAME, "server-p256"), ("localhost", "server-p384")] {
+        let run = client_run(
+            sni_server,
+            &["--cafile", &pki("ca-ecdsa.crt.pem"), "--servername", name],
+        )
+        .unwrap_or_else(|(e, out)| panic!("SNI {name}: {e}\n--- s_server:\n{out}"));
+        assert_eq!(
+            run.summary.peer_certificates[0].as_ref(),
+            cert_der(cert),
+            "SNI {name}"
+        );
+        assert_eq!(run.summary.server_name.as_deref(), Some(name));
+    }
+}
+
+#[test]
+fn client_certificates_to_openssl() {
+    require_openssl!();
+    for (client, ca) in [
+        ("client-rsa", "ca-rsa.crt.pem"),
+        ("client-p256", "ca-ecdsa.crt.pem"),
+    ] {
+        // -Verify: a client certificate is required.
+        let run = client_run(
+            &[
+                WWW_BOTH_KEYS,
+                &["-Verify", "2", "-CAfile", ca, "-verify_return_error"],
+            ]
+            .concat(),
+            &[
+                "--cafile",
+                &pki("ca-rsa.crt.pem"),
+                "--cafile",
+                &pki("ca-ecdsa.crt.pem"),
+                "--servername",
+                NAME,
+                "--cert",
+                &pki(&format!("{client}.chain.pem")),
+                "--key",
+                &pki(&format!("{client}.key.pem")),
+            ],
+        )
+        .unwrap_or_else(|(e, out)| panic!("{client}: {e}\n--- s_server:\n{out}"));
+        assert!(run.response.status_line.contains("200"));
+        assert!(
+            run.server_output.contains("client.tls12.test")
+                || String::from_utf8_lossy(&run.response.body).contains("client.tls12.test"),
+            "{client}: s_server did not see the client certificate:\n{}",
+            run.server_output
+        );
+    }
+}
+
+#[test]
+fn client_rejects_unknown_issuer_and_openssl_sees_the_alert() {
+    require_openssl!();
+    // An RSA server certificate, but we only trust the ECDSA root.
+    let Err((e, out)) = client_run(
+        WWW_BOTH_KEYS,
+        &[
+            "--cafile",
+            &pki("ca-ecdsa.crt.pem"),
+            "--servername",
+            NAME,
+            "--cipher",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        ],
+    ) else {
+        panic!("handshake with an untrusted certificate succeeded");
+    };
+    assert!(
+        e.is_tls(&Error::Certificate(CertificateError::UnknownIssuer)),
+        "{e}"
+    );
+    assert_eq!(
+        Error::Certificate(CertificateError::UnknownIssuer).alert(),
+        Some(AlertDescription::UNKNOWN_CA)
+    );
+    assert!(out.contains("alert unknown ca"), "s_server output:\n{out}");
+}
+
+// ---------------------------------------------------------------------------------------
+// s_client against our server.
+
+/// Both server keys, as the server example takes them.
+fn server_flags(extra: &[&str]) -> Vec<String> {
+    let mut v = strings(&[
+        "--cert",
+        &pki("server-rsa.chain.pem"),
+        "--key",
+        &pki("server-rsa.key.pem"),
+        "--cert",
+        &pki("server-p256.chain.pem"),
+        "--key",
+        &pki("server-p256.key.pem"),
+        "--cipher",
+        &SUITES
+            .iter()
+            .map(|s| iana(s.0))
+            .collect::<Vec<_>>()
+            .join(","),
+    ]);
+    v.extend(strings(extra));
+    v
+}
+
+/// A server (the server example's code) on a free port, serving one connection on a
+/// thread. The result arrives on the channel.
+fn our_server(flags: &[String]) -> (u16, mpsc::Receiver<Result<Served, String>>) {
+    let opts = ServerOptions::parse(Args::new(flags.to_vec()))
+        .expect("flags parse")
+        .expect("not --help");
+    let config = server::config(&opts).expect("config builds");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("bound").port();
+    listener.set_nonblocking(true).expect("nonblocking");
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let deadline = Instant::now() + STEP;
+        let sock = loop {
+            match listener.accept() {
+                Ok((s, _)) => break s,
+                Err(_) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
+                Err(e) => {
+                    let _ = tx.send(Err(format!("no connection: {e}")));
+                    return;
+                }
+            }
+        };
+        let _ = sock.set_nonblocking(false);
+        let r = server::serve_connection(&config, sock, opts.mode, Duration::from_secs(10));
+        let _ = tx.send(r.map_err(|e| e.to_string()));
+    });
+    (port, rx)
+}
+
+struct SClientRun {
+    output: String,
+    status: Option<ExitStatus>,
+    served: Result<Served, String>,
+}
+
+/// `openssl s_client -tls1_2` (verifying against both test roots) against our server:
+/// writes `stdin`, waits for s_client to exit (our server closes after answering).
+fn s_client_run(server: &[String], s_client_args: &[&str], stdin: &[u8]) -> SClientRun {
+    let (port, served) = our_server(server);
+    let mut args = strings(&[
+        "s_client",
+        "-tls1_2",
+        "-connect",
+        &format!("127.0.0.1:{port}"),
+        "-servername",
+        NAME,
+        "-verify_hostname",
+        NAME,
+        "-verify_return_error",
+        "-ign_eof",
+    ]);
+    args.extend(strings(s_client_args));
+    let mut proc = Proc::spawn(&args);
+    proc.write_stdin(stdin);
+    proc.close_stdin();
+    let status = proc.wait();
+    let served = served
+        .recv_timeout(STEP)
+        .unwrap_or_else(|_| Err("server thread timed out".into()));
+    SClientRun {
+        output: proc.output(),
+        status,
+        served,
+    }
+}
+
+const GET: &[u8] = b"GET /interop HTTP/1.1\r\nHost: testserver.tls12.test\r\n\r\n";
+
+fn s_client_case(suite: CipherSuite, group: &str, key: Key, extra: &[&str]) -> SClientRun {
+    let ca = pki(key.ca());
+    let args = [
+        &[
+            "-cipher",
+            openssl_name(suite),
+            "-groups",
+            group,
+            "-CAfile",
+            &ca,
+        ][..],
+        extra,
+    ]
+    .concat();
+    let run = s_client_run(&server_flags(&["--alpn", "h2,http/1.1"]), &args, GET);
+    let out = &run.output;
+    let served = match &run.served {
+        Ok(s) => s,
+        Err(e) => panic!("{suite:?}/{group}: our server failed: {e}\n--- s_client:\n{out}"),
+    };
+    assert!(
+        run.status.is_some_and(|s| s.success()),
+        "{suite:?}: s_client exit {:?}:\n{out}",
+        run.status
+    );
+    assert!(
+        out.contains(&format!("New, TLSv1.2, Cipher is {}", openssl_name(suite))),
+        "{suite:?}:\n{out}"
+    );
+    assert!(
+        out.contains("Verify return code: 0 (ok)"),
+        "{suite:?}:\n{out}"
+    );
+    assert!(
+        out.contains("Extended master secret: yes"),
+        "{suite:?}:\n{out}"
+    );
+    // The response made it back through s_client.
+    assert!(out.contains("HTTP/1.1 200 OK"), "{suite:?}:\n{out}");
+    assert!(
+        out.contains(&format!("cipher suite:           {}", iana(suite))),
+        "{out}"
+    );
+    assert!(
+        out.contains("request:                GET /interop HTTP/1.1"),
+        "{out}"
+    );
+    let s = &served.summary;
+    assert_eq!(s.suite, suite);
+    assert!(s.extended_master_secret);
+    assert_eq!(s.server_name.as_deref(), Some(NAME));
+    assert_eq!(served.request.as_deref(), Some("GET /interop HTTP/1.1"));
+    run
+}
+
+#[test]
+fn s_client_every_ecdhe_suite_with_x25519() {
+    require_openssl!();
+    for (suite, _, key) in &SUITES[..6] {
+        let offered = match key {
+            Key::Rsa => "X25519",
+            Key::Ecdsa => "X25519:P-256",
+        };
+        let run = s_client_case(*suite, offered, *key, &[]);
+        let s = run.served.expect("checked").summary;
+        assert_eq!(s.group, Some(NamedGroup::X25519));
+    }
+}
+
+#[test]
+fn s_client_nist_groups_and_rsa_key_exchange() {
+    require_openssl!();
+    let run = s_client_case(
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        "P-256",
+        Key::Ecdsa,
+        &[],
+    );
+    assert_eq!(
+        run.served.expect("checked").summary.group,
+        Some(NamedGroup::SECP256R1)
+    );
+    let run = s_client_case(
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        "P-384",
+        Key::Rsa,
+        &[],
+    );
+    assert_eq!(
+        run.served.expect("checked").summary.group,
+        Some(NamedGroup::SECP384R1)
+    );
+    for (suite, _, key) in &SUITES[6..] {
+        let run = s_client_case(*suite, "X25519", *key, &[]);
+        assert_eq!(run.served.expect("checked").summary.group, None);
+    }
+}
+
+#[test]
+fn s_client_alpn() {
+    require_openssl!();
+    let run = s_client_case(
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        "X25519",
+        Key::Rsa,
+        &["-alpn", "spdy/1,http/1.1"],
+    );
+    assert!(
+        run.output.contains("ALPN protocol: http/1.1"),
+        "{}",
+        run.output
+    );
+    let served = run.served.expect("checked");
+    assert_eq!(served.summary.alpn.as_deref(), Some(&b"http/1.1"[..]));
+}
+
+#[test]
+fn s_client_certificates_to_our_server() {
+    require_openssl!();
+    for (client, ca) in [
+        ("client-rsa", "ca-rsa.crt.pem"),
+        ("client-p256", "ca-ecdsa.crt.pem"),
+    ] {
+        let server = server_flags(&["--verify-client", &pki(ca), "--require-client-cert"]);
+        let run = s_client_run(
+            &server,
+            &[
+                "-CAfile",
+                both_roots(),
+                "-cert",
+                &pki(&format!("{client}.crt.pem")),
+                "-key",
+                &pki(&format!("{client}.key.pem")),
+            ],
+            GET,
+        );
+        let served = run
+            .served
+            .unwrap_or_else(|e| panic!("{client}: {e}\n--- s_client:\n{}", run.output));
+        assert_eq!(
+            served.summary.peer_certificates[0].as_ref(),
+            cert_der(client)
+        );
+        assert!(
+            run.output
+                .contains("client certificate:     O=tls12 test, CN=client.tls12.test"),
+            "{}",
+            run.output
+        );
+    }
+    // No certificate, but one is required: the handshake fails on both sides.
+    let server = server_flags(&[
+        "--verify-client",
+        &pki("ca-rsa.crt.pem"),
+        "--require-client-cert",
+    ]);
+    let run = s_client_run(&server, &["-CAfile", both_roots()], GET);
+    let err = run
+        .served
+        .expect_err("handshake without a required certificate succeeded");
+    assert!(err.contains("TLS error"), "{err}");
+    assert!(!run.status.is_some_and(|s| s.success()), "{}", run.output);
+    assert!(
+        run.output.contains("alert handshake failure"),
+        "{}",
+        run.output
+    );
+}
+
+#[test]
+fn s_client_echo() {
+    require_openssl!();
+    let (port, served) = our_server(&server_flags(&["--echo"]));
+    let args = strings(&[
+        "s_client",
+        "-tls1_2",
+        "-connect",
+        &format!("127.0.0.1:{port}"),
+        "-servername",
+        NAME,
+        "-CAfile",
+        &pki("ca-ecdsa.crt.pem"),
+        "-verify_return_error",
+    ]);
+    let mut proc = Proc::spawn(&args);
+    proc.write_stdin(b"echo-token-4711\n");
+    proc.wait_for_line("echo-token-4711")
+        .expect("s_client printed the echo");
+    // Closing stdin makes s_client send close_notify; our server then closes too.
+    proc.close_stdin();
+    let status = proc.wait();
+    let served = served.recv_timeout(STEP).expect("server finished");
+    let served = served.unwrap_or_else(|e| panic!("{e}\n--- s_client:\n{}", proc.output()));
+    assert_eq!(served.echoed, b"echo-token-4711\n".len());
+    assert!(status.is_some_and(|s| s.success()), "{}", proc.output());
+}
+
+#[test]
+fn server_keeps_serving_after_a_failed_handshake() {
+    require_openssl!();
+    let flags = server_flags(&["--max-conns", "2"]);
+    let opts = ServerOptions::parse(Args::new(flags))
+        .expect("flags parse")
+        .expect("not --help");
+    let config = server::config(&opts).expect("config builds");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("bound").port();
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(server::serve(&listener, &config, &opts).map_err(|e| e.to_string()));
+    });
+
+    // 1: plain HTTP instead of TLS. Our server answers with an alert and closes.
+    let mut plain = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    plain.set_read_timeout(Some(STEP)).expect("timeout");
+    plain
+        .write_all(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+        .expect("write");
+    let mut reply = Vec::new();
+    let _ = plain.read_to_end(&mut reply);
+    assert_eq!(
+        reply.first(),
+        Some(&21),
+        "expected an alert record, got {reply:?}"
+    );
+
+    // 2: a real client still gets served.
+    let mut proc = Proc::spawn(&strings(&[
+        "s_client",
+        "-tls1_2",
+        "-connect",
+        &format!("127.0.0.1:{port}"),
+        "-servername",
+        NAME,
+        "-CAfile",
+        &pki("ca-ecdsa.crt.pem"),
+        "-ign_eof",
+    ]));
+    proc.write_stdin(GET);
+    proc.close_stdin();
+    let status = proc.wait();
+    assert!(status.is_some_and(|s| s.success()), "{}", proc.output());
+    assert!(
+        proc.output().contains("HTTP/1.1 200 OK"),
+        "{}",
+        proc.output()
+    );
+    // And the loop returned after --max-conns 2.
+    let r = rx.recv_timeout(STEP).expect("server loop returned");
+    assert!(r.is_ok(), "{r:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Regression: the server must not pick an ECDSA certificate whose curve the client did not
+// list in supported_groups (RFC 8422 sections 4 and 5.3). OpenSSL clients check this and
+// abort with illegal_parameter ("wrong curve").
+
+#[test]
+fn s_client_without_the_certificate_curve_gets_the_rsa_certificate() {
+    require_openssl!();
+    // s_client offers every suite but only X25519: our P-256 certificate is unusable, so
+    // the server must fall back to an ECDHE_RSA suite (it used to pick ECDHE_ECDSA).
+    let run = s_client_run(
+        &server_flags(&[]),
+        &["-CAfile", both_roots(), "-groups", "X25519"],
+        GET,
+    );
+    let served = run
+        .served
+        .unwrap_or_else(|e| panic!("{e}\n--- s_client:\n{}", run.output));
+    assert_eq!(
+        served.summary.suite,
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    );
+    assert_eq!(served.summary.peer_certificates.len(), 0);
+    assert!(run.status.is_some_and(|s| s.success()), "{}", run.output);
+
+    // Only ECDSA suites and only X25519: nothing works; we refuse instead of letting the
+    // client abort.
+    let run = s_client_run(
+        &server_flags(&[]),
+        &[
+            "-CAfile",
+            both_roots(),
+            "-groups",
+            "X25519",
+            "-cipher",
+            "ECDHE-ECDSA-AES128-GCM-SHA256",
+        ],
+        GET,
+    );
+    let err = run
+        .served
+        .expect_err("an ECDSA suite without the certificate's curve");
+    assert!(err.contains("no cipher suite in common"), "{err}");
+    assert!(
+        run.output.contains("alert handshake failure"),
+        "{}",
+        run.output
+    );
+}
+
+mod common;
+
+#[test]
+fn ecdsa_certificate_needs_its_curve_in_supported_groups() {
+    use common::{Pair, client_config, server_config};
+    // Default suites prefer ECDSA; the client lists only x25519: the P-256 certificate is
+    // out, the RSA one is chosen.
+    let mut c = client_config();
+    c.common.groups = vec![NamedGroup::X25519];
+    let mut pair = Pair::new(c, server_config(&["server-p256", "server-rsa"]));
+    pair.handshake();
+    let s = pair.client.handshake_summary().expect("complete");
+    assert_eq!(s.suite, CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    assert_eq!(s.peer_certificates[0].as_ref(), cert_der("server-rsa"));
+
+    // With secp256r1 listed (even second), ECDSA is back.
+    let mut c = client_config();
+    c.common.groups = vec![NamedGroup::X25519, NamedGroup::SECP256R1];
+    let mut pair = Pair::new(c, server_config(&["server-p256", "server-rsa"]));
+    pair.handshake();
+    let s = pair.client.handshake_summary().expect("complete");
+    assert_eq!(
+        s.suite,
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+    );
+    assert_eq!(s.group, Some(NamedGroup::X25519));
+
+    // A P-384 certificate needs secp384r1; ECDSA suites only: no common ground.
+    let mut c = client_config();
+    c.common.groups = vec![NamedGroup::X25519, NamedGroup::SECP256R1];
+    c.common
+        .set_suites(&[CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384])
+        .expect("implemented");
+    let mut pair = Pair::new(c, server_config(&["server-p384"]));
+    pair.run();
+    assert!(
+        matches!(pair.s.error, Some(Error::Negotiation { .. })),
+        "{:?}",
+        pair.s.error
+    );
+    assert_eq!(
+        pair.c.error,
+        Some(Error::AlertReceived(AlertDescription::HANDSHAKE_FAILURE))
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The examples' helpers (no OpenSSL needed).
+
+#[test]
+fn example_helpers() {
+    use example::http::{End, parse_response, request_line};
+    // Certificate subjects, by a DER walk; garbage gives None, never a panic.
+    assert_eq!(
+        example::der::subject(&cert_der("server-rsa")).as_deref(),
+        Some("O=tls12 test, CN=testserver.tls12.test")
+    );
+    assert_eq!(
+        example::der::subject(&cert_der("ca-ecdsa")).as_deref(),
+        Some("O=tls12 test, CN=tls12 test ECDSA root CA")
+    );
+    let der = cert_der("client-p256");
+    for cut in 0..der.len() {
+        let _ = example::der::subject(&der[..cut]);
+    }
+    assert_eq!(
+        example::der::subject(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]),
+        None
+    );
+
+    // HTTP framing.
+    let r = parse_response(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcdef",
+        End::Open,
+    )
+    .expect("well formed")
+    .expect("complete");
+    assert_eq!(
+        (r.status_line.as_str(), &r.body[..]),
+        ("HTTP/1.1 200 OK", &b"abc"[..])
+    );
+    assert!(
+        parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nab", End::Open)
+            .expect("well formed")
+            .is_none()
+    );
+    assert!(
+        parse_response(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nab",
+            End::Clean
+        )
+        .is_err()
+    );
+    let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n";
+    let r = parse_response(chunked, End::Open)
+        .expect("ok")
+        .expect("complete");
+    assert_eq!(r.body, b"abcde");
+    assert!(
+        parse_response(&chunked[..60], End::Open)
+            .expect("ok")
+            .is_none()
+    );
+    // Delimited by close: only close_notify completes it.
+    let until_close = b"HTTP/1.0 200 ok\nContent-type: text/html\n\n<html>";
+    assert!(
+        parse_response(until_close, End::Open)
+            .expect("ok")
+            .is_none()
+    );
+    assert!(parse_response(until_close, End::Truncated).is_err());
+    let r = parse_response(until_close, End::Clean)
+        .expect("ok")
+        .expect("complete");
+    assert_eq!(
+        (r.header("content-type"), &r.body[..]),
+        (Some("text/html"), &b"<html>"[..])
+    );
+    assert!(parse_response(b"SSH-2.0-OpenSSH\r\n\r\n", End::Open).is_err());
+    assert_eq!(
+        request_line(b"GET / HTTP/1.0\n"),
+        Some("GET / HTTP/1.0".into())
+    );
+    assert_eq!(request_line(b"GET / HTTP/1.0"), None);
+
+    // Flags.
+    let parse = |a: &[&str]| ClientOptions::parse(Args::new(strings(a)));
+    let o = parse(&[
+        "--cipher=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,tls_rsa_with_aes_256_gcm_sha384",
+        "--groups",
+        "X25519:P-384",
+        "--alpn",
+        "h2,http/1.1",
+        "[::1]:8443",
+    ])
+    .expect("valid")
+    .expect("not --help");
+    assert_eq!(
+        o.common.suites,
+        Some(vec![
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            CipherSuite::TLS_RSA_WITH_AES_256_GCM_SHA384
+        ])
+    );
+    assert_eq!(
+        o.common.groups,
+        Some(vec![NamedGroup::X25519, NamedGroup::SECP384R1])
+    );
+    assert_eq!(o.common.alpn, vec![b"h2".to_vec(), b"http/1.1".to_vec()]);
+    assert_eq!(o.host(), "::1");
+    for bad in [
+        &["--cipher", "TLS_RSA_WITH_AES_128_CBC_SHA", "h:1"][..],
+        &["--groups", "x448", "h:1"],
+        &["--insecure=yes", "h:1"],
+        &["--cert", "c.pem", "h:1"],
+        &["--nope", "h:1"],
+        &["h:1", "extra"],
+        &[],
+    ] {
+        assert!(
+            matches!(parse(bad), Err(Failure::Usage(_))),
+            "{bad:?} accepted"
+        );
+    }
+    let server = |a: &[&str]| ServerOptions::parse(Args::new(strings(a)));
+    assert!(matches!(server(&[]), Err(Failure::Usage(_))));
+    assert!(matches!(
+        server(&["--cert", "a", "--key", "b", "--require-client-cert"]),
+        Err(Failure::Usage(_))
+    ));
+    assert!(matches!(
+        server(&["--cert", "a", "--key", "b", "--max-conns", "0"]),
+        Err(Failure::Usage(_))
+    ));
+}
