@@ -60,7 +60,9 @@ use crate::error::{DecodeError, DecodeErrorKind, Error};
 use crate::handshake::{HandshakeState, HandshakeSummary, Input};
 use crate::msgs::{AlertMessage, HandshakeMessage};
 use crate::record::protect::{RecordOpener, RecordSealer};
-use crate::record::{Deframer, HEADER_LEN, HandshakeJoiner, MAX_PLAINTEXT, RecordHeader};
+use crate::record::{
+    Deframer, HEADER_LEN, HandshakeJoiner, MAX_CIPHERTEXT, MAX_PLAINTEXT, RecordHeader,
+};
 
 /// How many empty records or warning alerts in a row we accept before giving up.
 const MAX_EMPTY_RECORDS: u32 = 32;
@@ -306,8 +308,13 @@ impl core::fmt::Debug for Connection {
 impl Connection {
     pub(crate) fn new(core: Core, hs: HandshakeState) -> Self {
         let joiner = HandshakeJoiner::new(core.config.max_handshake_message);
+        let mut deframer = Deframer::new();
+        // Until the peer's ChangeCipherSpec, records are TLSPlaintext: a header announcing
+        // more than 2^14 bytes is record_overflow at once (RFC 5246 6.2.1), rather than a
+        // wait for a fragment that could never be accepted.
+        deframer.set_max_fragment_len(MAX_PLAINTEXT);
         Self {
-            deframer: Deframer::new(),
+            deframer,
             joiner,
             core,
             hs,
@@ -550,6 +557,10 @@ impl Connection {
                     ));
                 }
                 self.hs.handle(core, Input::ChangeCipherSpec)?;
+                if core.opener.is_some() {
+                    // TLSCiphertext from now on: up to 2^14 + 2048 bytes (RFC 5246 6.2.3).
+                    self.deframer.set_max_fragment_len(MAX_CIPHERTEXT);
+                }
                 Ok(Some(Step::Continue))
             }
             ContentType::ALERT => {
