@@ -122,6 +122,8 @@ pub(crate) struct Core {
     we_closed: bool,
     error: Option<Error>,
     empty_in_a_row: u32,
+    /// We already refused one renegotiation request.
+    refused_renegotiation: bool,
     /// The record version we write (TLS 1.0 for an initial ClientHello, as is customary
     /// for compatibility, then TLS 1.2).
     pub(crate) record_version: ProtocolVersion,
@@ -146,6 +148,7 @@ impl Core {
             we_closed: false,
             error: None,
             empty_in_a_row: 0,
+            refused_renegotiation: false,
             record_version: ProtocolVersion::TLS12,
             peer_record_version: None,
         }
@@ -241,6 +244,28 @@ impl Core {
             }
         }
         Ok(())
+    }
+
+    /// The peer asked to renegotiate (HelloRequest to a client, ClientHello to a server)
+    /// after the handshake. We do not renegotiate: the first request is refused with a
+    /// no_renegotiation alert, which "is always a warning" (RFC 5246 7.2.2), and the
+    /// connection goes on; another request after that is fatal.
+    pub(crate) fn refuse_renegotiation(&mut self) -> Result<(), Error> {
+        if self.refused_renegotiation {
+            return Err(Error::unexpected(
+                "renegotiation requested again after a refusal",
+            ));
+        }
+        self.refused_renegotiation = true;
+        if self.we_closed {
+            // Nothing may follow our close_notify.
+            return Ok(());
+        }
+        let alert = AlertMessage {
+            level: AlertLevel::WARNING,
+            description: AlertDescription::NO_RENEGOTIATION,
+        };
+        self.write_records(ContentType::ALERT, &alert.to_bytes())
     }
 
     fn tx_pending(&self) -> usize {
