@@ -13,6 +13,10 @@
 //!
 //! This crate writes each handshake message in a record of its own, so a message starts at
 //! the start of a record's fragment.
+//!
+//! Beyond single bytes: one test moves a ChangeCipherSpec into a fragmented message, and an
+//! injector (record keys derived from the key log) replaces a record of an established
+//! connection with a renegotiation request sealed in step with the real sender.
 
 mod common;
 
