@@ -60,7 +60,9 @@ use crate::error::{DecodeError, DecodeErrorKind, Error};
 use crate::handshake::{HandshakeState, HandshakeSummary, Input};
 use crate::msgs::{AlertMessage, HandshakeMessage};
 use crate::record::protect::{RecordOpener, RecordSealer};
-use crate::record::{Deframer, HEADER_LEN, HandshakeJoiner, MAX_PLAINTEXT, RecordHeader};
+use crate::record::{
+    Deframer, HEADER_LEN, HandshakeJoiner, MAX_CIPHERTEXT, MAX_PLAINTEXT, RecordHeader,
+};
 
 /// How many empty records or warning alerts in a row we accept before giving up.
 const MAX_EMPTY_RECORDS: u32 = 32;
@@ -120,6 +122,8 @@ pub(crate) struct Core {
     we_closed: bool,
     error: Option<Error>,
     empty_in_a_row: u32,
+    /// We already refused one renegotiation request.
+    refused_renegotiation: bool,
     /// The record version we write (TLS 1.0 for an initial ClientHello, as is customary
     /// for compatibility, then TLS 1.2).
     pub(crate) record_version: ProtocolVersion,
@@ -144,6 +148,7 @@ impl Core {
             we_closed: false,
             error: None,
             empty_in_a_row: 0,
+            refused_renegotiation: false,
             record_version: ProtocolVersion::TLS12,
             peer_record_version: None,
         }
@@ -241,6 +246,28 @@ impl Core {
         Ok(())
     }
 
+    /// The peer asked to renegotiate (HelloRequest to a client, ClientHello to a server)
+    /// after the handshake. We do not renegotiate: the first request is refused with a
+    /// no_renegotiation alert, which "is always a warning" (RFC 5246 7.2.2), and the
+    /// connection goes on; another request after that is fatal.
+    pub(crate) fn refuse_renegotiation(&mut self) -> Result<(), Error> {
+        if self.refused_renegotiation {
+            return Err(Error::unexpected(
+                "renegotiation requested again after a refusal",
+            ));
+        }
+        self.refused_renegotiation = true;
+        if self.we_closed {
+            // Nothing may follow our close_notify.
+            return Ok(());
+        }
+        let alert = AlertMessage {
+            level: AlertLevel::WARNING,
+            description: AlertDescription::NO_RENEGOTIATION,
+        };
+        self.write_records(ContentType::ALERT, &alert.to_bytes())
+    }
+
     fn tx_pending(&self) -> usize {
         self.tx.len() - self.tx_start
     }
@@ -306,8 +333,13 @@ impl core::fmt::Debug for Connection {
 impl Connection {
     pub(crate) fn new(core: Core, hs: HandshakeState) -> Self {
         let joiner = HandshakeJoiner::new(core.config.max_handshake_message);
+        let mut deframer = Deframer::new();
+        // Until the peer's ChangeCipherSpec, records are TLSPlaintext: a header announcing
+        // more than 2^14 bytes is record_overflow at once (RFC 5246 6.2.1), rather than a
+        // wait for a fragment that could never be accepted.
+        deframer.set_max_fragment_len(MAX_PLAINTEXT);
         Self {
-            deframer: Deframer::new(),
+            deframer,
             joiner,
             core,
             hs,
@@ -550,6 +582,10 @@ impl Connection {
                     ));
                 }
                 self.hs.handle(core, Input::ChangeCipherSpec)?;
+                if core.opener.is_some() {
+                    // TLSCiphertext from now on: up to 2^14 + 2048 bytes (RFC 5246 6.2.3).
+                    self.deframer.set_max_fragment_len(MAX_CIPHERTEXT);
+                }
                 Ok(Some(Step::Continue))
             }
             ContentType::ALERT => {

@@ -305,10 +305,10 @@ impl State {
                 }));
                 Ok(Inner::Established)
             }
-            (Inner::Established, HandshakePayload::HelloRequest) => Err(Error::peer(
-                "renegotiation is not supported",
-                AlertDescription::NO_RENEGOTIATION,
-            )),
+            (Inner::Established, HandshakePayload::HelloRequest) => {
+                core.refuse_renegotiation()?;
+                Ok(Inner::Established)
+            }
             (_, HandshakePayload::HelloRequest) => {
                 // RFC 5246 7.4.1.1 lets a client ignore a HelloRequest mid-handshake; no server
                 // has a reason to send one, so we treat it as any other misplaced message.

@@ -221,10 +221,10 @@ impl State {
                 }));
                 Ok(Inner::Established)
             }
-            (Inner::Established, HandshakePayload::ClientHello(_)) => Err(Error::peer(
-                "renegotiation is not supported",
-                AlertDescription::NO_RENEGOTIATION,
-            )),
+            (Inner::Established, HandshakePayload::ClientHello(_)) => {
+                core.refuse_renegotiation()?;
+                Ok(Inner::Established)
+            }
             _ => Err(Error::unexpected("handshake message out of order")),
         }
     }

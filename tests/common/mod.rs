@@ -190,3 +190,109 @@ impl Pair {
         assert!(!self.server.is_handshaking(), "server still handshaking");
     }
 }
+
+/// One record of a flight: where its header starts, its content type and its length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordSpan {
+    /// Offset of the 5-byte header in the flight.
+    pub start: usize,
+    /// The content type byte.
+    pub typ: u8,
+    /// The fragment length.
+    pub len: usize,
+}
+
+impl RecordSpan {
+    /// Offset of the fragment in the flight.
+    pub fn body(&self) -> usize {
+        self.start + 5
+    }
+
+    /// Offset one past the record's last byte.
+    pub fn end(&self) -> usize {
+        self.body() + self.len
+    }
+}
+
+/// Cuts a flight (whole records, as this crate writes them) into record spans.
+pub fn records(flight: &[u8]) -> Vec<RecordSpan> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < flight.len() {
+        let h = &flight[at..at + 5];
+        let len = usize::from(u16::from_be_bytes([h[3], h[4]]));
+        out.push(RecordSpan {
+            start: at,
+            typ: h[0],
+            len,
+        });
+        at += 5 + len;
+    }
+    assert_eq!(at, flight.len(), "flight does not end on a record boundary");
+    out
+}
+
+/// Record content types.
+pub const CCS: u8 = 20;
+pub const ALERT: u8 = 21;
+pub const HANDSHAKE: u8 = 22;
+pub const APP_DATA: u8 = 23;
+
+impl Pair {
+    /// Like [`run_with`](Self::run_with), but `split` cuts each flight into chunks that are
+    /// fed one at a time, draining the receiver between chunks.
+    pub fn run_chunked(&mut self, mut split: impl FnMut(Dir, usize, Vec<u8>) -> Vec<Vec<u8>>) {
+        pump(&mut self.client, &[], &mut self.c);
+        for _ in 0..20 {
+            let to_server = std::mem::take(&mut self.c.tx);
+            let to_client = std::mem::take(&mut self.s.tx);
+            if to_server.is_empty() && to_client.is_empty() {
+                return;
+            }
+            if !to_server.is_empty() {
+                for chunk in split(Dir::ToServer, self.flights, to_server) {
+                    pump(&mut self.server, &chunk, &mut self.s);
+                }
+            }
+            if !to_client.is_empty() {
+                for chunk in split(Dir::ToClient, self.flights, to_client) {
+                    pump(&mut self.client, &chunk, &mut self.c);
+                }
+            }
+            self.flights += 1;
+        }
+        panic!("pair did not settle in 20 rounds");
+    }
+}
+
+/// A server verifier that offers exactly one signature scheme (to force the server's
+/// choice, e.g. a deterministic rsa_pkcs1 one).
+#[derive(Debug)]
+pub struct OnlyScheme(
+    pub tls12::verify::WebPkiServerVerifier,
+    pub tls12::codec::enums::SignatureScheme,
+);
+
+impl tls12::verify::ServerCertVerifier for OnlyScheme {
+    fn verify_server_cert(
+        &self,
+        ee: &CertificateDer<'_>,
+        im: &[CertificateDer<'_>],
+        name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Result<(), Error> {
+        self.0.verify_server_cert(ee, im, name, now)
+    }
+    fn verify_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        s: tls12::codec::enums::SignatureScheme,
+        sig: &[u8],
+    ) -> Result<(), Error> {
+        self.0.verify_signature(m, c, s, sig)
+    }
+    fn supported_schemes(&self) -> Vec<tls12::codec::enums::SignatureScheme> {
+        vec![self.1]
+    }
+}

@@ -1,0 +1,372 @@
+//! Interoperability with rustls 0.23 (TLS 1.2 only), in process: bytes are shuttled in
+//! memory between a rustls connection and one of ours.
+//!
+//! For each of the six ECDHE suites and both directions: the handshake completes with the
+//! suite and the certificate of the matching type, ALPN is agreed on both sides, the
+//! extended master secret is used (required on both sides), application data larger than a
+//! record travels both ways intact, and close_notify is seen as a clean close both ways.
+
+mod common;
+
+use std::io::{ErrorKind, Read, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
+use tls12::codec::enums::{AlertDescription, CipherSuite, NamedGroup};
+use tls12::{ClientConnection, Connection, Error, Event, ServerConnection};
+
+const SUITES: [(CipherSuite, &str); 6] = [
+    (
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        "server-rsa",
+    ),
+    (
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        "server-rsa",
+    ),
+    (
+        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        "server-rsa",
+    ),
+    (
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        "server-p256",
+    ),
+    (
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        "server-p384",
+    ),
+    (
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        "server-p256",
+    ),
+];
+
+/// rustls's clock, fixed at the time the rest of the tests use.
+#[derive(Debug)]
+struct FixedClock;
+
+impl rustls::time_provider::TimeProvider for FixedClock {
+    fn current_time(&self) -> Option<UnixTime> {
+        Some(UnixTime::since_unix_epoch(Duration::from_secs(TEST_TIME)))
+    }
+}
+
+/// rustls's ring provider restricted to one suite.
+fn rustls_provider(suite: CipherSuite) -> Arc<rustls::crypto::CryptoProvider> {
+    let mut p = rustls::crypto::ring::default_provider();
+    p.cipher_suites.retain(|s| u16::from(s.suite()) == suite.0);
+    assert_eq!(p.cipher_suites.len(), 1, "rustls implements {suite:?}");
+    Arc::new(p)
+}
+
+fn rustls_client(suite: CipherSuite, alpn: &[&[u8]]) -> rustls::ClientConnection {
+    let mut roots = rustls::RootCertStore::empty();
+    for ca in ["ca-rsa", "ca-ecdsa"] {
+        roots
+            .add(CertificateDer::from(pki(&format!("{ca}.crt.der"))))
+            .expect("test root parses");
+    }
+    let mut config = rustls::ClientConfig::builder_with_provider(rustls_provider(suite))
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .expect("TLS 1.2 with this provider")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    config.require_ems = true;
+    config.time_provider = Arc::new(FixedClock);
+    let name = rustls::pki_types::ServerName::try_from("testserver.tls12.test").expect("name");
+    rustls::ClientConnection::new(Arc::new(config), name).expect("rustls client")
+}
+
+fn rustls_server(suite: CipherSuite, key: &str, alpn: &[&[u8]]) -> rustls::ServerConnection {
+    let issuer = if key.ends_with("rsa") {
+        "ca-rsa"
+    } else {
+        "ca-ecdsa"
+    };
+    let chain = vec![
+        CertificateDer::from(pki(&format!("{key}.crt.der"))),
+        CertificateDer::from(pki(&format!("{issuer}.crt.der"))),
+    ];
+    let private = PrivateKeyDer::try_from(pki(&format!("{key}.key.der"))).expect("test key");
+    let mut config = rustls::ServerConfig::builder_with_provider(rustls_provider(suite))
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .expect("TLS 1.2 with this provider")
+        .with_no_client_auth()
+        .with_single_cert(chain, private)
+        .expect("rustls accepts the test certificate");
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    config.require_ems = true;
+    config.time_provider = Arc::new(FixedClock);
+    rustls::ServerConnection::new(Arc::new(config)).expect("rustls server")
+}
+
+/// A rustls endpoint and what it received.
+struct Peer {
+    conn: rustls::Connection,
+    app: Vec<u8>,
+    /// `process_new_packets` reported the peer's close_notify.
+    peer_closed: bool,
+    /// The plaintext reader reported a clean end (`Ok(0)`).
+    clean_eof: bool,
+    error: Option<rustls::Error>,
+}
+
+impl Peer {
+    fn new(conn: impl Into<rustls::Connection>) -> Self {
+        let mut conn = conn.into();
+        // The test writes more than rustls's default 64 KiB send buffer in one go.
+        conn.set_buffer_limit(None);
+        Self {
+            conn,
+            app: Vec::new(),
+            peer_closed: false,
+            clean_eof: false,
+            error: None,
+        }
+    }
+
+    /// Feeds bytes from our side, processing and reading plaintext as it goes.
+    fn feed(&mut self, mut input: &[u8]) {
+        while !input.is_empty() && self.error.is_none() {
+            let n = self.conn.read_tls(&mut input).expect("rustls read_tls");
+            assert!(n > 0, "rustls took nothing");
+            match self.conn.process_new_packets() {
+                Ok(state) => self.peer_closed |= state.peer_has_closed(),
+                Err(e) => self.error = Some(e),
+            }
+            let mut buf = [0u8; 4096];
+            loop {
+                match self.conn.reader().read(&mut buf) {
+                    Ok(0) => {
+                        self.clean_eof = true;
+                        break;
+                    }
+                    Ok(n) => self.app.extend_from_slice(&buf[..n]),
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                    Err(e) => panic!("rustls reader: {e}"),
+                }
+            }
+        }
+    }
+
+    /// What rustls wants to send.
+    fn take_tx(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        while self.conn.wants_write() {
+            self.conn.write_tls(&mut out).expect("write into a Vec");
+        }
+        out
+    }
+}
+
+/// Moves bytes both ways until neither side has anything to send.
+fn shuttle(ours: &mut Connection, sink: &mut Sink, peer: &mut Peer) {
+    for _ in 0..50 {
+        pump(ours, &[], sink);
+        let to_peer = std::mem::take(&mut sink.tx);
+        let to_ours = peer.take_tx();
+        if to_peer.is_empty() && to_ours.is_empty() {
+            return;
+        }
+        if !to_peer.is_empty() {
+            peer.feed(&to_peer);
+        }
+        if !to_ours.is_empty() {
+            pump(ours, &to_ours, sink);
+        }
+    }
+    panic!("did not settle in 50 rounds");
+}
+
+fn assert_no_errors(sink: &Sink, peer: &Peer, what: &str) {
+    assert!(sink.error.is_none(), "{what}: ours: {:?}", sink.error);
+    assert!(peer.error.is_none(), "{what}: rustls: {:?}", peer.error);
+}
+
+/// Data that is not the same byte repeated, so that reordering would show.
+fn pattern(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
+}
+
+/// Checks what both sides agreed on after the handshake.
+fn assert_negotiated(ours: &Connection, peer: &Peer, suite: CipherSuite, what: &str) {
+    assert!(!ours.is_handshaking(), "{what}: ours still handshaking");
+    assert!(
+        !peer.conn.is_handshaking(),
+        "{what}: rustls still handshaking"
+    );
+    let summary = ours.handshake_summary().expect("summary");
+    assert_eq!(summary.suite, suite, "{what}");
+    assert_eq!(summary.alpn.as_deref(), Some(&b"http/1.1"[..]), "{what}");
+    assert!(summary.extended_master_secret, "{what}: EMS");
+    // rustls prefers x25519.
+    assert_eq!(summary.group, Some(NamedGroup::X25519), "{what}");
+    assert_eq!(
+        peer.conn
+            .negotiated_cipher_suite()
+            .map(|s| u16::from(s.suite())),
+        Some(suite.0),
+        "{what}"
+    );
+    assert_eq!(
+        peer.conn.protocol_version(),
+        Some(rustls::ProtocolVersion::TLSv1_2)
+    );
+    assert_eq!(peer.conn.alpn_protocol(), Some(&b"http/1.1"[..]), "{what}");
+    assert_eq!(
+        peer.conn.handshake_kind(),
+        Some(rustls::HandshakeKind::Full),
+        "{what}"
+    );
+}
+
+#[test]
+fn our_client_with_rustls_server() {
+    for (suite, key) in SUITES {
+        let what = format!("{suite:?} with {key}");
+        let mut c = client_config();
+        c.common.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        c.common.require_ems = true;
+        let mut ours = ClientConnection::new(Arc::new(c), server_name()).expect("client");
+        let mut sink = Sink::default();
+        // rustls picks by its own preference: http/1.1, our second choice.
+        let mut peer = Peer::new(rustls_server(suite, key, &[b"http/1.1", b"h2"]));
+
+        // Written before the handshake: queued and sent once it completes.
+        ours.write(b"early").unwrap();
+        shuttle(&mut ours, &mut sink, &mut peer);
+        assert_no_errors(&sink, &peer, &what);
+        assert_negotiated(&ours, &peer, suite, &what);
+        let summary = ours.handshake_summary().unwrap();
+        assert_eq!(summary.peer_certificates[0], cert(key), "{what}");
+        assert!(
+            sink.events
+                .iter()
+                .any(|e| matches!(e, Event::HandshakeComplete(_)))
+        );
+
+        // Application data both ways, over several records.
+        let up = pattern(40_000, 1);
+        let down = pattern(70_000, 2);
+        ours.write(&up).unwrap();
+        peer.conn.writer().write_all(&down).unwrap();
+        shuttle(&mut ours, &mut sink, &mut peer);
+        assert_no_errors(&sink, &peer, &what);
+        assert_eq!(peer.app.len(), 5 + up.len(), "{what}");
+        assert_eq!(&peer.app[..5], b"early");
+        assert!(peer.app[5..] == up[..], "{what}: data to rustls");
+        assert!(sink.app == down, "{what}: data from rustls");
+
+        // We close first; rustls sees a clean close, then answers with its own.
+        ours.close().unwrap();
+        shuttle(&mut ours, &mut sink, &mut peer);
+        assert_no_errors(&sink, &peer, &what);
+        assert!(
+            peer.peer_closed && peer.clean_eof,
+            "{what}: rustls saw close"
+        );
+        assert!(!ours.peer_closed());
+        peer.conn.send_close_notify();
+        shuttle(&mut ours, &mut sink, &mut peer);
+        assert_no_errors(&sink, &peer, &what);
+        assert!(sink.events.contains(&Event::PeerClosed), "{what}");
+        assert!(ours.peer_closed());
+        assert_eq!(ours.handle_eof(), Ok(()), "{what}: clean EOF");
+    }
+}
+
+#[test]
+fn rustls_client_with_our_server() {
+    for (suite, key) in SUITES {
+        let what = format!("{suite:?} with {key}");
+        // Both key types: the server must pick the certificate from the one suite offered.
+        let mut s = server_config(&["server-rsa", key]);
+        s.common.alpn_protocols = vec![b"http/1.1".to_vec(), b"h2".to_vec()];
+        s.common.require_ems = true;
+        let mut ours = ServerConnection::new(Arc::new(s)).expect("server");
+        let mut sink = Sink::default();
+        // We pick by our own preference: http/1.1, rustls's second choice.
+        let mut peer = Peer::new(rustls_client(suite, &[b"h2", b"http/1.1"]));
+
+        shuttle(&mut ours, &mut sink, &mut peer);
+        assert_no_errors(&sink, &peer, &what);
+        assert_negotiated(&ours, &peer, suite, &what);
+        let summary = ours.handshake_summary().unwrap();
+        assert_eq!(
+            summary.server_name.as_deref(),
+            Some("testserver.tls12.test")
+        );
+        assert!(summary.peer_certificates.is_empty(), "no client auth");
+        let presented = peer.conn.peer_certificates().expect("server chain");
+        assert_eq!(presented[0].as_ref(), cert(key).as_ref(), "{what}");
+
+        let up = pattern(50_000, 3);
+        let down = pattern(33_000, 4);
+        peer.conn.writer().write_all(&up).unwrap();
+        ours.write(&down).unwrap();
+        shuttle(&mut ours, &mut sink, &mut peer);
+        assert_no_errors(&sink, &peer, &what);
+        assert!(sink.app == up, "{what}: data from rustls");
+        assert!(peer.app == down, "{what}: data to rustls");
+
+        // rustls closes first this time.
+        peer.conn.send_close_notify();
+        shuttle(&mut ours, &mut sink, &mut peer);
+        assert_no_errors(&sink, &peer, &what);
+        assert!(sink.events.contains(&Event::PeerClosed), "{what}");
+        assert!(ours.peer_closed());
+        assert_eq!(ours.handle_eof(), Ok(()), "{what}: clean EOF");
+        assert!(!peer.peer_closed);
+        ours.close().unwrap();
+        shuttle(&mut ours, &mut sink, &mut peer);
+        assert_no_errors(&sink, &peer, &what);
+        assert!(
+            peer.peer_closed && peer.clean_eof,
+            "{what}: rustls saw close"
+        );
+    }
+}
+
+#[test]
+fn alpn_mismatch_with_rustls_is_no_application_protocol_both_ways() {
+    let suite = CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
+
+    // Our client, rustls server: rustls refuses, we receive its alert.
+    let mut c = client_config();
+    c.common.alpn_protocols = vec![b"h2".to_vec()];
+    let mut ours = ClientConnection::new(Arc::new(c), server_name()).unwrap();
+    let mut sink = Sink::default();
+    let mut peer = Peer::new(rustls_server(suite, "server-rsa", &[b"http/1.1"]));
+    shuttle(&mut ours, &mut sink, &mut peer);
+    assert!(peer.error.is_some(), "rustls refused");
+    assert_eq!(
+        sink.error,
+        Some(Error::AlertReceived(
+            AlertDescription::NO_APPLICATION_PROTOCOL
+        ))
+    );
+
+    // rustls client, our server: we refuse, rustls receives our alert.
+    let mut s = server_config(&["server-rsa"]);
+    s.common.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let mut ours = ServerConnection::new(Arc::new(s)).unwrap();
+    let mut sink = Sink::default();
+    let mut peer = Peer::new(rustls_client(suite, &[b"h2"]));
+    shuttle(&mut ours, &mut sink, &mut peer);
+    assert_eq!(
+        sink.error.as_ref().and_then(Error::alert),
+        Some(AlertDescription::NO_APPLICATION_PROTOCOL)
+    );
+    assert_eq!(
+        peer.error,
+        Some(rustls::Error::AlertReceived(
+            rustls::AlertDescription::NoApplicationProtocol
+        ))
+    );
+}
