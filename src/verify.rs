@@ -80,6 +80,29 @@ pub fn verify_handshake_signature(
     crate::crypto::ring::verify_signature(sv, cert.as_ref(), scheme, message, signature)
 }
 
+/// Builds a path from `end_entity` to one of `roots`, valid at `now` for `usage`.
+fn verify_chain<'c>(
+    sv: &SignatureVerification,
+    roots: &RootStore,
+    end_entity: &'c CertificateDer<'c>,
+    intermediates: &[CertificateDer<'_>],
+    now: UnixTime,
+    usage: webpki::KeyUsage,
+) -> Result<webpki::EndEntityCert<'c>, Error> {
+    let ee = webpki::EndEntityCert::try_from(end_entity).map_err(map_webpki_error)?;
+    ee.verify_for_usage(
+        sv.all,
+        roots.anchors(),
+        intermediates,
+        now,
+        usage,
+        None,
+        None,
+    )
+    .map_err(map_webpki_error)?;
+    Ok(ee)
+}
+
 /// Maps a webpki error to ours.
 pub fn map_webpki_error(e: webpki::Error) -> Error {
     use webpki::Error as W;
@@ -185,17 +208,14 @@ impl ServerCertVerifier for WebPkiServerVerifier {
         server_name: &ServerName<'_>,
         now: UnixTime,
     ) -> Result<(), Error> {
-        let ee = webpki::EndEntityCert::try_from(end_entity).map_err(map_webpki_error)?;
-        ee.verify_for_usage(
-            self.sv.all,
-            self.roots.anchors(),
+        let ee = verify_chain(
+            &self.sv,
+            &self.roots,
+            end_entity,
             intermediates,
             now,
             webpki::KeyUsage::server_auth(),
-            None,
-            None,
-        )
-        .map_err(map_webpki_error)?;
+        )?;
         ee.verify_is_valid_for_subject_name(server_name)
             .map_err(map_webpki_error)
     }
@@ -250,18 +270,15 @@ impl ClientCertVerifier for WebPkiClientVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<(), Error> {
-        let ee = webpki::EndEntityCert::try_from(end_entity).map_err(map_webpki_error)?;
-        ee.verify_for_usage(
-            self.sv.all,
-            self.roots.anchors(),
+        verify_chain(
+            &self.sv,
+            &self.roots,
+            end_entity,
             intermediates,
             now,
             webpki::KeyUsage::client_auth(),
-            None,
-            None,
         )
         .map(|_| ())
-        .map_err(map_webpki_error)
     }
 
     fn verify_signature(

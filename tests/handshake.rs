@@ -6,37 +6,9 @@ use std::sync::Arc;
 
 use common::*;
 use tls12::codec::enums::{AlertDescription, CipherSuite, NamedGroup, SignatureScheme};
-use tls12::pki_types::{CertificateDer, ServerName, UnixTime};
-use tls12::verify::{ServerCertVerifier, WebPkiServerVerifier};
+use tls12::pki_types::{ServerName, UnixTime};
+use tls12::verify::WebPkiServerVerifier;
 use tls12::{Error, Event};
-
-/// A verifier that offers exactly one signature scheme, to force the server's choice.
-#[derive(Debug)]
-struct OnlyScheme(WebPkiServerVerifier, SignatureScheme);
-
-impl ServerCertVerifier for OnlyScheme {
-    fn verify_server_cert(
-        &self,
-        ee: &CertificateDer<'_>,
-        im: &[CertificateDer<'_>],
-        name: &ServerName<'_>,
-        now: UnixTime,
-    ) -> Result<(), Error> {
-        self.0.verify_server_cert(ee, im, name, now)
-    }
-    fn verify_signature(
-        &self,
-        m: &[u8],
-        c: &CertificateDer<'_>,
-        s: SignatureScheme,
-        sig: &[u8],
-    ) -> Result<(), Error> {
-        self.0.verify_signature(m, c, s, sig)
-    }
-    fn supported_schemes(&self) -> Vec<SignatureScheme> {
-        vec![self.1]
-    }
-}
 
 fn only_scheme(scheme: SignatureScheme) -> Arc<OnlyScheme> {
     let p = provider();
