@@ -477,3 +477,37 @@ fn live_application_data_records() {
     assert_eq!(lines[1][3], "    Length: 26");
     assert_eq!(lines.len(), 2);
 }
+
+/// Formatting is total: the handshake fuzz corpus, decoded with every key exchange context,
+/// and every prefix of each seed as a record payload of every content type, formats without
+/// panicking.
+#[test]
+fn traces_never_panic_on_the_fuzz_corpus() {
+    let dir = format!("{}/fuzz/corpus/handshake", env!("CARGO_MANIFEST_DIR"));
+    let mut formatted = 0;
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{dir}: {e}")) {
+        let bytes = std::fs::read(entry.expect("corpus entry").path()).expect("readable");
+        for kx in [KxContext::Unknown, KxContext::Ecdhe, KxContext::Rsa] {
+            if let Ok(m) = HandshakeMessage::decode_with(&bytes, kx) {
+                assert!(m.to_string().starts_with("Handshake Protocol: "));
+                assert!(format!("{m:#}").starts_with("Handshake Protocol: "));
+                formatted += 1;
+            }
+            for typ in [20, 21, 22, 23] {
+                for end in 0..bytes.len().min(64) {
+                    let header = tls12::record::RecordHeader {
+                        typ: ContentType(typ),
+                        version: tls12::codec::enums::ProtocolVersion::TLS12,
+                        len: end as u16,
+                    };
+                    let p = &bytes[..end];
+                    let plain = RecordTrace::plaintext(header, p, kx).to_string();
+                    assert!(plain.starts_with("TLSv1.2 Record Layer: "), "{plain}");
+                    let enc = RecordTrace::encrypted(header, p).to_string();
+                    assert!(enc.starts_with("TLSv1.2 Record Layer: "), "{enc}");
+                }
+            }
+        }
+    }
+    assert!(formatted > 10, "only {formatted} corpus entries decoded");
+}

@@ -879,7 +879,7 @@ impl<'a> RecordTrace<'a> {
                 ContentType::APPLICATION_DATA => {
                     ln!(o, "Encrypted Application Data: {}", o.hex(p))
                 }
-                ContentType::ALERT => ln!(o, "Alert Message: Encrypted Alert: {}", o.hex(p)),
+                ContentType::ALERT => ln!(o, "Encrypted Alert: {}", o.hex(p)),
                 _ => ln!(o, "Encrypted Data: {}", o.hex(p)),
             };
         }
@@ -1611,7 +1611,7 @@ Handshake Protocol: Server Key Exchange
             enc(ContentType::ALERT),
             (
                 "TLSv1.2 Record Layer: Encrypted Alert".into(),
-                format!("    Alert Message: Encrypted Alert: {short}")
+                format!("    Encrypted Alert: {short}")
             )
         );
         let full = format!(
