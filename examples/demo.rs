@@ -53,6 +53,16 @@ Options:
   --false-start   TLS False Start (not yet implemented)
   -h, --help      this text";
 
+/// `println!` that ends the program quietly once stdout is closed (`| head`, `| less`).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 /// The host name the client asks for; it is in the test server certificates.
 const SERVER_NAME: &str = "testserver.tls12.test";
 
@@ -102,7 +112,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, ExitCod
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "-h" | "--help" => {
-                println!("{USAGE}");
+                say!("{USAGE}");
                 return Err(ExitCode::SUCCESS);
             }
             "--suite" => {
@@ -321,8 +331,8 @@ impl Wire {
     /// Prints one flight record by record.
     fn show(&mut self, dir: Dir, mut bytes: &[u8]) {
         self.flights += 1;
-        println!();
-        println!(
+        say!();
+        say!(
             "════ Flight {}: {} ({} bytes) ════",
             self.flights,
             dir.arrow(),
@@ -337,7 +347,7 @@ impl Wire {
             bytes = &bytes[taken..];
             while let Some(record) = stream.deframer.next_record().expect("our records deframe") {
                 if stream.encrypted {
-                    println!("{}", RecordTrace::encrypted(record.header, record.payload));
+                    say!("{}", RecordTrace::encrypted(record.header, record.payload));
                     continue;
                 }
                 // Learn the key exchange from the ServerHello, as Wireshark does, to read
@@ -345,13 +355,13 @@ impl Wire {
                 if let Some(kx) = negotiated_kx(record.payload) {
                     self.kx = kx;
                 }
-                println!(
+                say!(
                     "{}",
                     RecordTrace::plaintext(record.header, record.payload, self.kx)
                 );
                 if record.header.typ == ContentType::CHANGE_CIPHER_SPEC {
                     let arrow = dir.arrow().replace(' ', "");
-                    println!("--- from here on, {arrow} records are encrypted ---");
+                    say!("--- from here on, {arrow} records are encrypted ---");
                     stream.encrypted = true;
                 }
             }
@@ -377,18 +387,16 @@ fn show_events(who: &str, events: &[Event]) {
     for event in events {
         match event {
             Event::HandshakeMessageReceived(m) if m.typ == HandshakeType::FINISHED => {
-                println!(
-                    "    ({who} decrypts the Encrypted Handshake Message: it is this Finished)"
-                );
+                say!("    ({who} decrypts the Encrypted Handshake Message: it is this Finished)");
                 for line in m.to_string().lines() {
-                    println!("    {line}");
+                    say!("    {line}");
                 }
             }
-            Event::HandshakeComplete(_) => println!("    (the {who} has completed the handshake)"),
+            Event::HandshakeComplete(_) => say!("    (the {who} has completed the handshake)"),
             Event::PeerClosed => {
-                println!("    (the {who} decrypts it: close_notify, the peer has closed)")
+                say!("    (the {who} decrypts it: close_notify, the peer has closed)")
             }
-            Event::AlertReceived(d) => println!(
+            Event::AlertReceived(d) => say!(
                 "    (the {who} received a warning alert: {})",
                 d.wire_name()
             ),
@@ -404,7 +412,7 @@ fn run(o: &Options) -> Result<(), tls12::Error> {
     let mut server = ServerConnection::new(Arc::new(server_config))?;
     let mut wire = Wire::new();
 
-    println!("TLS 1.2 in memory: a client and a server of this crate, every record shown.");
+    say!("TLS 1.2 in memory: a client and a server of this crate, every record shown.");
 
     // The handshake: flights go back and forth until neither side has anything to say.
     let mut dir = Dir::ClientToServer;
@@ -463,7 +471,7 @@ fn deliver(
     let out = feed(receiver, bytes)?;
     show_events(dir.receiver(), &out.events);
     if !out.app.is_empty() {
-        println!(
+        say!(
             "    (the {} decrypts it: {} bytes of application data)",
             dir.receiver(),
             out.app.len()
@@ -475,61 +483,47 @@ fn deliver(
 
 /// The client random, the server random and the master secret made from them.
 fn show_secrets(s: &HandshakeSummary, key_log: &KeyLogBuffer) {
-    println!();
-    println!("════ Three random values → one master secret ════");
-    println!(
-        "Client Random: {:#}  (in the ClientHello, in clear)",
-        Hex(&s.client_random)
-    );
-    println!(
-        "Server Random: {:#}  (in the ServerHello, in clear)",
-        Hex(&s.server_random)
-    );
+    say!();
+    say!("════ Three random values → one master secret ════");
+    say!("Client Random: {:#}", Hex(&s.client_random));
+    say!("               sent in clear in the ClientHello");
+    say!("Server Random: {:#}", Hex(&s.server_random));
+    say!("               sent in clear in the ServerHello");
     if s.group.is_some() {
-        println!(
-            "Pre-Master:    never on the wire and not exposed by this crate: each side computes \
-             it inside the key exchange, from its own ECDHE private key and the peer's Pubkey \
-             (Server Params and Client Params above)."
-        );
+        say!("Pre-Master:    never on the wire, and not exposed by this crate: each side");
+        say!("               computes it inside the ECDHE key exchange, from its own private");
+        say!("               key and the other side's Pubkey (Server/Client Params above)");
     } else {
-        println!(
-            "Pre-Master:    48 random bytes the client made and sent encrypted to the server's \
-             RSA key (the Encrypted PreMaster above); only the server can read them. Not \
-             exposed by this crate."
-        );
+        say!("Pre-Master:    48 random bytes from the client, sent encrypted to the server's");
+        say!("               RSA key (the Encrypted PreMaster above); only the server can");
+        say!("               decrypt them. Not exposed by this crate");
     }
     if s.extended_master_secret {
-        println!(
-            "Master Secret: PRF(pre-master, \"extended master secret\", hash of the handshake \
-             messages so far, randoms included) (RFC 7627)"
-        );
+        say!("Master Secret: PRF(pre-master, \"extended master secret\", hash of the handshake");
+        say!("               messages up to the ClientKeyExchange, randoms included) (RFC 7627)");
     } else {
-        println!(
-            "Master Secret: PRF(pre-master, \"master secret\", client random + server random)"
-        );
+        say!("Master Secret: PRF(pre-master, \"master secret\", client random + server random)");
     }
-    println!(
-        "The client's key log (NSS format: CLIENT_RANDOM <client random> <master secret>), \
-         what Wireshark's \"(Pre)-Master-Secret log filename\" reads:"
-    );
+    say!("Key log line (NSS format, for Wireshark's \"(Pre)-Master-Secret log filename\"):");
+    say!("CLIENT_RANDOM <client random> <master secret>");
     for line in key_log.lines() {
-        print!("{line}");
+        say!("{}", line.trim_end());
     }
 }
 
 fn show_summary(client: &HandshakeSummary, server: &HandshakeSummary) {
-    println!();
-    println!("════ Negotiated ════");
-    println!("Version: {}", client.version.wire_name());
-    println!("Cipher Suite: {}", client.suite.wire_name());
+    say!();
+    say!("════ Negotiated ════");
+    say!("Version: {}", client.version.wire_name());
+    say!("Cipher Suite: {}", client.suite.wire_name());
     match client.group {
-        Some(g) => println!("Key Exchange: ECDHE over {}", g.wire_name()),
-        None => println!("Key Exchange: RSA (no ServerKeyExchange)"),
+        Some(g) => say!("Key Exchange: ECDHE over {}", g.wire_name()),
+        None => say!("Key Exchange: RSA (no ServerKeyExchange)"),
     }
     if let Some(scheme) = client.signature_scheme {
-        println!("ServerKeyExchange Signature: {}", scheme.wire_name());
+        say!("ServerKeyExchange Signature: {}", scheme.wire_name());
     }
-    println!(
+    say!(
         "Extended Master Secret: {}",
         if client.extended_master_secret {
             "yes"
@@ -538,17 +532,17 @@ fn show_summary(client: &HandshakeSummary, server: &HandshakeSummary) {
         }
     );
     if let Some(alpn) = &client.alpn {
-        println!("ALPN: {}", String::from_utf8_lossy(alpn));
+        say!("ALPN: {}", String::from_utf8_lossy(alpn));
     }
     if let Some(name) = &client.server_name {
-        println!("Server Name: {name}");
+        say!("Server Name: {name}");
     }
-    println!(
+    say!(
         "Server certificate chain: {} certificates (the client verified it)",
         client.peer_certificates.len()
     );
     if !server.peer_certificates.is_empty() {
-        println!(
+        say!(
             "Client certificate chain: {} certificates (the server verified it)",
             server.peer_certificates.len()
         );
@@ -559,6 +553,6 @@ fn show_summary(client: &HandshakeSummary, server: &HandshakeSummary) {
 fn show_text(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     for line in text.split_inclusive('\n') {
-        println!("        {}", line.replace('\r', "\\r").replace('\n', "\\n"));
+        say!("        {}", line.replace('\r', "\\r").replace('\n', "\\n"));
     }
 }
