@@ -73,6 +73,7 @@ pub mod handshake;
 pub mod hello;
 pub mod kx;
 pub mod ticket;
+pub mod trace;
 
 pub use alert::AlertMessage;
 pub use ccs::ChangeCipherSpec;
@@ -87,6 +88,7 @@ pub use kx::{
     ServerKeyExchangePayload, ecdhe_params, signed_message,
 };
 pub use ticket::NewSessionTicket;
+pub use trace::RecordTrace;
 
 /// Reads a length-prefixed vector of two-byte items. An odd length is `BadLength`, as is an
 /// empty vector when `nonempty` is set.
