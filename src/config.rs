@@ -64,6 +64,8 @@ pub struct CertifiedKey {
     pub chain: Vec<CertificateDer<'static>>,
     /// The end entity's private key.
     pub key: Arc<dyn SigningKey>,
+    /// The named curve of an ECDSA end entity's key, read once here rather than per handshake.
+    curve: Option<NamedGroup>,
 }
 
 impl CertifiedKey {
@@ -75,12 +77,43 @@ impl CertifiedKey {
         if chain.is_empty() {
             return Err(Error::Config("certificate chain is empty"));
         }
-        Ok(Self { chain, key })
+        let curve = ecdsa_cert_curve(&chain[0]);
+        Ok(Self { chain, key, curve })
     }
 
     /// The kind of key.
     pub fn kind(&self) -> KeyKind {
         self.key.kind()
+    }
+
+    /// The curve of an ECDSA certificate's key (P-256 or P-384), `None` otherwise.
+    pub fn ec_curve(&self) -> Option<NamedGroup> {
+        self.curve
+    }
+}
+
+/// The named curve of an ECDSA end-entity certificate's key, if it is P-256 or P-384.
+fn ecdsa_cert_curve(cert: &CertificateDer<'_>) -> Option<NamedGroup> {
+    // The SPKI's AlgorithmIdentifier (RFC 5480): id-ecPublicKey with the namedCurve OID. It
+    // directly follows the SPKI's own SEQUENCE header (2 to 4 bytes).
+    const P256: &[u8] = &[
+        0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86,
+        0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
+    ];
+    const P384: &[u8] = &[
+        0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b, 0x81,
+        0x04, 0x00, 0x22,
+    ];
+    let ee = webpki::EndEntityCert::try_from(cert).ok()?;
+    let spki = ee.subject_public_key_info();
+    let spki = spki.as_ref();
+    let at = |alg: &[u8]| (2..=4).any(|i| spki.get(i..i + alg.len()) == Some(alg));
+    if at(P256) {
+        Some(NamedGroup::SECP256R1)
+    } else if at(P384) {
+        Some(NamedGroup::SECP384R1)
+    } else {
+        None
     }
 }
 

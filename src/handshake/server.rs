@@ -491,31 +491,6 @@ fn check_version(ch: &ClientHello) -> Result<(), Error> {
     Ok(())
 }
 
-/// The named curve of an ECDSA end-entity certificate's key, if it is P-256 or P-384.
-fn ecdsa_cert_curve(cert: &CertificateDer<'_>) -> Option<NamedGroup> {
-    // The SPKI's AlgorithmIdentifier (RFC 5480): id-ecPublicKey with the namedCurve OID. It
-    // directly follows the SPKI's own SEQUENCE header (2 to 4 bytes).
-    const P256: &[u8] = &[
-        0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86,
-        0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
-    ];
-    const P384: &[u8] = &[
-        0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b, 0x81,
-        0x04, 0x00, 0x22,
-    ];
-    let ee = webpki::EndEntityCert::try_from(cert).ok()?;
-    let spki = ee.subject_public_key_info();
-    let spki = spki.as_ref();
-    let at = |alg: &[u8]| (2..=4).any(|i| spki.get(i..i + alg.len()) == Some(alg));
-    if at(P256) {
-        Some(NamedGroup::SECP256R1)
-    } else if at(P384) {
-        Some(NamedGroup::SECP384R1)
-    } else {
-        None
-    }
-}
-
 /// Picks suite, certificate, signature scheme and group.
 fn choose<'c>(
     config: &'c ServerConfig,
@@ -555,8 +530,7 @@ fn choose<'c>(
             // RFC 8422 sections 4 and 5.3: an ECDSA certificate's curve must be one the
             // client listed (OpenSSL clients abort with illegal_parameter otherwise).
             if let (KeyKind::Ecdsa, Some(groups)) = (cert.kind(), client_groups) {
-                let curve = cert.chain.first().and_then(ecdsa_cert_curve);
-                if curve.is_some_and(|c| !groups.contains(&c)) {
+                if cert.ec_curve().is_some_and(|c| !groups.contains(&c)) {
                     continue;
                 }
             }
