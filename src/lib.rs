@@ -22,6 +22,8 @@ mod handshake;
 pub mod msgs;
 pub mod record;
 pub mod suites;
+#[cfg(feature = "test-provider")]
+pub mod transcript;
 pub mod verify;
 
 pub use config::{CertifiedKey, ClientConfig, CommonConfig, ServerConfig};
