@@ -220,8 +220,9 @@ impl Transcript {
                 let conn = t.connections.last_mut().ok_or_else(|| {
                     TranscriptError::new(line_no, "record before the first `connection`")
                 })?;
-                let bytes = hex_decode(hex.trim())
-                    .ok_or_else(|| TranscriptError::new(line_no, "record is not even-length hex"))?;
+                let bytes = hex_decode(hex.trim()).ok_or_else(|| {
+                    TranscriptError::new(line_no, "record is not even-length hex")
+                })?;
                 check_record(&bytes).map_err(|m| TranscriptError::new(line_no, m))?;
                 conn.records.push(Record { dir, bytes });
                 continue;
@@ -243,7 +244,10 @@ impl Transcript {
             }
         }
         if !seen_magic {
-            return Err(TranscriptError::new(0, "empty: no `tls12-transcript 1` line"));
+            return Err(TranscriptError::new(
+                0,
+                "empty: no `tls12-transcript 1` line",
+            ));
         }
         Ok(t)
     }
@@ -381,10 +385,7 @@ impl RecordSplitter {
     pub fn push(&mut self, bytes: &[u8]) -> Vec<Vec<u8>> {
         self.buf.extend_from_slice(bytes);
         let mut out = Vec::new();
-        loop {
-            let Some(h) = self.buf.get(..HEADER_LEN) else {
-                break;
-            };
+        while let Some(h) = self.buf.get(..HEADER_LEN) {
             let total = HEADER_LEN + usize::from(u16::from_be_bytes([h[3], h[4]]));
             if self.buf.len() < total {
                 break;

@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use replay::{Driver, PKI_DIR, Replayed, TRANSCRIPT_DIR, build, load};
 use tls12::codec::enums::{CipherSuite, ContentType, NamedGroup};
+use tls12::crypto::keylog::KeyLogBuffer;
 use tls12::transcript::{Direction, Hex, Record, RecordSplitter, Transcript, TranscriptConnection};
 
 /// Replays `name` and checks what every replay must show, plus the suite and group.
@@ -36,7 +37,10 @@ fn replays(name: &str, suite: CipherSuite, group: Option<NamedGroup>) -> Replaye
     assert_eq!(s.suite, suite, "{name}: negotiated suite");
     assert_eq!(s.group, group, "{name}: negotiated group");
     assert!(r.compared[0] >= 3, "{name}: our records were compared");
-    assert!(!r.app[0].is_empty(), "{name}: the peer's application data arrived");
+    assert!(
+        !r.app[0].is_empty(),
+        "{name}: the peer's application data arrived"
+    );
     r
 }
 
@@ -47,7 +51,10 @@ fn client_ecdhe_rsa_against_s_server_replays_byte_exactly() {
         CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
         Some(NamedGroup::X25519),
     );
-    assert!(r.app[0].starts_with(b"HTTP/1.0 200 ok"), "s_server -www answered");
+    assert!(
+        r.app[0].starts_with(b"HTTP/1.0 200 ok"),
+        "s_server -www answered"
+    );
 }
 
 #[test]
@@ -137,11 +144,19 @@ fn server_mutual_auth_against_s_client_replays_byte_exactly() {
 fn every_recorded_transcript_replays() {
     let mut names: Vec<String> = std::fs::read_dir(TRANSCRIPT_DIR)
         .expect("transcript directory")
-        .map(|e| e.expect("dir entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|n| n.ends_with(".transcript"))
         .collect();
     names.sort();
-    assert!(names.len() >= 9, "the recorded transcripts are present: {names:?}");
+    assert!(
+        names.len() >= 9,
+        "the recorded transcripts are present: {names:?}"
+    );
     for name in names {
         let t = load(&name);
         if let Err(diff) = replay::replay(&t) {
@@ -236,7 +251,12 @@ const CLIENT_CASES: &[Case] = &[
             ("groups", "secp256r1"),
             ("ca", "ca-ecdsa.crt.pem"),
         ],
-        peer: &["-cert", "server-p256.crt.pem", "-key", "server-p256.key.pem"],
+        peer: &[
+            "-cert",
+            "server-p256.crt.pem",
+            "-key",
+            "server-p256.key.pem",
+        ],
     },
     Case {
         name: "client-ecdhe-ecdsa-chacha20-x25519",
@@ -246,7 +266,12 @@ const CLIENT_CASES: &[Case] = &[
             ("groups", "x25519,secp256r1"),
             ("ca", "ca-ecdsa.crt.pem"),
         ],
-        peer: &["-cert", "server-p256.crt.pem", "-key", "server-p256.key.pem"],
+        peer: &[
+            "-cert",
+            "server-p256.crt.pem",
+            "-key",
+            "server-p256.key.pem",
+        ],
     },
     Case {
         name: "client-rsa-aes128gcm",
@@ -342,7 +367,14 @@ fn metadata(case: &Case, client: bool, peer_command: &str, peer_version: &str) -
     t.push("seed", Hex(case.name.as_bytes()).to_string());
     // Our random: 00..1f for a client, 70..8f for a server (as in the Illustrated TLS 1.2
     // Connection); the rest (RSA padding, the pre-master secret) comes from the seed.
-    t.push("random", if client { counting(0x00, 32) } else { counting(0x70, 32) });
+    t.push(
+        "random",
+        if client {
+            counting(0x00, 32)
+        } else {
+            counting(0x70, 32)
+        },
+    );
     for (k, v) in case.ours {
         t.push(k, *v);
         if *k == "groups" {
@@ -392,7 +424,10 @@ impl Proc {
             thread::spawn(move || {
                 let mut buf = [0u8; 4096];
                 while let Ok(n @ 1..) = pipe.read(&mut buf) {
-                    output.lock().expect("not poisoned").extend_from_slice(&buf[..n]);
+                    output
+                        .lock()
+                        .expect("not poisoned")
+                        .extend_from_slice(&buf[..n]);
                 }
             });
         }
@@ -420,10 +455,11 @@ impl Drop for Proc {
 /// `on_app_data` runs once, when our side first receives application data.
 fn record_connection(
     t: &Transcript,
+    key_log: Arc<KeyLogBuffer>,
     mut sock: TcpStream,
     mut on_app_data: impl FnMut(),
 ) -> Result<TranscriptConnection, String> {
-    let built = build(t)?;
+    let built = build(t, Some(key_log))?;
     let ours = Direction::sent_by(t.role().map_err(|e| e.to_string())?);
     let theirs = match ours {
         Direction::ClientToServer => Direction::ServerToClient,
@@ -435,7 +471,10 @@ fn record_connection(
     let mut driver = Driver::new(&built).map_err(|e| e.to_string())?;
     let mut send = |sock: &mut TcpStream, bytes: &[u8], conn: &mut TranscriptConnection| {
         for r in split_ours.push(bytes) {
-            conn.records.push(Record { dir: ours, bytes: r });
+            conn.records.push(Record {
+                dir: ours,
+                bytes: r,
+            });
         }
         // The peer may be gone already; what we sent is recorded all the same.
         let _ = sock.write_all(bytes);
@@ -497,7 +536,10 @@ fn wait_for_port(proc: &Proc) -> u16 {
         if let Some(at) = out.find("ACCEPT 127.0.0.1:") {
             let rest = &out[at + "ACCEPT 127.0.0.1:".len()..];
             if let Some(eol) = rest.find('\n') {
-                return rest[..eol].trim().parse().expect("s_server prints its port");
+                return rest[..eol]
+                    .trim()
+                    .parse()
+                    .expect("s_server prints its port");
             }
         }
         assert!(Instant::now() < deadline, "s_server did not start:\n{out}");
@@ -505,24 +547,32 @@ fn wait_for_port(proc: &Proc) -> u16 {
     }
 }
 
-fn record_client_case(case: &Case, version: &str) -> Transcript {
-    let mut args: Vec<String> = ["s_server", "-tls1_2", "-accept", "127.0.0.1:0", "-naccept", "1", "-www"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+fn record_client_case(case: &Case, version: &str, key_log: Arc<KeyLogBuffer>) -> Transcript {
+    let mut args: Vec<String> = [
+        "s_server",
+        "-tls1_2",
+        "-accept",
+        "127.0.0.1:0",
+        "-naccept",
+        "1",
+        "-www",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     args.extend(case.peer.iter().map(|s| s.to_string()));
     let command = format!("openssl {}", args.join(" ")).replace("127.0.0.1:0", "PORT");
     let mut t = metadata(case, true, &command, version);
     let proc = Proc::spawn(&args);
     let port = wait_for_port(&proc);
     let sock = TcpStream::connect(("127.0.0.1", port)).expect("connect to s_server");
-    let conn = record_connection(&t, sock, || {})
+    let conn = record_connection(&t, key_log, sock, || {})
         .unwrap_or_else(|e| panic!("{}: {e}\ns_server:\n{}", case.name, proc.output()));
     t.connections.push(conn);
     t
 }
 
-fn record_server_case(case: &Case, version: &str) -> Transcript {
+fn record_server_case(case: &Case, version: &str, key_log: Arc<KeyLogBuffer>) -> Transcript {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let port = listener.local_addr().expect("bound").port();
     let mut args: Vec<String> = ["s_client", "-tls1_2", "-connect"]
@@ -536,7 +586,8 @@ fn record_server_case(case: &Case, version: &str) -> Transcript {
             .map(|s| s.to_string()),
     );
     args.extend(case.peer.iter().map(|s| s.to_string()));
-    let command = format!("openssl {}", args.join(" ")).replace(&format!("127.0.0.1:{port}"), "PORT");
+    let command =
+        format!("openssl {}", args.join(" ")).replace(&format!("127.0.0.1:{port}"), "PORT");
     let mut t = metadata(case, false, &command, version);
     let mut proc = Proc::spawn(&args);
     let mut stdin = proc.stdin.take().expect("piped stdin");
@@ -545,7 +596,7 @@ fn record_server_case(case: &Case, version: &str) -> Transcript {
     let (sock, _) = listener.accept().expect("s_client connects");
     let mut stdin = Some(stdin);
     // Once our server has the data, end s_client's input: it sends close_notify and exits.
-    let conn = record_connection(&t, sock, || drop(stdin.take()))
+    let conn = record_connection(&t, key_log, sock, || drop(stdin.take()))
         .unwrap_or_else(|e| panic!("{}: {e}\ns_client:\n{}", case.name, proc.output()));
     t.connections.push(conn);
     t
@@ -566,10 +617,11 @@ fn record_transcripts() {
         if only.as_deref().is_some_and(|o| o != case.name) {
             continue;
         }
+        let key_log = Arc::new(KeyLogBuffer::new());
         let t = if client {
-            record_client_case(case, &version)
+            record_client_case(case, &version, key_log.clone())
         } else {
-            record_server_case(case, &version)
+            record_server_case(case, &version, key_log.clone())
         };
         if let Err(diff) = replay::replay(&t) {
             panic!("{}: the fresh recording does not replay: {diff}", case.name);
@@ -577,6 +629,12 @@ fn record_transcripts() {
         let path = format!("{TRANSCRIPT_DIR}/{}.transcript", case.name);
         std::fs::create_dir_all(TRANSCRIPT_DIR).expect("transcript directory");
         std::fs::write(&path, t.to_string()).expect("write the transcript");
-        eprintln!("recorded {path}: {} records", t.connections[0].records.len());
+        // The key log, for `cargo run --example dissect -- FILE --keylog FILE`.
+        let keylog_path = format!("{TRANSCRIPT_DIR}/{}.keylog", case.name);
+        std::fs::write(&keylog_path, key_log.contents()).expect("write the key log");
+        eprintln!(
+            "recorded {path}: {} records",
+            t.connections[0].records.len()
+        );
     }
 }

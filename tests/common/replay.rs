@@ -30,17 +30,15 @@ use std::time::Duration;
 
 use tls12::codec::enums::{CipherSuite, ContentType, NamedGroup};
 use tls12::config::FixedTime;
-use tls12::crypto::CryptoProvider;
 use tls12::crypto::ring::RingProvider;
 use tls12::crypto::test_provider::TestProvider;
+use tls12::crypto::{CryptoProvider, KeyLog};
 use tls12::msgs::{HandshakeMessage, HandshakePayload, KxContext, RecordTrace};
 use tls12::pki_types::pem::PemObject;
 use tls12::pki_types::{CertificateDer, ServerName, UnixTime};
 use tls12::record::RecordHeader;
 use tls12::suites::{KeyExchange, SupportedSuite};
-use tls12::transcript::{
-    Direction, RecordSplitter, Role, Transcript, group_by_name, hex_decode,
-};
+use tls12::transcript::{Direction, RecordSplitter, Role, Transcript, group_by_name, hex_decode};
 use tls12::verify::{RootStore, WebPkiClientVerifier, WebPkiServerVerifier};
 use tls12::{
     CertifiedKey, ClientConfig, ClientConnection, Connection, Error, Event, HandshakeSummary,
@@ -60,7 +58,11 @@ fn certs(name: &str) -> Result<Vec<CertificateDer<'static>>, String> {
         .map_err(|e| format!("{name}: {e}"))
 }
 
-fn certified_key(cert: &str, key: &str, provider: &dyn CryptoProvider) -> Result<CertifiedKey, String> {
+fn certified_key(
+    cert: &str,
+    key: &str,
+    provider: &dyn CryptoProvider,
+) -> Result<CertifiedKey, String> {
     let _ = provider;
     let pem = std::fs::read(pki_path(key)).map_err(|e| format!("{key}: {e}"))?;
     let key = RingProvider
@@ -141,8 +143,8 @@ pub struct Built {
     pub provider: Arc<TestProvider>,
 }
 
-/// Builds our side from the transcript's metadata.
-pub fn build(t: &Transcript) -> Result<Built, String> {
+/// Builds our side from the transcript's metadata, logging keys to `key_log` if given.
+pub fn build(t: &Transcript, key_log: Option<Arc<dyn KeyLog>>) -> Result<Built, String> {
     let role = t.role().map_err(|e| e.to_string())?;
     let provider = Arc::new(t.test_provider().map_err(|e| e.to_string())?);
     let dyn_provider: Arc<dyn CryptoProvider> = provider.clone();
@@ -173,8 +175,11 @@ pub fn build(t: &Transcript) -> Result<Built, String> {
                 None => {}
                 Some(mode @ ("require" | "request")) => {
                     let ca = ca.ok_or("`verify_client` needs `ca`")?;
-                    s.client_verifier =
-                        Some(Arc::new(WebPkiClientVerifier::new(ca, sv, mode == "require")));
+                    s.client_verifier = Some(Arc::new(WebPkiClientVerifier::new(
+                        ca,
+                        sv,
+                        mode == "require",
+                    )));
                 }
                 Some(other) => return Err(format!("`verify_client = {other}`")),
             }
@@ -187,6 +192,7 @@ pub fn build(t: &Transcript) -> Result<Built, String> {
         Setup::Server(s) => &mut Arc::get_mut(s).expect("sole owner").common,
     };
     common.time = time;
+    common.key_log = key_log;
     if let Some(s) = t.get("suites") {
         let suites = list(s)
             .map(|n| suite_by_name(n).ok_or_else(|| format!("unknown suite {n}")))
@@ -326,7 +332,7 @@ pub struct Replayed {
 /// Replays every connection of `t`: our side must send exactly the recorded records and
 /// complete the handshake on the peer's. The error is a readable diff.
 pub fn replay(t: &Transcript) -> Result<Replayed, String> {
-    let built = build(t)?;
+    let built = build(t, None)?;
     let role = t.role().map_err(|e| e.to_string())?;
     let ours = Direction::sent_by(role);
     let mut out = Replayed {
@@ -358,7 +364,9 @@ pub fn replay(t: &Transcript) -> Result<Replayed, String> {
             Ok(sent) => step(&sent, &mut got)?,
             Err((e, sent)) => {
                 step(&sent, &mut got)?;
-                return Err(format!("connection {cn}: our side failed at the start: {e}"));
+                return Err(format!(
+                    "connection {cn}: our side failed at the start: {e}"
+                ));
             }
         }
         let peer: Vec<&[u8]> = conn
