@@ -1,0 +1,101 @@
+//! A TLS 1.2 client on tokio: the sans-IO state machine in an async event loop, no adapter.
+//!
+//! ```text
+//! cargo run --example tokio_server &
+//! cargo run --example tokio_client -- 127.0.0.1:4433
+//! cargo run --example tokio_client -- example.test:443 --servername example.test \
+//!     --cafile roots.pem --path /index.html
+//! ```
+//!
+//! It connects, runs the handshake, sends `GET PATH HTTP/1.0`, prints the response and
+//! closes. The loop is `common/tokio_drive.rs`; `tests/tokio_examples.rs` runs this client
+//! against `tokio_server.rs` on loopback.
+
+#[path = "common/tokio_drive.rs"]
+mod tokio_drive;
+
+use std::sync::Arc;
+
+use tls12::crypto::CryptoProvider;
+use tls12::crypto::ring::RingProvider;
+use tls12::pki_types::pem::PemObject;
+use tls12::pki_types::{CertificateDer, ServerName};
+use tls12::verify::{RootStore, WebPkiServerVerifier};
+use tls12::{ClientConfig, ClientConnection, HandshakeSummary};
+use tokio::net::TcpStream;
+use tokio_drive::{AsyncTls, BoxError};
+
+const USAGE: &str = "\
+Usage: cargo run --example tokio_client -- HOST:PORT [--servername NAME] [--cafile PEM]... [--path PATH]
+
+Defaults: --servername testserver.tls12.test, the test CAs of tests/data/pki, --path /.";
+
+const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pki");
+
+/// A client configuration trusting the certificates in `cafiles`.
+pub fn config(cafiles: &[String]) -> Result<Arc<ClientConfig>, BoxError> {
+    let mut roots = RootStore::new();
+    for file in cafiles {
+        for cert in CertificateDer::pem_file_iter(file)? {
+            roots.add(&cert?)?;
+        }
+    }
+    let provider: Arc<dyn CryptoProvider> = Arc::new(RingProvider);
+    let verifier = Arc::new(WebPkiServerVerifier::new(
+        Arc::new(roots),
+        *provider.signature_verification(),
+    ));
+    Ok(Arc::new(ClientConfig::new(provider, verifier)))
+}
+
+/// Connects to `addr`, asks for `path`, and returns what was negotiated and the response.
+pub async fn fetch(
+    addr: &str,
+    server_name: &str,
+    config: Arc<ClientConfig>,
+    path: &str,
+) -> Result<(HandshakeSummary, Vec<u8>), BoxError> {
+    let sock = TcpStream::connect(addr).await?;
+    let name = ServerName::try_from(server_name.to_string())?;
+    let mut tls = AsyncTls::new(ClientConnection::new(config, name)?, sock);
+    let summary = tls.handshake().await?;
+    let request = format!("GET {path} HTTP/1.0\r\nHost: {server_name}\r\n\r\n");
+    tls.write_all(request.as_bytes()).await?;
+    let response = tls.read_to_close().await?;
+    tls.close().await?;
+    Ok((summary, response))
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), BoxError> {
+    let mut addr = None;
+    let mut server_name = "testserver.tls12.test".to_string();
+    let mut cafiles = Vec::new();
+    let mut path = "/".to_string();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value\n\n{USAGE}"));
+        match arg.as_str() {
+            "--servername" => server_name = value()?,
+            "--cafile" => cafiles.push(value()?),
+            "--path" => path = value()?,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            _ if addr.is_none() && !arg.starts_with('-') => addr = Some(arg),
+            _ => return Err(format!("unexpected argument {arg}\n\n{USAGE}").into()),
+        }
+    }
+    let addr = addr.ok_or(format!("no HOST:PORT\n\n{USAGE}"))?;
+    if cafiles.is_empty() {
+        cafiles = vec![
+            format!("{PKI}/ca-rsa.crt.pem"),
+            format!("{PKI}/ca-ecdsa.crt.pem"),
+        ];
+    }
+    let (summary, response) = fetch(&addr, &server_name, config(&cafiles)?, &path).await?;
+    eprintln!("connected: {} over {:?}", summary.suite, summary.group);
+    print!("{}", String::from_utf8_lossy(&response));
+    Ok(())
+}

@@ -1,0 +1,118 @@
+//! A TLS 1.2 server on tokio: one task per connection, each driving its own
+//! `ServerConnection` through the async socket. No adapter crate.
+//!
+//! ```text
+//! cargo run --example tokio_server -- [--addr 127.0.0.1:4433] [--cert CHAIN_PEM --key KEY_PEM]
+//! cargo run --example tokio_client -- 127.0.0.1:4433
+//! openssl s_client -tls1_2 -connect 127.0.0.1:4433 -CAfile tests/data/pki/ca-rsa.crt.pem
+//! ```
+//!
+//! Each client gets an HTTP/1.0 response naming the negotiated suite once its request
+//! (everything up to the first blank line) has arrived; then the server closes. The loop is
+//! `common/tokio_drive.rs`; `tests/tokio_examples.rs` runs `tokio_client.rs` against it.
+
+#[path = "common/tokio_drive.rs"]
+mod tokio_drive;
+
+use std::sync::Arc;
+
+use tls12::crypto::ring::RingProvider;
+use tls12::pki_types::CertificateDer;
+use tls12::pki_types::pem::PemObject;
+use tls12::{CertifiedKey, ServerConfig, ServerConnection};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_drive::{AsyncTls, BoxError};
+
+const USAGE: &str = "\
+Usage: cargo run --example tokio_server -- [--addr HOST:PORT] [--cert CHAIN_PEM --key KEY_PEM]
+
+Defaults: --addr 127.0.0.1:4433 and the RSA test server certificate of tests/data/pki.";
+
+const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pki");
+
+/// A server configuration with the chain in `cert` and the key in `key` (PEM files).
+pub fn config(cert: &str, key: &str) -> Result<Arc<ServerConfig>, BoxError> {
+    let chain = CertificateDer::pem_file_iter(cert)?.collect::<Result<Vec<_>, _>>()?;
+    let key = RingProvider.load_private_key_pem(&std::fs::read(key)?)?;
+    let certified = CertifiedKey::new(chain, key)?;
+    Ok(Arc::new(ServerConfig::new(
+        Arc::new(RingProvider),
+        vec![certified],
+    )))
+}
+
+/// Serves connections from `listener`, each in its own task; stops after `limit`
+/// connections if given (the tasks already started run to their end).
+pub async fn serve(
+    listener: TcpListener,
+    config: Arc<ServerConfig>,
+    limit: Option<usize>,
+) -> Result<(), BoxError> {
+    let mut tasks = Vec::new();
+    let mut served = 0;
+    while limit.is_none_or(|l| served < l) {
+        let (sock, peer) = listener.accept().await?;
+        served += 1;
+        let config = config.clone();
+        tasks.push(tokio::spawn(async move {
+            if let Err(e) = handle(sock, config).await {
+                eprintln!("{peer}: {e}");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    Ok(())
+}
+
+/// One connection: handshake, read the request, answer, close.
+async fn handle(sock: TcpStream, config: Arc<ServerConfig>) -> Result<(), BoxError> {
+    let mut tls = AsyncTls::new(ServerConnection::new(config)?, sock);
+    let summary = tls.handshake().await?;
+    while !tls.received.windows(4).any(|w| w == b"\r\n\r\n") {
+        if !tls.read_once().await? || tls.conn.peer_closed() {
+            return Err("the client left before sending a request".into());
+        }
+    }
+    let request_line = String::from_utf8_lossy(&tls.received)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let body = format!(
+        "Hello from tls12 on tokio: {} for {request_line}\n",
+        summary.suite
+    );
+    let response = format!(
+        "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    tls.write_all(response.as_bytes()).await?;
+    tls.close().await?;
+    Ok(())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), BoxError> {
+    let mut addr = "127.0.0.1:4433".to_string();
+    let mut cert = format!("{PKI}/server-rsa.chain.pem");
+    let mut key = format!("{PKI}/server-rsa.key.pem");
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value\n\n{USAGE}"));
+        match arg.as_str() {
+            "--addr" => addr = value()?,
+            "--cert" => cert = value()?,
+            "--key" => key = value()?,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            _ => return Err(format!("unexpected argument {arg}\n\n{USAGE}").into()),
+        }
+    }
+    let listener = TcpListener::bind(&addr).await?;
+    eprintln!("listening on {addr}");
+    serve(listener, config(&cert, &key)?, None).await
+}
