@@ -18,10 +18,14 @@
 //! RSA key transport encryption (client side) draws its padding from the same deterministic
 //! randomness, so a ClientKeyExchange is reproducible too.
 //!
-//! Everything else (hashes, HMAC, AEAD, private keys, signatures, verification, RSA
-//! decryption) is [`RingProvider`]'s. ring's RSA-PSS and ECDSA signatures are randomized
-//! with system randomness, so they differ from run to run; for byte-exact replay of a
-//! signed handshake, sign with an rsa_pkcs1_* scheme, which is deterministic.
+//! - ECDSA signatures: a P-256 or P-384 key loaded through this provider signs
+//!   deterministically (RFC 6979, on the `p256` and `p384` crates), so an ECDSA
+//!   ServerKeyExchange or CertificateVerify is reproducible too.
+//!
+//! Everything else (hashes, HMAC, AEAD, RSA keys, verification, RSA decryption) is
+//! [`RingProvider`]'s. ring's RSA-PSS signatures are randomized with system randomness, so
+//! they differ from run to run; for byte-exact replay of an RSA-signed handshake, sign with
+//! an rsa_pkcs1_* scheme, which is deterministic.
 //!
 //! The state (queue positions, counters) lives in atomics, so the provider is `Send + Sync`
 //! and works without `std`. It is deterministic as long as one connection (or one thread)
@@ -34,9 +38,10 @@ use core::fmt;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::codec::enums::NamedGroup;
+use crate::codec::enums::SignatureScheme;
 use crate::crypto::ring::{RingProvider, check_peer_public, check_shared_secret, invalid_point};
 use crate::crypto::{
-    self, ActiveKx, AeadAlgorithm, CryptoProvider, HashAlgorithm, KxGroup, SharedSecret,
+    self, ActiveKx, AeadAlgorithm, CryptoProvider, HashAlgorithm, KeyKind, KxGroup, SharedSecret,
     SignatureVerification, SigningKey,
 };
 use crate::error::Error;
@@ -188,7 +193,18 @@ impl CryptoProvider for TestProvider {
         &self,
         key: pki_types::PrivateKeyDer<'_>,
     ) -> Result<Arc<dyn SigningKey>, Error> {
-        RingProvider.load_private_key(key)
+        let der = key.secret_der().to_vec();
+        // ring checks the key and picks its schemes; an ECDSA key then signs with RFC 6979.
+        let ring_key = RingProvider.load_private_key(key)?;
+        if ring_key.kind() != KeyKind::Ecdsa {
+            return Ok(ring_key);
+        }
+        match DeterministicKey::from_der(&der) {
+            Some(key) => Ok(Arc::new(DeterministicEcdsa { ring_key, key })),
+            None => Err(Error::Config(
+                "test provider: ECDSA key that ring loads but p256/p384 do not",
+            )),
+        }
     }
 
     fn signature_verification(&self) -> &SignatureVerification {
@@ -361,5 +377,137 @@ impl ActiveKx for TestActiveKx {
             }
         };
         check_shared_secret(self.group, SharedSecret::new(secret))
+    }
+}
+
+/// An ECDSA key whose signatures are deterministic (RFC 6979): the same message always gets
+/// the same signature, so a signed handshake replays byte for byte.
+struct DeterministicEcdsa {
+    /// ring's view of the key: its kind and the scheme it offers.
+    ring_key: Arc<dyn SigningKey>,
+    key: DeterministicKey,
+}
+
+enum DeterministicKey {
+    P256(p256::ecdsa::SigningKey),
+    P384(p384::ecdsa::SigningKey),
+}
+
+impl DeterministicKey {
+    /// A P-256 or P-384 key from PKCS#8 or SEC1 DER.
+    fn from_der(der: &[u8]) -> Option<Self> {
+        use p256::pkcs8::DecodePrivateKey;
+        if let Ok(k) =
+            p256::SecretKey::from_pkcs8_der(der).or_else(|_| p256::SecretKey::from_sec1_der(der))
+        {
+            return Some(Self::P256(k.into()));
+        }
+        if let Ok(k) =
+            p384::SecretKey::from_pkcs8_der(der).or_else(|_| p384::SecretKey::from_sec1_der(der))
+        {
+            return Some(Self::P384(k.into()));
+        }
+        None
+    }
+}
+
+impl fmt::Debug for DeterministicEcdsa {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DeterministicEcdsa(..)")
+    }
+}
+
+impl SigningKey for DeterministicEcdsa {
+    fn kind(&self) -> KeyKind {
+        KeyKind::Ecdsa
+    }
+
+    fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<SignatureScheme> {
+        self.ring_key.choose_scheme(offered)
+    }
+
+    fn sign(&self, scheme: SignatureScheme, message: &[u8]) -> Result<Vec<u8>, Error> {
+        use p256::ecdsa::signature::Signer;
+        match (&self.key, scheme) {
+            (DeterministicKey::P256(k), SignatureScheme::ECDSA_SECP256R1_SHA256) => {
+                let sig: p256::ecdsa::Signature = k.sign(message);
+                Ok(sig.to_der().as_bytes().to_vec())
+            }
+            (DeterministicKey::P384(k), SignatureScheme::ECDSA_SECP384R1_SHA384) => {
+                let sig: p384::ecdsa::Signature = k.sign(message);
+                Ok(sig.to_der().as_bytes().to_vec())
+            }
+            _ => Err(Error::internal(
+                "test provider: ECDSA key asked for a scheme it does not offer",
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const P256_KEY: &[u8] = include_bytes!("../../tests/data/pki/server-p256.key.der");
+    const P384_KEY: &[u8] = include_bytes!("../../tests/data/pki/server-p384.key.der");
+
+    fn key(der: &'static [u8]) -> Arc<dyn SigningKey> {
+        let der = pki_types::PrivateKeyDer::try_from(der).expect("PKCS#8 DER");
+        TestProvider::new(b"seed")
+            .load_private_key(der)
+            .expect("loads")
+    }
+
+    #[test]
+    fn ecdsa_signatures_are_deterministic_and_verify() {
+        for (der, scheme, alg) in [
+            (
+                P256_KEY,
+                SignatureScheme::ECDSA_SECP256R1_SHA256,
+                &ring::signature::ECDSA_P256_SHA256_ASN1,
+            ),
+            (
+                P384_KEY,
+                SignatureScheme::ECDSA_SECP384R1_SHA384,
+                &ring::signature::ECDSA_P384_SHA384_ASN1,
+            ),
+        ] {
+            let k = key(der);
+            assert_eq!(k.kind(), KeyKind::Ecdsa);
+            assert_eq!(
+                k.choose_scheme(&[SignatureScheme::RSA_PKCS1_SHA256, scheme]),
+                Some(scheme)
+            );
+            let a = k.sign(scheme, b"message").expect("signs");
+            let b = k.sign(scheme, b"message").expect("signs");
+            assert_eq!(a, b, "RFC 6979: the same message, the same signature");
+            assert_ne!(a, k.sign(scheme, b"other").expect("signs"));
+            // The signature verifies under the key's public key, as ring checks it.
+            let p = match der {
+                P256_KEY => {
+                    use p256::elliptic_curve::sec1::ToEncodedPoint;
+                    use p256::pkcs8::DecodePrivateKey;
+                    p256::SecretKey::from_pkcs8_der(der)
+                        .unwrap()
+                        .public_key()
+                        .to_encoded_point(false)
+                        .as_bytes()
+                        .to_vec()
+                }
+                _ => {
+                    use p384::elliptic_curve::sec1::ToEncodedPoint;
+                    use p384::pkcs8::DecodePrivateKey;
+                    p384::SecretKey::from_pkcs8_der(der)
+                        .unwrap()
+                        .public_key()
+                        .to_encoded_point(false)
+                        .as_bytes()
+                        .to_vec()
+                }
+            };
+            ring::signature::UnparsedPublicKey::new(alg, &p)
+                .verify(b"message", &a)
+                .expect("a valid ECDSA signature");
+        }
     }
 }
