@@ -24,7 +24,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use replay::{Driver, PKI_DIR, Replayed, TRANSCRIPT_DIR, build, load};
-use tls12::codec::enums::{CipherSuite, ContentType, NamedGroup};
+use tls12::codec::enums::{CipherSuite, ContentType, NamedGroup, SignatureScheme};
 use tls12::crypto::keylog::KeyLogBuffer;
 use tls12::transcript::{Direction, Hex, Record, RecordSplitter, Transcript, TranscriptConnection};
 
@@ -77,6 +77,33 @@ fn client_ecdhe_ecdsa_against_s_server_replays_byte_exactly() {
 }
 
 #[test]
+fn server_ecdhe_ecdsa_p256_against_s_client_replays_byte_exactly() {
+    let r = replays(
+        "server-ecdhe-ecdsa-aes128gcm-x25519.transcript",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        Some(NamedGroup::X25519),
+    );
+    assert_eq!(
+        r.summaries[0].signature_scheme,
+        Some(SignatureScheme::ECDSA_SECP256R1_SHA256),
+        "our ServerKeyExchange is signed with ECDSA (deterministically, or it would not replay)"
+    );
+}
+
+#[test]
+fn server_ecdhe_ecdsa_p384_against_s_client_replays_byte_exactly() {
+    let r = replays(
+        "server-ecdhe-ecdsa-aes256gcm-secp384r1.transcript",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        Some(NamedGroup::SECP384R1),
+    );
+    assert_eq!(
+        r.summaries[0].signature_scheme,
+        Some(SignatureScheme::ECDSA_SECP384R1_SHA384)
+    );
+}
+
+#[test]
 fn client_chacha20_against_s_server_replays_byte_exactly() {
     replays(
         "client-ecdhe-ecdsa-chacha20-x25519.transcript",
@@ -120,6 +147,17 @@ fn client_mutual_auth_against_s_server_replays_byte_exactly() {
         Some(NamedGroup::X25519),
     );
     // s_server -www reports the client certificate it verified.
+    let page = String::from_utf8_lossy(&r.app[0]);
+    assert!(page.contains("Client certificate"), "{page}");
+}
+
+#[test]
+fn client_mutual_auth_with_ecdsa_against_s_server_replays_byte_exactly() {
+    let r = replays(
+        "client-mutual-ecdsa-ecdhe-ecdsa-aes128gcm.transcript",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        Some(NamedGroup::X25519),
+    );
     let page = String::from_utf8_lossy(&r.app[0]);
     assert!(page.contains("Client certificate"), "{page}");
 }
@@ -232,8 +270,8 @@ struct Case {
 }
 
 /// Client cases: our client against `s_server -www`. Our side never signs with a
-/// randomized scheme (ring's ECDSA and PSS are), so every byte we send is reproducible: the
-/// mutual-auth client signs its CertificateVerify with rsa_pkcs1_sha256.
+/// randomized scheme (ring's PSS is; the TestProvider's ECDSA is RFC 6979), so every byte
+/// we send is reproducible: the RSA mutual-auth client is asked for rsa_pkcs1_sha256.
 const CLIENT_CASES: &[Case] = &[
     Case {
         name: "client-ecdhe-rsa-aes128gcm-x25519",
@@ -304,10 +342,32 @@ const CLIENT_CASES: &[Case] = &[
             "RSA+SHA256",
         ],
     },
+    Case {
+        name: "client-mutual-ecdsa-ecdhe-ecdsa-aes128gcm",
+        ours: &[
+            ("suites", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+            ("groups", "x25519,secp256r1"),
+            ("ca", "ca-ecdsa.crt.pem"),
+            ("cert", "client-p256.chain.pem"),
+            ("key", "client-p256.key.pem"),
+        ],
+        peer: &[
+            "-cert",
+            "server-p256.crt.pem",
+            "-key",
+            "server-p256.key.pem",
+            "-Verify",
+            "2",
+            "-CAfile",
+            "ca-ecdsa.crt.pem",
+            "-verify_return_error",
+        ],
+    },
 ];
 
-/// Server cases: our server (RSA certificate) against `s_client`, which offers only
-/// rsa_pkcs1_sha256 for RSA so that our ServerKeyExchange signature is deterministic.
+/// Server cases: our server against `s_client`. With an RSA certificate, s_client offers
+/// only rsa_pkcs1_sha256 for RSA so that our ServerKeyExchange signature is deterministic;
+/// ECDSA signatures of the TestProvider are deterministic anyway (RFC 6979).
 const SERVER_CASES: &[Case] = &[
     Case {
         name: "server-ecdhe-rsa-aes256gcm-secp384r1",
@@ -324,6 +384,26 @@ const SERVER_CASES: &[Case] = &[
             ("groups", "x25519"),
         ],
         peer: &["-CAfile", "ca-rsa.crt.pem", "-sigalgs", "RSA+SHA256"],
+    },
+    Case {
+        name: "server-ecdhe-ecdsa-aes128gcm-x25519",
+        ours: &[
+            ("suites", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+            ("groups", "x25519"),
+            ("cert", "server-p256.chain.pem"),
+            ("key", "server-p256.key.pem"),
+        ],
+        peer: &["-CAfile", "ca-ecdsa.crt.pem"],
+    },
+    Case {
+        name: "server-ecdhe-ecdsa-aes256gcm-secp384r1",
+        ours: &[
+            ("suites", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"),
+            ("groups", "secp384r1"),
+            ("cert", "server-p384.chain.pem"),
+            ("key", "server-p384.key.pem"),
+        ],
+        peer: &["-CAfile", "ca-ecdsa.crt.pem"],
     },
     Case {
         name: "server-rsa-aes256gcm",
@@ -389,8 +469,10 @@ fn metadata(case: &Case, client: bool, peer_command: &str, peer_version: &str) -
         t.push("send", Hex(GET).to_string());
         t.push("on_data", "close");
     } else {
-        t.push("cert", "server-rsa.chain.pem");
-        t.push("key", "server-rsa.key.pem");
+        if !case.ours.iter().any(|(k, _)| *k == "cert") {
+            t.push("cert", "server-rsa.chain.pem");
+            t.push("key", "server-rsa.key.pem");
+        }
         t.push("on_data", "echo");
         t.push("on_close", "close");
     }

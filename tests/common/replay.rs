@@ -30,12 +30,11 @@ use std::time::Duration;
 
 use tls12::codec::enums::{CipherSuite, ContentType, NamedGroup};
 use tls12::config::FixedTime;
-use tls12::crypto::ring::RingProvider;
 use tls12::crypto::test_provider::TestProvider;
 use tls12::crypto::{CryptoProvider, KeyLog};
 use tls12::msgs::{HandshakeMessage, HandshakePayload, KxContext, RecordTrace};
 use tls12::pki_types::pem::PemObject;
-use tls12::pki_types::{CertificateDer, ServerName, UnixTime};
+use tls12::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use tls12::record::RecordHeader;
 use tls12::suites::{KeyExchange, SupportedSuite};
 use tls12::transcript::{Direction, RecordSplitter, Role, Transcript, group_by_name, hex_decode};
@@ -58,15 +57,16 @@ fn certs(name: &str) -> Result<Vec<CertificateDer<'static>>, String> {
         .map_err(|e| format!("{name}: {e}"))
 }
 
+/// Our chain and key. The key is loaded through `provider` (the transcript's
+/// `TestProvider`), so that an ECDSA key signs deterministically.
 fn certified_key(
     cert: &str,
     key: &str,
     provider: &dyn CryptoProvider,
 ) -> Result<CertifiedKey, String> {
-    let _ = provider;
-    let pem = std::fs::read(pki_path(key)).map_err(|e| format!("{key}: {e}"))?;
-    let key = RingProvider
-        .load_private_key_pem(&pem)
+    let der = PrivateKeyDer::from_pem_file(pki_path(key)).map_err(|e| format!("{key}: {e}"))?;
+    let key = provider
+        .load_private_key(der)
         .map_err(|e| format!("{key}: {e}"))?;
     CertifiedKey::new(certs(cert)?, key).map_err(|e| e.to_string())
 }
