@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use replay::{Driver, PKI_DIR, Replayed, TRANSCRIPT_DIR, build, load};
+use replay::{Built, Driver, PKI_DIR, Replayed, TRANSCRIPT_DIR, build, load};
 use tls12::codec::enums::{CipherSuite, ContentType, NamedGroup, SignatureScheme};
 use tls12::crypto::keylog::KeyLogBuffer;
 use tls12::transcript::{Direction, Hex, Record, RecordSplitter, Transcript, TranscriptConnection};
@@ -177,6 +177,25 @@ fn server_mutual_auth_against_s_client_replays_byte_exactly() {
     );
 }
 
+/// Two connections in one file replay in order over one configuration and one provider
+/// (the shape a resumption transcript takes): the second ClientHello's random comes from
+/// the seed, once the queued one is used.
+#[test]
+fn two_connections_replay_in_order_over_one_configuration() {
+    let t = load("client-two-connections-ecdhe-rsa-aes128gcm.transcript");
+    assert_eq!(t.connections.len(), 2);
+    let r = replay::replay(&t).unwrap_or_else(|diff| panic!("{diff}"));
+    assert_eq!(r.summaries.len(), 2);
+    assert_eq!(
+        r.summaries[0].client_random,
+        std::array::from_fn(|i| i as u8)
+    );
+    assert_ne!(r.summaries[1].client_random, r.summaries[0].client_random);
+    for (i, app) in r.app.iter().enumerate() {
+        assert!(app.starts_with(b"HTTP/1.0 200 ok"), "connection {}", i + 1);
+    }
+}
+
 /// Every file in the directory replays, including ones no test above names.
 #[test]
 fn every_recorded_transcript_replays() {
@@ -265,6 +284,9 @@ const TIME: u64 = 1_900_000_000;
 
 struct Case {
     name: &'static str,
+    /// Connections in a row over one configuration (client cases; `s_server -naccept N`).
+    /// With session resumption, the second one resumes the first one's session.
+    connections: usize,
     ours: &'static [(&'static str, &'static str)],
     peer: &'static [&'static str],
 }
@@ -275,6 +297,7 @@ struct Case {
 const CLIENT_CASES: &[Case] = &[
     Case {
         name: "client-ecdhe-rsa-aes128gcm-x25519",
+        connections: 1,
         ours: &[
             ("suites", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
             ("groups", "x25519"),
@@ -284,6 +307,7 @@ const CLIENT_CASES: &[Case] = &[
     },
     Case {
         name: "client-ecdhe-ecdsa-aes128gcm-secp256r1",
+        connections: 1,
         ours: &[
             ("suites", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
             ("groups", "secp256r1"),
@@ -298,6 +322,7 @@ const CLIENT_CASES: &[Case] = &[
     },
     Case {
         name: "client-ecdhe-ecdsa-chacha20-x25519",
+        connections: 1,
         ours: &[
             ("suites", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"),
             // The P-256 certificate's curve must be in supported_groups (RFC 8422 5.3).
@@ -313,6 +338,7 @@ const CLIENT_CASES: &[Case] = &[
     },
     Case {
         name: "client-rsa-aes128gcm",
+        connections: 1,
         ours: &[
             ("suites", "TLS_RSA_WITH_AES_128_GCM_SHA256"),
             ("ca", "ca-rsa.crt.pem"),
@@ -321,6 +347,7 @@ const CLIENT_CASES: &[Case] = &[
     },
     Case {
         name: "client-mutual-rsa-ecdhe-rsa-aes128gcm",
+        connections: 1,
         ours: &[
             ("suites", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
             ("groups", "x25519"),
@@ -343,7 +370,18 @@ const CLIENT_CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "client-two-connections-ecdhe-rsa-aes128gcm",
+        connections: 2,
+        ours: &[
+            ("suites", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+            ("groups", "x25519"),
+            ("ca", "ca-rsa.crt.pem"),
+        ],
+        peer: &["-cert", "server-rsa.crt.pem", "-key", "server-rsa.key.pem"],
+    },
+    Case {
         name: "client-mutual-ecdsa-ecdhe-ecdsa-aes128gcm",
+        connections: 1,
         ours: &[
             ("suites", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
             ("groups", "x25519,secp256r1"),
@@ -371,6 +409,7 @@ const CLIENT_CASES: &[Case] = &[
 const SERVER_CASES: &[Case] = &[
     Case {
         name: "server-ecdhe-rsa-aes256gcm-secp384r1",
+        connections: 1,
         ours: &[
             ("suites", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
             ("groups", "secp384r1"),
@@ -379,6 +418,7 @@ const SERVER_CASES: &[Case] = &[
     },
     Case {
         name: "server-ecdhe-rsa-chacha20-x25519",
+        connections: 1,
         ours: &[
             ("suites", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"),
             ("groups", "x25519"),
@@ -387,6 +427,7 @@ const SERVER_CASES: &[Case] = &[
     },
     Case {
         name: "server-ecdhe-ecdsa-aes128gcm-x25519",
+        connections: 1,
         ours: &[
             ("suites", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
             ("groups", "x25519"),
@@ -397,6 +438,7 @@ const SERVER_CASES: &[Case] = &[
     },
     Case {
         name: "server-ecdhe-ecdsa-aes256gcm-secp384r1",
+        connections: 1,
         ours: &[
             ("suites", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"),
             ("groups", "secp384r1"),
@@ -407,11 +449,13 @@ const SERVER_CASES: &[Case] = &[
     },
     Case {
         name: "server-rsa-aes256gcm",
+        connections: 1,
         ours: &[("suites", "TLS_RSA_WITH_AES_256_GCM_SHA384")],
         peer: &["-CAfile", "ca-rsa.crt.pem", "-sigalgs", "RSA+SHA256"],
     },
     Case {
         name: "server-mutual-ecdhe-rsa-aes128gcm",
+        connections: 1,
         ours: &[
             ("suites", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
             ("groups", "x25519"),
@@ -537,11 +581,10 @@ impl Drop for Proc {
 /// `on_app_data` runs once, when our side first receives application data.
 fn record_connection(
     t: &Transcript,
-    key_log: Arc<KeyLogBuffer>,
+    built: &Built,
     mut sock: TcpStream,
     mut on_app_data: impl FnMut(),
 ) -> Result<TranscriptConnection, String> {
-    let built = build(t, Some(key_log))?;
     let ours = Direction::sent_by(t.role().map_err(|e| e.to_string())?);
     let theirs = match ours {
         Direction::ClientToServer => Direction::ServerToClient,
@@ -550,7 +593,7 @@ fn record_connection(
     let mut conn = TranscriptConnection::default();
     let mut split_ours = RecordSplitter::default();
     let mut split_theirs = RecordSplitter::default();
-    let mut driver = Driver::new(&built).map_err(|e| e.to_string())?;
+    let mut driver = Driver::new(built).map_err(|e| e.to_string())?;
     let mut send = |sock: &mut TcpStream, bytes: &[u8], conn: &mut TranscriptConnection| {
         for r in split_ours.push(bytes) {
             conn.records.push(Record {
@@ -630,27 +673,24 @@ fn wait_for_port(proc: &Proc) -> u16 {
 }
 
 fn record_client_case(case: &Case, version: &str, key_log: Arc<KeyLogBuffer>) -> Transcript {
-    let mut args: Vec<String> = [
-        "s_server",
-        "-tls1_2",
-        "-accept",
-        "127.0.0.1:0",
-        "-naccept",
-        "1",
-        "-www",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut args: Vec<String> = ["s_server", "-tls1_2", "-accept", "127.0.0.1:0", "-naccept"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.push(case.connections.to_string());
+    args.push("-www".to_string());
     args.extend(case.peer.iter().map(|s| s.to_string()));
     let command = format!("openssl {}", args.join(" ")).replace("127.0.0.1:0", "PORT");
     let mut t = metadata(case, true, &command, version);
+    let built = build(&t, Some(key_log)).expect("the case builds");
     let proc = Proc::spawn(&args);
     let port = wait_for_port(&proc);
-    let sock = TcpStream::connect(("127.0.0.1", port)).expect("connect to s_server");
-    let conn = record_connection(&t, key_log, sock, || {})
-        .unwrap_or_else(|e| panic!("{}: {e}\ns_server:\n{}", case.name, proc.output()));
-    t.connections.push(conn);
+    for _ in 0..case.connections {
+        let sock = TcpStream::connect(("127.0.0.1", port)).expect("connect to s_server");
+        let conn = record_connection(&t, &built, sock, || {})
+            .unwrap_or_else(|e| panic!("{}: {e}\ns_server:\n{}", case.name, proc.output()));
+        t.connections.push(conn);
+    }
     t
 }
 
@@ -671,6 +711,8 @@ fn record_server_case(case: &Case, version: &str, key_log: Arc<KeyLogBuffer>) ->
     let command =
         format!("openssl {}", args.join(" ")).replace(&format!("127.0.0.1:{port}"), "PORT");
     let mut t = metadata(case, false, &command, version);
+    assert_eq!(case.connections, 1, "server cases record one connection");
+    let built = build(&t, Some(key_log)).expect("the case builds");
     let mut proc = Proc::spawn(&args);
     let mut stdin = proc.stdin.take().expect("piped stdin");
     stdin.write_all(S_CLIENT_SAYS).expect("s_client stdin");
@@ -678,7 +720,7 @@ fn record_server_case(case: &Case, version: &str, key_log: Arc<KeyLogBuffer>) ->
     let (sock, _) = listener.accept().expect("s_client connects");
     let mut stdin = Some(stdin);
     // Once our server has the data, end s_client's input: it sends close_notify and exits.
-    let conn = record_connection(&t, key_log, sock, || drop(stdin.take()))
+    let conn = record_connection(&t, &built, sock, || drop(stdin.take()))
         .unwrap_or_else(|e| panic!("{}: {e}\ns_client:\n{}", case.name, proc.output()));
     t.connections.push(conn);
     t
