@@ -196,7 +196,8 @@ fn two_connections_replay_in_order_over_one_configuration() {
     }
 }
 
-/// Every file in the directory replays, including ones no test above names.
+/// Every file in the directory replays, including ones no test above names, and logs the
+/// master secrets recorded in its `.keylog` (which the dissector tests decrypt with).
 #[test]
 fn every_recorded_transcript_replays() {
     let mut names: Vec<String> = std::fs::read_dir(TRANSCRIPT_DIR)
@@ -216,9 +217,16 @@ fn every_recorded_transcript_replays() {
     );
     for name in names {
         let t = load(&name);
-        if let Err(diff) = replay::replay(&t) {
+        let key_log = Arc::new(KeyLogBuffer::new());
+        if let Err(diff) = replay::replay_with_key_log(&t, Some(key_log.clone())) {
             panic!("{name}: {diff}");
         }
+        let keylog_file = format!(
+            "{TRANSCRIPT_DIR}/{}",
+            name.replace(".transcript", ".keylog")
+        );
+        let recorded = std::fs::read_to_string(&keylog_file).expect("a key log per transcript");
+        assert_eq!(key_log.contents(), recorded, "{keylog_file}");
     }
 }
 

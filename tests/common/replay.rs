@@ -332,7 +332,15 @@ pub struct Replayed {
 /// Replays every connection of `t`: our side must send exactly the recorded records and
 /// complete the handshake on the peer's. The error is a readable diff.
 pub fn replay(t: &Transcript) -> Result<Replayed, String> {
-    let built = build(t, None)?;
+    replay_with_key_log(t, None)
+}
+
+/// [`replay`], with our side's key log lines going to `key_log`.
+pub fn replay_with_key_log(
+    t: &Transcript,
+    key_log: Option<Arc<dyn KeyLog>>,
+) -> Result<Replayed, String> {
+    let built = build(t, key_log)?;
     let role = t.role().map_err(|e| e.to_string())?;
     let ours = Direction::sent_by(role);
     let mut out = Replayed {
