@@ -481,6 +481,36 @@ s2c 140303000101
         assert!(Transcript::parse("").is_err());
     }
 
+    proptest::proptest! {
+        /// Any text is a transcript or an error, never a panic.
+        #[test]
+        fn parse_is_total(text in "(tls12-transcript 1\n)?((c2s |s2c |connection|[a-z]+ = )?[0-9a-f =#]{0,40}\n){0,8}") {
+            let _ = Transcript::parse(&text);
+        }
+
+        /// A byte stream cut anywhere gives the same records.
+        #[test]
+        fn splitter_is_independent_of_chunking(
+            lens in proptest::collection::vec(0usize..40, 1..6),
+            cut in 0usize..200,
+        ) {
+            let mut stream = Vec::new();
+            let mut records = Vec::new();
+            for (i, len) in lens.iter().enumerate() {
+                let mut r = vec![0x17, 3, 3, 0, *len as u8];
+                r.extend(core::iter::repeat_n(i as u8, *len));
+                stream.extend_from_slice(&r);
+                records.push(r);
+            }
+            let cut = cut.min(stream.len());
+            let mut s = RecordSplitter::default();
+            let mut got = s.push(&stream[..cut]);
+            got.extend(s.push(&stream[cut..]));
+            proptest::prop_assert!(s.is_empty());
+            proptest::prop_assert_eq!(got, records);
+        }
+    }
+
     #[test]
     fn hex_decode_rejects_odd_lengths_and_non_digits() {
         assert_eq!(hex_decode("0aFf"), Some(vec![0x0a, 0xff]));
