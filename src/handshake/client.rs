@@ -134,9 +134,7 @@ impl State {
         exts.push(ClientExtension::ExtendedMasterSecret);
 
         let offered = Self::session_to_offer(&config, &server_name, core)?;
-        let session_id = offered
-            .as_ref()
-            .map_or(SessionId::EMPTY, |(_, id)| id.clone());
+        let session_id = offered.as_ref().map_or(SessionId::EMPTY, |(_, id)| *id);
         if config.enable_tickets && config.session_store.is_some() {
             let ticket = offered
                 .as_ref()
@@ -183,7 +181,7 @@ impl State {
         let Some(store) = &config.session_store else {
             return Ok(None);
         };
-        let Some(mut session) = store.get(&server_name.to_str()) else {
+        let Some(mut session) = store.get(&session_key(server_name)) else {
             return Ok(None);
         };
         let usable = session.is_fresh(core.config.time.now())
@@ -193,7 +191,7 @@ impl State {
                 .iter()
                 .any(|s| s.suite == session.suite);
         if !usable {
-            store.remove(&server_name.to_str());
+            store.remove(&session_key(server_name));
             return Ok(None);
         }
         if !config.enable_tickets {
@@ -208,7 +206,7 @@ impl State {
         if session.session_id.is_empty() {
             return Ok(None);
         }
-        let id = session.session_id.clone();
+        let id = session.session_id;
         Ok(Some((session, id)))
     }
 
@@ -495,7 +493,7 @@ impl State {
             server_random: sh.random.0,
             ems,
             alpn: sh.alpn_protocol().map(|p| p.to_vec()),
-            session_id: sh.session_id.clone(),
+            session_id: sh.session_id,
             ticket_promised: sh.session_ticket_ack(),
             transcript,
         };
@@ -556,7 +554,7 @@ impl State {
         let Some(store) = &self.config.session_store else {
             return;
         };
-        let key = self.server_name.to_str();
+        let key = session_key(&self.server_name);
         let ticket = k.ticket.as_ref().filter(|t| !t.ticket.is_empty());
         if k.resumed && ticket.is_none() {
             // Keep the session as it is: the server may resume it again.
@@ -572,7 +570,7 @@ impl State {
                 suite: k.n.suite.suite,
                 master_secret: *k.secrets.master.as_bytes(),
                 extended_master_secret: k.n.ems,
-                session_id: k.n.session_id.clone(),
+                session_id: k.n.session_id,
                 ticket: ticket.map(|t| t.ticket.clone()).unwrap_or_default(),
                 lifetime_secs: ticket.map_or(0, |t| t.lifetime_hint),
                 received_at: core.config.time.now().as_secs(),
@@ -710,6 +708,14 @@ impl State {
         } else {
             Inner::ExpectCcs(k)
         })
+    }
+}
+
+/// The session store's key for a server name: the DNS name, or the IP address.
+fn session_key(name: &ServerName<'_>) -> String {
+    match name {
+        ServerName::DnsName(d) => String::from(d.as_ref()),
+        other => alloc::format!("{other:?}"),
     }
 }
 

@@ -331,7 +331,7 @@ impl State {
                 server_name,
                 group: None,
                 scheme: None,
-                session_id: ch.session_id.clone(),
+                session_id: ch.session_id,
                 send_ticket: false,
                 transcript: Transcript::new(),
             };
@@ -358,7 +358,7 @@ impl State {
         let sh = ServerHello {
             version: ProtocolVersion::TLS12,
             random: Random(server_random),
-            session_id: session_id.clone(),
+            session_id,
             cipher_suite: choice.suite.suite,
             compression_method: CompressionMethod::NULL,
             extensions: Some(exts),
@@ -571,7 +571,7 @@ impl State {
         let sh = ServerHello {
             version: ProtocolVersion::TLS12,
             random: Random(n.server_random),
-            session_id: n.session_id.clone(),
+            session_id: n.session_id,
             cipher_suite: n.suite.suite,
             compression_method: CompressionMethod::NULL,
             extensions: Some(exts),
