@@ -457,12 +457,14 @@ fn our_client_resumes_with_rustls_server_by_session_id_and_ticket() {
 
 #[test]
 fn rustls_client_resumes_with_our_server_by_session_id_and_ticket() {
-    // (rustls client tickets, our ticketer on, our cache on)
-    for (client_tickets, our_tickets, our_cache) in [
-        (true, true, true),
-        (false, true, true),
-        (true, false, true),
-        (true, true, false),
+    // (rustls client uses tickets, our ticketer on, our cache on, resumes)
+    for (client_tickets, our_tickets, our_cache, resumes) in [
+        (true, true, true, true),
+        (false, true, true, true),
+        (true, false, true, true),
+        (true, true, false, true),
+        // Session IDs only, and we cache nothing: nothing to resume.
+        (false, true, false, false),
     ] {
         let what =
             format!("client tickets {client_tickets}, ours {our_tickets}, cache {our_cache}");
@@ -482,10 +484,7 @@ fn rustls_client_resumes_with_our_server_by_session_id_and_ticket() {
             let mut peer = Peer::new(rustls::ClientConnection::new(client.clone(), name).unwrap());
             kinds.push(resumption_round(&mut ours, &mut peer));
         }
-        assert_eq!(
-            kinds,
-            [(false, false), (true, true), (true, true)],
-            "{what}"
-        );
+        let r = (resumes, resumes);
+        assert_eq!(kinds, [(false, false), r, r], "{what}");
     }
 }
