@@ -602,7 +602,18 @@ struct SClientRun {
 /// `openssl s_client -tls1_2` (verifying against both test roots) against our server:
 /// writes `stdin`, waits for s_client to exit (our server closes after answering).
 fn s_client_run(server: &[String], s_client_args: &[&str], stdin: &[u8]) -> SClientRun {
-    let (port, served) = our_server(server);
+    s_client_run_n(server, s_client_args, stdin, 1)
+}
+
+/// Like [`s_client_run`], with our server serving `connections` connections (one
+/// configuration, so one session cache and ticketer); `served` is the first one's.
+fn s_client_run_n(
+    server: &[String],
+    s_client_args: &[&str],
+    stdin: &[u8],
+    connections: usize,
+) -> SClientRun {
+    let (port, served) = our_server_for(server, connections);
     let mut args = strings(&[
         "s_client",
         "-tls1_2",
@@ -1208,7 +1219,8 @@ fn our_client_does_not_resume_with_s_server_that_caches_nothing() {
 fn s_client_reconnect(server_extra: &[&str], s_client_extra: &[&str]) -> (usize, usize) {
     let mut args = vec!["-reconnect"];
     args.extend(s_client_extra);
-    let run = s_client_run_n(&server_flags(server_extra), &args, 6);
+    args.extend(["-CAfile", both_roots()]);
+    let run = s_client_run_n(&server_flags(server_extra), &args, b"", 6);
     let reused = run
         .output
         .lines()
@@ -1220,36 +1232,6 @@ fn s_client_reconnect(server_extra: &[&str], s_client_extra: &[&str]) -> (usize,
         .filter(|l| l.starts_with("New, TLSv1.2"))
         .count();
     (new, reused)
-}
-
-/// Like [`s_client_run`], with our server serving `connections` connections.
-fn s_client_run_n(server: &[String], s_client_args: &[&str], connections: usize) -> SClientRun {
-    let (port, served) = our_server_for(server, connections);
-    let mut args = strings(&[
-        "s_client",
-        "-tls1_2",
-        "-connect",
-        &format!("127.0.0.1:{port}"),
-        "-servername",
-        NAME,
-        "-verify_hostname",
-        NAME,
-        "-verify_return_error",
-        "-CAfile",
-        both_roots(),
-    ]);
-    args.extend(strings(s_client_args));
-    let mut proc = Proc::spawn(&args);
-    proc.close_stdin();
-    let status = proc.wait();
-    let served = served
-        .recv_timeout(STEP)
-        .unwrap_or_else(|_| Err("server thread timed out".into()));
-    SClientRun {
-        output: proc.output(),
-        status,
-        served,
-    }
 }
 
 #[test]

@@ -404,11 +404,14 @@ fn first_message(flight: &[u8]) -> (u8, HandshakeMessage) {
     (flight[2], msg)
 }
 
+/// `msg` in plaintext handshake records of at most 2^14 bytes each.
 fn record(minor: u8, msg: &HandshakeMessage) -> Vec<u8> {
-    let body = msg.to_bytes();
-    let mut out = vec![ContentType::HANDSHAKE.0, 3, minor];
-    out.extend_from_slice(&(body.len() as u16).to_be_bytes());
-    out.extend_from_slice(&body);
+    let mut out = Vec::new();
+    for chunk in msg.to_bytes().chunks(16384) {
+        out.extend_from_slice(&[ContentType::HANDSHAKE.0, 3, minor]);
+        out.extend_from_slice(&(chunk.len() as u16).to_be_bytes());
+        out.extend_from_slice(chunk);
+    }
     out
 }
 
@@ -560,4 +563,110 @@ fn name() -> String {
         ServerName::DnsName(d) => d.as_ref().to_string(),
         _ => unreachable!(),
     }
+}
+
+/// A plaintext NewSessionTicket record.
+fn ticket_record() -> Vec<u8> {
+    let nst = tls12::msgs::NewSessionTicket {
+        lifetime_hint: 60,
+        ticket: vec![9; 40],
+    };
+    record(3, &HandshakeMessage::from(nst))
+}
+
+/// Runs a full handshake, inserting a NewSessionTicket record at the front of flight
+/// `flight` travelling `dir`; returns the pair.
+fn with_injected_ticket(c: ClientConfig, s: ServerConfig, dir: Dir, flight: usize) -> Pair {
+    let mut pair = Pair::new(c, s);
+    pair.run_with(|d, f, bytes| {
+        if d == dir && f == flight {
+            let mut with = ticket_record();
+            with.extend_from_slice(bytes);
+            *bytes = with;
+        }
+    });
+    pair
+}
+
+fn alert_of(e: &Option<Error>) -> Option<AlertDescription> {
+    e.as_ref().and_then(|e| e.alert())
+}
+
+#[test]
+fn unsolicited_new_session_ticket_is_unexpected_message() {
+    // The server did not acknowledge session_ticket (it has no ticketer): a ticket before
+    // its ChangeCipherSpec is out of order.
+    let mut s = server_config(&["server-rsa"]);
+    s.ticketer = None;
+    let pair = with_injected_ticket(client_config(), s, Dir::ToClient, 3);
+    assert_eq!(
+        alert_of(&pair.c.error),
+        Some(AlertDescription::UNEXPECTED_MESSAGE)
+    );
+    assert!(pair.client.is_handshaking());
+}
+
+#[test]
+fn a_second_new_session_ticket_is_unexpected_message() {
+    // Promised and sent once by the server; a second one in front of it is one too many.
+    let pair = with_injected_ticket(
+        client_config(),
+        server_config(&["server-rsa"]),
+        Dir::ToClient,
+        3,
+    );
+    // The injected ticket is taken as the promised one; the real one that follows is the
+    // second, before the ChangeCipherSpec the client now expects.
+    assert_eq!(
+        alert_of(&pair.c.error),
+        Some(AlertDescription::UNEXPECTED_MESSAGE)
+    );
+}
+
+#[test]
+fn a_new_session_ticket_in_the_servers_first_flight_is_unexpected_message() {
+    let pair = with_injected_ticket(
+        client_config(),
+        server_config(&["server-rsa"]),
+        Dir::ToClient,
+        1,
+    );
+    assert_eq!(
+        alert_of(&pair.c.error),
+        Some(AlertDescription::UNEXPECTED_MESSAGE)
+    );
+}
+
+#[test]
+fn a_server_receiving_a_new_session_ticket_is_unexpected_message() {
+    for flight in [0, 2] {
+        let pair = with_injected_ticket(
+            client_config(),
+            server_config(&["server-rsa"]),
+            Dir::ToServer,
+            flight,
+        );
+        assert_eq!(
+            alert_of(&pair.s.error),
+            Some(AlertDescription::UNEXPECTED_MESSAGE),
+            "flight {flight}"
+        );
+        assert!(pair.server.is_handshaking(), "flight {flight}");
+    }
+}
+
+#[test]
+fn a_large_garbage_ticket_does_not_stop_session_id_resumption() {
+    // A client may send any opaque ticket up to 2^16-1 bytes: one the server cannot open
+    // is ignored, and the session ID offered with it is looked up as usual.
+    let (_, resumed) = offer_edited(|ch| {
+        ch.extensions
+            .as_mut()
+            .unwrap()
+            .push(ClientExtension::SessionTicket(vec![0xa5; 65_000]))
+    });
+    assert!(
+        resumed,
+        "the session ID still resumes; the garbage ticket is ignored"
+    );
 }

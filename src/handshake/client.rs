@@ -361,13 +361,8 @@ impl State {
                 }
                 k.n.transcript.add(encoded);
                 if k.resumed {
-                    core.send_ccs()?;
-                    let vd = k.secrets.verify_data(
-                        core,
-                        Side::Client,
-                        k.n.transcript.current_hash()?.as_ref(),
-                    );
-                    core.send_handshake(HandshakeMessage::finished(vd.to_vec()))?;
+                    k.secrets
+                        .send_ccs_and_finished(core, Side::Client, &mut k.n.transcript)?;
                 }
                 core.start_app_data()?;
                 self.store_session(core, &k);
@@ -686,10 +681,7 @@ impl State {
         }
 
         secrets.install_keys(core, Side::Client)?;
-        core.send_ccs()?;
-        let vd = secrets.verify_data(core, Side::Client, n.transcript.current_hash()?.as_ref());
-        let bytes = core.send_handshake(HandshakeMessage::finished(vd.to_vec()))?;
-        n.transcript.add(&bytes);
+        secrets.send_ccs_and_finished(core, Side::Client, &mut n.transcript)?;
         // RFC 7918: only with forward secrecy (ECDHE); every suite we implement is AEAD.
         if self.config.false_start && n.suite.forward_secret() {
             core.start_app_data()?;

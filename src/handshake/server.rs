@@ -208,13 +208,8 @@ impl State {
                 k.n.transcript.add(encoded);
                 if !k.resumed {
                     self.save_session(core, &mut k)?;
-                    core.send_ccs()?;
-                    let vd = k.secrets.verify_data(
-                        core,
-                        Side::Server,
-                        k.n.transcript.current_hash()?.as_ref(),
-                    );
-                    core.send_handshake(HandshakeMessage::finished(vd.to_vec()))?;
+                    k.secrets
+                        .send_ccs_and_finished(core, Side::Server, &mut k.n.transcript)?;
                 }
                 core.start_app_data()?;
                 self.completed = Some(Box::new(HandshakeSummary {
@@ -587,10 +582,7 @@ impl State {
         };
         secrets.log(core);
         secrets.install_keys(core, Side::Server)?;
-        core.send_ccs()?;
-        let vd = secrets.verify_data(core, Side::Server, n.transcript.current_hash()?.as_ref());
-        let bytes = core.send_handshake(HandshakeMessage::finished(vd.to_vec()))?;
-        n.transcript.add(&bytes);
+        secrets.send_ccs_and_finished(core, Side::Server, &mut n.transcript)?;
         Ok(Inner::ExpectCcs(Keyed {
             n,
             client_certs: session.client_certificates.clone(),
