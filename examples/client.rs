@@ -27,9 +27,16 @@ fn run() -> Result<(), Failure> {
         return Ok(());
     };
     let config = client::config(&opts)?;
-    let (mut tls, summary) = client::connect(&opts, config)?;
+    let (mut tls, summary) = client::connect(&opts, config.clone())?;
     common::to_stderr(setup::describe(&summary, "server"));
     let response = client::get(&mut tls, &opts)?;
+    // Like s_client -reconnect: the same configuration (and so the same session store).
+    for _ in 0..opts.reconnect {
+        let (mut again, summary) = client::connect(&opts, config.clone())?;
+        client::get(&mut again, &opts)?;
+        let yes_no = if summary.resumed { "yes" } else { "no" };
+        common::log(format_args!("resumed: {yes_no}"));
+    }
     common::log(format_args!(
         "response:               {}",
         setup::printable(&response.status_line)

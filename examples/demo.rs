@@ -6,6 +6,8 @@
 //! cargo run --example demo -- --group secp384r1
 //! cargo run --example demo -- --rsa-kx
 //! cargo run --example demo -- --mutual
+//! cargo run --example demo -- --resume
+//! cargo run --example demo -- --false-start
 //! ```
 //!
 //! A client and a server of this crate talk through byte buffers: no network, no files (the
@@ -49,8 +51,12 @@ Options:
   --rsa-kx        RSA key exchange (TLS_RSA_WITH_AES_128_GCM_SHA256): no ServerKeyExchange,
                   the client encrypts the pre-master secret to the server's certificate
   --mutual        the server requests and requires a client certificate
-  --resume        session resumption (not yet implemented)
-  --false-start   TLS False Start (not yet implemented)
+  --resume        session resumption: a first connection (not shown) leaves the client
+                  a session ticket; the connection shown resumes it (abbreviated
+                  handshake: ServerHello, ChangeCipherSpec, Finished)
+  --no-tickets    with --resume: resume by session ID instead of a ticket
+  --false-start   TLS False Start (RFC 7918): the client sends its request right after
+                  its Finished, before the server's
   -h, --help      this text";
 
 /// `println!` that ends the program quietly once stdout is closed (`| head`, `| less`).
@@ -87,6 +93,9 @@ struct Options {
     suite: Option<&'static SupportedSuite>,
     group: Option<NamedGroup>,
     mutual: bool,
+    resume: bool,
+    no_tickets: bool,
+    false_start: bool,
 }
 
 fn main() -> ExitCode {
@@ -145,10 +154,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, ExitCod
                 o.suite = SupportedSuite::find(CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256);
             }
             "--mutual" => o.mutual = true,
-            "--resume" | "--false-start" => {
-                eprintln!("{arg}: not yet implemented");
-                return Err(ExitCode::from(2));
-            }
+            "--resume" => o.resume = true,
+            "--no-tickets" => o.no_tickets = true,
+            "--false-start" => o.false_start = true,
             _ => return Err(usage_error(&format!("unknown option {arg}"))),
         }
     }
@@ -228,6 +236,8 @@ fn configs(o: &Options) -> Result<(ClientConfig, ServerConfig, Arc<KeyLogBuffer>
         }
     }
     client.common.key_log = Some(key_log.clone());
+    client.false_start = o.false_start;
+    client.enable_tickets = !o.no_tickets;
     Ok((client, server, key_log))
 }
 
@@ -405,14 +415,55 @@ fn show_events(who: &str, events: &[Event]) {
     }
 }
 
+/// A whole handshake between fresh connections, not shown: it leaves a session in the
+/// client's store and the server's cache (the configurations share them).
+fn first_connection(
+    client_config: &Arc<ClientConfig>,
+    server_config: &Arc<ServerConfig>,
+    server_name: &ServerName<'static>,
+) -> Result<(), tls12::Error> {
+    let mut client = ClientConnection::new(client_config.clone(), server_name.clone())?;
+    let mut server = ServerConnection::new(server_config.clone())?;
+    let mut bytes = feed(&mut client, &[])?.tx;
+    let mut to_server = true;
+    while !bytes.is_empty() {
+        let receiver: &mut Connection = if to_server { &mut server } else { &mut client };
+        bytes = feed(receiver, &bytes)?.tx;
+        to_server = !to_server;
+    }
+    if client.is_handshaking() {
+        return Err(tls12::Error::Api("the first handshake did not complete"));
+    }
+    Ok(())
+}
+
 fn run(o: &Options) -> Result<(), tls12::Error> {
     let (client_config, server_config, key_log) = configs(o)?;
+    let (client_config, server_config) = (Arc::new(client_config), Arc::new(server_config));
     let server_name = ServerName::try_from(SERVER_NAME).expect("a valid DNS name");
-    let mut client = ClientConnection::new(Arc::new(client_config), server_name)?;
-    let mut server = ServerConnection::new(Arc::new(server_config))?;
+    say!("TLS 1.2 in memory: a client and a server of this crate, every record shown.");
+    if o.resume {
+        first_connection(&client_config, &server_config, &server_name)?;
+        let how = if o.no_tickets {
+            "the session ID the server chose (the server keeps the session in its cache)"
+        } else {
+            "the session ticket the server sent (the session, sealed with the server's key)"
+        };
+        say!();
+        say!("════ Connection 1 (not shown): a full handshake ════");
+        say!("The client kept {how}; the connection below offers it in its ClientHello.");
+    }
+    let mut client = ClientConnection::new(client_config, server_name)?;
+    let mut server = ServerConnection::new(server_config)?;
     let mut wire = Wire::new();
 
-    say!("TLS 1.2 in memory: a client and a server of this crate, every record shown.");
+    let request = format!("GET /26-1 HTTP/1.1\r\nHost: {SERVER_NAME}\r\n\r\n");
+    if o.false_start {
+        // Queued now; False Start sends it right behind the client's Finished.
+        client.write(request.as_bytes())?;
+        say!("(False Start: the client queued its HTTP request before the handshake; it");
+        say!(" goes out encrypted right after the client's Finished, before the server's)");
+    }
 
     // The handshake: flights go back and forth until neither side has anything to say.
     let mut dir = Dir::ClientToServer;
@@ -435,10 +486,11 @@ fn run(o: &Options) -> Result<(), tls12::Error> {
     let suite = summary.suite;
 
     // HTTP over the connection: the request and the response travel encrypted.
-    let request = format!("GET /26-1 HTTP/1.1\r\nHost: {SERVER_NAME}\r\n\r\n");
-    client.write(request.as_bytes())?;
-    let bytes = feed(&mut client, &[])?.tx;
-    deliver(&mut wire, Dir::ClientToServer, &bytes, &mut server)?;
+    if !o.false_start {
+        client.write(request.as_bytes())?;
+        let bytes = feed(&mut client, &[])?.tx;
+        deliver(&mut wire, Dir::ClientToServer, &bytes, &mut server)?;
+    }
 
     let body = format!("Hello over TLS 1.2 with {suite}\n");
     let response = format!(
@@ -489,7 +541,11 @@ fn show_secrets(s: &HandshakeSummary, key_log: &KeyLogBuffer) {
     say!("               sent in clear in the ClientHello");
     say!("Server Random: {:#}", Hex(&s.server_random));
     say!("               sent in clear in the ServerHello");
-    if s.group.is_some() {
+    if s.resumed {
+        say!("Pre-Master:    none: this handshake resumed a session, so there is no key");
+        say!("               exchange and no certificate; the master secret is the one of");
+        say!("               the first connection, and fresh keys come from the new randoms");
+    } else if s.group.is_some() {
         say!("Pre-Master:    never on the wire, and not exposed by this crate: each side");
         say!("               computes it inside the ECDHE key exchange, from its own private");
         say!("               key and the other side's Pubkey (Server/Client Params above)");
@@ -498,7 +554,10 @@ fn show_secrets(s: &HandshakeSummary, key_log: &KeyLogBuffer) {
         say!("               RSA key (the Encrypted PreMaster above); only the server can");
         say!("               decrypt them. Not exposed by this crate");
     }
-    if s.extended_master_secret {
+    if s.resumed {
+        say!("Master Secret: the resumed session's (key block = PRF(master secret, \"key");
+        say!("               expansion\", server random + client random) with the new randoms)");
+    } else if s.extended_master_secret {
         say!("Master Secret: PRF(pre-master, \"extended master secret\", hash of the handshake");
         say!("               messages up to the ClientKeyExchange, randoms included) (RFC 7627)");
     } else {
@@ -506,8 +565,15 @@ fn show_secrets(s: &HandshakeSummary, key_log: &KeyLogBuffer) {
     }
     say!("Key log line (NSS format, for Wireshark's \"(Pre)-Master-Secret log filename\"):");
     say!("CLIENT_RANDOM <client random> <master secret>");
+    // With --resume the first connection logged a line too: show this connection's.
+    let mine = format!("CLIENT_RANDOM {}", Hex(&s.client_random));
     for line in key_log.lines() {
-        say!("{}", line.trim_end());
+        if line
+            .to_ascii_lowercase()
+            .starts_with(&mine.to_ascii_lowercase())
+        {
+            say!("{}", line.trim_end());
+        }
     }
 }
 
@@ -515,9 +581,13 @@ fn show_summary(client: &HandshakeSummary, server: &HandshakeSummary) {
     say!();
     say!("════ Negotiated ════");
     say!("Version: {}", client.version.wire_name());
+    if client.resumed {
+        say!("Resumed: yes (abbreviated handshake)");
+    }
     say!("Cipher Suite: {}", client.suite.wire_name());
     match client.group {
         Some(g) => say!("Key Exchange: ECDHE over {}", g.wire_name()),
+        None if client.resumed => say!("Key Exchange: none (the session's master secret)"),
         None => say!("Key Exchange: RSA (no ServerKeyExchange)"),
     }
     if let Some(scheme) = client.signature_scheme {
@@ -537,13 +607,18 @@ fn show_summary(client: &HandshakeSummary, server: &HandshakeSummary) {
     if let Some(name) = &client.server_name {
         say!("Server Name: {name}");
     }
+    let when = if client.resumed {
+        "in the first connection"
+    } else {
+        "just now"
+    };
     say!(
-        "Server certificate chain: {} certificates (the client verified it)",
+        "Server certificate chain: {} certificates (the client verified it {when})",
         client.peer_certificates.len()
     );
     if !server.peer_certificates.is_empty() {
         say!(
-            "Client certificate chain: {} certificates (the server verified it)",
+            "Client certificate chain: {} certificates (the server verified it {when})",
             server.peer_certificates.len()
         );
     }

@@ -9,7 +9,12 @@ use pki_types::{CertificateDer, UnixTime};
 use crate::codec::enums::{CipherSuite, NamedGroup};
 use crate::crypto::{CryptoProvider, KeyKind, KeyLog, SigningKey};
 use crate::error::Error;
+use crate::msgs::CertificateRequest;
 use crate::record::DEFAULT_MAX_HANDSHAKE_MESSAGE;
+use crate::resumption::{
+    AeadTicketer, ClientSessionStore, DEFAULT_SESSION_LIFETIME_SECS, InMemoryClientSessionStore,
+    LruSessionCache, ServerSessionCache, TicketEncrypter,
+};
 use crate::suites::{SupportedSuite, default_suites};
 use crate::verify::{ClientCertVerifier, ServerCertVerifier};
 
@@ -225,11 +230,21 @@ pub struct ClientConfig {
     pub common: CommonConfig,
     /// Verifies the server's certificate.
     pub verifier: Arc<dyn ServerCertVerifier>,
-    /// The client certificate, for servers that request one.
+    /// The client certificate, for servers that request one (the common case of one
+    /// certificate; see `client_cert_resolver` for more).
     pub client_cert: Option<CertifiedKey>,
+    /// Picks the client certificate from the server's CertificateRequest; when set, it
+    /// replaces `client_cert`.
+    pub client_cert_resolver: Option<Arc<dyn ResolvesClientCert>>,
     /// TLS False Start (RFC 7918): send application data right after our Finished, before
     /// the server's, when the suite is ECDHE with an AEAD. Off by default.
     pub false_start: bool,
+    /// Where sessions are kept for resumption (`None`: never resume). Default: an
+    /// [`InMemoryClientSessionStore`] of 64 server names.
+    pub session_store: Option<Arc<dyn ClientSessionStore>>,
+    /// Ask for and offer session tickets (RFC 5077). On by default; off, only session IDs
+    /// are used.
+    pub enable_tickets: bool,
 }
 
 impl ClientConfig {
@@ -239,9 +254,20 @@ impl ClientConfig {
             common: CommonConfig::new(provider),
             verifier,
             client_cert: None,
+            client_cert_resolver: None,
             false_start: false,
+            session_store: Some(Arc::new(InMemoryClientSessionStore::new(64))),
+            enable_tickets: true,
         }
     }
+}
+
+/// Picks the client's certificate when a server asks for one.
+pub trait ResolvesClientCert: Send + Sync + fmt::Debug {
+    /// The certificate to send for `request` (its certificate types, signature schemes and
+    /// acceptable CA names), or `None` to send an empty Certificate. A certificate whose
+    /// key fits none of the request's types or schemes is not sent either.
+    fn resolve(&self, request: &CertificateRequest) -> Option<CertifiedKey>;
 }
 
 /// Picks the server's certificates from the name the client asked for (SNI).
@@ -265,17 +291,29 @@ pub struct ServerConfig {
     pub client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     /// Chooses certificates by SNI; when set, it replaces `certs`.
     pub cert_resolver: Option<Arc<dyn ResolvesServerCert>>,
+    /// Keeps sessions by session ID for resumption (`None`: no session IDs are issued).
+    /// Default: an [`LruSessionCache`] of 1024 sessions.
+    pub session_cache: Option<Arc<dyn ServerSessionCache>>,
+    /// Issues and opens session tickets (RFC 5077) for clients that ask (`None`: no
+    /// tickets). Default: an [`AeadTicketer`] with a 12-hour lifetime.
+    pub ticketer: Option<Arc<dyn TicketEncrypter>>,
+    /// The longest a cached session may be resumed, in seconds (tickets are also bounded
+    /// by the ticketer's lifetime). Default: 24 hours.
+    pub session_lifetime_secs: u32,
 }
 
 impl ServerConfig {
     /// A server with the provider's defaults and the given certificates.
     pub fn new(provider: Arc<dyn CryptoProvider>, certs: Vec<CertifiedKey>) -> Self {
         Self {
-            common: CommonConfig::new(provider),
+            common: CommonConfig::new(provider.clone()),
             certs,
             honour_client_order: false,
             client_verifier: None,
             cert_resolver: None,
+            session_cache: Some(Arc::new(LruSessionCache::new(1024))),
+            ticketer: Some(Arc::new(AeadTicketer::new(provider.clone(), 12 * 60 * 60))),
+            session_lifetime_secs: DEFAULT_SESSION_LIFETIME_SECS,
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod fuzzing;
 mod handshake;
 pub mod msgs;
 pub mod record;
+pub mod resumption;
 pub mod suites;
 #[cfg(feature = "test-provider")]
 pub mod transcript;

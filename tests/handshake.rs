@@ -349,6 +349,7 @@ fn handshake_completes_events_and_message_events() {
             H::CERTIFICATE,
             H::SERVER_KEY_EXCHANGE,
             H::SERVER_HELLO_DONE,
+            H::NEW_SESSION_TICKET,
             H::FINISHED
         ]
     );

@@ -555,6 +555,15 @@ fn server_flags(extra: &[&str]) -> Vec<String> {
 /// A server (the server example's code) on a free port, serving one connection on a
 /// thread. The result arrives on the channel.
 fn our_server(flags: &[String]) -> (u16, mpsc::Receiver<Result<Served, String>>) {
+    our_server_for(flags, 1)
+}
+
+/// A server serving `connections` connections one after another with one configuration
+/// (so one session cache and ticketer); each result arrives on the channel.
+fn our_server_for(
+    flags: &[String],
+    connections: usize,
+) -> (u16, mpsc::Receiver<Result<Served, String>>) {
     let opts = ServerOptions::parse(Args::new(flags.to_vec()))
         .expect("flags parse")
         .expect("not --help");
@@ -564,20 +573,22 @@ fn our_server(flags: &[String]) -> (u16, mpsc::Receiver<Result<Served, String>>)
     listener.set_nonblocking(true).expect("nonblocking");
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
-        let deadline = Instant::now() + STEP;
-        let sock = loop {
-            match listener.accept() {
-                Ok((s, _)) => break s,
-                Err(_) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
-                Err(e) => {
-                    let _ = tx.send(Err(format!("no connection: {e}")));
-                    return;
+        for _ in 0..connections {
+            let deadline = Instant::now() + STEP;
+            let sock = loop {
+                match listener.accept() {
+                    Ok((s, _)) => break s,
+                    Err(_) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
+                    Err(e) => {
+                        let _ = tx.send(Err(format!("no connection: {e}")));
+                        return;
+                    }
                 }
-            }
-        };
-        let _ = sock.set_nonblocking(false);
-        let r = server::serve_connection(&config, sock, opts.mode, Duration::from_secs(10));
-        let _ = tx.send(r.map_err(|e| e.to_string()));
+            };
+            let _ = sock.set_nonblocking(false);
+            let r = server::serve_connection(&config, sock, opts.mode, Duration::from_secs(10));
+            let _ = tx.send(r.map_err(|e| e.to_string()));
+        }
     });
     (port, rx)
 }
@@ -591,7 +602,18 @@ struct SClientRun {
 /// `openssl s_client -tls1_2` (verifying against both test roots) against our server:
 /// writes `stdin`, waits for s_client to exit (our server closes after answering).
 fn s_client_run(server: &[String], s_client_args: &[&str], stdin: &[u8]) -> SClientRun {
-    let (port, served) = our_server(server);
+    s_client_run_n(server, s_client_args, stdin, 1)
+}
+
+/// Like [`s_client_run`], with our server serving `connections` connections (one
+/// configuration, so one session cache and ticketer); `served` is the first one's.
+fn s_client_run_n(
+    server: &[String],
+    s_client_args: &[&str],
+    stdin: &[u8],
+    connections: usize,
+) -> SClientRun {
+    let (port, served) = our_server_for(server, connections);
     let mut args = strings(&[
         "s_client",
         "-tls1_2",
@@ -1097,4 +1119,193 @@ fn example_helpers() {
         server(&["--cert", "a", "--key", "b", "--max-conns", "0"]),
         Err(Failure::Usage(_))
     ));
+}
+
+// ---------------------------------------------------------------------------------------
+// Session resumption (RFC 5246 session IDs, RFC 5077 tickets), both directions.
+
+/// Our client connects `connections` times to one `s_server -www` (one client
+/// configuration, so one session store) and GETs each time; returns the summaries.
+fn client_sessions(
+    server_args: &[&str],
+    flags: &[&str],
+    connections: usize,
+) -> Vec<HandshakeSummary> {
+    let naccept = connections.to_string();
+    let mut all: Vec<&str> = server_args.to_vec();
+    all.extend(["-naccept", &naccept]);
+    let (mut server, port) = s_server(&all);
+    let mut args = strings(flags);
+    args.push(format!("127.0.0.1:{port}"));
+    let opts = ClientOptions::parse(Args::new(args))
+        .expect("flags parse")
+        .expect("not --help");
+    let config = client::config(&opts).expect("config builds");
+    let mut out = Vec::new();
+    for i in 0..connections {
+        let (mut tls, summary) = client::connect(&opts, config.clone())
+            .unwrap_or_else(|e| panic!("connection {i}: {e}\n--- s_server:\n{}", server.output()));
+        let response = client::get(&mut tls, &opts)
+            .unwrap_or_else(|e| panic!("connection {i}: {e}\n--- s_server:\n{}", server.output()));
+        assert!(
+            response.status_line.contains("200"),
+            "{}",
+            response.status_line
+        );
+        out.push(summary);
+    }
+    let _ = server.wait();
+    out
+}
+
+const WWW_RSA: &[&str] = &[
+    "-www",
+    "-cert",
+    "server-rsa.crt.pem",
+    "-key",
+    "server-rsa.key.pem",
+];
+
+fn rsa_client_flags(extra: &[&str]) -> Vec<String> {
+    let mut v = strings(&["--cafile", &pki("ca-rsa.crt.pem"), "--servername", NAME]);
+    v.extend(strings(extra));
+    v
+}
+
+fn resumed(runs: &[HandshakeSummary]) -> Vec<bool> {
+    runs.iter().map(|s| s.resumed).collect()
+}
+
+#[test]
+fn our_client_resumes_with_a_ticket_from_s_server() {
+    require_openssl!();
+    let flags = rsa_client_flags(&[]);
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let runs = client_sessions(WWW_RSA, &flags, 3);
+    assert_eq!(resumed(&runs), [false, true, true]);
+    assert!(runs.iter().all(|s| s.extended_master_secret));
+    assert_eq!(runs[1].peer_certificates, runs[0].peer_certificates);
+}
+
+#[test]
+fn our_client_resumes_by_session_id_from_s_server_without_tickets() {
+    require_openssl!();
+    let mut args = WWW_RSA.to_vec();
+    args.push("-no_ticket");
+    let flags = rsa_client_flags(&[]);
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    assert_eq!(
+        resumed(&client_sessions(&args, &flags, 3)),
+        [false, true, true]
+    );
+    // And with tickets off on our side against a ticket-issuing s_server.
+    let flags = rsa_client_flags(&["--no-tickets"]);
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    assert_eq!(resumed(&client_sessions(WWW_RSA, &flags, 2)), [false, true]);
+}
+
+#[test]
+fn our_client_does_not_resume_with_s_server_that_caches_nothing() {
+    require_openssl!();
+    let mut args = WWW_RSA.to_vec();
+    args.extend(["-no_ticket", "-no_cache"]);
+    let flags = rsa_client_flags(&[]);
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    assert_eq!(resumed(&client_sessions(&args, &flags, 2)), [false, false]);
+}
+
+/// `s_client -reconnect` (one handshake, then five reconnections with the same session)
+/// against our server; returns how many of its connections were `Reused`.
+fn s_client_reconnect(server_extra: &[&str], s_client_extra: &[&str]) -> (usize, usize) {
+    let mut args = vec!["-reconnect"];
+    args.extend(s_client_extra);
+    args.extend(["-CAfile", both_roots()]);
+    let run = s_client_run_n(&server_flags(server_extra), &args, b"", 6);
+    let reused = run
+        .output
+        .lines()
+        .filter(|l| l.starts_with("Reused, TLSv1.2"))
+        .count();
+    let new = run
+        .output
+        .lines()
+        .filter(|l| l.starts_with("New, TLSv1.2"))
+        .count();
+    (new, reused)
+}
+
+#[test]
+fn s_client_reconnect_resumes_with_our_tickets_and_session_ids() {
+    require_openssl!();
+    assert_eq!(s_client_reconnect(&[], &[]), (1, 5), "tickets");
+    assert_eq!(
+        s_client_reconnect(&[], &["-no_ticket"]),
+        (1, 5),
+        "session IDs"
+    );
+    assert_eq!(
+        s_client_reconnect(&["--no-tickets"], &[]),
+        (1, 5),
+        "our cache only"
+    );
+    assert_eq!(
+        s_client_reconnect(&["--no-session-cache"], &[]),
+        (1, 5),
+        "our tickets only"
+    );
+    assert_eq!(
+        s_client_reconnect(&["--no-session-cache", "--no-tickets"], &[]),
+        (6, 0),
+        "nothing to resume from"
+    );
+}
+
+#[test]
+fn s_client_sess_out_then_sess_in_resumes_against_our_server() {
+    require_openssl!();
+    for (server_extra, client_extra) in [(&[][..], &[][..]), (&[][..], &["-no_ticket"][..])] {
+        let sess = format!(
+            "{}/sess-{}.pem",
+            env!("CARGO_TARGET_TMPDIR"),
+            client_extra.len()
+        );
+        let flags = server_flags(server_extra);
+        let (port, served) = our_server_for(&flags, 2);
+        let run = |extra: &[&str]| {
+            let mut args = strings(&[
+                "s_client",
+                "-tls1_2",
+                "-connect",
+                &format!("127.0.0.1:{port}"),
+                "-servername",
+                NAME,
+                "-CAfile",
+                both_roots(),
+            ]);
+            args.extend(strings(extra));
+            args.extend(strings(client_extra));
+            let mut proc = Proc::spawn(&args);
+            proc.write_stdin(b"GET / HTTP/1.1\r\n\r\n");
+            proc.close_stdin();
+            proc.wait();
+            proc.output()
+        };
+        let first = run(&["-sess_out", &sess]);
+        assert!(first.contains("New, TLSv1.2"), "{first}");
+        let second = run(&["-sess_in", &sess]);
+        assert!(
+            second.contains("Reused, TLSv1.2"),
+            "{client_extra:?}: {second}"
+        );
+        let a = served
+            .recv_timeout(STEP)
+            .expect("first served")
+            .expect("first ok");
+        let b = served
+            .recv_timeout(STEP)
+            .expect("second served")
+            .expect("second ok");
+        assert!(!a.summary.resumed);
+        assert!(b.summary.resumed, "our server says resumed too");
+    }
 }

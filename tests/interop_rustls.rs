@@ -370,3 +370,121 @@ fn alpn_mismatch_with_rustls_is_no_application_protocol_both_ways() {
         ))
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Session resumption with rustls, both ways: session IDs and tickets.
+
+const RESUME_SUITE: CipherSuite = CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
+
+/// A rustls server configuration (kept across connections: its session cache and
+/// ticketer live in it), with tickets if `tickets`.
+fn rustls_resuming_server(tickets: bool) -> Arc<rustls::ServerConfig> {
+    let chain = vec![cert("server-rsa"), cert("ca-rsa")];
+    let private = PrivateKeyDer::try_from(pki("server-rsa.key.der")).expect("test key");
+    let mut config = rustls::ServerConfig::builder_with_provider(rustls_provider(RESUME_SUITE))
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .expect("TLS 1.2 with this provider")
+        .with_no_client_auth()
+        .with_single_cert(chain, private)
+        .expect("rustls accepts the test certificate");
+    config.time_provider = Arc::new(FixedClock);
+    if tickets {
+        config.ticketer = rustls::crypto::ring::Ticketer::new().expect("ticketer");
+    }
+    Arc::new(config)
+}
+
+/// A rustls client configuration (its session store lives in it).
+fn rustls_resuming_client(tickets: bool) -> Arc<rustls::ClientConfig> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert("ca-rsa")).expect("test root parses");
+    let mut config = rustls::ClientConfig::builder_with_provider(rustls_provider(RESUME_SUITE))
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .expect("TLS 1.2 with this provider")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.time_provider = Arc::new(FixedClock);
+    if !tickets {
+        config.resumption = rustls::client::Resumption::default()
+            .tls12_resumption(rustls::client::Tls12Resumption::SessionIdOnly);
+    }
+    Arc::new(config)
+}
+
+/// One connection with data both ways; returns whether our side and rustls resumed.
+fn resumption_round(ours: &mut Connection, peer: &mut Peer) -> (bool, bool) {
+    let mut sink = Sink::default();
+    ours.write(b"ping").unwrap();
+    peer.conn.writer().write_all(b"pong").unwrap();
+    shuttle(ours, &mut sink, peer);
+    assert_no_errors(&sink, peer, "resumption");
+    assert_eq!(peer.app, b"ping");
+    assert_eq!(sink.app, b"pong");
+    let summary = ours.handshake_summary().expect("handshake done");
+    assert_eq!(summary.suite, RESUME_SUITE);
+    let peer_resumed = peer.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
+    (summary.resumed, peer_resumed)
+}
+
+#[test]
+fn our_client_resumes_with_rustls_server_by_session_id_and_ticket() {
+    for tickets in [false, true] {
+        let server = rustls_resuming_server(tickets);
+        let c = Arc::new(client_config());
+        let mut kinds = Vec::new();
+        for _ in 0..3 {
+            let mut ours = ClientConnection::new(c.clone(), server_name()).expect("client");
+            let mut peer = Peer::new(rustls::ServerConnection::new(server.clone()).unwrap());
+            kinds.push(resumption_round(&mut ours, &mut peer));
+        }
+        assert_eq!(
+            kinds,
+            [(false, false), (true, true), (true, true)],
+            "tickets: {tickets}"
+        );
+        let stored = c
+            .session_store
+            .as_ref()
+            .unwrap()
+            .get("testserver.tls12.test");
+        assert_eq!(
+            stored.map(|s| !s.ticket().is_empty()),
+            Some(tickets),
+            "a ticket is kept exactly when rustls issues them"
+        );
+    }
+}
+
+#[test]
+fn rustls_client_resumes_with_our_server_by_session_id_and_ticket() {
+    // (rustls client uses tickets, our ticketer on, our cache on, resumes)
+    for (client_tickets, our_tickets, our_cache, resumes) in [
+        (true, true, true, true),
+        (false, true, true, true),
+        (true, false, true, true),
+        (true, true, false, true),
+        // Session IDs only, and we cache nothing: nothing to resume.
+        (false, true, false, false),
+    ] {
+        let what =
+            format!("client tickets {client_tickets}, ours {our_tickets}, cache {our_cache}");
+        let mut s = server_config(&["server-rsa"]);
+        if !our_tickets {
+            s.ticketer = None;
+        }
+        if !our_cache {
+            s.session_cache = None;
+        }
+        let s = Arc::new(s);
+        let client = rustls_resuming_client(client_tickets);
+        let mut kinds = Vec::new();
+        for _ in 0..3 {
+            let mut ours = ServerConnection::new(s.clone()).expect("server");
+            let name = rustls::pki_types::ServerName::try_from("testserver.tls12.test").unwrap();
+            let mut peer = Peer::new(rustls::ClientConnection::new(client.clone(), name).unwrap());
+            kinds.push(resumption_round(&mut ours, &mut peer));
+        }
+        let r = (resumes, resumes);
+        assert_eq!(kinds, [(false, false), r, r], "{what}");
+    }
+}

@@ -26,7 +26,10 @@ client [flags] HOST:PORT    fetch PATH over TLS 1.2 and print the body
   --servername NAME        name for SNI and verification (default: the host part)
   --cert PEM --key PEM     client certificate chain and its key
   --path PATH              the path to GET (default: /)
-  --timeout SECS           socket timeout (default: 10)";
+  --timeout SECS           socket timeout (default: 10)
+  --reconnect N            then reconnect N times, resuming the session, and print
+                           `resumed: yes|no` for each (like s_client -reconnect)
+  --no-tickets             resume with session IDs only (no session_ticket extension)";
 
 /// What the client was asked to do.
 #[derive(Debug, Clone)]
@@ -47,6 +50,10 @@ pub struct ClientOptions {
     pub path: String,
     /// `--timeout`
     pub timeout: Duration,
+    /// `--reconnect`
+    pub reconnect: u32,
+    /// `--no-tickets`
+    pub no_tickets: bool,
     /// Suites, groups, ALPN, key log.
     pub common: CommonOptions,
 }
@@ -63,6 +70,8 @@ impl ClientOptions {
             key: None,
             path: "/".into(),
             timeout: Duration::from_secs(10),
+            reconnect: 0,
+            no_tickets: false,
             common: CommonOptions::default(),
         };
         let mut addr = None;
@@ -99,6 +108,16 @@ impl ClientOptions {
                     o.path = p;
                 }
                 "--timeout" => o.timeout = parse_secs(&args.value(&flag, inline)?)?,
+                "--reconnect" => {
+                    let v = args.value(&flag, inline)?;
+                    o.reconnect = v
+                        .parse()
+                        .map_err(|_| Failure::Usage(format!("bad --reconnect {v:?}")))?;
+                }
+                "--no-tickets" | "--no_ticket" => {
+                    no_value(&flag, inline)?;
+                    o.no_tickets = true;
+                }
                 _ => return Err(Failure::Usage(format!("unknown flag {flag}"))),
             }
         }
@@ -152,6 +171,7 @@ pub fn config(o: &ClientOptions) -> Result<Arc<ClientConfig>, Failure> {
     };
     let mut c = ClientConfig::new(provider, verifier);
     o.common.apply(&mut c.common)?;
+    c.enable_tickets = !o.no_tickets;
     if let (Some(cert), Some(key)) = (&o.cert, &o.key) {
         c.client_cert = Some(setup::load_certified_key(cert, key)?);
     }

@@ -26,7 +26,9 @@ server [flags]    serve a status page (or echo) over TLS 1.2 on 127.0.0.1
   --max-conns N            exit after N connections (default: serve forever)
   --verify-client CA_PEM   request a client certificate chaining to CA_PEM
   --require-client-cert    refuse clients without one (needs --verify-client)
-  --timeout SECS           per-connection socket timeout (default: 10)";
+  --timeout SECS           per-connection socket timeout (default: 10)
+  --no-tickets             issue no session tickets (RFC 5077)
+  --no-session-cache       keep no sessions by session ID";
 
 /// What to do with a connection once the handshake is done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +56,10 @@ pub struct ServerOptions {
     pub require_client_cert: bool,
     /// `--timeout`
     pub timeout: Duration,
+    /// `--no-tickets`
+    pub no_tickets: bool,
+    /// `--no-session-cache`
+    pub no_session_cache: bool,
     /// Suites, groups, ALPN, key log.
     pub common: CommonOptions,
 }
@@ -69,6 +75,8 @@ impl ServerOptions {
             verify_client: None,
             require_client_cert: false,
             timeout: Duration::from_secs(10),
+            no_tickets: false,
+            no_session_cache: false,
             common: CommonOptions::default(),
         };
         let (mut certs, mut keys) = (Vec::<PathBuf>::new(), Vec::<PathBuf>::new());
@@ -111,6 +119,14 @@ impl ServerOptions {
                     o.require_client_cert = true;
                 }
                 "--timeout" => o.timeout = parse_secs(&args.value(&flag, inline)?)?,
+                "--no-tickets" | "--no_ticket" => {
+                    no_value(&flag, inline)?;
+                    o.no_tickets = true;
+                }
+                "--no-session-cache" => {
+                    no_value(&flag, inline)?;
+                    o.no_session_cache = true;
+                }
                 _ => return Err(Failure::Usage(format!("unknown flag {flag}"))),
             }
         }
@@ -139,6 +155,12 @@ pub fn config(o: &ServerOptions) -> Result<Arc<ServerConfig>, Failure> {
     let sv = *provider.signature_verification();
     let mut c = ServerConfig::new(provider, certs);
     o.common.apply(&mut c.common)?;
+    if o.no_tickets {
+        c.ticketer = None;
+    }
+    if o.no_session_cache {
+        c.session_cache = None;
+    }
     if let Some(ca) = &o.verify_client {
         let roots = Arc::new(setup::load_roots(std::slice::from_ref(ca))?);
         c.client_verifier = Some(Arc::new(WebPkiClientVerifier::new(

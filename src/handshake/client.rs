@@ -16,12 +16,14 @@ use crate::codec::enums::{
 use crate::config::ClientConfig;
 use crate::conn::Core;
 use crate::crypto::KeyKind;
+use crate::crypto::key_schedule::MasterSecret;
 use crate::error::{CertificateError, Error};
 use crate::msgs::{
     CertificateChain, CertificateRequest, ClientExtension, ClientHello, ClientKeyExchangePayload,
-    DigitallySigned, HandshakeMessage, HandshakePayload, KxContext, Random, ServerHello,
-    ServerKeyExchangePayload, SessionId, signed_message,
+    DigitallySigned, HandshakeMessage, HandshakePayload, KxContext, NewSessionTicket, Random,
+    ServerHello, ServerKeyExchangePayload, SessionId, signed_message,
 };
+use crate::resumption::ClientSession;
 use crate::suites::{KeyExchange, SupportedSuite};
 
 /// The client side of the handshake.
@@ -38,6 +40,8 @@ enum Inner {
     ExpectCertificate(Negotiated),
     ExpectServerKeyExchange(WithCerts),
     ExpectServerHelloDone(ExpectServerHelloDone),
+    /// The server promised a NewSessionTicket (it acknowledged our session_ticket).
+    ExpectNewTicket(Keyed),
     ExpectCcs(Keyed),
     ExpectFinished(Keyed),
     Established,
@@ -47,6 +51,8 @@ enum Inner {
 
 struct ExpectServerHello {
     random: [u8; 32],
+    /// The session we offered to resume, and the session ID we sent with it.
+    offered: Option<(ClientSession, SessionId)>,
     transcript: Transcript,
 }
 
@@ -57,6 +63,10 @@ struct Negotiated {
     server_random: [u8; 32],
     ems: bool,
     alpn: Option<Vec<u8>>,
+    /// The session ID the server gave.
+    session_id: SessionId,
+    /// The server acknowledged session_ticket: a NewSessionTicket precedes its CCS.
+    ticket_promised: bool,
     transcript: Transcript,
 }
 
@@ -79,13 +89,17 @@ struct ExpectServerHelloDone {
     cert_request: Option<CertificateRequest>,
 }
 
-/// Known once our second flight is sent.
+/// Known once the master secret is: after our second flight, or at ServerHello when the
+/// server resumes.
 struct Keyed {
     n: Negotiated,
     certs: Vec<CertificateDer<'static>>,
     group: Option<NamedGroup>,
     scheme: Option<SignatureScheme>,
     secrets: Secrets,
+    /// An abbreviated handshake: our CCS and Finished follow the server's.
+    resumed: bool,
+    ticket: Option<NewSessionTicket>,
 }
 
 impl State {
@@ -119,10 +133,20 @@ impl State {
         }
         exts.push(ClientExtension::ExtendedMasterSecret);
 
+        let offered = Self::session_to_offer(&config, &server_name, core)?;
+        let session_id = offered.as_ref().map_or(SessionId::EMPTY, |(_, id)| *id);
+        if config.enable_tickets && config.session_store.is_some() {
+            let ticket = offered
+                .as_ref()
+                .map(|(s, _)| s.ticket.clone())
+                .unwrap_or_default();
+            exts.push(ClientExtension::SessionTicket(ticket));
+        }
+
         let hello = ClientHello {
             version: ProtocolVersion::TLS12,
             random: Random(random),
-            session_id: SessionId::EMPTY,
+            session_id,
             cipher_suites: suites,
             compression_methods: vec![CompressionMethod::NULL],
             extensions: Some(exts),
@@ -137,9 +161,53 @@ impl State {
         Ok(Self {
             config,
             server_name,
-            inner: Inner::ExpectServerHello(ExpectServerHello { random, transcript }),
+            inner: Inner::ExpectServerHello(ExpectServerHello {
+                random,
+                offered,
+                transcript,
+            }),
             completed: None,
         })
+    }
+
+    /// The stored session to offer, if one is fresh and its suite still enabled, with the
+    /// session ID to send: the stored one, or a fresh random one with a ticket (RFC 5077
+    /// section 3.4), so that the server's echo tells us it resumed.
+    fn session_to_offer(
+        config: &ClientConfig,
+        server_name: &ServerName<'static>,
+        core: &Core,
+    ) -> Result<Option<(ClientSession, SessionId)>, Error> {
+        let Some(store) = &config.session_store else {
+            return Ok(None);
+        };
+        let Some(mut session) = store.get(&session_key(server_name)) else {
+            return Ok(None);
+        };
+        let usable = session.is_fresh(core.config.time.now())
+            && config
+                .common
+                .suites
+                .iter()
+                .any(|s| s.suite == session.suite);
+        if !usable {
+            store.remove(&session_key(server_name));
+            return Ok(None);
+        }
+        if !config.enable_tickets {
+            session.ticket.clear();
+        }
+        if !session.ticket.is_empty() {
+            let mut id = [0u8; 32];
+            config.common.provider.fill_random(&mut id)?;
+            let id = SessionId::new(&id).ok_or(Error::internal("32-byte session ID"))?;
+            return Ok(Some((session, id)));
+        }
+        if session.session_id.is_empty() {
+            return Ok(None);
+        }
+        let id = session.session_id;
+        Ok(Some((session, id)))
     }
 
     pub(crate) fn name(&self) -> &'static str {
@@ -148,6 +216,7 @@ impl State {
             Inner::ExpectCertificate(_) => "ExpectCertificate",
             Inner::ExpectServerKeyExchange(_) => "ExpectServerKeyExchange",
             Inner::ExpectServerHelloDone(_) => "ExpectServerHelloDone",
+            Inner::ExpectNewTicket(_) => "ExpectNewSessionTicket",
             Inner::ExpectCcs(_) => "ExpectChangeCipherSpec",
             Inner::ExpectFinished(_) => "ExpectFinished",
             Inner::Established => "Established",
@@ -273,6 +342,11 @@ impl State {
                 s.n.transcript.add(encoded);
                 self.send_second_flight(core, s)
             }
+            (Inner::ExpectNewTicket(mut k), HandshakePayload::NewSessionTicket(t)) => {
+                k.n.transcript.add(encoded);
+                k.ticket = Some(t);
+                Ok(Inner::ExpectCcs(k))
+            }
             (Inner::ExpectFinished(mut k), HandshakePayload::Finished(vd)) => {
                 let expect = k.secrets.verify_data(
                     core,
@@ -286,7 +360,12 @@ impl State {
                     ));
                 }
                 k.n.transcript.add(encoded);
+                if k.resumed {
+                    k.secrets
+                        .send_ccs_and_finished(core, Side::Client, &mut k.n.transcript)?;
+                }
                 core.start_app_data()?;
+                self.store_session(core, &k);
                 self.completed = Some(Box::new(HandshakeSummary {
                     version: ProtocolVersion::TLS12,
                     suite: k.n.suite.suite,
@@ -295,7 +374,7 @@ impl State {
                     alpn: k.n.alpn,
                     extended_master_secret: k.n.ems,
                     peer_certificates: k.certs,
-                    resumed: false,
+                    resumed: k.resumed,
                     server_name: match &self.server_name {
                         ServerName::DnsName(d) => Some(String::from(d.as_ref())),
                         _ => None,
@@ -381,6 +460,9 @@ impl State {
                     true
                 }
                 S::ServerName => matches!(self.server_name, ServerName::DnsName(_)),
+                S::SessionTicket => {
+                    self.config.enable_tickets && self.config.session_store.is_some()
+                }
                 _ => false,
             };
             if !solicited {
@@ -400,14 +482,96 @@ impl State {
         let mut transcript = s.transcript;
         transcript.start_hash(common.provider.as_ref(), suite);
         transcript.add(encoded);
-        Ok(Inner::ExpectCertificate(Negotiated {
+        let n = Negotiated {
             suite,
             client_random: s.random,
             server_random: sh.random.0,
             ems,
             alpn: sh.alpn_protocol().map(|p| p.to_vec()),
+            session_id: sh.session_id,
+            ticket_promised: sh.session_ticket_ack(),
             transcript,
-        }))
+        };
+        match s.offered {
+            Some((session, sent_id)) if !sent_id.is_empty() && sh.session_id == sent_id => {
+                self.resume(core, n, session)
+            }
+            _ => Ok(Inner::ExpectCertificate(n)),
+        }
+    }
+
+    /// The server echoed the session ID we offered: an abbreviated handshake.
+    fn resume(
+        &mut self,
+        core: &mut Core,
+        n: Negotiated,
+        session: ClientSession,
+    ) -> Result<Inner, Error> {
+        if n.suite.suite != session.suite {
+            return Err(Error::peer(
+                "server resumed with another cipher suite",
+                AlertDescription::ILLEGAL_PARAMETER,
+            ));
+        }
+        // RFC 7627 section 5.3: the extended master secret state must not change.
+        if n.ems != session.extended_master_secret {
+            return Err(Error::peer(
+                "server resumed with a different extended master secret state",
+                AlertDescription::HANDSHAKE_FAILURE,
+            ));
+        }
+        let secrets = Secrets {
+            suite: n.suite,
+            master: MasterSecret::from_bytes(session.master_secret),
+            client_random: n.client_random,
+            server_random: n.server_random,
+        };
+        secrets.log(core);
+        secrets.install_keys(core, Side::Client)?;
+        let k = Keyed {
+            certs: session.peer_certificates.clone(),
+            group: None,
+            scheme: None,
+            secrets,
+            resumed: true,
+            ticket: None,
+            n,
+        };
+        Ok(if k.n.ticket_promised {
+            Inner::ExpectNewTicket(k)
+        } else {
+            Inner::ExpectCcs(k)
+        })
+    }
+
+    /// Keeps what the handshake gave for the next connection to this server name.
+    fn store_session(&self, core: &Core, k: &Keyed) {
+        let Some(store) = &self.config.session_store else {
+            return;
+        };
+        let key = session_key(&self.server_name);
+        let ticket = k.ticket.as_ref().filter(|t| !t.ticket.is_empty());
+        if k.resumed && ticket.is_none() {
+            // Keep the session as it is: the server may resume it again.
+            return;
+        }
+        if k.n.session_id.is_empty() && ticket.is_none() {
+            store.remove(&key);
+            return;
+        }
+        store.put(
+            &key,
+            ClientSession {
+                suite: k.n.suite.suite,
+                master_secret: *k.secrets.master.as_bytes(),
+                extended_master_secret: k.n.ems,
+                session_id: k.n.session_id,
+                ticket: ticket.map(|t| t.ticket.clone()).unwrap_or_default(),
+                lifetime_secs: ticket.map_or(0, |t| t.lifetime_hint),
+                received_at: core.config.time.now().as_secs(),
+                peer_certificates: k.certs.clone(),
+            },
+        );
     }
 
     fn verify_chain(
@@ -436,7 +600,11 @@ impl State {
         // Certificate, if asked.
         let mut signer = None;
         if let Some(req) = &s.cert_request {
-            let chosen = self.config.client_cert.as_ref().and_then(|ck| {
+            let resolved = match &self.config.client_cert_resolver {
+                Some(r) => r.resolve(req),
+                None => self.config.client_cert.clone(),
+            };
+            let chosen = resolved.and_then(|ck| {
                 let type_ok = req.certificate_types.iter().any(|t| match ck.kind() {
                     KeyKind::Rsa => *t == crate::codec::enums::ClientCertificateType::RSA_SIGN,
                     KeyKind::Ecdsa => *t == crate::codec::enums::ClientCertificateType::ECDSA_SIGN,
@@ -444,7 +612,10 @@ impl State {
                 let scheme = ck.key.choose_scheme(&req.signature_schemes)?;
                 type_ok.then_some((ck, scheme))
             });
-            let chain = chosen.map(|(ck, _)| ck.chain.clone()).unwrap_or_default();
+            let chain = chosen
+                .as_ref()
+                .map(|(ck, _)| ck.chain.clone())
+                .unwrap_or_default();
             let bytes = core.send_handshake(HandshakeMessage::from(CertificateChain(chain)))?;
             n.transcript.add(&bytes);
             signer = chosen;
@@ -510,21 +681,33 @@ impl State {
         }
 
         secrets.install_keys(core, Side::Client)?;
-        core.send_ccs()?;
-        let vd = secrets.verify_data(core, Side::Client, n.transcript.current_hash()?.as_ref());
-        let bytes = core.send_handshake(HandshakeMessage::finished(vd.to_vec()))?;
-        n.transcript.add(&bytes);
+        secrets.send_ccs_and_finished(core, Side::Client, &mut n.transcript)?;
         // RFC 7918: only with forward secrecy (ECDHE); every suite we implement is AEAD.
         if self.config.false_start && n.suite.forward_secret() {
             core.start_app_data()?;
         }
-        Ok(Inner::ExpectCcs(Keyed {
+        let k = Keyed {
             n,
             certs: s.certs,
             group,
             scheme: s.kx.as_ref().map(|k| k.scheme),
             secrets,
-        }))
+            resumed: false,
+            ticket: None,
+        };
+        Ok(if k.n.ticket_promised {
+            Inner::ExpectNewTicket(k)
+        } else {
+            Inner::ExpectCcs(k)
+        })
+    }
+}
+
+/// The session store's key for a server name: the DNS name, or the IP address.
+fn session_key(name: &ServerName<'_>) -> String {
+    match name {
+        ServerName::DnsName(d) => String::from(d.as_ref()),
+        other => alloc::format!("{other:?}"),
     }
 }
 

@@ -227,6 +227,21 @@ impl Secrets {
         Ok(())
     }
 
+    /// Sends ChangeCipherSpec, then `side`'s Finished over the transcript so far (the
+    /// Finished joins the transcript).
+    pub(crate) fn send_ccs_and_finished(
+        &self,
+        core: &mut Core,
+        side: Side,
+        transcript: &mut Transcript,
+    ) -> Result<(), Error> {
+        core.send_ccs()?;
+        let vd = self.verify_data(core, side, transcript.current_hash()?.as_ref());
+        let bytes = core.send_handshake(crate::msgs::HandshakeMessage::finished(vd.to_vec()))?;
+        transcript.add(&bytes);
+        Ok(())
+    }
+
     /// The Finished verify_data for `side` over `handshake_hash`.
     pub(crate) fn verify_data(&self, core: &Core, side: Side, handshake_hash: &[u8]) -> [u8; 12] {
         let label: &[u8] = match side {

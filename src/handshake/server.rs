@@ -16,14 +16,16 @@ use crate::codec::enums::{
 use crate::codec::{LenPrefix, Reader};
 use crate::config::{CertifiedKey, ServerConfig};
 use crate::conn::Core;
+use crate::crypto::key_schedule::MasterSecret;
 use crate::crypto::{ActiveKx, KeyKind};
 use crate::error::{CertificateError, Error};
 use crate::msgs::{
     CertificateChain, CertificateRequest, ClientExtension, ClientHello, ClientKeyExchangePayload,
-    DigitallySigned, EcdheServerKeyExchange, HandshakeMessage, HandshakePayload, KxContext, Random,
-    ServerExtension, ServerHello, ServerKeyExchangePayload, SessionId, ecdhe_params,
-    signed_message,
+    DigitallySigned, EcdheServerKeyExchange, HandshakeMessage, HandshakePayload, KxContext,
+    NewSessionTicket, Random, ServerExtension, ServerHello, ServerKeyExchangePayload, SessionId,
+    ecdhe_params, signed_message,
 };
+use crate::resumption::ServerSession;
 use crate::suites::{KeyExchange, SupportedSuite};
 
 /// The server side of the handshake.
@@ -57,6 +59,10 @@ struct Negotiated {
     server_name: Option<String>,
     group: Option<NamedGroup>,
     scheme: Option<SignatureScheme>,
+    /// The session ID we gave (empty: the session is not cached).
+    session_id: SessionId,
+    /// We acknowledged session_ticket: a NewSessionTicket precedes our CCS.
+    send_ticket: bool,
     transcript: Transcript,
 }
 
@@ -71,6 +77,8 @@ struct Keyed {
     n: Negotiated,
     client_certs: Vec<CertificateDer<'static>>,
     secrets: Secrets,
+    /// An abbreviated handshake: our CCS and Finished went first.
+    resumed: bool,
 }
 
 /// What the server chose from a ClientHello.
@@ -198,13 +206,11 @@ impl State {
                     ));
                 }
                 k.n.transcript.add(encoded);
-                core.send_ccs()?;
-                let vd = k.secrets.verify_data(
-                    core,
-                    Side::Server,
-                    k.n.transcript.current_hash()?.as_ref(),
-                );
-                core.send_handshake(HandshakeMessage::finished(vd.to_vec()))?;
+                if !k.resumed {
+                    self.save_session(core, &mut k)?;
+                    k.secrets
+                        .send_ccs_and_finished(core, Side::Server, &mut k.n.transcript)?;
+                }
                 core.start_app_data()?;
                 self.completed = Some(Box::new(HandshakeSummary {
                     version: ProtocolVersion::TLS12,
@@ -214,7 +220,7 @@ impl State {
                     alpn: k.n.alpn,
                     extended_master_secret: k.n.ems,
                     peer_certificates: k.client_certs,
-                    resumed: false,
+                    resumed: k.resumed,
                     server_name: k.n.server_name,
                     client_random: k.n.client_random,
                     server_random: k.n.server_random,
@@ -292,8 +298,6 @@ impl State {
             ),
             _ => None,
         };
-        let choice = choose(&config, &ch, server_name.as_deref())?;
-
         let mut server_random = [0u8; 32];
         common.provider.fill_random(&mut server_random)?;
         let mut exts = Vec::new();
@@ -307,18 +311,49 @@ impl State {
         if ems {
             exts.push(ServerExtension::ExtendedMasterSecret);
         }
+        if let Some(p) = &alpn {
+            exts.push(ServerExtension::Alpn(p.clone()));
+        }
+
+        if let Some((suite, session)) = self.find_session(core, &ch, ems, server_name.as_deref()) {
+            let n = Negotiated {
+                suite,
+                client_version: ch.version,
+                client_random: ch.random.0,
+                server_random,
+                ems,
+                alpn,
+                server_name,
+                group: None,
+                scheme: None,
+                session_id: ch.session_id,
+                send_ticket: false,
+                transcript: Transcript::new(),
+            };
+            return self.resume(core, n, session, exts, encoded);
+        }
+
+        let choice = choose(&config, &ch, server_name.as_deref())?;
         if choice.suite.kx == KeyExchange::Ecdhe && ch.ec_point_formats().is_some() {
             exts.push(ServerExtension::EcPointFormats(vec![
                 ECPointFormat::UNCOMPRESSED,
             ]));
         }
-        if let Some(p) = &alpn {
-            exts.push(ServerExtension::Alpn(p.clone()));
+        let send_ticket = config.ticketer.is_some() && ch.session_ticket().is_some();
+        if send_ticket {
+            exts.push(ServerExtension::SessionTicket);
         }
+        let session_id = if config.session_cache.is_some() {
+            let mut id = [0u8; 32];
+            common.provider.fill_random(&mut id)?;
+            SessionId::new(&id).ok_or(Error::internal("32-byte session ID"))?
+        } else {
+            SessionId::EMPTY
+        };
         let sh = ServerHello {
             version: ProtocolVersion::TLS12,
             random: Random(server_random),
-            session_id: SessionId::EMPTY,
+            session_id,
             cipher_suite: choice.suite.suite,
             compression_method: CompressionMethod::NULL,
             extensions: Some(exts),
@@ -383,6 +418,8 @@ impl State {
                 server_name,
                 group: choice.group,
                 scheme: choice.scheme,
+                session_id,
+                send_ticket,
                 transcript,
             },
             key: choice.cert.clone(),
@@ -450,12 +487,147 @@ impl State {
             n,
             client_certs: p.client_certs,
             secrets,
+            resumed: false,
         };
         Ok(if has_cert {
             Inner::ExpectCertificateVerify(k)
         } else {
             Inner::ExpectCcs(k)
         })
+    }
+}
+
+impl State {
+    /// A session the client offered (by ticket, then by session ID) that we can resume:
+    /// ours, fresh, for the same server name, with a suite we both still enable and the
+    /// same extended master secret state (RFC 7627 section 5.3). Anything else means a
+    /// full handshake.
+    fn find_session(
+        &self,
+        core: &Core,
+        ch: &ClientHello,
+        ems: bool,
+        server_name: Option<&str>,
+    ) -> Option<(&'static SupportedSuite, ServerSession)> {
+        if ch.session_id.is_empty() {
+            // A ticket offered without a session ID could not be acknowledged (RFC 5077
+            // section 3.4 has us echo the ID), so it is not resumed either.
+            return None;
+        }
+        let config = &self.config;
+        let now = core.config.time.now();
+        let mut lifetime = config.session_lifetime_secs;
+        let from_ticket = match (&config.ticketer, ch.session_ticket()) {
+            (Some(t), Some(ticket)) if !ticket.is_empty() => {
+                lifetime = lifetime.min(t.lifetime_secs());
+                t.decrypt(ticket, now)
+            }
+            _ => None,
+        };
+        let encoded = from_ticket.or_else(|| {
+            config
+                .session_cache
+                .as_ref()
+                .and_then(|c| c.get(ch.session_id.as_slice()))
+        })?;
+        let session = ServerSession::decode(&encoded).ok()?;
+        let age = now.as_secs().checked_sub(session.created_at)?;
+        let suite = config
+            .common
+            .suites
+            .iter()
+            .copied()
+            .find(|s| s.suite == session.suite)?;
+        let mandatory = config
+            .client_verifier
+            .as_ref()
+            .is_some_and(|v| v.client_auth_mandatory());
+        let ok = age < u64::from(lifetime)
+            && ch.cipher_suites.contains(&session.suite)
+            && session.extended_master_secret == ems
+            && session.server_name.as_deref() == server_name
+            && !(mandatory && session.client_certificates.is_empty());
+        ok.then_some((suite, session))
+    }
+
+    /// The abbreviated handshake: ServerHello echoing the client's session ID, then our
+    /// ChangeCipherSpec and Finished; the client's follow.
+    fn resume(
+        &mut self,
+        core: &mut Core,
+        mut n: Negotiated,
+        session: ServerSession,
+        exts: Vec<ServerExtension>,
+        client_hello: &[u8],
+    ) -> Result<Inner, Error> {
+        let provider = core.config.provider.clone();
+        n.transcript.start_hash(provider.as_ref(), n.suite);
+        n.transcript.add(client_hello);
+        let sh = ServerHello {
+            version: ProtocolVersion::TLS12,
+            random: Random(n.server_random),
+            session_id: n.session_id,
+            cipher_suite: n.suite.suite,
+            compression_method: CompressionMethod::NULL,
+            extensions: Some(exts),
+        };
+        let bytes = core.send_handshake(HandshakeMessage::from(sh))?;
+        n.transcript.add(&bytes);
+        core.peer_record_version = Some(ProtocolVersion::TLS12);
+        let secrets = Secrets {
+            suite: n.suite,
+            master: MasterSecret::from_bytes(session.master_secret),
+            client_random: n.client_random,
+            server_random: n.server_random,
+        };
+        secrets.log(core);
+        secrets.install_keys(core, Side::Server)?;
+        secrets.send_ccs_and_finished(core, Side::Server, &mut n.transcript)?;
+        Ok(Inner::ExpectCcs(Keyed {
+            n,
+            client_certs: session.client_certificates.clone(),
+            secrets,
+            resumed: true,
+        }))
+    }
+
+    /// After a full handshake: cache the session under its ID and send the promised
+    /// ticket (before our ChangeCipherSpec).
+    fn save_session(&self, core: &mut Core, k: &mut Keyed) -> Result<(), Error> {
+        let now = core.config.time.now();
+        let session = ServerSession {
+            suite: k.n.suite.suite,
+            master_secret: *k.secrets.master.as_bytes(),
+            extended_master_secret: k.n.ems,
+            created_at: now.as_secs(),
+            server_name: k.n.server_name.clone(),
+            client_certificates: k.client_certs.clone(),
+        };
+        let encoded = session.encode();
+        if let (Some(cache), false) = (&self.config.session_cache, k.n.session_id.is_empty()) {
+            cache.put(k.n.session_id.as_slice(), encoded.clone());
+        }
+        if k.n.send_ticket {
+            let ticketer = self
+                .config
+                .ticketer
+                .as_ref()
+                .ok_or(Error::internal("ticket promised without a ticketer"))?;
+            // An encrypter that cannot seal sends an empty ticket (RFC 5077 section 3.3).
+            let nst = match ticketer.encrypt(&encoded, now) {
+                Some(ticket) => NewSessionTicket {
+                    lifetime_hint: ticketer.lifetime_secs(),
+                    ticket,
+                },
+                None => NewSessionTicket {
+                    lifetime_hint: 0,
+                    ticket: Vec::new(),
+                },
+            };
+            let bytes = core.send_handshake(HandshakeMessage::from(nst))?;
+            k.n.transcript.add(&bytes);
+        }
+        Ok(())
     }
 }
 

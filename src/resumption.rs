@@ -1,0 +1,680 @@
+//! Session resumption (RFC 5246 session IDs, RFC 5077 session tickets).
+//!
+//! - The client keeps what it needs to resume in a [`ClientSessionStore`], keyed by server
+//!   name; [`InMemoryClientSessionStore`] is the bounded default. On the next connection to
+//!   the same name it offers the stored ticket (with a fresh session ID, RFC 5077 section
+//!   3.4) or the stored session ID.
+//! - The server keeps sessions in a [`ServerSessionCache`] (default: [`LruSessionCache`])
+//!   keyed by the session ID it chose, and/or seals them into tickets with a
+//!   [`TicketEncrypter`] (default: [`AeadTicketer`], AES-256-GCM with key rotation).
+//!
+//! A session is resumed only with the same cipher suite and the same extended master
+//! secret state (RFC 7627 section 5.3); otherwise the server falls back to a full
+//! handshake, and a client that sees a server resume against those rules aborts.
+//!
+//! The core reads no clock: ages are computed from the configured `TimeSource`.
+
+use alloc::boxed::Box;
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+
+use pki_types::{CertificateDer, UnixTime};
+
+use crate::codec::enums::CipherSuite;
+use crate::codec::{Codec, LenPrefix, Reader, put_opaque, put_u16};
+use crate::crypto::key_schedule::{MASTER_SECRET_LEN, wipe};
+use crate::crypto::{AeadAlgorithm, AeadKey, CryptoProvider};
+use crate::error::DecodeError;
+use crate::msgs::{CertificateChain, SessionId};
+
+/// The longest we keep or accept a session whose lifetime nobody stated: 24 hours, the upper
+/// limit RFC 5246 appendix F.1.4 suggests.
+pub const DEFAULT_SESSION_LIFETIME_SECS: u32 = 24 * 60 * 60;
+
+/// A mutex that works with and without `std`.
+struct Lock<T>(
+    #[cfg(feature = "std")] std::sync::Mutex<T>,
+    #[cfg(not(feature = "std"))] spin::Mutex<T>,
+);
+
+impl<T> Lock<T> {
+    fn new(v: T) -> Self {
+        #[cfg(feature = "std")]
+        {
+            Self(std::sync::Mutex::new(v))
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            Self(spin::Mutex::new(v))
+        }
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        #[cfg(feature = "std")]
+        {
+            // A panic while holding the lock leaves plain data behind: keep using it.
+            let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut g)
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            f(&mut self.0.lock())
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Client side
+// ---------------------------------------------------------------------------------------
+
+/// What a client keeps to resume a session with a server.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientSession {
+    pub(crate) suite: CipherSuite,
+    pub(crate) master_secret: [u8; MASTER_SECRET_LEN],
+    pub(crate) extended_master_secret: bool,
+    pub(crate) session_id: SessionId,
+    pub(crate) ticket: Vec<u8>,
+    pub(crate) lifetime_secs: u32,
+    pub(crate) received_at: u64,
+    pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
+}
+
+impl ClientSession {
+    /// The cipher suite of the session.
+    pub fn suite(&self) -> CipherSuite {
+        self.suite
+    }
+
+    /// Whether the session used the extended master secret.
+    pub fn extended_master_secret(&self) -> bool {
+        self.extended_master_secret
+    }
+
+    /// The session ID the server gave (may be empty when it issued a ticket).
+    pub fn session_id(&self) -> &[u8] {
+        self.session_id.as_slice()
+    }
+
+    /// The session ticket (empty if none).
+    pub fn ticket(&self) -> &[u8] {
+        &self.ticket
+    }
+
+    /// The server's certificate chain from the full handshake.
+    pub fn peer_certificates(&self) -> &[CertificateDer<'static>] {
+        &self.peer_certificates
+    }
+
+    /// Whether the session may still be offered at `now`.
+    pub(crate) fn is_fresh(&self, now: UnixTime) -> bool {
+        let lifetime = match self.lifetime_secs {
+            0 => DEFAULT_SESSION_LIFETIME_SECS,
+            n => n.min(DEFAULT_SESSION_LIFETIME_SECS * 7),
+        };
+        now.as_secs()
+            .checked_sub(self.received_at)
+            .is_some_and(|age| age < u64::from(lifetime))
+    }
+}
+
+impl fmt::Debug for ClientSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientSession")
+            .field("suite", &self.suite)
+            .field("extended_master_secret", &self.extended_master_secret)
+            .field("session_id", &self.session_id)
+            .field("ticket_len", &self.ticket.len())
+            .field("lifetime_secs", &self.lifetime_secs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for ClientSession {
+    fn drop(&mut self) {
+        wipe(&mut self.master_secret);
+    }
+}
+
+/// Where a client keeps sessions for resumption, keyed by server name.
+pub trait ClientSessionStore: Send + Sync + fmt::Debug {
+    /// The session to offer to `server_name`, if any.
+    fn get(&self, server_name: &str) -> Option<ClientSession>;
+    /// Keeps `session` for `server_name`, replacing any earlier one.
+    fn put(&self, server_name: &str, session: ClientSession);
+    /// Forgets the session for `server_name`.
+    fn remove(&self, server_name: &str);
+}
+
+/// A bounded in-memory [`ClientSessionStore`]: one session per server name, the least
+/// recently stored name is dropped first.
+pub struct InMemoryClientSessionStore {
+    capacity: usize,
+    entries: Lock<VecDeque<(String, ClientSession)>>,
+}
+
+impl InMemoryClientSessionStore {
+    /// A store for at most `capacity` server names (at least one).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            entries: Lock::new(VecDeque::new()),
+        }
+    }
+
+    /// How many sessions are stored.
+    pub fn len(&self) -> usize {
+        self.entries.with(|e| e.len())
+    }
+
+    /// Whether the store is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl fmt::Debug for InMemoryClientSessionStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InMemoryClientSessionStore")
+            .field("capacity", &self.capacity)
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+impl ClientSessionStore for InMemoryClientSessionStore {
+    fn get(&self, server_name: &str) -> Option<ClientSession> {
+        self.entries.with(|e| {
+            e.iter()
+                .find(|(name, _)| name == server_name)
+                .map(|(_, s)| s.clone())
+        })
+    }
+
+    fn put(&self, server_name: &str, session: ClientSession) {
+        self.entries.with(|e| {
+            e.retain(|(name, _)| name != server_name);
+            while e.len() >= self.capacity {
+                e.pop_front();
+            }
+            e.push_back((String::from(server_name), session));
+        })
+    }
+
+    fn remove(&self, server_name: &str) {
+        self.entries
+            .with(|e| e.retain(|(name, _)| name != server_name))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Server side
+// ---------------------------------------------------------------------------------------
+
+/// What a server keeps to resume a session: the contents of a cache entry or a ticket.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServerSession {
+    pub(crate) suite: CipherSuite,
+    pub(crate) master_secret: [u8; MASTER_SECRET_LEN],
+    pub(crate) extended_master_secret: bool,
+    pub(crate) created_at: u64,
+    pub(crate) server_name: Option<String>,
+    pub(crate) client_certificates: Vec<CertificateDer<'static>>,
+}
+
+/// The first byte of an encoded [`ServerSession`]: the encoding's version.
+const SERVER_SESSION_V1: u8 = 1;
+
+impl ServerSession {
+    /// The cipher suite of the session.
+    pub fn suite(&self) -> CipherSuite {
+        self.suite
+    }
+
+    /// Whether the session used the extended master secret.
+    pub fn extended_master_secret(&self) -> bool {
+        self.extended_master_secret
+    }
+
+    /// The client's certificate chain from the full handshake (empty if none).
+    pub fn client_certificates(&self) -> &[CertificateDer<'static>] {
+        &self.client_certificates
+    }
+
+    /// Encodes the session (what a cache stores or a ticket seals).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64);
+        out.push(SERVER_SESSION_V1);
+        put_u16(&mut out, self.suite.0);
+        out.push(u8::from(self.extended_master_secret));
+        out.extend_from_slice(&self.master_secret);
+        out.extend_from_slice(&self.created_at.to_be_bytes());
+        put_opaque(
+            &mut out,
+            LenPrefix::U8,
+            self.server_name.as_deref().unwrap_or("").as_bytes(),
+        );
+        CertificateChain(self.client_certificates.clone()).encode(&mut out);
+        out
+    }
+
+    /// Decodes what [`encode`](Self::encode) produced.
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        use crate::error::DecodeErrorKind;
+        let mut r = Reader::new(bytes);
+        if r.u8("ServerSession.version")? != SERVER_SESSION_V1 {
+            return Err(DecodeError::new(
+                "ServerSession.version",
+                DecodeErrorKind::IllegalValue,
+            ));
+        }
+        let suite = CipherSuite(r.u16("ServerSession.suite")?);
+        let extended_master_secret = match r.u8("ServerSession.ems")? {
+            0 => false,
+            1 => true,
+            _ => {
+                return Err(DecodeError::new(
+                    "ServerSession.ems",
+                    DecodeErrorKind::IllegalValue,
+                ));
+            }
+        };
+        let master_secret = r.array::<MASTER_SECRET_LEN>("ServerSession.master_secret")?;
+        let created_at = r.u64("ServerSession.created_at")?;
+        let name = r.opaque(LenPrefix::U8, "ServerSession.server_name")?;
+        let server_name = match name {
+            [] => None,
+            n => Some(String::from(core::str::from_utf8(n).map_err(|_| {
+                DecodeError::new("ServerSession.server_name", DecodeErrorKind::IllegalValue)
+            })?)),
+        };
+        let certs = CertificateChain::read(&mut r)?;
+        r.expect_end("ServerSession")?;
+        Ok(Self {
+            suite,
+            master_secret,
+            extended_master_secret,
+            created_at,
+            server_name,
+            client_certificates: certs.0,
+        })
+    }
+}
+
+impl fmt::Debug for ServerSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerSession")
+            .field("suite", &self.suite)
+            .field("extended_master_secret", &self.extended_master_secret)
+            .field("created_at", &self.created_at)
+            .field("server_name", &self.server_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for ServerSession {
+    fn drop(&mut self) {
+        wipe(&mut self.master_secret);
+    }
+}
+
+/// Where a server keeps sessions by session ID. Values are encoded [`ServerSession`]s, so
+/// an implementation can keep them anywhere (a shared cache, another process).
+pub trait ServerSessionCache: Send + Sync + fmt::Debug {
+    /// Stores `value` under `id`.
+    fn put(&self, id: &[u8], value: Vec<u8>);
+    /// The value stored under `id`, if any.
+    fn get(&self, id: &[u8]) -> Option<Vec<u8>>;
+}
+
+/// A bounded in-memory [`ServerSessionCache`] that drops the least recently used entry.
+pub struct LruSessionCache {
+    capacity: usize,
+    inner: Lock<LruInner>,
+}
+
+#[derive(Default)]
+struct LruInner {
+    /// id -> (last use, value)
+    by_id: BTreeMap<Vec<u8>, (u64, Vec<u8>)>,
+    /// last use -> id
+    by_use: BTreeMap<u64, Vec<u8>>,
+    clock: u64,
+}
+
+impl LruInner {
+    fn touch(&mut self, id: &[u8]) -> Option<Vec<u8>> {
+        self.clock += 1;
+        let now = self.clock;
+        let (used, value) = self.by_id.get_mut(id)?;
+        self.by_use.remove(used);
+        *used = now;
+        self.by_use.insert(now, id.to_vec());
+        Some(value.clone())
+    }
+}
+
+impl LruSessionCache {
+    /// A cache of at most `capacity` sessions (at least one).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            inner: Lock::new(LruInner::default()),
+        }
+    }
+
+    /// How many sessions are cached.
+    pub fn len(&self) -> usize {
+        self.inner.with(|i| i.by_id.len())
+    }
+
+    /// Whether the cache is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl fmt::Debug for LruSessionCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LruSessionCache")
+            .field("capacity", &self.capacity)
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+impl ServerSessionCache for LruSessionCache {
+    fn put(&self, id: &[u8], value: Vec<u8>) {
+        self.inner.with(|i| {
+            if let Some((used, _)) = i.by_id.remove(id) {
+                i.by_use.remove(&used);
+            }
+            while i.by_id.len() >= self.capacity {
+                let Some((_, oldest)) = i.by_use.pop_first() else {
+                    break;
+                };
+                i.by_id.remove(&oldest);
+            }
+            i.clock += 1;
+            let now = i.clock;
+            i.by_use.insert(now, id.to_vec());
+            i.by_id.insert(id.to_vec(), (now, value));
+        })
+    }
+
+    fn get(&self, id: &[u8]) -> Option<Vec<u8>> {
+        self.inner.with(|i| i.touch(id))
+    }
+}
+
+/// Seals server sessions into tickets (RFC 5077) and opens them again.
+pub trait TicketEncrypter: Send + Sync + fmt::Debug {
+    /// Seals `plain` into a ticket at time `now`. `None` if it cannot (no ticket is sent).
+    fn encrypt(&self, plain: &[u8], now: UnixTime) -> Option<Vec<u8>>;
+    /// Opens a ticket this encrypter made; `None` for anything else, including tickets
+    /// sealed under a key that has been rotated out.
+    fn decrypt(&self, ticket: &[u8], now: UnixTime) -> Option<Vec<u8>>;
+    /// How long a ticket is good for, in seconds (sent as the lifetime hint).
+    fn lifetime_secs(&self) -> u32;
+}
+
+const TICKET_KEY_NAME_LEN: usize = 16;
+const TICKET_HEADER_LEN: usize = TICKET_KEY_NAME_LEN + AeadAlgorithm::NONCE_LEN;
+
+struct TicketKey {
+    name: [u8; TICKET_KEY_NAME_LEN],
+    key: Box<dyn AeadKey>,
+    created_at: u64,
+}
+
+struct TicketKeys {
+    current: Option<TicketKey>,
+    previous: Option<TicketKey>,
+}
+
+/// The default [`TicketEncrypter`]: AES-256-GCM through the crypto provider, with a random
+/// 16-byte key name and a random nonce per ticket
+/// (`key_name || nonce || ciphertext || tag`, the key name as additional data).
+///
+/// Keys rotate: a key seals tickets for one lifetime, then is kept one more lifetime to
+/// open the tickets it sealed, then is dropped. So a ticket is accepted for at least one
+/// lifetime and at most two (the session's own age is checked against the lifetime too).
+pub struct AeadTicketer {
+    provider: Arc<dyn CryptoProvider>,
+    lifetime_secs: u32,
+    keys: Lock<TicketKeys>,
+}
+
+impl AeadTicketer {
+    /// A ticketer whose tickets live `lifetime_secs` seconds (at least one).
+    pub fn new(provider: Arc<dyn CryptoProvider>, lifetime_secs: u32) -> Self {
+        Self {
+            provider,
+            lifetime_secs: lifetime_secs.max(1),
+            keys: Lock::new(TicketKeys {
+                current: None,
+                previous: None,
+            }),
+        }
+    }
+
+    fn new_key(&self, now: u64) -> Option<TicketKey> {
+        let aead = self.provider.aead(AeadAlgorithm::Aes256Gcm)?;
+        let mut secret = [0u8; 32];
+        let mut name = [0u8; TICKET_KEY_NAME_LEN];
+        self.provider.fill_random(&mut secret).ok()?;
+        self.provider.fill_random(&mut name).ok()?;
+        let key = aead.with_key(&secret).ok();
+        wipe(&mut secret);
+        Some(TicketKey {
+            name,
+            key: key?,
+            created_at: now,
+        })
+    }
+
+    /// Rotates the keys as time `now` demands.
+    fn rotate(&self, keys: &mut TicketKeys, now: u64) {
+        let life = u64::from(self.lifetime_secs);
+        if keys
+            .previous
+            .as_ref()
+            .is_some_and(|k| now.saturating_sub(k.created_at) >= 2 * life)
+        {
+            keys.previous = None;
+        }
+        if keys
+            .current
+            .as_ref()
+            .is_none_or(|k| now.saturating_sub(k.created_at) >= life)
+        {
+            if let Some(fresh) = self.new_key(now) {
+                keys.previous = keys.current.replace(fresh);
+            }
+        }
+    }
+}
+
+impl fmt::Debug for AeadTicketer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AeadTicketer")
+            .field("lifetime_secs", &self.lifetime_secs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TicketEncrypter for AeadTicketer {
+    fn encrypt(&self, plain: &[u8], now: UnixTime) -> Option<Vec<u8>> {
+        let now = now.as_secs();
+        let mut nonce = [0u8; AeadAlgorithm::NONCE_LEN];
+        self.provider.fill_random(&mut nonce).ok()?;
+        self.keys.with(|keys| {
+            self.rotate(keys, now);
+            let k = keys.current.as_ref()?;
+            let mut out = Vec::with_capacity(TICKET_HEADER_LEN + plain.len() + 16);
+            out.extend_from_slice(&k.name);
+            out.extend_from_slice(&nonce);
+            out.extend_from_slice(plain);
+            let tag = k
+                .key
+                .seal_in_place(&nonce, &k.name, &mut out[TICKET_HEADER_LEN..])
+                .ok()?;
+            out.extend_from_slice(&tag);
+            Some(out)
+        })
+    }
+
+    fn decrypt(&self, ticket: &[u8], now: UnixTime) -> Option<Vec<u8>> {
+        let now = now.as_secs();
+        let name = ticket.get(..TICKET_KEY_NAME_LEN)?;
+        let nonce: [u8; AeadAlgorithm::NONCE_LEN] = ticket
+            .get(TICKET_KEY_NAME_LEN..TICKET_HEADER_LEN)?
+            .try_into()
+            .ok()?;
+        let mut body = ticket.get(TICKET_HEADER_LEN..)?.to_vec();
+        self.keys.with(|keys| {
+            self.rotate(keys, now);
+            let k = [&keys.current, &keys.previous]
+                .into_iter()
+                .flatten()
+                .find(|k| k.name == name)?;
+            let n = k.key.open_in_place(&nonce, name, &mut body).ok()?;
+            body.truncate(n);
+            Some(body)
+        })
+    }
+
+    fn lifetime_secs(&self) -> u32 {
+        self.lifetime_secs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::ring::RingProvider;
+    use alloc::vec;
+    use core::time::Duration;
+
+    fn at(secs: u64) -> UnixTime {
+        UnixTime::since_unix_epoch(Duration::from_secs(secs))
+    }
+
+    fn server_session() -> ServerSession {
+        ServerSession {
+            suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            master_secret: [7; 48],
+            extended_master_secret: true,
+            created_at: 1_700_000_000,
+            server_name: Some(String::from("example.com")),
+            client_certificates: vec![CertificateDer::from(vec![1, 2, 3])],
+        }
+    }
+
+    #[test]
+    fn server_session_roundtrips_and_rejects_garbage() {
+        let s = server_session();
+        let bytes = s.encode();
+        assert_eq!(ServerSession::decode(&bytes).unwrap(), s);
+        for n in 0..bytes.len() {
+            assert!(ServerSession::decode(&bytes[..n]).is_err(), "prefix {n}");
+        }
+        let mut long = bytes.clone();
+        long.push(0);
+        assert!(ServerSession::decode(&long).is_err());
+        let mut bad = bytes;
+        bad[0] = 2;
+        assert!(ServerSession::decode(&bad).is_err());
+    }
+
+    #[test]
+    fn ticketer_roundtrips_rotates_and_rejects_tampering() {
+        let t = AeadTicketer::new(Arc::new(RingProvider), 100);
+        let ticket = t.encrypt(b"state", at(1000)).unwrap();
+        assert_eq!(ticket.len(), TICKET_HEADER_LEN + 5 + 16);
+        assert_eq!(t.decrypt(&ticket, at(1050)).unwrap(), b"state");
+        for i in 0..ticket.len() {
+            let mut bad = ticket.clone();
+            bad[i] ^= 1;
+            assert_eq!(t.decrypt(&bad, at(1050)), None, "byte {i}");
+        }
+        assert_eq!(t.decrypt(&ticket[..20], at(1050)), None);
+        // After one lifetime the key is rotated out of sealing but still opens.
+        let newer = t.encrypt(b"newer", at(1150)).unwrap();
+        assert_ne!(newer[..16], ticket[..16]);
+        assert_eq!(t.decrypt(&ticket, at(1150)).unwrap(), b"state");
+        // After two lifetimes the old key is gone.
+        assert_eq!(t.decrypt(&ticket, at(1201)), None);
+        assert_eq!(t.decrypt(&newer, at(1201)).unwrap(), b"newer");
+        // Another ticketer's tickets are not ours.
+        let other = AeadTicketer::new(Arc::new(RingProvider), 100);
+        assert_eq!(other.decrypt(&newer, at(1201)), None);
+    }
+
+    #[test]
+    fn lru_cache_is_bounded_and_keeps_recently_used() {
+        let c = LruSessionCache::new(2);
+        c.put(b"a", vec![1]);
+        c.put(b"b", vec![2]);
+        assert_eq!(c.get(b"a"), Some(vec![1]));
+        c.put(b"c", vec![3]);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c.get(b"b"), None, "least recently used is dropped");
+        assert_eq!(c.get(b"a"), Some(vec![1]));
+        assert_eq!(c.get(b"c"), Some(vec![3]));
+        c.put(b"c", vec![4]);
+        assert_eq!(c.get(b"c"), Some(vec![4]));
+        assert_eq!(c.len(), 2);
+    }
+
+    #[test]
+    fn client_store_is_bounded_per_name() {
+        let s = InMemoryClientSessionStore::new(2);
+        let mk = |b: u8| ClientSession {
+            suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            master_secret: [b; 48],
+            extended_master_secret: true,
+            session_id: SessionId::EMPTY,
+            ticket: vec![b],
+            lifetime_secs: 0,
+            received_at: 0,
+            peer_certificates: vec![],
+        };
+        s.put("a", mk(1));
+        s.put("b", mk(2));
+        s.put("a", mk(3));
+        assert_eq!(s.len(), 2);
+        assert_eq!(s.get("a").unwrap().ticket, vec![3]);
+        s.put("c", mk(4));
+        assert!(s.get("b").is_none());
+        s.remove("a");
+        assert!(s.get("a").is_none());
+        assert_eq!(s.len(), 1);
+    }
+
+    #[test]
+    fn client_session_freshness() {
+        let mut s = ClientSession {
+            suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            master_secret: [0; 48],
+            extended_master_secret: true,
+            session_id: SessionId::EMPTY,
+            ticket: vec![],
+            lifetime_secs: 300,
+            received_at: 1000,
+            peer_certificates: vec![],
+        };
+        assert!(s.is_fresh(at(1299)));
+        assert!(!s.is_fresh(at(1300)));
+        assert!(
+            !s.is_fresh(at(999)),
+            "a session from the future is not offered"
+        );
+        s.lifetime_secs = 0;
+        assert!(s.is_fresh(at(1000 + 86_399)));
+        assert!(!s.is_fresh(at(1000 + 86_400)));
+    }
+}
