@@ -176,7 +176,9 @@ fn transcript_with_key_log_decrypts_and_checks_both_finished() {
     );
 }
 
-/// Every recorded transcript decrypts with its key log: both Finished messages check.
+/// Every recorded transcript decrypts with its key log: both Finished messages of every
+/// connection check, resumed ones included (the abbreviated handshake's server Finished
+/// comes first).
 #[test]
 fn every_transcript_decrypts_with_its_key_log() {
     let dir = format!("{DATA}/transcripts");
@@ -194,12 +196,44 @@ fn every_transcript_decrypts_with_its_key_log() {
             &format!("transcripts/{file}"),
             Some(&format!("transcripts/{stem}.keylog")),
         );
-        let checks: Vec<bool> = f[0].finished_checks.iter().map(|c| c.1).collect();
-        assert_eq!(checks, vec![true, true], "{file}:\n{out}");
-        assert!(f[0].decrypted >= 4, "{file}: Finished x2, data, alerts");
+        for (i, c) in f.iter().enumerate() {
+            let checks: Vec<bool> = c.finished_checks.iter().map(|c| c.1).collect();
+            assert_eq!(
+                checks,
+                vec![true, true],
+                "{file}, connection {}:\n{out}",
+                i + 1
+            );
+            assert!(c.decrypted >= 4, "{file}: Finished x2, data, alerts");
+        }
         n += 1;
     }
-    assert!(n >= 9, "{n} transcripts");
+    assert!(n >= 16, "{n} transcripts");
+}
+
+/// A resumed connection: the dissector finds the same master secret under the new client
+/// random and checks the abbreviated handshake's Finished messages, server's first.
+#[test]
+fn resumed_connection_decrypts_and_checks_finished_in_abbreviated_order() {
+    let name = "transcripts/server-resume-ticket-ecdhe-ecdsa-aes128gcm";
+    let (out, f) = run(
+        &format!("{name}.transcript"),
+        Some(&format!("{name}.keylog")),
+    );
+    assert_eq!(f.len(), 2);
+    assert_eq!(
+        f[1].finished_checks,
+        vec![
+            (Direction::ServerToClient, true),
+            (Direction::ClientToServer, true)
+        ],
+        "{out}"
+    );
+    assert!(
+        out.contains("Handshake Protocol: New Session Ticket"),
+        "{out}"
+    );
+    assert_eq!(f[1].app_c2s, b"hello from openssl s_client\n");
 }
 
 /// A wrong master secret shows: the Finished checks and the decryption fail, loudly.

@@ -177,23 +177,59 @@ fn server_mutual_auth_against_s_client_replays_byte_exactly() {
     );
 }
 
-/// Two connections in one file replay in order over one configuration and one provider
-/// (the shape a resumption transcript takes): the second ClientHello's random comes from
-/// the seed, once the queued one is used.
-#[test]
-fn two_connections_replay_in_order_over_one_configuration() {
-    let t = load("client-two-connections-ecdhe-rsa-aes128gcm.transcript");
-    assert_eq!(t.connections.len(), 2);
-    let r = replay::replay(&t).unwrap_or_else(|diff| panic!("{diff}"));
-    assert_eq!(r.summaries.len(), 2);
-    assert_eq!(
-        r.summaries[0].client_random,
-        std::array::from_fn(|i| i as u8)
+/// Replays a two-connection resumption transcript: a full handshake, then an abbreviated
+/// one, each side's bytes exact.
+fn resumes(name: &str, suite: CipherSuite) -> Replayed {
+    let t = load(name);
+    assert_eq!(t.connections.len(), 2, "{name}: two connections");
+    let r = replay::replay(&t).unwrap_or_else(|diff| panic!("{name}: {diff}"));
+    assert!(
+        !r.summaries[0].resumed,
+        "{name}: the first handshake is full"
     );
-    assert_ne!(r.summaries[1].client_random, r.summaries[0].client_random);
-    for (i, app) in r.app.iter().enumerate() {
-        assert!(app.starts_with(b"HTTP/1.0 200 ok"), "connection {}", i + 1);
+    assert!(r.summaries[1].resumed, "{name}: the second one resumes");
+    for s in &r.summaries {
+        assert_eq!(s.suite, suite, "{name}");
     }
+    assert!(
+        !r.app[1].is_empty(),
+        "{name}: data over the resumed connection"
+    );
+    // An abbreviated handshake sends no Certificate: fewer of our records.
+    assert!(r.compared[1] < r.compared[0], "{name}: {:?}", r.compared);
+    r
+}
+
+#[test]
+fn client_resumes_with_a_ticket_from_s_server_byte_exactly() {
+    resumes(
+        "client-resume-ticket-ecdhe-rsa-aes128gcm.transcript",
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    );
+}
+
+#[test]
+fn client_resumes_by_session_id_with_s_server_byte_exactly() {
+    resumes(
+        "client-resume-session-id-ecdhe-ecdsa-aes128gcm.transcript",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    );
+}
+
+#[test]
+fn server_resumes_s_client_with_our_ticket_byte_exactly() {
+    resumes(
+        "server-resume-ticket-ecdhe-ecdsa-aes128gcm.transcript",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    );
+}
+
+#[test]
+fn server_resumes_s_client_by_session_id_byte_exactly() {
+    resumes(
+        "server-resume-session-id-ecdhe-rsa-aes256gcm.transcript",
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    );
 }
 
 /// Every file in the directory replays, including ones no test above names, and logs the
@@ -212,7 +248,7 @@ fn every_recorded_transcript_replays() {
         .collect();
     names.sort();
     assert!(
-        names.len() >= 9,
+        names.len() >= 16,
         "the recorded transcripts are present: {names:?}"
     );
     for name in names {
@@ -292,8 +328,9 @@ const TIME: u64 = 1_900_000_000;
 
 struct Case {
     name: &'static str,
-    /// Connections in a row over one configuration (client cases; `s_server -naccept N`).
-    /// With session resumption, the second one resumes the first one's session.
+    /// Connections in a row over one configuration: `s_server -naccept N` for our client;
+    /// for our server, one `s_client -sess_out` then `s_client -sess_in`. The later ones
+    /// resume the first one's session.
     connections: usize,
     ours: &'static [(&'static str, &'static str)],
     peer: &'static [&'static str],
@@ -378,7 +415,7 @@ const CLIENT_CASES: &[Case] = &[
         ],
     },
     Case {
-        name: "client-two-connections-ecdhe-rsa-aes128gcm",
+        name: "client-resume-ticket-ecdhe-rsa-aes128gcm",
         connections: 2,
         ours: &[
             ("suites", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
@@ -386,6 +423,22 @@ const CLIENT_CASES: &[Case] = &[
             ("ca", "ca-rsa.crt.pem"),
         ],
         peer: &["-cert", "server-rsa.crt.pem", "-key", "server-rsa.key.pem"],
+    },
+    Case {
+        name: "client-resume-session-id-ecdhe-ecdsa-aes128gcm",
+        connections: 2,
+        ours: &[
+            ("suites", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+            ("groups", "x25519,secp256r1"),
+            ("ca", "ca-ecdsa.crt.pem"),
+            ("tickets", "off"),
+        ],
+        peer: &[
+            "-cert",
+            "server-p256.crt.pem",
+            "-key",
+            "server-p256.key.pem",
+        ],
     },
     Case {
         name: "client-mutual-ecdsa-ecdhe-ecdsa-aes128gcm",
@@ -454,6 +507,27 @@ const SERVER_CASES: &[Case] = &[
             ("key", "server-p384.key.pem"),
         ],
         peer: &["-CAfile", "ca-ecdsa.crt.pem"],
+    },
+    Case {
+        name: "server-resume-ticket-ecdhe-ecdsa-aes128gcm",
+        connections: 2,
+        ours: &[
+            ("suites", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+            ("groups", "x25519"),
+            ("cert", "server-p256.chain.pem"),
+            ("key", "server-p256.key.pem"),
+        ],
+        peer: &["-CAfile", "ca-ecdsa.crt.pem"],
+    },
+    Case {
+        name: "server-resume-session-id-ecdhe-rsa-aes256gcm",
+        connections: 2,
+        ours: &[
+            ("suites", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+            ("groups", "x25519"),
+            ("tickets", "off"),
+        ],
+        peer: &["-CAfile", "ca-rsa.crt.pem", "-sigalgs", "RSA+SHA256"],
     },
     Case {
         name: "server-rsa-aes256gcm",
@@ -716,21 +790,38 @@ fn record_server_case(case: &Case, version: &str, key_log: Arc<KeyLogBuffer>) ->
             .map(|s| s.to_string()),
     );
     args.extend(case.peer.iter().map(|s| s.to_string()));
-    let command =
+    // Several connections: the first s_client saves its session, the next ones offer it.
+    let session = format!("{}/{}.session.pem", env!("CARGO_TARGET_TMPDIR"), case.name);
+    let mut command =
         format!("openssl {}", args.join(" ")).replace(&format!("127.0.0.1:{port}"), "PORT");
+    if case.connections > 1 {
+        command.push_str(" -sess_out SESSION, then the same with -sess_in SESSION");
+    }
     let mut t = metadata(case, false, &command, version);
-    assert_eq!(case.connections, 1, "server cases record one connection");
     let built = build(&t, Some(key_log)).expect("the case builds");
-    let mut proc = Proc::spawn(&args);
-    let mut stdin = proc.stdin.take().expect("piped stdin");
-    stdin.write_all(S_CLIENT_SAYS).expect("s_client stdin");
-    stdin.flush().expect("s_client stdin");
-    let (sock, _) = listener.accept().expect("s_client connects");
-    let mut stdin = Some(stdin);
-    // Once our server has the data, end s_client's input: it sends close_notify and exits.
-    let conn = record_connection(&t, &built, sock, || drop(stdin.take()))
-        .unwrap_or_else(|e| panic!("{}: {e}\ns_client:\n{}", case.name, proc.output()));
-    t.connections.push(conn);
+    for i in 0..case.connections {
+        let mut args = args.clone();
+        if case.connections > 1 {
+            args.push(if i == 0 { "-sess_out" } else { "-sess_in" }.to_string());
+            args.push(session.clone());
+        }
+        let mut proc = Proc::spawn(&args);
+        let mut stdin = proc.stdin.take().expect("piped stdin");
+        stdin.write_all(S_CLIENT_SAYS).expect("s_client stdin");
+        stdin.flush().expect("s_client stdin");
+        let (sock, _) = listener.accept().expect("s_client connects");
+        let mut stdin = Some(stdin);
+        // Once our server has the data, end s_client's input: it sends close_notify and
+        // exits (having written -sess_out).
+        let conn = record_connection(&t, &built, sock, || drop(stdin.take()))
+            .unwrap_or_else(|e| panic!("{}: {e}\ns_client:\n{}", case.name, proc.output()));
+        t.connections.push(conn);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while proc.child.try_wait().ok().flatten().is_none() {
+            assert!(Instant::now() < deadline, "s_client did not exit");
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
     t
 }
 

@@ -18,6 +18,7 @@
 //! | `send` | hex: application data our side writes as soon as the handshake completes |
 //! | `on_data` | `close` (send close_notify after the first application data received), `echo` (write each received piece back) or `none` |
 //! | `on_close` | `close`: answer the peer's close_notify with ours |
+//! | `tickets` | `off`: no session tickets (client: not offered; server: no ticketer), so sessions resume by ID |
 //!
 //! The same [`Driver`] runs our side when recording (over a socket) and when replaying (over
 //! the recorded records), so both take the same actions at the same points.
@@ -158,12 +159,18 @@ pub fn build(t: &Transcript, key_log: Option<Arc<dyn KeyLog>>) -> Result<Built, 
         _ => return Err("`cert` and `key` go together".into()),
     };
     let ca = t.get("ca").map(roots).transpose()?;
+    if !matches!(t.get("tickets"), None | Some("on" | "off")) {
+        return Err("`tickets` must be on or off".into());
+    }
     let mut built = match role {
         Role::Client => {
             let ca = ca.ok_or("a client needs `ca`")?;
             let verifier = Arc::new(WebPkiServerVerifier::new(ca, sv));
             let mut c = ClientConfig::new(dyn_provider.clone(), verifier);
             c.client_cert = our_key;
+            if t.get("tickets") == Some("off") {
+                c.enable_tickets = false;
+            }
             let name = t.require("server_name").map_err(|e| e.to_string())?;
             let name = ServerName::try_from(name.to_string()).map_err(|e| e.to_string())?;
             Setup::Client(Arc::new(c), name)
@@ -171,6 +178,9 @@ pub fn build(t: &Transcript, key_log: Option<Arc<dyn KeyLog>>) -> Result<Built, 
         Role::Server => {
             let key = our_key.ok_or("a server needs `cert` and `key`")?;
             let mut s = ServerConfig::new(dyn_provider.clone(), vec![key]);
+            if t.get("tickets") == Some("off") {
+                s.ticketer = None;
+            }
             match t.get("verify_client") {
                 None => {}
                 Some(mode @ ("require" | "request")) => {
