@@ -26,6 +26,8 @@ client [flags] HOST:PORT    fetch PATH over TLS 1.2 and print the body
   --servername NAME        name for SNI and verification (default: the host part)
   --cert PEM --key PEM     client certificate chain and its key
   --path PATH              the path to GET (default: /)
+  --false-start            send the request right after our Finished, before the
+                           server's (RFC 7918; ECDHE suites only)
   --timeout SECS           socket timeout (default: 10)";
 
 /// What the client was asked to do.
@@ -47,6 +49,8 @@ pub struct ClientOptions {
     pub path: String,
     /// `--timeout`
     pub timeout: Duration,
+    /// `--false-start`
+    pub false_start: bool,
     /// Suites, groups, ALPN, key log.
     pub common: CommonOptions,
 }
@@ -63,6 +67,7 @@ impl ClientOptions {
             key: None,
             path: "/".into(),
             timeout: Duration::from_secs(10),
+            false_start: false,
             common: CommonOptions::default(),
         };
         let mut addr = None;
@@ -99,6 +104,10 @@ impl ClientOptions {
                     o.path = p;
                 }
                 "--timeout" => o.timeout = parse_secs(&args.value(&flag, inline)?)?,
+                "--false-start" => {
+                    no_value(&flag, inline)?;
+                    o.false_start = true;
+                }
                 _ => return Err(Failure::Usage(format!("unknown flag {flag}"))),
             }
         }
@@ -155,6 +164,7 @@ pub fn config(o: &ClientOptions) -> Result<Arc<ClientConfig>, Failure> {
     if let (Some(cert), Some(key)) = (&o.cert, &o.key) {
         c.client_cert = Some(setup::load_certified_key(cert, key)?);
     }
+    c.false_start = o.false_start;
     Ok(Arc::new(c))
 }
 
@@ -187,7 +197,17 @@ pub fn tcp_connect(addr: &str, timeout: Duration) -> Result<TcpStream, Failure> 
     })
 }
 
-/// Connects and runs the handshake.
+/// The GET request for `o.path`.
+pub fn request(o: &ClientOptions) -> String {
+    format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: tls12-example\r\nConnection: close\r\n\r\n",
+        o.path, o.addr
+    )
+}
+
+/// Connects and runs the handshake. With `--false-start` the request is queued first: the
+/// connection sends it right after our Finished when False Start applies (an ECDHE suite),
+/// else once the handshake completes; [`get`] then only reads the response.
 pub fn connect(
     o: &ClientOptions,
     config: Arc<ClientConfig>,
@@ -196,6 +216,9 @@ pub fn connect(
     let sock = tcp_connect(&o.addr, o.timeout)?;
     let conn = ClientConnection::new(config, name)?;
     let mut tls = TlsSocket::new(conn, sock);
+    if o.false_start {
+        tls.conn.write(request(o).as_bytes())?;
+    }
     match tls.handshake() {
         Ok(summary) => Ok((tls, summary)),
         Err(Failure::Tls(Error::Certificate(CertificateError::UnknownIssuer)))
@@ -213,13 +236,12 @@ pub fn connect(
 /// The largest response the example keeps in memory.
 const MAX_RESPONSE: usize = 64 << 20;
 
-/// Sends `GET path` and reads the whole response, then closes.
+/// Sends `GET path` (unless [`connect`] queued it for False Start) and reads the whole
+/// response, then closes.
 pub fn get(tls: &mut TlsSocket<ClientConnection>, o: &ClientOptions) -> Result<Response, Failure> {
-    let request = format!(
-        "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: tls12-example\r\nConnection: close\r\n\r\n",
-        o.path, o.addr
-    );
-    tls.send(request.as_bytes())?;
+    if !o.false_start {
+        tls.send(request(o).as_bytes())?;
+    }
     loop {
         let end = if tls.conn.peer_closed() {
             End::Clean

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tls12::suites::ALL_SUITES;
 use tls12::verify::WebPkiClientVerifier;
 use tls12::{HandshakeSummary, ServerConfig, ServerConnection};
 
@@ -26,6 +27,8 @@ server [flags]    serve a status page (or echo) over TLS 1.2 on 127.0.0.1
   --max-conns N            exit after N connections (default: serve forever)
   --verify-client CA_PEM   request a client certificate chaining to CA_PEM
   --require-client-cert    refuse clients without one (needs --verify-client)
+  --rsa-kx                 also enable the RSA key exchange suites (TLS_RSA_WITH_AES_*_GCM_*,
+                           after the others; no forward secrecy)
   --timeout SECS           per-connection socket timeout (default: 10)";
 
 /// What to do with a connection once the handshake is done.
@@ -52,6 +55,8 @@ pub struct ServerOptions {
     pub verify_client: Option<PathBuf>,
     /// `--require-client-cert`
     pub require_client_cert: bool,
+    /// `--rsa-kx`
+    pub rsa_kx: bool,
     /// `--timeout`
     pub timeout: Duration,
     /// Suites, groups, ALPN, key log.
@@ -68,6 +73,7 @@ impl ServerOptions {
             max_conns: None,
             verify_client: None,
             require_client_cert: false,
+            rsa_kx: false,
             timeout: Duration::from_secs(10),
             common: CommonOptions::default(),
         };
@@ -110,6 +116,10 @@ impl ServerOptions {
                     no_value(&flag, inline)?;
                     o.require_client_cert = true;
                 }
+                "--rsa-kx" => {
+                    no_value(&flag, inline)?;
+                    o.rsa_kx = true;
+                }
                 "--timeout" => o.timeout = parse_secs(&args.value(&flag, inline)?)?,
                 _ => return Err(Failure::Usage(format!("unknown flag {flag}"))),
             }
@@ -139,6 +149,14 @@ pub fn config(o: &ServerOptions) -> Result<Arc<ServerConfig>, Failure> {
     let sv = *provider.signature_verification();
     let mut c = ServerConfig::new(provider, certs);
     o.common.apply(&mut c.common)?;
+    if o.rsa_kx {
+        // After the suites already enabled (the defaults or --cipher), if not among them.
+        for suite in ALL_SUITES.iter().filter(|s| !s.forward_secret()) {
+            if !c.common.suites.contains(&suite) {
+                c.common.suites.push(suite);
+            }
+        }
+    }
     if let Some(ca) = &o.verify_client {
         let roots = Arc::new(setup::load_roots(std::slice::from_ref(ca))?);
         c.client_verifier = Some(Arc::new(WebPkiClientVerifier::new(
