@@ -111,7 +111,15 @@ impl<C: DerefMut<Target = Connection>> TlsSocket<C> {
         self.handshake_log
             .iter()
             .take_while(|s| **s != Step::Event(Event::ChangeCipherSpecReceived))
-            .any(|s| matches!(s, Step::Sent { content_type: 23, .. }))
+            .any(|s| {
+                matches!(
+                    s,
+                    Step::Sent {
+                        content_type: 23,
+                        ..
+                    }
+                )
+            })
     }
 
     /// Step 2: drains the connection until it is idle, sending what it transmits and
