@@ -80,7 +80,9 @@ impl ClientOptions {
                 Arg::Positional(p) => return Err(Failure::Usage(format!("unexpected {p:?}"))),
                 Arg::Flag(f, v) => (f, v),
             };
-            if o.common.flag(&flag, || args.value(&flag, inline.clone()))? {
+            if o.common.flag(&flag, inline.is_some(), || {
+                args.value(&flag, inline.clone())
+            })? {
                 continue;
             }
             match flag.as_str() {

@@ -83,7 +83,9 @@ impl ServerOptions {
                 Arg::Positional(p) => return Err(Failure::Usage(format!("unexpected {p:?}"))),
                 Arg::Flag(f, v) => (f, v),
             };
-            if o.common.flag(&flag, || args.value(&flag, inline.clone()))? {
+            if o.common.flag(&flag, inline.is_some(), || {
+                args.value(&flag, inline.clone())
+            })? {
                 continue;
             }
             match flag.as_str() {
