@@ -203,7 +203,8 @@ impl CommonOptions {
 /// Usage text for the flags of [`CommonOptions`].
 pub const COMMON_USAGE: &str =
     "  --cipher NAME[,NAME..]   cipher suites by IANA name, in preference order
-                           (default: the six ECDHE suites)
+                           (default: the six ECDHE suites; the RSA key exchange
+                           ones are TLS_RSA_WITH_AES_{128_GCM_SHA256,256_GCM_SHA384})
   --groups NAME[,NAME..]   key-exchange groups: x25519, secp256r1, secp384r1
   --alpn PROTO[,PROTO..]   ALPN protocols, e.g. h2,http/1.1
   --keylog FILE            append NSS key log lines to FILE (default: $SSLKEYLOGFILE)
