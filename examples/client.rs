@@ -29,6 +29,16 @@ fn run() -> Result<(), Failure> {
     let config = client::config(&opts)?;
     let (mut tls, summary) = client::connect(&opts, config.clone())?;
     common::to_stderr(setup::describe(&summary, "server"));
+    if opts.false_start {
+        common::log(format_args!(
+            "false start:            {}",
+            if tls.sent_data_before_peer_ccs() {
+                "yes (request sent before the server's Finished)"
+            } else {
+                "no (the suite does not allow it)"
+            }
+        ));
+    }
     let response = client::get(&mut tls, &opts)?;
     // Like s_client -reconnect: the same configuration (and so the same session store).
     for _ in 0..opts.reconnect {

@@ -19,10 +19,11 @@ use std::time::{Duration, Instant};
 use example::Failure;
 use example::args::Args;
 use example::client::{self, ClientOptions};
+use example::drive::Step;
 use example::http::Response;
 use example::server::{self, Served, ServerOptions};
 use tls12::codec::enums::{AlertDescription, CipherSuite, NamedGroup};
-use tls12::{CertificateError, Error, HandshakeSummary};
+use tls12::{CertificateError, Error, Event, HandshakeSummary};
 
 const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pki");
 const NAME: &str = "testserver.tls12.test";
@@ -167,8 +168,14 @@ struct Proc {
 
 impl Proc {
     fn spawn(args: &[String]) -> Proc {
+        Proc::spawn_env(args, &[])
+    }
+
+    /// Like `spawn`, with extra environment variables (`OPENSSL_CONF`, say).
+    fn spawn_env(args: &[String], env: &[(&str, &str)]) -> Proc {
         let mut child = Command::new("openssl")
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(PKI)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -259,6 +266,11 @@ impl Drop for Proc {
 
 /// `openssl s_server -tls1_2` on a free loopback port for one connection, with `args`.
 fn s_server(args: &[&str]) -> (Proc, u16) {
+    s_server_env(args, &[])
+}
+
+/// `s_server` with extra environment variables.
+fn s_server_env(args: &[&str], env: &[(&str, &str)]) -> (Proc, u16) {
     let mut all = strings(&[
         "s_server",
         "-tls1_2",
@@ -268,7 +280,7 @@ fn s_server(args: &[&str]) -> (Proc, u16) {
         "1",
     ]);
     all.extend(strings(args));
-    let proc = Proc::spawn(&all);
+    let proc = Proc::spawn_env(&all, env);
     let addr = proc
         .wait_for_line("ACCEPT 127.0.0.1:")
         .unwrap_or_else(|e| panic!("s_server did not start: {e}"));
@@ -301,7 +313,16 @@ struct ClientRun {
 /// Runs the client example's code against `s_server args` with the client flags `flags`
 /// (the address is appended).
 fn client_run(server_args: &[&str], flags: &[&str]) -> Result<ClientRun, (Failure, String)> {
-    let (server, port) = s_server(server_args);
+    client_run_env(server_args, flags, &[])
+}
+
+/// `client_run` with extra environment variables for s_server.
+fn client_run_env(
+    server_args: &[&str],
+    flags: &[&str],
+    env: &[(&str, &str)],
+) -> Result<ClientRun, (Failure, String)> {
+    let (server, port) = s_server_env(server_args, env);
     let mut args = strings(flags);
     args.push(format!("127.0.0.1:{port}"));
     let opts = ClientOptions::parse(Args::new(args))
@@ -602,15 +623,26 @@ struct SClientRun {
 /// `openssl s_client -tls1_2` (verifying against both test roots) against our server:
 /// writes `stdin`, waits for s_client to exit (our server closes after answering).
 fn s_client_run(server: &[String], s_client_args: &[&str], stdin: &[u8]) -> SClientRun {
-    s_client_run_n(server, s_client_args, stdin, 1)
+    s_client_run_env(server, s_client_args, stdin, &[])
 }
 
-/// Like [`s_client_run`], with our server serving `connections` connections (one
+/// `s_client_run` with extra environment variables for s_client.
+fn s_client_run_env(
+    server: &[String],
+    s_client_args: &[&str],
+    stdin: &[u8],
+    env: &[(&str, &str)],
+) -> SClientRun {
+    s_client_run_n(server, s_client_args, stdin, env, 1)
+}
+
+/// Like [`s_client_run_env`], with our server serving `connections` connections (one
 /// configuration, so one session cache and ticketer); `served` is the first one's.
 fn s_client_run_n(
     server: &[String],
     s_client_args: &[&str],
     stdin: &[u8],
+    env: &[(&str, &str)],
     connections: usize,
 ) -> SClientRun {
     let (port, served) = our_server_for(server, connections);
@@ -627,7 +659,7 @@ fn s_client_run_n(
         "-ign_eof",
     ]);
     args.extend(strings(s_client_args));
-    let mut proc = Proc::spawn(&args);
+    let mut proc = Proc::spawn_env(&args, env);
     proc.write_stdin(stdin);
     proc.close_stdin();
     let status = proc.wait();
@@ -1099,6 +1131,8 @@ fn example_helpers() {
         &["--cipher", "TLS_RSA_WITH_AES_128_CBC_SHA", "h:1"][..],
         &["--groups", "x448", "h:1"],
         &["--insecure=yes", "h:1"],
+        &["--false-start=yes", "h:1"],
+        &["--require-ems=yes", "h:1"],
         &["--cert", "c.pem", "h:1"],
         &["--nope", "h:1"],
         &["h:1", "extra"],
@@ -1119,6 +1153,432 @@ fn example_helpers() {
         server(&["--cert", "a", "--key", "b", "--max-conns", "0"]),
         Err(Failure::Usage(_))
     ));
+    assert!(matches!(
+        server(&["--cert", "a", "--key", "b", "--rsa-kx=no"]),
+        Err(Failure::Usage(_))
+    ));
+    let o = server(&["--cert", "a", "--key", "b", "--rsa-kx", "--require-ems"])
+        .expect("valid")
+        .expect("not --help");
+    assert!(o.rsa_kx && o.common.require_ems);
+    let o = parse(&["--false-start", "h:1"])
+        .expect("valid")
+        .expect("not --help");
+    assert!(o.false_start && !o.common.require_ems);
+}
+
+// ---------------------------------------------------------------------------------------
+// Extended master secret turned off on the OpenSSL side (RFC 7627), both directions.
+
+/// An OpenSSL configuration whose system default turns the extended master secret off
+/// (`Options = -ExtendedMasterSecret`), for `OPENSSL_CONF`.
+fn no_ems_conf() -> &'static str {
+    static PATH: OnceLock<String> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let path = format!("{}/openssl-no-ems.cnf", env!("CARGO_TARGET_TMPDIR"));
+        let conf = "openssl_conf = openssl_init\n\
+                    [openssl_init]\n\
+                    ssl_conf = ssl_module\n\
+                    [ssl_module]\n\
+                    system_default = tls12_no_ems\n\
+                    [tls12_no_ems]\n\
+                    Options = -ExtendedMasterSecret\n";
+        std::fs::write(&path, conf).expect("target tmpdir writable");
+        path
+    })
+}
+
+fn no_ems_env() -> [(&'static str, &'static str); 1] {
+    [("OPENSSL_CONF", no_ems_conf())]
+}
+
+/// Our client's flags for `WWW_BOTH_KEYS`, plus `extra`.
+fn www_client_flags(extra: &[&str]) -> Vec<String> {
+    let mut v = strings(&[
+        "--cafile",
+        &pki("ca-rsa.crt.pem"),
+        "--cafile",
+        &pki("ca-ecdsa.crt.pem"),
+        "--servername",
+        NAME,
+    ]);
+    v.extend(strings(extra));
+    v
+}
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn client_with_s_server_without_ems() {
+    require_openssl!();
+    // The configuration takes effect: s_server's own page says EMS is off, and so do we.
+    let env = no_ems_env();
+    let run = client_run_env(WWW_BOTH_KEYS, &refs(&www_client_flags(&[])), &env)
+        .unwrap_or_else(|(e, out)| panic!("{e}\n--- s_server:\n{out}"));
+    assert!(!run.summary.extended_master_secret);
+    let body = String::from_utf8_lossy(&run.response.body);
+    assert!(body.contains("Extended master secret: no"), "page:\n{body}");
+    // Without the configuration the same pair uses it (the control).
+    let run = client_run(WWW_BOTH_KEYS, &refs(&www_client_flags(&[])))
+        .unwrap_or_else(|(e, out)| panic!("{e}\n--- s_server:\n{out}"));
+    assert!(run.summary.extended_master_secret);
+
+    // --require-ems: we refuse the ServerHello without it and tell s_server so.
+    let Err((e, out)) = client_run_env(
+        WWW_BOTH_KEYS,
+        &refs(&www_client_flags(&["--require-ems"])),
+        &env,
+    ) else {
+        panic!("handshake without EMS succeeded despite --require-ems");
+    };
+    let Failure::Tls(e) = e else {
+        panic!("not a TLS error: {e}")
+    };
+    assert!(matches!(e, Error::Negotiation { .. }), "{e:?}");
+    assert_eq!(e.alert(), Some(AlertDescription::HANDSHAKE_FAILURE));
+    assert!(
+        out.contains("alert handshake failure"),
+        "s_server output:\n{out}"
+    );
+}
+
+#[test]
+fn s_client_without_ems_with_our_server() {
+    require_openssl!();
+    let env = no_ems_env();
+    let run = s_client_run_env(&server_flags(&[]), &["-CAfile", both_roots()], GET, &env);
+    let served = run
+        .served
+        .unwrap_or_else(|e| panic!("{e}\n--- s_client:\n{}", run.output));
+    assert!(!served.summary.extended_master_secret);
+    assert!(
+        run.output.contains("Extended master secret: no"),
+        "{}",
+        run.output
+    );
+    assert!(run.output.contains("HTTP/1.1 200 OK"), "{}", run.output);
+    assert!(
+        run.output.contains("extended master secret: no"),
+        "our page says so too:\n{}",
+        run.output
+    );
+
+    // --require-ems: our server refuses the ClientHello with handshake_failure.
+    let run = s_client_run_env(
+        &server_flags(&["--require-ems"]),
+        &["-CAfile", both_roots()],
+        GET,
+        &env,
+    );
+    let err = run
+        .served
+        .expect_err("a ClientHello without EMS was accepted despite --require-ems");
+    assert!(err.contains("extended master secret"), "{err}");
+    assert!(!run.status.is_some_and(|s| s.success()), "{}", run.output);
+    assert!(
+        run.output.contains("alert handshake failure"),
+        "{}",
+        run.output
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// False Start (RFC 7918) against s_server.
+
+/// Our client (the example's code, with `flags`) against `s_server -www`: the handshake,
+/// what the drive loop saw during it, and the response.
+fn client_with_log(flags: &[String]) -> (HandshakeSummary, Vec<Step>, bool, Response) {
+    let (mut server, port) = s_server(WWW_BOTH_KEYS);
+    let mut args = flags.to_vec();
+    args.push(format!("127.0.0.1:{port}"));
+    let opts = ClientOptions::parse(Args::new(args))
+        .expect("flags parse")
+        .expect("not --help");
+    let config = client::config(&opts).expect("config builds");
+    let (mut tls, summary) = client::connect(&opts, config)
+        .unwrap_or_else(|e| panic!("{e}\n--- s_server:\n{}", server.output()));
+    let log = tls.handshake_log.clone();
+    let false_started = tls.sent_data_before_peer_ccs();
+    let response = client::get(&mut tls, &opts)
+        .unwrap_or_else(|e| panic!("{e}\n--- s_server:\n{}", server.output()));
+    let _ = server.wait();
+    (summary, log, false_started, response)
+}
+
+fn position(log: &[Step], what: &str, found: impl Fn(&Step) -> bool) -> usize {
+    log.iter()
+        .position(found)
+        .unwrap_or_else(|| panic!("no {what} in the handshake log: {log:?}"))
+}
+
+#[test]
+fn client_false_start_with_s_server() {
+    require_openssl!();
+    let suite = CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
+    let flags = www_client_flags(&["--cipher", iana(suite), "--false-start"]);
+    let (summary, log, false_started, response) = client_with_log(&flags);
+    assert_eq!(summary.suite, suite);
+    assert!(false_started, "{log:?}");
+    // In order: our ChangeCipherSpec, then the request (one application data record),
+    // then the server's ChangeCipherSpec, then the end of the handshake.
+    let our_ccs = position(&log, "ChangeCipherSpec sent", |s| {
+        matches!(
+            s,
+            Step::Sent {
+                content_type: 20,
+                ..
+            }
+        )
+    });
+    let request = position(&log, "application data sent", |s| {
+        matches!(
+            s,
+            Step::Sent {
+                content_type: 23,
+                ..
+            }
+        )
+    });
+    let their_ccs = position(&log, "ChangeCipherSpec received", |s| {
+        *s == Step::Event(Event::ChangeCipherSpecReceived)
+    });
+    let complete = position(&log, "HandshakeComplete", |s| {
+        matches!(s, Step::Event(Event::HandshakeComplete(_)))
+    });
+    assert!(
+        our_ccs < request && request < their_ccs && their_ccs < complete,
+        "{log:?}"
+    );
+    // And s_server answered the request it got early.
+    assert!(
+        response.status_line.starts_with("HTTP/1.0 200"),
+        "{response:?}"
+    );
+    let body = String::from_utf8_lossy(&response.body);
+    assert!(
+        body.contains(&format!("New, TLSv1.2, Cipher is {}", openssl_name(suite))),
+        "page:\n{body}"
+    );
+
+    // Without --false-start, nothing goes out before the server's Finished.
+    let (_, log, false_started, response) =
+        client_with_log(&www_client_flags(&["--cipher", iana(suite)]));
+    assert!(!false_started, "{log:?}");
+    assert!(
+        !log.iter().any(|s| matches!(
+            s,
+            Step::Sent {
+                content_type: 23,
+                ..
+            }
+        )),
+        "{log:?}"
+    );
+    assert!(response.status_line.starts_with("HTTP/1.0 200"));
+
+    // RSA key exchange has no forward secrecy: no False Start, the request waits.
+    let (summary, log, false_started, response) = client_with_log(&www_client_flags(&[
+        "--cipher",
+        "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        "--false-start",
+    ]));
+    assert_eq!(summary.group, None);
+    assert!(!false_started, "{log:?}");
+    assert!(response.status_line.starts_with("HTTP/1.0 200"));
+}
+
+// ---------------------------------------------------------------------------------------
+// RSA key exchange through the example flags (`AES128-GCM-SHA256` on the OpenSSL side).
+
+#[test]
+fn rsa_key_exchange_through_the_example_flags() {
+    require_openssl!();
+    // Our client with --cipher TLS_RSA_..., s_server allowing only AES128-GCM-SHA256.
+    let run = client_run(
+        &[WWW_BOTH_KEYS, &["-cipher", "AES128-GCM-SHA256"]].concat(),
+        &refs(&www_client_flags(&[
+            "--cipher",
+            "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        ])),
+    )
+    .unwrap_or_else(|(e, out)| panic!("{e}\n--- s_server:\n{out}"));
+    assert_eq!(
+        run.summary.suite,
+        CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256
+    );
+    assert_eq!(run.summary.group, None);
+    assert!(run.summary.extended_master_secret);
+    let body = String::from_utf8_lossy(&run.response.body);
+    assert!(
+        body.contains("New, TLSv1.2, Cipher is AES128-GCM-SHA256"),
+        "page:\n{body}"
+    );
+
+    // Our server with only --rsa-kx (default suites otherwise) and s_client -cipher
+    // AES128-GCM-SHA256.
+    let keys_only = |extra: &[&str]| {
+        let mut v = strings(&[
+            "--cert",
+            &pki("server-rsa.chain.pem"),
+            "--key",
+            &pki("server-rsa.key.pem"),
+        ]);
+        v.extend(strings(extra));
+        v
+    };
+    let s_client_args = ["-CAfile", both_roots(), "-cipher", "AES128-GCM-SHA256"];
+    let run = s_client_run(&keys_only(&["--rsa-kx"]), &s_client_args, GET);
+    let served = run
+        .served
+        .unwrap_or_else(|e| panic!("{e}\n--- s_client:\n{}", run.output));
+    assert_eq!(
+        served.summary.suite,
+        CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256
+    );
+    assert!(
+        run.output
+            .contains("New, TLSv1.2, Cipher is AES128-GCM-SHA256"),
+        "{}",
+        run.output
+    );
+    assert!(run.output.contains("HTTP/1.1 200 OK"), "{}", run.output);
+
+    // --rsa-kx adds the suites after the ECDHE ones: a default s_client still gets ECDHE.
+    let run = s_client_run(&keys_only(&["--rsa-kx"]), &["-CAfile", both_roots()], GET);
+    let served = run
+        .served
+        .unwrap_or_else(|e| panic!("{e}\n--- s_client:\n{}", run.output));
+    assert_eq!(
+        served.summary.suite,
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    );
+
+    // Without --rsa-kx the server has no RSA key exchange: handshake_failure.
+    let run = s_client_run(&keys_only(&[]), &s_client_args, GET);
+    let err = run.served.expect_err("RSA key exchange is off by default");
+    assert!(err.contains("no cipher suite in common"), "{err}");
+    assert!(
+        run.output.contains("alert handshake failure"),
+        "{}",
+        run.output
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Mutual authentication failures against OpenSSL.
+
+#[test]
+fn s_server_requiring_a_client_certificate() {
+    require_openssl!();
+    fn verify(ca: &'static str) -> Vec<&'static str> {
+        [
+            WWW_BOTH_KEYS,
+            &["-Verify", "1", "-verify_return_error", "-CAfile"],
+            &[ca][..],
+        ]
+        .concat()
+    }
+    let client_cert = |name: &str| {
+        www_client_flags(&[
+            "--cert",
+            &pki(&format!("{name}.chain.pem")),
+            "--key",
+            &pki(&format!("{name}.key.pem")),
+        ])
+    };
+    // A certificate from the CA s_server trusts: accepted, and s_server says whose it is.
+    let run = client_run(&verify("ca-rsa.crt.pem"), &refs(&client_cert("client-rsa")))
+        .unwrap_or_else(|(e, out)| panic!("{e}\n--- s_server:\n{out}"));
+    assert!(run.response.status_line.contains("200"));
+    let body = String::from_utf8_lossy(&run.response.body);
+    // s_server's log shows the chain it verified; its page shows the certificate.
+    assert!(
+        run.server_output
+            .contains("depth=0 O = tls12 test, CN = client.tls12.test"),
+        "s_server did not verify the client certificate:\n{}",
+        run.server_output
+    );
+    assert!(
+        body.contains("Client certificate")
+            && body.contains("Subject: O=tls12 test, CN=client.tls12.test"),
+        "page:\n{body}"
+    );
+
+    // No certificate: s_server refuses with handshake_failure.
+    let Err((e, out)) = client_run(&verify("ca-rsa.crt.pem"), &refs(&www_client_flags(&[]))) else {
+        panic!("s_server -Verify accepted a client without a certificate");
+    };
+    assert!(
+        e.is_tls(&Error::AlertReceived(AlertDescription::HANDSHAKE_FAILURE)),
+        "{e}\n--- s_server:\n{out}"
+    );
+    assert!(
+        out.contains("peer did not return a certificate"),
+        "s_server output:\n{out}"
+    );
+
+    // A certificate from a CA s_server does not trust: unknown_ca.
+    let Err((e, out)) = client_run(
+        &verify("ca-rsa.crt.pem"),
+        &refs(&client_cert("client-p256")),
+    ) else {
+        panic!("s_server accepted a client certificate from an unknown CA");
+    };
+    assert!(
+        e.is_tls(&Error::AlertReceived(AlertDescription::UNKNOWN_CA)),
+        "{e}\n--- s_server:\n{out}"
+    );
+}
+
+#[test]
+fn our_server_verifying_s_client_certificates() {
+    require_openssl!();
+    // Requested but not required: s_client without a certificate is served.
+    let server = server_flags(&["--verify-client", &pki("ca-rsa.crt.pem")]);
+    let run = s_client_run(&server, &["-CAfile", both_roots()], GET);
+    let served = run
+        .served
+        .unwrap_or_else(|e| panic!("{e}\n--- s_client:\n{}", run.output));
+    assert!(served.summary.peer_certificates.is_empty());
+    assert!(
+        run.output.contains("client certificate:     none"),
+        "{}",
+        run.output
+    );
+    // s_client saw the CertificateRequest naming our CA.
+    assert!(
+        run.output
+            .contains("Acceptable client certificate CA names"),
+        "{}",
+        run.output
+    );
+
+    // Required, and s_client's certificate is from a CA we do not trust: unknown_ca.
+    let server = server_flags(&[
+        "--verify-client",
+        &pki("ca-rsa.crt.pem"),
+        "--require-client-cert",
+    ]);
+    let run = s_client_run(
+        &server,
+        &[
+            "-CAfile",
+            both_roots(),
+            "-cert",
+            &pki("client-p256.crt.pem"),
+            "-key",
+            &pki("client-p256.key.pem"),
+        ],
+        GET,
+    );
+    let err = run
+        .served
+        .expect_err("a client certificate from an unknown CA was accepted");
+    assert!(err.contains("UnknownIssuer"), "{err}");
+    assert!(!run.status.is_some_and(|s| s.success()), "{}", run.output);
+    assert!(run.output.contains("alert unknown ca"), "{}", run.output);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1220,7 +1680,7 @@ fn s_client_reconnect(server_extra: &[&str], s_client_extra: &[&str]) -> (usize,
     let mut args = vec!["-reconnect"];
     args.extend(s_client_extra);
     args.extend(["-CAfile", both_roots()]);
-    let run = s_client_run_n(&server_flags(server_extra), &args, b"", 6);
+    let run = s_client_run_n(&server_flags(server_extra), &args, b"", &[], 6);
     let reused = run
         .output
         .lines()

@@ -5,6 +5,8 @@
 //! suite and the certificate of the matching type, ALPN is agreed on both sides, the
 //! extended master secret is used (required on both sides), application data larger than a
 //! record travels both ways intact, and close_notify is seen as a clean close both ways.
+//! Mutual authentication both ways: the chains each side sees, and the refusals (no
+//! certificate, an untrusted one).
 
 mod common;
 
@@ -487,4 +489,224 @@ fn rustls_client_resumes_with_our_server_by_session_id_and_ticket() {
         let r = (resumes, resumes);
         assert_eq!(kinds, [(false, false), r, r], "{what}");
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Mutual authentication with rustls, both ways.
+
+/// The test root that issued `name` (`ca-rsa` or `ca-ecdsa`).
+fn issuer(name: &str) -> &'static str {
+    if name.ends_with("rsa") {
+        "ca-rsa"
+    } else {
+        "ca-ecdsa"
+    }
+}
+
+/// `name`'s chain (leaf, root) and key, as rustls takes them.
+fn rustls_identity(name: &str) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+    let chain = vec![cert(name), cert(issuer(name))];
+    let key = PrivateKeyDer::try_from(pki(&format!("{name}.key.der"))).expect("test key");
+    (chain, key)
+}
+
+/// A root store with the given test roots.
+fn rustls_roots(cas: &[&str]) -> Arc<rustls::RootCertStore> {
+    let mut roots = rustls::RootCertStore::empty();
+    for ca in cas {
+        roots.add(cert(ca)).expect("test root parses");
+    }
+    Arc::new(roots)
+}
+
+/// A rustls server (`server-rsa`) whose `WebPkiClientVerifier` trusts `cas` and requires a
+/// client certificate, or only requests one (`required == false`).
+fn rustls_server_verifying(cas: &[&str], required: bool) -> rustls::ServerConnection {
+    let suite = CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
+    let builder = rustls::server::WebPkiClientVerifier::builder_with_provider(rustls_roots(cas), {
+        rustls_provider(suite)
+    });
+    let verifier = if required {
+        builder.build()
+    } else {
+        builder.allow_unauthenticated().build()
+    }
+    .expect("verifier builds");
+    let (chain, key) = rustls_identity("server-rsa");
+    let mut config = rustls::ServerConfig::builder_with_provider(rustls_provider(suite))
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .expect("TLS 1.2 with this provider")
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(chain, key)
+        .expect("rustls accepts the test certificate");
+    config.time_provider = Arc::new(FixedClock);
+    rustls::ServerConnection::new(Arc::new(config)).expect("rustls server")
+}
+
+/// A rustls client presenting `client_cert` (if any).
+fn rustls_client_with_cert(client_cert: Option<&str>) -> rustls::ClientConnection {
+    let suite = CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
+    let builder = rustls::ClientConfig::builder_with_provider(rustls_provider(suite))
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .expect("TLS 1.2 with this provider")
+        .with_root_certificates(rustls_roots(&["ca-rsa", "ca-ecdsa"]));
+    let mut config = match client_cert {
+        Some(name) => {
+            let (chain, key) = rustls_identity(name);
+            builder
+                .with_client_auth_cert(chain, key)
+                .expect("rustls accepts the client certificate")
+        }
+        None => builder.with_no_client_auth(),
+    };
+    config.time_provider = Arc::new(FixedClock);
+    let name = rustls::pki_types::ServerName::try_from("testserver.tls12.test").expect("name");
+    rustls::ClientConnection::new(Arc::new(config), name).expect("rustls client")
+}
+
+/// The chain the summary's `HandshakeComplete` event carried.
+fn completed_chain(sink: &Sink) -> Vec<CertificateDer<'static>> {
+    let mut complete = sink.events.iter().filter_map(|e| match e {
+        Event::HandshakeComplete(s) => Some(s.peer_certificates.clone()),
+        _ => None,
+    });
+    let chain = complete.next().expect("a HandshakeComplete event");
+    assert!(complete.next().is_none(), "one HandshakeComplete event");
+    chain
+}
+
+#[test]
+fn our_client_certificate_to_a_rustls_server() {
+    for key in ["client-rsa", "client-p256"] {
+        let mut c = client_config();
+        c.client_cert = Some(certified_key(key));
+        let mut ours = ClientConnection::new(Arc::new(c), server_name()).expect("client");
+        let mut sink = Sink::default();
+        let mut peer = Peer::new(rustls_server_verifying(&["ca-rsa", "ca-ecdsa"], true));
+        ours.write(b"hello with a certificate").unwrap();
+        shuttle(&mut ours, &mut sink, &mut peer);
+        assert_no_errors(&sink, &peer, key);
+        // rustls saw our chain; we saw its.
+        let theirs = peer.conn.peer_certificates().expect("rustls got our chain");
+        assert_eq!(theirs, [cert(key), cert(issuer(key))], "{key}");
+        let summary = ours.handshake_summary().expect("complete");
+        assert_eq!(
+            summary.peer_certificates,
+            [cert("server-rsa"), cert("ca-rsa")]
+        );
+        assert_eq!(completed_chain(&sink), summary.peer_certificates);
+        assert_eq!(peer.app, b"hello with a certificate");
+    }
+}
+
+#[test]
+fn rustls_server_refuses_our_client_without_a_trusted_certificate() {
+    // No certificate at all, to a server that requires one. rustls answers with
+    // certificate_required (116, a TLS 1.3 alert) even in TLS 1.2, where RFC 5246 7.4.6
+    // suggests handshake_failure; we report what arrived.
+    let mut ours = ClientConnection::new(Arc::new(client_config()), server_name()).unwrap();
+    let mut sink = Sink::default();
+    let mut peer = Peer::new(rustls_server_verifying(&["ca-rsa", "ca-ecdsa"], true));
+    shuttle(&mut ours, &mut sink, &mut peer);
+    assert_eq!(peer.error, Some(rustls::Error::NoCertificatesPresented));
+    assert_eq!(
+        sink.error,
+        Some(Error::AlertReceived(AlertDescription::CERTIFICATE_REQUIRED))
+    );
+
+    // A certificate from a root the server does not trust: rustls sends unknown_ca.
+    let mut c = client_config();
+    c.client_cert = Some(certified_key("client-p256"));
+    let mut ours = ClientConnection::new(Arc::new(c), server_name()).unwrap();
+    let mut sink = Sink::default();
+    let mut peer = Peer::new(rustls_server_verifying(&["ca-rsa"], true));
+    shuttle(&mut ours, &mut sink, &mut peer);
+    assert_eq!(
+        peer.error,
+        Some(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer
+        ))
+    );
+    assert_eq!(
+        sink.error,
+        Some(Error::AlertReceived(AlertDescription::UNKNOWN_CA))
+    );
+}
+
+#[test]
+fn rustls_client_certificate_to_our_server() {
+    for required in [false, true] {
+        for key in ["client-rsa", "client-p256"] {
+            let what = format!("{key}, required = {required}");
+            let s = with_client_auth(server_config(&["server-rsa"]), required);
+            let mut ours = ServerConnection::new(Arc::new(s)).expect("server");
+            let mut sink = Sink::default();
+            let mut peer = Peer::new(rustls_client_with_cert(Some(key)));
+            shuttle(&mut ours, &mut sink, &mut peer);
+            assert_no_errors(&sink, &peer, &what);
+            let summary = ours.handshake_summary().expect("complete");
+            assert_eq!(
+                summary.peer_certificates,
+                [cert(key), cert(issuer(key))],
+                "{what}"
+            );
+            assert_eq!(completed_chain(&sink), summary.peer_certificates);
+            let theirs = peer.conn.peer_certificates().expect("server chain");
+            assert_eq!(theirs[0], cert("server-rsa"), "{what}");
+        }
+    }
+
+    // No certificate: fine when only requested, handshake_failure when required.
+    let s = with_client_auth(server_config(&["server-rsa"]), false);
+    let mut ours = ServerConnection::new(Arc::new(s)).unwrap();
+    let mut sink = Sink::default();
+    let mut peer = Peer::new(rustls_client_with_cert(None));
+    shuttle(&mut ours, &mut sink, &mut peer);
+    assert_no_errors(&sink, &peer, "optional, none sent");
+    assert!(
+        ours.handshake_summary()
+            .unwrap()
+            .peer_certificates
+            .is_empty()
+    );
+
+    let s = with_client_auth(server_config(&["server-rsa"]), true);
+    let mut ours = ServerConnection::new(Arc::new(s)).unwrap();
+    let mut sink = Sink::default();
+    let mut peer = Peer::new(rustls_client_with_cert(None));
+    shuttle(&mut ours, &mut sink, &mut peer);
+    assert_eq!(
+        sink.error.as_ref().and_then(Error::alert),
+        Some(AlertDescription::HANDSHAKE_FAILURE)
+    );
+    assert_eq!(
+        peer.error,
+        Some(rustls::Error::AlertReceived(
+            rustls::AlertDescription::HandshakeFailure
+        ))
+    );
+
+    // A certificate from a root our server does not trust: unknown_ca.
+    let p = provider();
+    let rsa_only = Arc::new(tls12::verify::RootStore::from_certs([&cert("ca-rsa")]).unwrap());
+    let mut s = server_config(&["server-rsa"]);
+    s.client_verifier = Some(Arc::new(tls12::verify::WebPkiClientVerifier::new(
+        rsa_only,
+        *p.signature_verification(),
+        true,
+    )));
+    let mut ours = ServerConnection::new(Arc::new(s)).unwrap();
+    let mut sink = Sink::default();
+    let mut peer = Peer::new(rustls_client_with_cert(Some("client-p256")));
+    shuttle(&mut ours, &mut sink, &mut peer);
+    assert_eq!(
+        sink.error.as_ref().and_then(Error::alert),
+        Some(AlertDescription::UNKNOWN_CA)
+    );
+    assert_eq!(
+        peer.error,
+        Some(rustls::Error::AlertReceived(
+            rustls::AlertDescription::UnknownCA
+        ))
+    );
 }

@@ -26,6 +26,8 @@ client [flags] HOST:PORT    fetch PATH over TLS 1.2 and print the body
   --servername NAME        name for SNI and verification (default: the host part)
   --cert PEM --key PEM     client certificate chain and its key
   --path PATH              the path to GET (default: /)
+  --false-start            send the request right after our Finished, before the
+                           server's (RFC 7918; ECDHE suites only)
   --timeout SECS           socket timeout (default: 10)
   --reconnect N            then reconnect N times, resuming the session, and print
                            `resumed: yes|no` for each (like s_client -reconnect)
@@ -50,6 +52,8 @@ pub struct ClientOptions {
     pub path: String,
     /// `--timeout`
     pub timeout: Duration,
+    /// `--false-start`
+    pub false_start: bool,
     /// `--reconnect`
     pub reconnect: u32,
     /// `--no-tickets`
@@ -70,6 +74,7 @@ impl ClientOptions {
             key: None,
             path: "/".into(),
             timeout: Duration::from_secs(10),
+            false_start: false,
             reconnect: 0,
             no_tickets: false,
             common: CommonOptions::default(),
@@ -84,7 +89,9 @@ impl ClientOptions {
                 Arg::Positional(p) => return Err(Failure::Usage(format!("unexpected {p:?}"))),
                 Arg::Flag(f, v) => (f, v),
             };
-            if o.common.flag(&flag, || args.value(&flag, inline.clone()))? {
+            if o.common.flag(&flag, inline.is_some(), || {
+                args.value(&flag, inline.clone())
+            })? {
                 continue;
             }
             match flag.as_str() {
@@ -117,6 +124,10 @@ impl ClientOptions {
                 "--no-tickets" | "--no_ticket" => {
                     no_value(&flag, inline)?;
                     o.no_tickets = true;
+                }
+                "--false-start" => {
+                    no_value(&flag, inline)?;
+                    o.false_start = true;
                 }
                 _ => return Err(Failure::Usage(format!("unknown flag {flag}"))),
             }
@@ -175,6 +186,7 @@ pub fn config(o: &ClientOptions) -> Result<Arc<ClientConfig>, Failure> {
     if let (Some(cert), Some(key)) = (&o.cert, &o.key) {
         c.client_cert = Some(setup::load_certified_key(cert, key)?);
     }
+    c.false_start = o.false_start;
     Ok(Arc::new(c))
 }
 
@@ -207,7 +219,17 @@ pub fn tcp_connect(addr: &str, timeout: Duration) -> Result<TcpStream, Failure> 
     })
 }
 
-/// Connects and runs the handshake.
+/// The GET request for `o.path`.
+pub fn request(o: &ClientOptions) -> String {
+    format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: tls12-example\r\nConnection: close\r\n\r\n",
+        o.path, o.addr
+    )
+}
+
+/// Connects and runs the handshake. With `--false-start` the request is queued first: the
+/// connection sends it right after our Finished when False Start applies (an ECDHE suite),
+/// else once the handshake completes; [`get`] then only reads the response.
 pub fn connect(
     o: &ClientOptions,
     config: Arc<ClientConfig>,
@@ -216,6 +238,9 @@ pub fn connect(
     let sock = tcp_connect(&o.addr, o.timeout)?;
     let conn = ClientConnection::new(config, name)?;
     let mut tls = TlsSocket::new(conn, sock);
+    if o.false_start {
+        tls.conn.write(request(o).as_bytes())?;
+    }
     match tls.handshake() {
         Ok(summary) => Ok((tls, summary)),
         Err(Failure::Tls(Error::Certificate(CertificateError::UnknownIssuer)))
@@ -233,13 +258,12 @@ pub fn connect(
 /// The largest response the example keeps in memory.
 const MAX_RESPONSE: usize = 64 << 20;
 
-/// Sends `GET path` and reads the whole response, then closes.
+/// Sends `GET path` (unless [`connect`] queued it for False Start) and reads the whole
+/// response, then closes.
 pub fn get(tls: &mut TlsSocket<ClientConnection>, o: &ClientOptions) -> Result<Response, Failure> {
-    let request = format!(
-        "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: tls12-example\r\nConnection: close\r\n\r\n",
-        o.path, o.addr
-    );
-    tls.send(request.as_bytes())?;
+    if !o.false_start {
+        tls.send(request(o).as_bytes())?;
+    }
     loop {
         let end = if tls.conn.peer_closed() {
             End::Clean

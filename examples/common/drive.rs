@@ -36,6 +36,58 @@ pub struct TlsSocket<C> {
     pub events: Vec<Event>,
     /// Scratch space `poll_output` writes outgoing records into.
     out: Vec<u8>,
+    /// What happened during the handshake, in order: records written and events, up to and
+    /// including `HandshakeComplete`. Bounded by the handshake.
+    pub handshake_log: Vec<Step>,
+    /// Splits outgoing bytes into records for `handshake_log`.
+    records: RecordHeaders,
+    /// `HandshakeComplete` was seen: stop logging.
+    logged_all: bool,
+}
+
+/// One step in [`TlsSocket::handshake_log`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// We wrote a record with this content type (23: application data) and fragment
+    /// length to the socket.
+    Sent {
+        /// The record's content type.
+        content_type: u8,
+        /// The record's fragment length.
+        len: usize,
+    },
+    /// The connection reported this event.
+    Event(Event),
+}
+
+/// Finds record headers in a stream of outgoing bytes that may be cut anywhere.
+#[derive(Debug, Default)]
+struct RecordHeaders {
+    header: Vec<u8>,
+    /// Fragment bytes of the current record still to come.
+    body_left: usize,
+}
+
+impl RecordHeaders {
+    /// Feeds outgoing bytes; calls `found` with each complete header's type and length.
+    fn feed(&mut self, mut bytes: &[u8], mut found: impl FnMut(u8, usize)) {
+        while !bytes.is_empty() {
+            if self.body_left > 0 {
+                let n = self.body_left.min(bytes.len());
+                self.body_left -= n;
+                bytes = &bytes[n..];
+                continue;
+            }
+            let n = (5 - self.header.len()).min(bytes.len());
+            self.header.extend_from_slice(&bytes[..n]);
+            bytes = &bytes[n..];
+            if let [typ, _, _, hi, lo] = self.header[..] {
+                self.body_left = usize::from(u16::from_be_bytes([hi, lo]));
+                found(typ, self.body_left);
+                self.header.clear();
+            }
+        }
+    }
 }
 
 impl<C: DerefMut<Target = Connection>> TlsSocket<C> {
@@ -47,7 +99,27 @@ impl<C: DerefMut<Target = Connection>> TlsSocket<C> {
             received: Vec::new(),
             events: Vec::new(),
             out: vec![0; MAX_RECORD],
+            handshake_log: Vec::new(),
+            records: RecordHeaders::default(),
+            logged_all: false,
         }
+    }
+
+    /// Whether application data went out before the peer's ChangeCipherSpec arrived: for a
+    /// client, that is False Start (RFC 7918), data sent before the server's Finished.
+    pub fn sent_data_before_peer_ccs(&self) -> bool {
+        self.handshake_log
+            .iter()
+            .take_while(|s| **s != Step::Event(Event::ChangeCipherSpecReceived))
+            .any(|s| {
+                matches!(
+                    s,
+                    Step::Sent {
+                        content_type: 23,
+                        ..
+                    }
+                )
+            })
     }
 
     /// Step 2: drains the connection until it is idle, sending what it transmits and
@@ -55,9 +127,23 @@ impl<C: DerefMut<Target = Connection>> TlsSocket<C> {
     pub fn drain(&mut self) -> Result<(), Failure> {
         loop {
             match self.conn.poll_output(&mut self.out)? {
-                Output::Transmit(bytes) => self.sock.write_all(bytes)?,
+                Output::Transmit(bytes) => {
+                    if !self.logged_all {
+                        let log = &mut self.handshake_log;
+                        self.records.feed(bytes, |content_type, len| {
+                            log.push(Step::Sent { content_type, len })
+                        });
+                    }
+                    self.sock.write_all(bytes)?;
+                }
                 Output::ApplicationData(data) => self.received.extend_from_slice(data),
-                Output::Event(event) => self.events.push(event),
+                Output::Event(event) => {
+                    if !self.logged_all {
+                        self.logged_all = matches!(event, Event::HandshakeComplete(_));
+                        self.handshake_log.push(Step::Event(event.clone()));
+                    }
+                    self.events.push(event);
+                }
                 Output::Idle => return Ok(()),
                 // `out` is never empty, so `BufferTooSmall` cannot happen.
                 other => return Err(Failure::other(format!("unexpected output: {other:?}"))),

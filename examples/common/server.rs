@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tls12::suites::ALL_SUITES;
 use tls12::verify::WebPkiClientVerifier;
 use tls12::{HandshakeSummary, ServerConfig, ServerConnection};
 
@@ -26,6 +27,8 @@ server [flags]    serve a status page (or echo) over TLS 1.2 on 127.0.0.1
   --max-conns N            exit after N connections (default: serve forever)
   --verify-client CA_PEM   request a client certificate chaining to CA_PEM
   --require-client-cert    refuse clients without one (needs --verify-client)
+  --rsa-kx                 also enable the RSA key exchange suites (TLS_RSA_WITH_AES_*_GCM_*,
+                           after the others; no forward secrecy)
   --timeout SECS           per-connection socket timeout (default: 10)
   --no-tickets             issue no session tickets (RFC 5077)
   --no-session-cache       keep no sessions by session ID";
@@ -54,6 +57,8 @@ pub struct ServerOptions {
     pub verify_client: Option<PathBuf>,
     /// `--require-client-cert`
     pub require_client_cert: bool,
+    /// `--rsa-kx`
+    pub rsa_kx: bool,
     /// `--timeout`
     pub timeout: Duration,
     /// `--no-tickets`
@@ -74,6 +79,7 @@ impl ServerOptions {
             max_conns: None,
             verify_client: None,
             require_client_cert: false,
+            rsa_kx: false,
             timeout: Duration::from_secs(10),
             no_tickets: false,
             no_session_cache: false,
@@ -85,7 +91,9 @@ impl ServerOptions {
                 Arg::Positional(p) => return Err(Failure::Usage(format!("unexpected {p:?}"))),
                 Arg::Flag(f, v) => (f, v),
             };
-            if o.common.flag(&flag, || args.value(&flag, inline.clone()))? {
+            if o.common.flag(&flag, inline.is_some(), || {
+                args.value(&flag, inline.clone())
+            })? {
                 continue;
             }
             match flag.as_str() {
@@ -117,6 +125,10 @@ impl ServerOptions {
                 "--require-client-cert" => {
                     no_value(&flag, inline)?;
                     o.require_client_cert = true;
+                }
+                "--rsa-kx" => {
+                    no_value(&flag, inline)?;
+                    o.rsa_kx = true;
                 }
                 "--timeout" => o.timeout = parse_secs(&args.value(&flag, inline)?)?,
                 "--no-tickets" | "--no_ticket" => {
@@ -160,6 +172,14 @@ pub fn config(o: &ServerOptions) -> Result<Arc<ServerConfig>, Failure> {
     }
     if o.no_session_cache {
         c.session_cache = None;
+    }
+    if o.rsa_kx {
+        // After the suites already enabled (the defaults or --cipher), if not among them.
+        for suite in ALL_SUITES.iter().filter(|s| !s.forward_secret()) {
+            if !c.common.suites.contains(&suite) {
+                c.common.suites.push(suite);
+            }
+        }
     }
     if let Some(ca) = &o.verify_client {
         let roots = Arc::new(setup::load_roots(std::slice::from_ref(ca))?);

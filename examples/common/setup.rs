@@ -158,13 +158,17 @@ pub struct CommonOptions {
     pub alpn: Vec<Vec<u8>>,
     /// `--keylog`
     pub keylog: Option<std::path::PathBuf>,
+    /// `--require-ems`
+    pub require_ems: bool,
 }
 
 impl CommonOptions {
-    /// Handles a flag both sides know. `Ok(false)` if `flag` is not one of them.
+    /// Handles a flag both sides know. `Ok(false)` if `flag` is not one of them. `inline`
+    /// says whether it was written `--flag=value` (a switch refuses that).
     pub fn flag(
         &mut self,
         flag: &str,
+        inline: bool,
         value: impl FnOnce() -> Result<String, Failure>,
     ) -> Result<bool, Failure> {
         match flag {
@@ -172,6 +176,10 @@ impl CommonOptions {
             "--groups" | "--curves" => self.groups = Some(parse_groups(&value()?)?),
             "--alpn" => self.alpn = parse_alpn(&value()?)?,
             "--keylog" => self.keylog = Some(value()?.into()),
+            "--require-ems" if inline => {
+                return Err(Failure::Usage(format!("{flag} takes no value")));
+            }
+            "--require-ems" => self.require_ems = true,
             _ => return Ok(false),
         }
         Ok(true)
@@ -186,6 +194,7 @@ impl CommonOptions {
             common.groups = groups.clone();
         }
         common.alpn_protocols = self.alpn.clone();
+        common.require_ems = self.require_ems;
         common.key_log = key_log(self.keylog.as_deref())?;
         Ok(())
     }
@@ -194,10 +203,12 @@ impl CommonOptions {
 /// Usage text for the flags of [`CommonOptions`].
 pub const COMMON_USAGE: &str =
     "  --cipher NAME[,NAME..]   cipher suites by IANA name, in preference order
-                           (default: the six ECDHE suites)
+                           (default: the six ECDHE suites; the RSA key exchange
+                           ones are TLS_RSA_WITH_AES_{128_GCM_SHA256,256_GCM_SHA384})
   --groups NAME[,NAME..]   key-exchange groups: x25519, secp256r1, secp384r1
   --alpn PROTO[,PROTO..]   ALPN protocols, e.g. h2,http/1.1
-  --keylog FILE            append NSS key log lines to FILE (default: $SSLKEYLOGFILE)";
+  --keylog FILE            append NSS key log lines to FILE (default: $SSLKEYLOGFILE)
+  --require-ems            refuse peers without the extended master secret (RFC 7627)";
 
 /// Makes peer-controlled text safe to print on a terminal or in HTML.
 pub fn printable(s: &str) -> String {
