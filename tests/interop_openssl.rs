@@ -1591,10 +1591,20 @@ fn client_sessions(
     flags: &[&str],
     connections: usize,
 ) -> Vec<HandshakeSummary> {
+    client_sessions_env(server_args, flags, connections, &[])
+}
+
+/// `client_sessions` with extra environment variables for s_server.
+fn client_sessions_env(
+    server_args: &[&str],
+    flags: &[&str],
+    connections: usize,
+    env: &[(&str, &str)],
+) -> Vec<HandshakeSummary> {
     let naccept = connections.to_string();
     let mut all: Vec<&str> = server_args.to_vec();
     all.extend(["-naccept", &naccept]);
-    let (mut server, port) = s_server(&all);
+    let (mut server, port) = s_server_env(&all, env);
     let mut args = strings(flags);
     args.push(format!("127.0.0.1:{port}"));
     let opts = ClientOptions::parse(Args::new(args))
@@ -1675,12 +1685,22 @@ fn our_client_does_not_resume_with_s_server_that_caches_nothing() {
 }
 
 /// `s_client -reconnect` (one handshake, then five reconnections with the same session)
-/// against our server; returns how many of its connections were `Reused`.
+/// against our server; returns how many of its connections were `New` and `Reused`.
 fn s_client_reconnect(server_extra: &[&str], s_client_extra: &[&str]) -> (usize, usize) {
+    s_client_reconnect_env(server_extra, s_client_extra, &[])
+}
+
+/// `s_client_reconnect` with extra environment variables for s_client.
+fn s_client_reconnect_env(
+    server_extra: &[&str],
+    s_client_extra: &[&str],
+    env: &[(&str, &str)],
+) -> (usize, usize) {
     let mut args = vec!["-reconnect"];
     args.extend(s_client_extra);
     args.extend(["-CAfile", both_roots()]);
-    let run = s_client_run_n(&server_flags(server_extra), &args, b"", &[], 6);
+    // The last connection GETs, and our server's answer and close end s_client.
+    let run = s_client_run_n(&server_flags(server_extra), &args, GET, env, 6);
     let reused = run
         .output
         .lines()
@@ -1768,4 +1788,26 @@ fn s_client_sess_out_then_sess_in_resumes_against_our_server() {
         assert!(!a.summary.resumed);
         assert!(b.summary.resumed, "our server says resumed too");
     }
+}
+
+#[test]
+fn resumption_with_ems_off_on_the_openssl_side_both_ways() {
+    require_openssl!();
+    // Our client against s_server without EMS: the session has no EMS, and resuming it
+    // without EMS is consistent (RFC 7627 section 5.3).
+    let flags = rsa_client_flags(&[]);
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    for extra in [&[][..], &["-no_ticket"][..]] {
+        let mut args = WWW_RSA.to_vec();
+        args.extend(extra);
+        let runs = client_sessions_env(&args, &flags, 3, &no_ems_env());
+        assert_eq!(resumed(&runs), [false, true, true], "{extra:?}");
+        assert!(runs.iter().all(|s| !s.extended_master_secret), "{extra:?}");
+    }
+    // s_client without EMS reconnecting to our server: tickets and session IDs.
+    assert_eq!(s_client_reconnect_env(&[], &[], &no_ems_env()), (1, 5));
+    assert_eq!(
+        s_client_reconnect_env(&[], &["-no_ticket"], &no_ems_env()),
+        (1, 5)
+    );
 }
