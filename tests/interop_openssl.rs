@@ -1811,3 +1811,51 @@ fn resumption_with_ems_off_on_the_openssl_side_both_ways() {
         (1, 5)
     );
 }
+
+/// The client example's binary, built by `cargo test` next to this test's.
+fn client_example_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    // target/debug/deps/interop_openssl-HASH -> target/debug/examples/client
+    exe.parent()
+        .and_then(|d| d.parent())
+        .expect("target/debug")
+        .join("examples")
+        .join("client")
+}
+
+#[test]
+fn client_example_reconnect_prints_resumed_each_time() {
+    require_openssl!();
+    for (server_extra, client_extra) in [
+        (&[][..], &[][..]),
+        (&["-no_ticket"][..], &["--no-tickets"][..]),
+    ] {
+        let mut args = WWW_RSA.to_vec();
+        args.extend(server_extra);
+        args.extend(["-naccept", "3"]);
+        let (mut server, port) = s_server(&args);
+        let mut flags = rsa_client_flags(&["--reconnect", "2"]);
+        flags.extend(strings(client_extra));
+        flags.push(format!("127.0.0.1:{port}"));
+        let out = Command::new(client_example_binary())
+            .args(&flags)
+            .output()
+            .expect("the client example runs");
+        let _ = server.wait();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "{stderr}\n--- s_server:\n{}",
+            server.output()
+        );
+        let lines: Vec<&str> = stderr
+            .lines()
+            .filter(|l| *l == "resumed: yes" || *l == "resumed: no")
+            .collect();
+        assert_eq!(
+            lines,
+            ["resumed: yes", "resumed: yes"],
+            "{client_extra:?}: {stderr}"
+        );
+    }
+}
