@@ -670,3 +670,30 @@ fn a_large_garbage_ticket_does_not_stop_session_id_resumption() {
         "the session ID still resumes; the garbage ticket is ignored"
     );
 }
+
+#[test]
+fn every_suite_resumes_by_ticket_and_by_session_id() {
+    for suite in tls12::suites::ALL_SUITES {
+        let key = match suite.auth {
+            tls12::crypto::KeyKind::Ecdsa => "server-p256",
+            _ => "server-rsa",
+        };
+        for tickets in [true, false] {
+            let mut c = client_config();
+            c.common.set_suites(&[suite.suite]).unwrap();
+            c.enable_tickets = tickets;
+            let mut s = server_config(&[key]);
+            s.common.set_suites(&[suite.suite]).unwrap();
+            connect(&c, &s);
+            let mut second = connect(&c, &s);
+            let (c2, s2) = summary(&second);
+            assert!(
+                c2.resumed && s2.resumed,
+                "{:?} tickets {tickets}",
+                suite.suite
+            );
+            assert_eq!(c2.suite, suite.suite);
+            exchange(&mut second);
+        }
+    }
+}
