@@ -360,6 +360,43 @@ impl Connection {
         Ok(self.deframer.feed(input))
     }
 
+    /// The free space of the receive buffer, to receive the peer's bytes straight into
+    /// (a socket read, say) instead of copying them in with
+    /// [`handle_input`](Self::handle_input): write up to its length, then report the count
+    /// with [`input_received`](Self::input_received), then drain with
+    /// [`poll_output`](Self::poll_output). It is empty when the buffer is full (drain
+    /// first).
+    ///
+    /// ```
+    /// # fn f(conn: &mut tls12::Connection, socket: &mut impl std::io::Read) -> Result<(), Box<dyn std::error::Error>> {
+    /// let n = socket.read(conn.input_space()?)?;
+    /// conn.input_received(n)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn input_space(&mut self) -> Result<&mut [u8], Error> {
+        if let Some(e) = &self.core.error {
+            return Err(e.clone());
+        }
+        Ok(self.deframer.spare())
+    }
+
+    /// Takes `n` bytes written at the start of [`input_space`](Self::input_space) as
+    /// received. More than that space is [`Error::Api`] (and nothing is taken). After the
+    /// peer's close_notify the bytes are discarded, as `handle_input` does.
+    pub fn input_received(&mut self, n: usize) -> Result<(), Error> {
+        if let Some(e) = &self.core.error {
+            return Err(e.clone());
+        }
+        if self.core.peer_closed {
+            return Ok(());
+        }
+        if n > self.deframer.spare().len() {
+            return Err(Error::Api("input_received: more than input_space"));
+        }
+        self.deframer.commit(n);
+        Ok(())
+    }
+
     /// The transport reached end of stream. `Ok` if the peer closed cleanly with
     /// close_notify; otherwise [`Error::UnexpectedEof`] (the data may have been truncated).
     pub fn handle_eof(&mut self) -> Result<(), Error> {

@@ -18,8 +18,11 @@ pub struct Record<'a> {
 
 /// Cuts a byte stream into records (RFC 5246 section 6.2).
 ///
-/// The buffer is allocated once, in [`Deframer::new`], and never grows: it holds at most
+/// The buffer is allocated at the first non-empty [`feed`](Self::feed) (or
+/// [`spare`](Self::spare)), at its full size, and never grows: it holds at most
 /// [`Deframer::CAPACITY`] bytes (one header and the largest ciphertext fragment).
+/// [`release`](Self::release) frees it while nothing is buffered (an idle connection holds
+/// no receive buffer); the next feed allocates it again.
 ///
 /// # Contract
 ///
@@ -51,6 +54,9 @@ pub struct Record<'a> {
 ///   record, so the next `feed` of a non-empty input takes at least one byte: the loop above
 ///   always makes progress. It may take fewer bytes than given (even zero) while whole
 ///   records are waiting to be drained.
+/// - Instead of `feed`, a caller can receive bytes straight into the buffer: write into
+///   [`spare`](Self::spare), then [`commit`](Self::commit) how many were written. This
+///   saves the copy `feed` makes.
 /// - A [`Record`] borrows the deframer, and its bytes are released by the next call of
 ///   `feed` or `next_record`. When a whole record arrives in one `feed`, it is handed out in
 ///   place: no byte is moved between `feed` and `next_record`. Bytes are moved only when
@@ -62,7 +68,8 @@ pub struct Record<'a> {
 ///   every call, and `feed` discards its input (reporting it all as taken).
 #[derive(Debug)]
 pub struct Deframer {
-    /// Fixed-size storage: `CAPACITY` bytes.
+    /// Fixed-size storage: `CAPACITY` bytes, or empty until first needed and after
+    /// `release`.
     buf: Box<[u8]>,
     /// First byte not yet handed out.
     start: usize,
@@ -88,10 +95,11 @@ impl Deframer {
     /// The most bytes the deframer ever holds: a header and a [`MAX_CIPHERTEXT`] fragment.
     pub const CAPACITY: usize = HEADER_LEN + MAX_CIPHERTEXT;
 
-    /// A deframer with its buffer of [`Self::CAPACITY`] bytes. This is its only allocation.
+    /// A deframer. It allocates nothing until bytes arrive; then its buffer of
+    /// [`Self::CAPACITY`] bytes is its only allocation.
     pub fn new() -> Self {
         Self {
-            buf: vec![0u8; Self::CAPACITY].into_boxed_slice(),
+            buf: Box::default(),
             start: 0,
             end: 0,
             max_fragment: MAX_CIPHERTEXT,
@@ -108,17 +116,73 @@ impl Deframer {
         if self.error.is_some() {
             return input.len();
         }
+        if input.is_empty() {
+            return 0;
+        }
+        self.allocate();
         if self.buf.len() - self.end < input.len() && self.start > 0 {
-            // Move the unreleased bytes (at most one incomplete record once drained) to the
-            // front to make room.
-            self.buf.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
+            self.compact();
         }
         let n = input.len().min(self.buf.len() - self.end);
         self.buf[self.end..self.end + n].copy_from_slice(&input[..n]);
         self.end += n;
         n
+    }
+
+    /// The free space at the end of the buffer, to receive bytes straight into (for
+    /// example with a socket read) instead of copying them in with [`feed`](Self::feed):
+    /// write up to its length, then [`commit`](Self::commit) the count. Like `feed`, it
+    /// releases the record most recently handed out; it first moves the bytes not yet
+    /// handed out (once drained: at most one incomplete record) to the front. It is empty
+    /// when the buffer is full (drain with `next_record` first) and after an error.
+    pub fn spare(&mut self) -> &mut [u8] {
+        if self.error.is_some() {
+            return &mut [];
+        }
+        self.allocate();
+        if self.start > 0 {
+            self.compact();
+        }
+        &mut self.buf[self.end..]
+    }
+
+    /// Takes `n` bytes written at the start of [`spare`](Self::spare) as received, and
+    /// returns how many were taken: `n`, or less if `n` is more than the free space. After
+    /// an error, discards them (and reports them all as taken), as `feed` does.
+    pub fn commit(&mut self, n: usize) -> usize {
+        if self.error.is_some() {
+            return n;
+        }
+        let n = n.min(self.buf.len() - self.end);
+        self.end += n;
+        n
+    }
+
+    /// Frees the buffer if no bytes are buffered, and says whether it did (or it was
+    /// already free). The next `feed` allocates it again.
+    pub fn release(&mut self) -> bool {
+        if self.start != self.end {
+            return false;
+        }
+        self.buf = Box::default();
+        self.start = 0;
+        self.end = 0;
+        self.last = 0..0;
+        true
+    }
+
+    fn allocate(&mut self) {
+        if self.buf.is_empty() {
+            self.buf = vec![0u8; Self::CAPACITY].into_boxed_slice();
+        }
+    }
+
+    /// Moves the unreleased bytes (at most one incomplete record once drained) to the front
+    /// to make room.
+    fn compact(&mut self) {
+        self.buf.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
     }
 
     /// The next whole record, `Ok(None)` if no whole record is buffered yet.
@@ -481,6 +545,74 @@ mod tests {
         assert_eq!(d.next_record().unwrap().unwrap().payload, &[2; 10_000]);
         assert_eq!(d.next_record().unwrap(), None);
         assert_eq!(d.buffered(), 0);
+    }
+
+    #[test]
+    fn spare_and_commit_receive_in_place() {
+        let mut stream = rec(23, 0x0303, &[7; 3000]);
+        stream.extend(rec(21, 0x0303, &[1, 0]));
+        let mut d = Deframer::new();
+        // Half of the first record, written straight into the buffer.
+        let spare = d.spare();
+        assert_eq!(spare.len(), Deframer::CAPACITY);
+        spare[..1500].copy_from_slice(&stream[..1500]);
+        assert_eq!(d.commit(1500), 1500);
+        assert_eq!(d.next_record().unwrap(), None);
+        assert!(d.has_partial());
+        // The rest; both records come out whole.
+        let spare = d.spare();
+        assert_eq!(spare.len(), Deframer::CAPACITY - 1500);
+        let rest = stream.len() - 1500;
+        spare[..rest].copy_from_slice(&stream[1500..]);
+        assert_eq!(d.commit(rest), rest);
+        assert_eq!(d.next_record().unwrap().unwrap().payload, &[7; 3000]);
+        // A third record's first bytes: `spare` moves the undelivered alert to the front.
+        let spare = d.spare();
+        assert_eq!(spare.len(), Deframer::CAPACITY - 7);
+        spare[..2].copy_from_slice(&[22, 3]);
+        assert_eq!(d.commit(2), 2);
+        let (h, p) = owned(d.next_record().unwrap().unwrap());
+        assert_eq!(h.typ, ContentType::ALERT);
+        assert_eq!(p, [1, 0]);
+        assert_eq!(d.buffered(), 2);
+        // Committing more than the free space takes only what fits.
+        let free = d.spare().len();
+        assert_eq!(d.commit(free + 10), free);
+        assert_eq!(d.buffered(), Deframer::CAPACITY);
+        assert!(d.spare().is_empty(), "full buffer has no spare room");
+    }
+
+    #[test]
+    fn spare_and_commit_after_an_error() {
+        let mut d = Deframer::new();
+        d.spare()[0] = 99;
+        assert_eq!(d.commit(1), 1);
+        assert!(d.next_record().is_err());
+        assert!(d.spare().is_empty());
+        assert_eq!(d.commit(5), 5, "discarded, reported as taken");
+        assert_eq!(d.buffered(), 1);
+    }
+
+    #[test]
+    fn buffer_allocated_on_first_bytes_and_released_when_empty() {
+        let mut d = Deframer::new();
+        assert!(d.buf.is_empty(), "nothing allocated before input");
+        assert_eq!(d.feed(&[]), 0);
+        assert!(d.buf.is_empty(), "an empty feed allocates nothing");
+        let bytes = rec(23, 0x0303, b"hi");
+        assert_eq!(d.feed(&bytes[..3]), 3);
+        assert_eq!(d.buf.len(), Deframer::CAPACITY);
+        assert!(!d.release(), "a partial record is buffered");
+        assert_eq!(d.buf.len(), Deframer::CAPACITY);
+        assert_eq!(d.feed(&bytes[3..]), bytes.len() - 3);
+        assert_eq!(d.next_record().unwrap().unwrap().payload, b"hi");
+        assert!(d.release());
+        assert!(d.buf.is_empty());
+        assert_eq!(d.last_payload(), b"");
+        // It works as before afterwards.
+        assert_eq!(d.feed(&bytes), bytes.len());
+        assert_eq!(d.next_record().unwrap().unwrap().payload, b"hi");
+        assert_eq!(d.next_record().unwrap(), None);
     }
 
     #[test]
