@@ -319,6 +319,9 @@ pub struct Connection {
     pub(crate) core: Core,
     pub(crate) hs: HandshakeState,
     summary: Option<Box<HandshakeSummary>>,
+    /// The handshake completed and its buffers are still held: free them at the next
+    /// [`Output::Idle`].
+    release_when_idle: bool,
 }
 
 impl core::fmt::Debug for Connection {
@@ -344,6 +347,7 @@ impl Connection {
             core,
             hs,
             summary: None,
+            release_when_idle: false,
         }
     }
 
@@ -541,6 +545,7 @@ impl Connection {
             if let Some(ev) = self.core.events.pop_front() {
                 if let Event::HandshakeComplete(s) = &ev {
                     self.summary = Some(s.clone());
+                    self.release_when_idle = true;
                 }
                 return Ok(Output::Event(ev));
             }
@@ -551,7 +556,10 @@ impl Connection {
                 return Ok(Output::Idle);
             }
             match self.process_next_record() {
-                Ok(None) => return Ok(Output::Idle),
+                Ok(None) => {
+                    self.release_handshake_buffers();
+                    return Ok(Output::Idle);
+                }
                 Ok(Some(Step::Continue)) => continue,
                 Ok(Some(Step::AppData { start, len })) => {
                     let payload = self.deframer.last_payload();
@@ -563,6 +571,24 @@ impl Connection {
                 }
             }
         }
+    }
+
+    /// Once the handshake is over and everything is drained, frees what only the handshake
+    /// needed at that size: the outgoing bytes (a whole flight), the event queue, the
+    /// handshake reassembly buffer and the receive buffer. An idle connection then holds
+    /// only its keys and the handshake summary; the first application record allocates
+    /// the receive (and, with `write`, the send) buffer again, once.
+    fn release_handshake_buffers(&mut self) {
+        if !self.release_when_idle {
+            return;
+        }
+        self.release_when_idle = false;
+        debug_assert_eq!(self.core.tx_pending(), 0);
+        self.core.tx = Vec::new();
+        self.core.tx_start = 0;
+        self.core.events = VecDeque::new();
+        self.joiner.release();
+        self.deframer.release();
     }
 
     fn process_next_record(&mut self) -> Result<Option<Step>, Error> {
