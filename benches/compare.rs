@@ -5,7 +5,8 @@
 //! cargo bench --bench compare                      # every row, full length
 //! cargo bench --bench compare -- bulk_aes128gcm    # one row (or a prefix: `bulk`, `full`)
 //! cargo bench --bench compare -- --smoke           # a few iterations per row: does it run?
-//! cargo bench --bench compare -- --secs 5          # longer measurements
+//! cargo bench --bench compare -- --secs 1 --rounds 5   # longer, fewer rounds
+//! cargo bench --bench compare -- --iters 200 --column tls12 full_rsa   # for a profiler
 //! cargo test --all-features --bench compare -- --smoke   # the CI smoke run (debug build)
 //! ```
 //!
@@ -106,6 +107,10 @@ struct Opts {
     smoke: bool,
     secs: f64,
     rounds: usize,
+    /// A fixed number of operations per column (one round, no calibration): for profiling.
+    iters: Option<u64>,
+    /// Only this column (tls12, rustls or floor): for profiling.
+    column: Option<String>,
     filters: Vec<String>,
 }
 
@@ -115,6 +120,8 @@ impl Opts {
             smoke: std::env::var_os("TLS12_BENCH_SMOKE").is_some(),
             secs: 0.3,
             rounds: 10,
+            iters: None,
+            column: None,
             filters: Vec::new(),
         };
         let mut args = std::env::args().skip(1);
@@ -135,9 +142,25 @@ impl Opts {
                         .and_then(|s| s.parse().ok())
                         .expect("--rounds takes a count");
                 }
+                "--iters" => {
+                    o.iters = Some(
+                        args.next()
+                            .and_then(|s| s.parse().ok())
+                            .expect("--iters takes a count"),
+                    );
+                }
+                "--column" => {
+                    let c = args.next().expect("--column takes tls12, rustls or floor");
+                    assert!(
+                        COLUMNS.contains(&c.as_str()),
+                        "--column takes tls12, rustls or floor"
+                    );
+                    o.column = Some(c);
+                }
                 "-h" | "--help" => {
                     println!(
-                        "usage: cargo bench --bench compare -- [--smoke] [--secs S] [--rounds N] [ROW|PREFIX]..\n\
+                        "usage: cargo bench --bench compare -- [--smoke] [--secs S] [--rounds N] \
+                         [--iters N] [--column tls12|rustls|floor] [ROW|PREFIX]..\n\
                          rows: {}",
                         ROWS.join(" ")
                     );
@@ -162,6 +185,8 @@ impl Opts {
     }
 }
 
+const COLUMNS: [&str; 3] = ["tls12", "rustls", "floor"];
+
 const ROWS: [&str; 10] = [
     "full_rsa",
     "full_ecdsa",
@@ -181,6 +206,13 @@ type Work<'a> = Box<dyn FnMut(u64) + 'a>;
 /// Operations per second for each column: the best of `rounds` rounds, each column timed
 /// for about `secs` per round (in smoke mode: a couple of operations, once).
 fn rates(opts: &Opts, mut cols: Vec<Option<Work<'_>>>) -> Vec<Option<f64>> {
+    if let Some(only) = &opts.column {
+        for (i, c) in cols.iter_mut().enumerate() {
+            if COLUMNS[i] != only {
+                *c = None;
+            }
+        }
+    }
     let mut best: Vec<Option<f64>> = vec![None; cols.len()];
     // Calibrate: how many operations fit in a round.
     let mut batch: Vec<u64> = Vec::new();
@@ -189,8 +221,8 @@ fn rates(opts: &Opts, mut cols: Vec<Option<Work<'_>>>) -> Vec<Option<f64>> {
             batch.push(0);
             continue;
         };
-        if opts.smoke {
-            batch.push(2);
+        if opts.smoke || opts.iters.is_some() {
+            batch.push(opts.iters.unwrap_or(2));
             continue;
         }
         let mut n = 1u64;
@@ -205,7 +237,11 @@ fn rates(opts: &Opts, mut cols: Vec<Option<Work<'_>>>) -> Vec<Option<f64>> {
             n *= 4;
         }
     }
-    let rounds = if opts.smoke { 1 } else { opts.rounds };
+    let rounds = if opts.smoke || opts.iters.is_some() {
+        1
+    } else {
+        opts.rounds
+    };
     for _ in 0..rounds {
         for (i, w) in cols.iter_mut().enumerate() {
             let Some(w) = w else { continue };
