@@ -234,11 +234,13 @@ impl Core {
                 self.tx.extend_from_slice(chunk);
             }
             Some(sealer) => {
+                // Header and explicit nonce, the plaintext, room for the tag: written once
+                // each (no zeroing of the payload area first), then sealed in place.
                 let start = self.tx.len();
                 let total = HEADER_LEN + sealer.overhead() + chunk.len();
+                self.tx.resize(start + sealer.payload_offset(), 0);
+                self.tx.extend_from_slice(chunk);
                 self.tx.resize(start + total, 0);
-                let at = start + sealer.payload_offset();
-                self.tx[at..at + chunk.len()].copy_from_slice(chunk);
                 let n = sealer.seal_in_place(typ, version, &mut self.tx[start..], chunk.len())?;
                 debug_assert_eq!(n, total);
             }

@@ -5,8 +5,8 @@
 //! client). The buffers come back, once, with the first application data.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::Arc;
 use std::cell::Cell;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicIsize, Ordering};
 
 mod common;

@@ -1,7 +1,6 @@
 //! Cutting the incoming byte stream into records, in a buffer allocated once.
 
-use alloc::boxed::Box;
-use alloc::vec;
+use alloc::vec::Vec;
 
 use super::{HEADER_LEN, MAX_CIPHERTEXT, RecordHeader, check_prefix};
 use crate::error::{DecodeError, DecodeErrorKind, Error};
@@ -68,9 +67,10 @@ pub struct Record<'a> {
 ///   every call, and `feed` discards its input (reporting it all as taken).
 #[derive(Debug)]
 pub struct Deframer {
-    /// Fixed-size storage: `CAPACITY` bytes, or empty until first needed and after
-    /// `release`.
-    buf: Box<[u8]>,
+    /// Storage with room for `CAPACITY` bytes once first needed (none before, and after
+    /// `release`). Its length is how much of it has been written (by `feed`, or zeroed for
+    /// `spare`): never less than `end`. Bytes are not zeroed before `feed` writes them.
+    buf: Vec<u8>,
     /// First byte not yet handed out.
     start: usize,
     /// End of the bytes fed so far.
@@ -99,7 +99,7 @@ impl Deframer {
     /// [`Self::CAPACITY`] bytes is its only allocation.
     pub fn new() -> Self {
         Self {
-            buf: Box::default(),
+            buf: Vec::new(),
             start: 0,
             end: 0,
             max_fragment: MAX_CIPHERTEXT,
@@ -120,11 +120,15 @@ impl Deframer {
             return 0;
         }
         self.allocate();
-        if self.buf.len() - self.end < input.len() && self.start > 0 {
+        if Self::CAPACITY - self.end < input.len() && self.start > 0 {
             self.compact();
         }
-        let n = input.len().min(self.buf.len() - self.end);
-        self.buf[self.end..self.end + n].copy_from_slice(&input[..n]);
+        let n = input.len().min(Self::CAPACITY - self.end);
+        let input = &input[..n];
+        // Overwrite what was written before, append the rest.
+        let overlap = self.buf.len().saturating_sub(self.end).min(n);
+        self.buf[self.end..self.end + overlap].copy_from_slice(&input[..overlap]);
+        self.buf.extend_from_slice(&input[overlap..]);
         self.end += n;
         n
     }
@@ -143,6 +147,7 @@ impl Deframer {
         if self.start > 0 {
             self.compact();
         }
+        self.buf.resize(Self::CAPACITY, 0);
         &mut self.buf[self.end..]
     }
 
@@ -153,6 +158,7 @@ impl Deframer {
         if self.error.is_some() {
             return n;
         }
+        // Only what `spare` handed out (and so initialised) can be taken.
         let n = n.min(self.buf.len() - self.end);
         self.end += n;
         n
@@ -164,7 +170,7 @@ impl Deframer {
         if self.start != self.end {
             return false;
         }
-        self.buf = Box::default();
+        self.buf = Vec::new();
         self.start = 0;
         self.end = 0;
         self.last = 0..0;
@@ -172,8 +178,8 @@ impl Deframer {
     }
 
     fn allocate(&mut self) {
-        if self.buf.is_empty() {
-            self.buf = vec![0u8; Self::CAPACITY].into_boxed_slice();
+        if self.buf.capacity() == 0 {
+            self.buf = Vec::with_capacity(Self::CAPACITY);
         }
     }
 
@@ -285,6 +291,7 @@ mod tests {
     use super::*;
     use crate::codec::enums::{AlertDescription, ContentType, ProtocolVersion};
     use crate::record::{MAX_PLAINTEXT, write_records};
+    use alloc::vec;
     use alloc::vec::Vec;
 
     fn rec(typ: u8, version: u16, body: &[u8]) -> Vec<u8> {
@@ -596,18 +603,18 @@ mod tests {
     #[test]
     fn buffer_allocated_on_first_bytes_and_released_when_empty() {
         let mut d = Deframer::new();
-        assert!(d.buf.is_empty(), "nothing allocated before input");
+        assert_eq!(d.buf.capacity(), 0, "nothing allocated before input");
         assert_eq!(d.feed(&[]), 0);
-        assert!(d.buf.is_empty(), "an empty feed allocates nothing");
+        assert_eq!(d.buf.capacity(), 0, "an empty feed allocates nothing");
         let bytes = rec(23, 0x0303, b"hi");
         assert_eq!(d.feed(&bytes[..3]), 3);
-        assert_eq!(d.buf.len(), Deframer::CAPACITY);
+        assert_eq!(d.buf.capacity(), Deframer::CAPACITY);
         assert!(!d.release(), "a partial record is buffered");
-        assert_eq!(d.buf.len(), Deframer::CAPACITY);
+        assert_eq!(d.buf.capacity(), Deframer::CAPACITY);
         assert_eq!(d.feed(&bytes[3..]), bytes.len() - 3);
         assert_eq!(d.next_record().unwrap().unwrap().payload, b"hi");
         assert!(d.release());
-        assert!(d.buf.is_empty());
+        assert_eq!(d.buf.capacity(), 0);
         assert_eq!(d.last_payload(), b"");
         // It works as before afterwards.
         assert_eq!(d.feed(&bytes), bytes.len());
