@@ -979,7 +979,7 @@ fn rustls_mem() -> (f64, f64) {
     )
 }
 
-/// Allocations per record of a bulk workload, after one warm-up record.
+/// Allocations per operation (a record, a handshake) of a workload, after one warm-up.
 fn allocs_per_record(mut work: Work<'_>, records: u64) -> f64 {
     work(1);
     let before = allocs();
@@ -1154,6 +1154,18 @@ fn main() {
             unit: "allocs/record",
             lower_better: true,
         });
+    }
+
+    if opts.wants("full_rsa") && opts.column.is_none() {
+        // Not a row of the issue: context for the handshake figures.
+        let (c, s) = tls12_configs(rsa, "server-rsa");
+        let n = if opts.smoke { 2 } else { 50 };
+        let per_hs = |w: Work<'_>| allocs_per_record(w, n);
+        println!(
+            "heap allocations per full ECDHE-RSA handshake (both endpoints): tls12 {:.0}, rustls {:.0}",
+            per_hs(tls12_full(&c, &s)),
+            per_hs(rustls_handshakes(RustlsResume::Off, "server-rsa")),
+        );
     }
 
     print_table(&rows);

@@ -51,11 +51,12 @@
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::codec::Codec;
 use crate::codec::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
-use crate::config::CommonConfig;
+use crate::config::{ClientConfig, CommonConfig, ServerConfig};
 use crate::error::{DecodeError, DecodeErrorKind, Error};
 use crate::handshake::{HandshakeState, HandshakeSummary, Input};
 use crate::msgs::{AlertMessage, HandshakeMessage};
@@ -106,9 +107,26 @@ pub enum Output<'a> {
     Idle,
 }
 
+/// The connection's configuration, shared with every other connection made from it (not
+/// copied per connection). Derefs to the [`CommonConfig`] part.
+pub(crate) enum SharedConfig {
+    Client(Arc<ClientConfig>),
+    Server(Arc<ServerConfig>),
+}
+
+impl core::ops::Deref for SharedConfig {
+    type Target = CommonConfig;
+    fn deref(&self) -> &CommonConfig {
+        match self {
+            SharedConfig::Client(c) => &c.common,
+            SharedConfig::Server(s) => &s.common,
+        }
+    }
+}
+
 /// The state shared by both sides: record layer, outgoing bytes, events.
 pub(crate) struct Core {
-    pub(crate) config: CommonConfig,
+    pub(crate) config: SharedConfig,
     sealer: Option<RecordSealer>,
     opener: Option<RecordOpener>,
     pending_opener: Option<RecordOpener>,
@@ -132,7 +150,7 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    pub(crate) fn new(config: CommonConfig) -> Self {
+    pub(crate) fn new(config: SharedConfig) -> Self {
         Self {
             config,
             sealer: None,
@@ -719,7 +737,7 @@ impl ClientConnection {
         server_name: pki_types::ServerName<'static>,
     ) -> Result<Self, Error> {
         config.common.validate()?;
-        let mut core = Core::new(config.common.clone());
+        let mut core = Core::new(SharedConfig::Client(config.clone()));
         let state = crate::handshake::client::State::start(config, server_name, &mut core)?;
         Ok(Self(Connection::new(core, HandshakeState::Client(state))))
     }
@@ -736,7 +754,7 @@ impl ServerConnection {
         if config.certs.is_empty() && config.cert_resolver.is_none() {
             return Err(Error::Config("server has no certificate"));
         }
-        let core = Core::new(config.common.clone());
+        let core = Core::new(SharedConfig::Server(config.clone()));
         let state = crate::handshake::server::State::new(config);
         Ok(Self(Connection::new(core, HandshakeState::Server(state))))
     }
