@@ -1169,5 +1169,8 @@ fn main() {
     }
 
     print_table(&rows);
+    if opts.filters.is_empty() {
+        assert_eq!(rows.len(), ROWS.len(), "every row ran");
+    }
     println!("\n({:.1}s)", started.elapsed().as_secs_f64());
 }
