@@ -16,19 +16,25 @@
 //!
 //! How each row is measured:
 //!
-//! - Rates (handshakes per second, MB/s) are the best of several rounds; within a round the
-//!   three columns run one after another, so a burst of load on the machine hits them alike.
+//! - Rates (handshakes per second, MB/s) are per second of this thread's CPU time
+//!   (`CLOCK_THREAD_CPUTIME_ID`), so time the thread spends descheduled on a shared machine
+//!   counts against no column, and they are the best of several rounds; within a round the
+//!   three columns run one after another, so what load remains hits them alike.
 //! - `full_*`: a fresh client and server per handshake, no resumption on either side.
 //!   The floor is the cryptography such a handshake needs, with raw `ring` calls: both
 //!   ephemeral X25519 key pairs and agreements, the server's ServerKeyExchange signature,
 //!   the client's two verifications (the server certificate's signature by the CA and the
-//!   ServerKeyExchange signature), the TLS PRF (HMAC-SHA-256) for the extended master
-//!   secret, key block and the four Finished computations, the four record keys and the
-//!   two encrypted Finished records (sealed and opened).
+//!   ServerKeyExchange signature), the client and server randoms, each side's SHA-256
+//!   of the handshake messages (as many bytes as our handshake's transcript, finished
+//!   three times per side), the TLS PRF (HMAC-SHA-256) for the extended master secret,
+//!   key block and the four Finished computations, the four record keys and the two
+//!   encrypted Finished records (sealed and opened). Not in it: X.509 parsing and path
+//!   building, message encoding and parsing, memory management.
 //! - `resume_*`: a primed client re-connects to the same server and resumes (session ID,
-//!   or a ticket). The floor: the PRF for the key block and the Finished messages, the
-//!   record keys and the two Finished records; for tickets also opening the ticket and
-//!   sealing a new one (ChaCha20-Poly1305, as rustls's ticketer does).
+//!   or a ticket). The floor: the randoms, the transcript hash (as many bytes as rustls's
+//!   resumed handshake), the PRF for the key block and the Finished messages, the record
+//!   keys and the two Finished records; for tickets also opening the ticket and sealing
+//!   a new one (ChaCha20-Poly1305, as rustls's ticketer does).
 //! - `bulk_*`: 16 KiB application-data writes client to server, sealed and opened (MB/s
 //!   of plaintext, 10^6 bytes). tls12 uses `write_into` to seal straight into the
 //!   server's `input_space` (the in-memory stand-in for a socket write and read) and
@@ -50,9 +56,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use ring::rand::SystemRandom;
+use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{self, KeyPair};
-use ring::{aead, agreement, hmac};
+use ring::{aead, agreement, digest, hmac};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use tls12::codec::enums::{CipherSuite, NamedGroup};
 use tls12::{ClientConnection, Connection, Output, ServerConnection};
@@ -200,6 +206,20 @@ const ROWS: [&str; 10] = [
     "allocs_per_record",
 ];
 
+/// The CPU time this thread has used: time while the thread is not running (other
+/// processes on a shared machine) does not count against any column. Kernel time spent for
+/// the thread (the getrandom system calls) does.
+fn cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; the call only writes it.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
 /// A workload: `run(n)` does `n` operations.
 type Work<'a> = Box<dyn FnMut(u64) + 'a>;
 
@@ -227,9 +247,9 @@ fn rates(opts: &Opts, mut cols: Vec<Option<Work<'_>>>) -> Vec<Option<f64>> {
         }
         let mut n = 1u64;
         loop {
-            let t = Instant::now();
+            let t = cpu_time();
             w(n);
-            let el = t.elapsed().as_secs_f64();
+            let el = (cpu_time() - t).as_secs_f64();
             if el > 0.05 {
                 batch.push(((opts.secs / el * n as f64) as u64).max(1));
                 break;
@@ -245,9 +265,9 @@ fn rates(opts: &Opts, mut cols: Vec<Option<Work<'_>>>) -> Vec<Option<f64>> {
     for _ in 0..rounds {
         for (i, w) in cols.iter_mut().enumerate() {
             let Some(w) = w else { continue };
-            let t = Instant::now();
+            let t = cpu_time();
             w(batch[i]);
-            let r = batch[i] as f64 / t.elapsed().as_secs_f64();
+            let r = batch[i] as f64 / (cpu_time() - t).as_secs_f64().max(1e-9);
             best[i] = Some(best[i].map_or(r, |b: f64| b.max(r)));
         }
     }
@@ -687,6 +707,93 @@ fn prf(secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
     }
 }
 
+/// How many bytes of handshake messages the transcript hash of a handshake covers, from
+/// its flights in order: every handshake record before a side's ChangeCipherSpec, plus the
+/// two Finished messages (16 bytes each in TLS 1.2) after them.
+fn transcript_len(flights: &[Vec<u8>]) -> usize {
+    let mut total = 2 * 16;
+    for flight in flights {
+        let mut at = 0;
+        while let Some(h) = flight.get(at..at + 5) {
+            let len = usize::from(u16::from_be_bytes([h[3], h[4]]));
+            match h[0] {
+                20 => break, // ChangeCipherSpec: what follows is encrypted.
+                22 => total += len,
+                _ => {}
+            }
+            at += 5 + len;
+        }
+    }
+    total
+}
+
+/// The flights of one full handshake of ours (ECDHE-RSA or ECDHE-ECDSA), in order.
+fn tls12_flights(suite: CipherSuite, key: &str) -> Vec<Vec<u8>> {
+    let (c, s) = tls12_configs(suite, key);
+    let (mut client, mut server) = tls12_pair(&c, &s);
+    let (mut poll, mut app) = (vec![0u8; 32 * 1024], 0);
+    let mut flights = Vec::new();
+    let mut to_server = Vec::new();
+    tls12_pump(&mut client, &[], &mut to_server, &mut poll, &mut app);
+    while !to_server.is_empty() {
+        let mut to_client = Vec::new();
+        tls12_pump(&mut server, &to_server, &mut to_client, &mut poll, &mut app);
+        flights.push(std::mem::take(&mut to_server));
+        tls12_pump(&mut client, &to_client, &mut to_server, &mut poll, &mut app);
+        flights.push(to_client);
+    }
+    flights
+}
+
+/// The flights of one resumed rustls handshake (after a priming one), in order.
+fn rustls_resumed_flights(resume: RustlsResume) -> Vec<Vec<u8>> {
+    let (c, s) = rustls_configs(
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        "server-rsa",
+        resume,
+    );
+    let mut wire = Vec::new();
+    let (mut client, mut server) = rustls_pair(&c, &s);
+    rustls_handshake(&mut client, &mut server, &mut wire);
+    let (mut client, mut server) = rustls_pair(&c, &s);
+    let mut flights = Vec::new();
+    for _ in 0..10 {
+        let a = rustls_transfer(&mut client, &mut server, &mut wire);
+        flights.push(wire.clone());
+        let b = rustls_transfer(&mut server, &mut client, &mut wire);
+        flights.push(wire.clone());
+        if a == 0 && b == 0 {
+            break;
+        }
+    }
+    assert_eq!(
+        client.handshake_kind(),
+        Some(rustls::HandshakeKind::Resumed)
+    );
+    flights
+}
+
+/// What each side hashes of the transcript: `len` bytes of messages through one running
+/// SHA-256, finished three times (extended master secret or none, and the two Finished).
+fn floor_transcript(len: usize, msgs: &[u8]) {
+    for _side in 0..2 {
+        let mut ctx = digest::Context::new(&digest::SHA256);
+        ctx.update(&msgs[..len]);
+        for _ in 0..3 {
+            black_box(ctx.clone().finish());
+        }
+    }
+}
+
+/// The client and server randoms.
+fn floor_randoms(rng: &SystemRandom) {
+    let mut random = [0u8; 32];
+    for _ in 0..2 {
+        rng.fill(&mut random).expect("random");
+        black_box(&random);
+    }
+}
+
 /// The key-schedule and record work of a handshake after the master secret: each side
 /// derives the key block and both Finished values, makes its two record keys, and one
 /// Finished record is sealed and opened each way.
@@ -732,6 +839,18 @@ const TBS_LEN: usize = 900;
 
 fn floor_full(ecdsa: bool) -> Work<'static> {
     let rng = SystemRandom::new();
+    let hs_len = if ecdsa {
+        transcript_len(&tls12_flights(
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            "server-p256",
+        ))
+    } else {
+        transcript_len(&tls12_flights(
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            "server-rsa",
+        ))
+    };
+    let msgs = vec![0x3cu8; hs_len];
     let tbs = vec![0x5au8; TBS_LEN];
     let params = vec![0x33u8; 3 + 1 + 32 + 64];
     enum Signer {
@@ -841,12 +960,20 @@ fn floor_full(ecdsa: bool) -> Work<'static> {
             for _ in 0..2 {
                 prf(&pms[0], b"extended master secret", &[0x44; 32], &mut master);
             }
+            floor_randoms(&rng);
+            floor_transcript(hs_len, &msgs);
             floor_finish(&master, &aead::AES_128_GCM);
         }
     })
 }
 
 fn floor_resume(kind: ResumeKind) -> Work<'static> {
+    let rng = SystemRandom::new();
+    let hs_len = transcript_len(&rustls_resumed_flights(match kind {
+        ResumeKind::SessionId => RustlsResume::SessionId,
+        ResumeKind::Ticket => RustlsResume::Ticket,
+    }));
+    let msgs = vec![0x3cu8; hs_len];
     let ticket_key = aead::LessSafeKey::new(
         aead::UnboundKey::new(&aead::CHACHA20_POLY1305, &[0x77; 32]).expect("key"),
     );
@@ -873,6 +1000,8 @@ fn floor_resume(kind: ResumeKind) -> Work<'static> {
                     )
                     .expect("open");
             }
+            floor_randoms(&rng);
+            floor_transcript(hs_len, &msgs);
             floor_finish(&[0x55; 48], &aead::AES_128_GCM);
         }
     })
