@@ -60,6 +60,7 @@ use crate::config::{ClientConfig, CommonConfig, ServerConfig};
 use crate::error::{DecodeError, DecodeErrorKind, Error};
 use crate::handshake::{HandshakeState, HandshakeSummary, Input};
 use crate::msgs::{AlertMessage, HandshakeMessage};
+use crate::record::copy;
 use crate::record::protect::{RecordOpener, RecordSealer};
 use crate::record::{
     Deframer, HEADER_LEN, HandshakeJoiner, MAX_CIPHERTEXT, MAX_PLAINTEXT, RecordHeader,
@@ -257,7 +258,7 @@ impl Core {
                 let start = self.tx.len();
                 let total = HEADER_LEN + sealer.overhead() + chunk.len();
                 self.tx.resize(start + sealer.payload_offset(), 0);
-                self.tx.extend_from_slice(chunk);
+                copy::extend(&mut self.tx, chunk);
                 self.tx.resize(start + total, 0);
                 let n = sealer.seal_in_place(typ, version, &mut self.tx[start..], chunk.len())?;
                 debug_assert_eq!(n, total);
@@ -494,7 +495,7 @@ impl Connection {
             let Some(dst) = out.get_mut(written..written + total) else {
                 break;
             };
-            dst[at..at + chunk.len()].copy_from_slice(chunk);
+            copy::copy(&mut dst[at..at + chunk.len()], chunk);
             match sealer.seal_in_place(ContentType::APPLICATION_DATA, version, dst, chunk.len()) {
                 Ok(n) => written += n,
                 Err(e) => return Err(self.core.fail(e)),
@@ -558,7 +559,10 @@ impl Connection {
                     return Ok(Output::BufferTooSmall { needed: pending });
                 }
                 let n = pending.min(buf.len());
-                buf[..n].copy_from_slice(&self.core.tx[self.core.tx_start..self.core.tx_start + n]);
+                copy::copy(
+                    &mut buf[..n],
+                    &self.core.tx[self.core.tx_start..self.core.tx_start + n],
+                );
                 self.core.tx_start += n;
                 return Ok(Output::Transmit(&buf[..n]));
             }

@@ -127,8 +127,11 @@ impl Deframer {
         let input = &input[..n];
         // Overwrite what was written before, append the rest.
         let overlap = self.buf.len().saturating_sub(self.end).min(n);
-        self.buf[self.end..self.end + overlap].copy_from_slice(&input[..overlap]);
-        self.buf.extend_from_slice(&input[overlap..]);
+        super::copy::copy(
+            &mut self.buf[self.end..self.end + overlap],
+            &input[..overlap],
+        );
+        super::copy::extend(&mut self.buf, &input[overlap..]);
         self.end += n;
         n
     }

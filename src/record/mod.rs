@@ -13,6 +13,7 @@ use crate::codec::enums::{ContentType, ProtocolVersion};
 use crate::codec::{Codec, Reader};
 use crate::error::{DecodeError, DecodeErrorKind};
 
+pub(crate) mod copy;
 mod deframer;
 mod fragmenter;
 mod joiner;
