@@ -9,13 +9,20 @@
 //!
 //! 1. **Feed** bytes received from the peer with [`Connection::handle_input`]. It copies as
 //!    many as fit into the connection's fixed receive buffer (one maximum-size record) and
-//!    returns how many it took; feed the rest after draining.
+//!    returns how many it took; feed the rest after draining. Or receive them straight
+//!    into that buffer: [`Connection::input_space`], then [`Connection::input_received`].
 //! 2. **Drain** with [`Connection::poll_output`] until it returns [`Output::Idle`]: each call
 //!    gives bytes to send to the peer ([`Output::Transmit`], written into the caller's
 //!    buffer), decrypted application data ([`Output::ApplicationData`], borrowed from the
 //!    receive buffer: no copy), or an [`Event`]. Processing happens here, lazily.
 //! 3. **Write** application data with [`Connection::write`] (queued, bounded, until the
 //!    handshake completes) and close with [`Connection::close`]; then drain again.
+//!
+//! Once the handshake is over and everything is drained, the connection frees the buffers
+//! only the handshake needed at that size (the receive buffer, the outgoing flight, the
+//! handshake reassembly buffer): an idle connection holds its keys and the handshake
+//! summary. The first application record allocates the receive (and send) buffer again,
+//! once; after that no record allocates.
 //!
 //! When the transport reports end of stream, call [`Connection::handle_eof`]: it tells a
 //! clean close (the peer's close_notify arrived) from a truncation.

@@ -1,4 +1,5 @@
-//! Cutting the incoming byte stream into records, in a buffer allocated once.
+//! Cutting the incoming byte stream into records, in one record-sized buffer that never
+//! grows (allocated when bytes first arrive, freed when idle).
 
 use alloc::vec::Vec;
 
