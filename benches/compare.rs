@@ -1122,8 +1122,7 @@ fn main() {
     let opts = Opts::parse();
     let started = Instant::now();
     println!(
-        "tls12 vs rustls {} (ring, TLS 1.2) vs raw ring; {} mode; {} thread(s) available",
-        "0.23",
+        "tls12 vs rustls 0.23 (ring, TLS 1.2) vs raw ring; {} mode; {} thread(s) available",
         if opts.smoke { "smoke" } else { "full" },
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
