@@ -397,7 +397,9 @@ impl Connection {
     /// [`handle_input`](Self::handle_input): write up to its length, then report the count
     /// with [`input_received`](Self::input_received), then drain with
     /// [`poll_output`](Self::poll_output). It is empty when the buffer is full (drain
-    /// first).
+    /// first). It allocates the receive buffer if an idle connection had freed it (see
+    /// the [module docs](self)), so call it when bytes are ready to be read rather than
+    /// ahead of a blocking read, to keep idle connections small.
     ///
     /// ```
     /// # fn f(conn: &mut tls12::Connection, socket: &mut impl std::io::Read) -> Result<(), Box<dyn std::error::Error>> {
