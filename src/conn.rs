@@ -73,6 +73,13 @@ use crate::record::{
     Deframer, HEADER_LEN, HandshakeJoiner, MAX_CIPHERTEXT, MAX_PLAINTEXT, RecordHeader,
 };
 
+/// The send buffer's first allocation: a server's first flight with a typical chain.
+const INITIAL_TX: usize = 4096;
+
+/// The most a sealed record adds to its plaintext besides the header: an explicit nonce
+/// (8) and a tag (16).
+const MAX_TAG_AND_NONCE: usize = 24;
+
 /// How many empty records or warning alerts in a row we accept before giving up.
 const MAX_EMPTY_RECORDS: u32 = 32;
 
@@ -247,6 +254,12 @@ impl Core {
         if self.tx_start == self.tx.len() {
             self.tx.clear();
             self.tx_start = 0;
+        }
+        if self.tx.capacity() == 0 {
+            // Room for a whole handshake flight (or this record) at once, rather than a
+            // string of doubling reallocations.
+            self.tx
+                .reserve((HEADER_LEN + MAX_TAG_AND_NONCE + chunk.len()).max(INITIAL_TX));
         }
         let version = self.record_version;
         match &mut self.sealer {
