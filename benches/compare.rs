@@ -40,7 +40,8 @@
 //!   server's `input_space` (the in-memory stand-in for a socket write and read) and
 //!   borrows the decrypted data in place; rustls its buffered `writer()` /
 //!   `write_tls` / `read_tls` / `reader()` API. The floor seals and opens the same records
-//!   in place with `ring::aead`.
+//!   in place with `ring::aead`, in a buffer placed so that the payload is 64-byte aligned
+//!   (its best case).
 //! - `mem_client` / `mem_server`: heap bytes held by one established, idle connection
 //!   (all output drained), counted by the global allocator below.
 //! - `allocs_per_record`: heap allocations (including reallocations) per 16 KiB record,
@@ -1017,7 +1018,12 @@ fn floor_bulk(alg: &'static aead::Algorithm) -> Work<'static> {
         8
     };
     const PAYLOAD: usize = 16384;
-    let mut buf = vec![0x5au8; 5 + explicit + PAYLOAD + 16];
+    // The record placed so that its payload is 64-byte aligned, the best case for the
+    // AEAD (about 3% faster for AES-GCM than the payload 13 bytes past an alignment).
+    let len = 5 + explicit + PAYLOAD + 16;
+    let mut backing = vec![0x5au8; len + 64];
+    let addr = backing.as_ptr() as usize;
+    let off = (64 - (addr + 5 + explicit) % 64) % 64;
     let mut seq = 0u64;
     let aad_for = |seq: u64| {
         let mut a = [0u8; 13];
@@ -1035,6 +1041,7 @@ fn floor_bulk(alg: &'static aead::Algorithm) -> Work<'static> {
         n
     };
     Box::new(move |n| {
+        let buf = &mut backing[off..off + len];
         for _ in 0..n {
             let start = 5 + explicit;
             let tag = key
