@@ -68,10 +68,14 @@ pub struct Record<'a> {
 ///   every call, and `feed` discards its input (reporting it all as taken).
 #[derive(Debug)]
 pub struct Deframer {
-    /// Storage with room for `CAPACITY` bytes once first needed (none before, and after
-    /// `release`). Its length is how much of it has been written (by `feed`, or zeroed for
-    /// `spare`): never less than `end`. Bytes are not zeroed before `feed` writes them.
+    /// Storage with room for `origin + CAPACITY` bytes once first needed (none before, and
+    /// after `release`). Its length is how much of it has been written (by `feed`, or zeroed
+    /// for `spare`): never less than `end`. Bytes are not zeroed before `feed` writes them.
     buf: Vec<u8>,
+    /// Where a record starts in an empty buffer: chosen so that an AES-GCM payload (after
+    /// the header and the 8-byte explicit nonce) is 64-byte aligned, which makes
+    /// decrypting it in place a few percent faster. Less than [`PAYLOAD_ALIGN`].
+    origin: usize,
     /// First byte not yet handed out.
     start: usize,
     /// End of the bytes fed so far.
@@ -85,6 +89,12 @@ pub struct Deframer {
     /// Where the payload of the record most recently handed out sits.
     last: core::ops::Range<usize>,
 }
+
+/// The alignment [`Deframer`] gives the payload of a record that starts in an empty buffer.
+const PAYLOAD_ALIGN: usize = 64;
+
+/// Header and AES-GCM explicit nonce: where that payload starts in a record.
+const AES_GCM_PAYLOAD_AT: usize = HEADER_LEN + 8;
 
 impl Default for Deframer {
     fn default() -> Self {
@@ -101,6 +111,7 @@ impl Deframer {
     pub fn new() -> Self {
         Self {
             buf: Vec::new(),
+            origin: 0,
             start: 0,
             end: 0,
             max_fragment: MAX_CIPHERTEXT,
@@ -121,10 +132,10 @@ impl Deframer {
             return 0;
         }
         self.allocate();
-        if Self::CAPACITY - self.end < input.len() && self.start > 0 {
+        if self.limit() - self.end < input.len() && self.start > self.origin {
             self.compact();
         }
-        let n = input.len().min(Self::CAPACITY - self.end);
+        let n = input.len().min(self.limit() - self.end);
         let input = &input[..n];
         // Overwrite what was written before, append the rest.
         let overlap = self.buf.len().saturating_sub(self.end).min(n);
@@ -148,10 +159,11 @@ impl Deframer {
             return &mut [];
         }
         self.allocate();
-        if self.start > 0 {
+        if self.start > self.origin {
             self.compact();
         }
-        self.buf.resize(Self::CAPACITY, 0);
+        let limit = self.limit();
+        self.buf.resize(limit, 0);
         &mut self.buf[self.end..]
     }
 
@@ -175,6 +187,7 @@ impl Deframer {
             return false;
         }
         self.buf = Vec::new();
+        self.origin = 0;
         self.start = 0;
         self.end = 0;
         self.last = 0..0;
@@ -183,16 +196,29 @@ impl Deframer {
 
     fn allocate(&mut self) {
         if self.buf.capacity() == 0 {
-            self.buf = Vec::with_capacity(Self::CAPACITY);
+            // Nothing is buffered when there is no buffer.
+            debug_assert_eq!((self.start, self.end), (0, 0));
+            self.buf = Vec::with_capacity(PAYLOAD_ALIGN + Self::CAPACITY);
+            let addr = self.buf.as_ptr() as usize;
+            self.origin = (PAYLOAD_ALIGN - (addr + AES_GCM_PAYLOAD_AT) % PAYLOAD_ALIGN)
+                % PAYLOAD_ALIGN;
+            self.buf.resize(self.origin, 0);
+            self.start = self.origin;
+            self.end = self.origin;
         }
+    }
+
+    /// One past the last byte the buffer may hold.
+    fn limit(&self) -> usize {
+        self.origin + Self::CAPACITY
     }
 
     /// Moves the unreleased bytes (at most one incomplete record once drained) to the front
     /// to make room.
     fn compact(&mut self) {
-        self.buf.copy_within(self.start..self.end, 0);
-        self.end -= self.start;
-        self.start = 0;
+        self.buf.copy_within(self.start..self.end, self.origin);
+        self.end -= self.start - self.origin;
+        self.start = self.origin;
     }
 
     /// The next whole record, `Ok(None)` if no whole record is buffered yet.
@@ -241,8 +267,8 @@ impl Deframer {
         if self.start == self.end {
             // Everything is handed out: the next feed starts at the front without moving
             // anything. The payload stays where it is until then.
-            self.start = 0;
-            self.end = 0;
+            self.start = self.origin;
+            self.end = self.origin;
         }
         self.first = false;
         self.last = payload.clone();
@@ -594,6 +620,31 @@ mod tests {
     }
 
     #[test]
+    fn aes_gcm_payload_of_a_record_in_an_empty_buffer_is_64_byte_aligned() {
+        let record = rec(23, 0x0303, &[5; 8 + 100 + 16]);
+        let mut d = Deframer::new();
+        for round in 0..3 {
+            // By feed, by spare/commit, and after a release and reallocation.
+            if round == 1 {
+                let n = record.len();
+                d.spare()[..n].copy_from_slice(&record);
+                assert_eq!(d.commit(n), n);
+            } else {
+                assert_eq!(d.feed(&record), record.len());
+            }
+            let r = d.next_record().unwrap().unwrap();
+            assert_eq!((r.payload.as_ptr() as usize + 8) % PAYLOAD_ALIGN, 0);
+            assert_eq!(r.payload.len(), 8 + 100 + 16);
+            assert_eq!(d.next_record().unwrap(), None);
+            if round == 1 {
+                assert!(d.release());
+            }
+        }
+        // The whole capacity is still usable from there.
+        assert_eq!(d.spare().len(), Deframer::CAPACITY);
+    }
+
+    #[test]
     fn spare_and_commit_after_an_error() {
         let mut d = Deframer::new();
         d.spare()[0] = 99;
@@ -612,9 +663,9 @@ mod tests {
         assert_eq!(d.buf.capacity(), 0, "an empty feed allocates nothing");
         let bytes = rec(23, 0x0303, b"hi");
         assert_eq!(d.feed(&bytes[..3]), 3);
-        assert_eq!(d.buf.capacity(), Deframer::CAPACITY);
+        assert!(d.buf.capacity() >= Deframer::CAPACITY);
         assert!(!d.release(), "a partial record is buffered");
-        assert_eq!(d.buf.capacity(), Deframer::CAPACITY);
+        assert!(d.buf.capacity() >= Deframer::CAPACITY);
         assert_eq!(d.feed(&bytes[3..]), bytes.len() - 3);
         assert_eq!(d.next_record().unwrap().unwrap().payload, b"hi");
         assert!(d.release());
