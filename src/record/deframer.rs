@@ -200,8 +200,8 @@ impl Deframer {
             debug_assert_eq!((self.start, self.end), (0, 0));
             self.buf = Vec::with_capacity(PAYLOAD_ALIGN + Self::CAPACITY);
             let addr = self.buf.as_ptr() as usize;
-            self.origin = (PAYLOAD_ALIGN - (addr + AES_GCM_PAYLOAD_AT) % PAYLOAD_ALIGN)
-                % PAYLOAD_ALIGN;
+            self.origin =
+                (PAYLOAD_ALIGN - (addr + AES_GCM_PAYLOAD_AT) % PAYLOAD_ALIGN) % PAYLOAD_ALIGN;
             self.buf.resize(self.origin, 0);
             self.start = self.origin;
             self.end = self.origin;
