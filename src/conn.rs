@@ -9,13 +9,20 @@
 //!
 //! 1. **Feed** bytes received from the peer with [`Connection::handle_input`]. It copies as
 //!    many as fit into the connection's fixed receive buffer (one maximum-size record) and
-//!    returns how many it took; feed the rest after draining.
+//!    returns how many it took; feed the rest after draining. Or receive them straight
+//!    into that buffer: [`Connection::input_space`], then [`Connection::input_received`].
 //! 2. **Drain** with [`Connection::poll_output`] until it returns [`Output::Idle`]: each call
 //!    gives bytes to send to the peer ([`Output::Transmit`], written into the caller's
 //!    buffer), decrypted application data ([`Output::ApplicationData`], borrowed from the
 //!    receive buffer: no copy), or an [`Event`]. Processing happens here, lazily.
 //! 3. **Write** application data with [`Connection::write`] (queued, bounded, until the
 //!    handshake completes) and close with [`Connection::close`]; then drain again.
+//!
+//! Once the handshake is over and everything is drained, the connection frees the buffers
+//! only the handshake needed at that size (the receive buffer, the outgoing flight, the
+//! handshake reassembly buffer): an idle connection holds its keys and the handshake
+//! summary. The first application record allocates the receive (and send) buffer again,
+//! once; after that no record allocates.
 //!
 //! When the transport reports end of stream, call [`Connection::handle_eof`]: it tells a
 //! clean close (the peer's close_notify arrived) from a truncation.
@@ -51,18 +58,27 @@
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::codec::Codec;
 use crate::codec::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
-use crate::config::CommonConfig;
+use crate::config::{ClientConfig, CommonConfig, ServerConfig};
 use crate::error::{DecodeError, DecodeErrorKind, Error};
 use crate::handshake::{HandshakeState, HandshakeSummary, Input};
 use crate::msgs::{AlertMessage, HandshakeMessage};
+use crate::record::copy;
 use crate::record::protect::{RecordOpener, RecordSealer};
 use crate::record::{
     Deframer, HEADER_LEN, HandshakeJoiner, MAX_CIPHERTEXT, MAX_PLAINTEXT, RecordHeader,
 };
+
+/// The send buffer's first allocation: a server's first flight with a typical chain.
+const INITIAL_TX: usize = 4096;
+
+/// The most a sealed record adds to its plaintext besides the header: an explicit nonce
+/// (8) and a tag (16).
+const MAX_TAG_AND_NONCE: usize = 24;
 
 /// How many empty records or warning alerts in a row we accept before giving up.
 const MAX_EMPTY_RECORDS: u32 = 32;
@@ -106,9 +122,26 @@ pub enum Output<'a> {
     Idle,
 }
 
+/// The connection's configuration, shared with every other connection made from it (not
+/// copied per connection). Derefs to the [`CommonConfig`] part.
+pub(crate) enum SharedConfig {
+    Client(Arc<ClientConfig>),
+    Server(Arc<ServerConfig>),
+}
+
+impl core::ops::Deref for SharedConfig {
+    type Target = CommonConfig;
+    fn deref(&self) -> &CommonConfig {
+        match self {
+            SharedConfig::Client(c) => &c.common,
+            SharedConfig::Server(s) => &s.common,
+        }
+    }
+}
+
 /// The state shared by both sides: record layer, outgoing bytes, events.
 pub(crate) struct Core {
-    pub(crate) config: CommonConfig,
+    pub(crate) config: SharedConfig,
     sealer: Option<RecordSealer>,
     opener: Option<RecordOpener>,
     pending_opener: Option<RecordOpener>,
@@ -132,7 +165,7 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    pub(crate) fn new(config: CommonConfig) -> Self {
+    pub(crate) fn new(config: SharedConfig) -> Self {
         Self {
             config,
             sealer: None,
@@ -222,6 +255,12 @@ impl Core {
             self.tx.clear();
             self.tx_start = 0;
         }
+        if self.tx.capacity() == 0 {
+            // Room for a whole handshake flight (or this record) at once, rather than a
+            // string of doubling reallocations.
+            self.tx
+                .reserve((HEADER_LEN + MAX_TAG_AND_NONCE + chunk.len()).max(INITIAL_TX));
+        }
         let version = self.record_version;
         match &mut self.sealer {
             None => {
@@ -234,11 +273,13 @@ impl Core {
                 self.tx.extend_from_slice(chunk);
             }
             Some(sealer) => {
+                // Header and explicit nonce, the plaintext, room for the tag: written once
+                // each (no zeroing of the payload area first), then sealed in place.
                 let start = self.tx.len();
                 let total = HEADER_LEN + sealer.overhead() + chunk.len();
+                self.tx.resize(start + sealer.payload_offset(), 0);
+                copy::extend(&mut self.tx, chunk);
                 self.tx.resize(start + total, 0);
-                let at = start + sealer.payload_offset();
-                self.tx[at..at + chunk.len()].copy_from_slice(chunk);
                 let n = sealer.seal_in_place(typ, version, &mut self.tx[start..], chunk.len())?;
                 debug_assert_eq!(n, total);
             }
@@ -319,6 +360,9 @@ pub struct Connection {
     pub(crate) core: Core,
     pub(crate) hs: HandshakeState,
     summary: Option<Box<HandshakeSummary>>,
+    /// The handshake completed and its buffers are still held: free them at the next
+    /// [`Output::Idle`].
+    release_when_idle: bool,
 }
 
 impl core::fmt::Debug for Connection {
@@ -344,6 +388,7 @@ impl Connection {
             core,
             hs,
             summary: None,
+            release_when_idle: false,
         }
     }
 
@@ -358,6 +403,45 @@ impl Connection {
             return Ok(input.len());
         }
         Ok(self.deframer.feed(input))
+    }
+
+    /// The free space of the receive buffer, to receive the peer's bytes straight into
+    /// (a socket read, say) instead of copying them in with
+    /// [`handle_input`](Self::handle_input): write up to its length, then report the count
+    /// with [`input_received`](Self::input_received), then drain with
+    /// [`poll_output`](Self::poll_output). It is empty when the buffer is full (drain
+    /// first). It allocates the receive buffer if an idle connection had freed it (see
+    /// the [module docs](self)), so call it when bytes are ready to be read rather than
+    /// ahead of a blocking read, to keep idle connections small.
+    ///
+    /// ```
+    /// # fn f(conn: &mut tls12::Connection, socket: &mut impl std::io::Read) -> Result<(), Box<dyn std::error::Error>> {
+    /// let n = socket.read(conn.input_space()?)?;
+    /// conn.input_received(n)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn input_space(&mut self) -> Result<&mut [u8], Error> {
+        if let Some(e) = &self.core.error {
+            return Err(e.clone());
+        }
+        Ok(self.deframer.spare())
+    }
+
+    /// Takes `n` bytes written at the start of [`input_space`](Self::input_space) as
+    /// received. More than that space is [`Error::Api`] (and nothing is taken). After the
+    /// peer's close_notify the bytes are discarded, as `handle_input` does.
+    pub fn input_received(&mut self, n: usize) -> Result<(), Error> {
+        if let Some(e) = &self.core.error {
+            return Err(e.clone());
+        }
+        if self.core.peer_closed {
+            return Ok(());
+        }
+        if n > self.deframer.spare().len() {
+            return Err(Error::Api("input_received: more than input_space"));
+        }
+        self.deframer.commit(n);
+        Ok(())
     }
 
     /// The transport reached end of stream. `Ok` if the peer closed cleanly with
@@ -433,7 +517,7 @@ impl Connection {
             let Some(dst) = out.get_mut(written..written + total) else {
                 break;
             };
-            dst[at..at + chunk.len()].copy_from_slice(chunk);
+            copy::copy(&mut dst[at..at + chunk.len()], chunk);
             match sealer.seal_in_place(ContentType::APPLICATION_DATA, version, dst, chunk.len()) {
                 Ok(n) => written += n,
                 Err(e) => return Err(self.core.fail(e)),
@@ -497,13 +581,17 @@ impl Connection {
                     return Ok(Output::BufferTooSmall { needed: pending });
                 }
                 let n = pending.min(buf.len());
-                buf[..n].copy_from_slice(&self.core.tx[self.core.tx_start..self.core.tx_start + n]);
+                copy::copy(
+                    &mut buf[..n],
+                    &self.core.tx[self.core.tx_start..self.core.tx_start + n],
+                );
                 self.core.tx_start += n;
                 return Ok(Output::Transmit(&buf[..n]));
             }
             if let Some(ev) = self.core.events.pop_front() {
                 if let Event::HandshakeComplete(s) = &ev {
                     self.summary = Some(s.clone());
+                    self.release_when_idle = true;
                 }
                 return Ok(Output::Event(ev));
             }
@@ -514,7 +602,10 @@ impl Connection {
                 return Ok(Output::Idle);
             }
             match self.process_next_record() {
-                Ok(None) => return Ok(Output::Idle),
+                Ok(None) => {
+                    self.release_handshake_buffers();
+                    return Ok(Output::Idle);
+                }
                 Ok(Some(Step::Continue)) => continue,
                 Ok(Some(Step::AppData { start, len })) => {
                     let payload = self.deframer.last_payload();
@@ -526,6 +617,24 @@ impl Connection {
                 }
             }
         }
+    }
+
+    /// Once the handshake is over and everything is drained, frees what only the handshake
+    /// needed at that size: the outgoing bytes (a whole flight), the event queue, the
+    /// handshake reassembly buffer and the receive buffer. An idle connection then holds
+    /// only its keys and the handshake summary; the first application record allocates
+    /// the receive (and, with `write`, the send) buffer again, once.
+    fn release_handshake_buffers(&mut self) {
+        if !self.release_when_idle {
+            return;
+        }
+        self.release_when_idle = false;
+        debug_assert_eq!(self.core.tx_pending(), 0);
+        self.core.tx = Vec::new();
+        self.core.tx_start = 0;
+        self.core.events = VecDeque::new();
+        self.joiner.release();
+        self.deframer.release();
     }
 
     fn process_next_record(&mut self) -> Result<Option<Step>, Error> {
@@ -654,7 +763,7 @@ impl ClientConnection {
         server_name: pki_types::ServerName<'static>,
     ) -> Result<Self, Error> {
         config.common.validate()?;
-        let mut core = Core::new(config.common.clone());
+        let mut core = Core::new(SharedConfig::Client(config.clone()));
         let state = crate::handshake::client::State::start(config, server_name, &mut core)?;
         Ok(Self(Connection::new(core, HandshakeState::Client(state))))
     }
@@ -671,7 +780,7 @@ impl ServerConnection {
         if config.certs.is_empty() && config.cert_resolver.is_none() {
             return Err(Error::Config("server has no certificate"));
         }
-        let core = Core::new(config.common.clone());
+        let core = Core::new(SharedConfig::Server(config.clone()));
         let state = crate::handshake::server::State::new(config);
         Ok(Self(Connection::new(core, HandshakeState::Server(state))))
     }

@@ -242,7 +242,7 @@ pub trait Codec: Sized {
 
     /// The wire encoding of `self` as a new vector.
     fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(256);
         self.encode(&mut out);
         out
     }

@@ -480,7 +480,11 @@ impl State {
             ));
         }
         let mut transcript = s.transcript;
-        transcript.start_hash(common.provider.as_ref(), suite);
+        transcript.start_hash(
+            common.provider.as_ref(),
+            suite,
+            self.config.client_cert.is_some(),
+        );
         transcript.add(encoded);
         let n = Negotiated {
             suite,
@@ -671,7 +675,7 @@ impl State {
 
         // CertificateVerify over everything so far.
         if let Some((ck, scheme)) = signer {
-            let signature = ck.key.sign(scheme, n.transcript.raw())?;
+            let signature = ck.key.sign(scheme, n.transcript.raw()?)?;
             let bytes =
                 core.send_handshake(HandshakeMessage::certificate_verify(DigitallySigned {
                     scheme,

@@ -111,29 +111,45 @@ pub(crate) fn kx_context_of(suite: &SupportedSuite) -> KxContext {
 }
 
 /// The handshake transcript: a running hash once the suite is known, plus the raw bytes
-/// (CertificateVerify signs the messages themselves, not their hash).
+/// while they may still be needed (CertificateVerify signs the messages themselves, not
+/// their hash): until the hash starts, and after it only on a side that may sign or check
+/// a CertificateVerify.
 pub(crate) struct Transcript {
-    raw: Vec<u8>,
+    raw: Option<Vec<u8>>,
     hash: Option<Box<dyn HashContext>>,
 }
 
 impl Transcript {
     pub(crate) fn new() -> Self {
         Self {
-            raw: Vec::new(),
+            raw: Some(Vec::new()),
             hash: None,
         }
     }
 
-    /// Starts hashing with the suite's hash, absorbing everything so far.
-    pub(crate) fn start_hash(&mut self, provider: &dyn CryptoProvider, suite: &SupportedSuite) {
+    /// Starts hashing with the suite's hash, absorbing everything so far. The raw bytes are
+    /// kept from here on only if `keep_raw` (a client with a certificate to offer, a server
+    /// that asks for one).
+    pub(crate) fn start_hash(
+        &mut self,
+        provider: &dyn CryptoProvider,
+        suite: &SupportedSuite,
+        keep_raw: bool,
+    ) {
         let mut ctx = provider.hash(suite.hash).start();
-        ctx.update(&self.raw);
+        if let Some(raw) = &self.raw {
+            ctx.update(raw);
+        }
+        if !keep_raw {
+            self.raw = None;
+        }
         self.hash = Some(ctx);
     }
 
     pub(crate) fn add(&mut self, bytes: &[u8]) {
-        self.raw.extend_from_slice(bytes);
+        if let Some(raw) = &mut self.raw {
+            raw.extend_from_slice(bytes);
+        }
         if let Some(h) = &mut self.hash {
             h.update(bytes);
         }
@@ -147,9 +163,12 @@ impl Transcript {
             .ok_or(Error::internal("transcript hash not started"))
     }
 
-    /// Everything so far, for CertificateVerify.
-    pub(crate) fn raw(&self) -> &[u8] {
-        &self.raw
+    /// Everything so far, for CertificateVerify; an internal error if the raw bytes were
+    /// not kept.
+    pub(crate) fn raw(&self) -> Result<&[u8], Error> {
+        self.raw
+            .as_deref()
+            .ok_or(Error::internal("raw transcript not kept"))
     }
 }
 
@@ -266,4 +285,38 @@ pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
         acc |= x ^ y;
     }
     core::hint::black_box(acc) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::enums::CipherSuite;
+    use crate::crypto::ring::RingProvider;
+
+    fn suite() -> &'static SupportedSuite {
+        SupportedSuite::find(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256).unwrap()
+    }
+
+    #[test]
+    fn raw_bytes_kept_only_when_asked() {
+        for keep in [false, true] {
+            let mut t = Transcript::new();
+            t.add(b"hello ");
+            t.start_hash(&RingProvider, suite(), keep);
+            t.add(b"world");
+            // The hash covers everything either way.
+            let h = RingProvider.hash(suite().hash).hash(b"hello world");
+            assert_eq!(t.current_hash().unwrap(), h);
+            match t.raw() {
+                Ok(raw) => {
+                    assert!(keep);
+                    assert_eq!(raw, b"hello world");
+                }
+                Err(e) => {
+                    assert!(!keep);
+                    assert_eq!(e, Error::internal("raw transcript not kept"));
+                }
+            }
+        }
+    }
 }

@@ -189,7 +189,7 @@ impl State {
                     .client_certs
                     .first()
                     .ok_or(Error::internal("client certificate vanished"))?;
-                verifier.verify_signature(k.n.transcript.raw(), ee, dss.scheme, &dss.signature)?;
+                verifier.verify_signature(k.n.transcript.raw()?, ee, dss.scheme, &dss.signature)?;
                 k.n.transcript.add(encoded);
                 Ok(Inner::ExpectCcs(k))
             }
@@ -359,7 +359,11 @@ impl State {
             extensions: Some(exts),
         };
         let mut transcript = Transcript::new();
-        transcript.start_hash(common.provider.as_ref(), choice.suite);
+        transcript.start_hash(
+            common.provider.as_ref(),
+            choice.suite,
+            config.client_verifier.is_some(),
+        );
         transcript.add(encoded);
         let bytes = core.send_handshake(HandshakeMessage::from(sh))?;
         transcript.add(&bytes);

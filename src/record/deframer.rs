@@ -1,7 +1,7 @@
-//! Cutting the incoming byte stream into records, in a buffer allocated once.
+//! Cutting the incoming byte stream into records, in one record-sized buffer that never
+//! grows (allocated when bytes first arrive, freed when idle).
 
-use alloc::boxed::Box;
-use alloc::vec;
+use alloc::vec::Vec;
 
 use super::{HEADER_LEN, MAX_CIPHERTEXT, RecordHeader, check_prefix};
 use crate::error::{DecodeError, DecodeErrorKind, Error};
@@ -18,8 +18,11 @@ pub struct Record<'a> {
 
 /// Cuts a byte stream into records (RFC 5246 section 6.2).
 ///
-/// The buffer is allocated once, in [`Deframer::new`], and never grows: it holds at most
+/// The buffer is allocated at the first non-empty [`feed`](Self::feed) (or
+/// [`spare`](Self::spare)), at its full size, and never grows: it holds at most
 /// [`Deframer::CAPACITY`] bytes (one header and the largest ciphertext fragment).
+/// [`release`](Self::release) frees it while nothing is buffered (an idle connection holds
+/// no receive buffer); the next feed allocates it again.
 ///
 /// # Contract
 ///
@@ -51,6 +54,9 @@ pub struct Record<'a> {
 ///   record, so the next `feed` of a non-empty input takes at least one byte: the loop above
 ///   always makes progress. It may take fewer bytes than given (even zero) while whole
 ///   records are waiting to be drained.
+/// - Instead of `feed`, a caller can receive bytes straight into the buffer: write into
+///   [`spare`](Self::spare), then [`commit`](Self::commit) how many were written. This
+///   saves the copy `feed` makes.
 /// - A [`Record`] borrows the deframer, and its bytes are released by the next call of
 ///   `feed` or `next_record`. When a whole record arrives in one `feed`, it is handed out in
 ///   place: no byte is moved between `feed` and `next_record`. Bytes are moved only when
@@ -62,8 +68,14 @@ pub struct Record<'a> {
 ///   every call, and `feed` discards its input (reporting it all as taken).
 #[derive(Debug)]
 pub struct Deframer {
-    /// Fixed-size storage: `CAPACITY` bytes.
-    buf: Box<[u8]>,
+    /// Storage with room for `origin + CAPACITY` bytes once first needed (none before, and
+    /// after `release`). Its length is how much of it has been written (by `feed`, or zeroed
+    /// for `spare`): never less than `end`. Bytes are not zeroed before `feed` writes them.
+    buf: Vec<u8>,
+    /// Where a record starts in an empty buffer: chosen so that an AES-GCM payload (after
+    /// the header and the 8-byte explicit nonce) is 64-byte aligned, which makes
+    /// decrypting it in place a few percent faster. Less than [`PAYLOAD_ALIGN`].
+    origin: usize,
     /// First byte not yet handed out.
     start: usize,
     /// End of the bytes fed so far.
@@ -78,6 +90,12 @@ pub struct Deframer {
     last: core::ops::Range<usize>,
 }
 
+/// The alignment [`Deframer`] gives the payload of a record that starts in an empty buffer.
+const PAYLOAD_ALIGN: usize = 64;
+
+/// Header and AES-GCM explicit nonce: where that payload starts in a record.
+const AES_GCM_PAYLOAD_AT: usize = HEADER_LEN + 8;
+
 impl Default for Deframer {
     fn default() -> Self {
         Self::new()
@@ -88,10 +106,12 @@ impl Deframer {
     /// The most bytes the deframer ever holds: a header and a [`MAX_CIPHERTEXT`] fragment.
     pub const CAPACITY: usize = HEADER_LEN + MAX_CIPHERTEXT;
 
-    /// A deframer with its buffer of [`Self::CAPACITY`] bytes. This is its only allocation.
+    /// A deframer. It allocates nothing until bytes arrive; then its buffer of
+    /// [`Self::CAPACITY`] bytes is its only allocation.
     pub fn new() -> Self {
         Self {
-            buf: vec![0u8; Self::CAPACITY].into_boxed_slice(),
+            buf: Vec::new(),
+            origin: 0,
             start: 0,
             end: 0,
             max_fragment: MAX_CIPHERTEXT,
@@ -108,17 +128,97 @@ impl Deframer {
         if self.error.is_some() {
             return input.len();
         }
-        if self.buf.len() - self.end < input.len() && self.start > 0 {
-            // Move the unreleased bytes (at most one incomplete record once drained) to the
-            // front to make room.
-            self.buf.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
+        if input.is_empty() {
+            return 0;
         }
-        let n = input.len().min(self.buf.len() - self.end);
-        self.buf[self.end..self.end + n].copy_from_slice(&input[..n]);
+        self.allocate();
+        if self.limit() - self.end < input.len() && self.start > self.origin {
+            self.compact();
+        }
+        let n = input.len().min(self.limit() - self.end);
+        let input = &input[..n];
+        // Overwrite what was written before, append the rest.
+        let overlap = self.buf.len().saturating_sub(self.end).min(n);
+        super::copy::copy(
+            &mut self.buf[self.end..self.end + overlap],
+            &input[..overlap],
+        );
+        super::copy::extend(&mut self.buf, &input[overlap..]);
         self.end += n;
         n
+    }
+
+    /// The free space at the end of the buffer, to receive bytes straight into (for
+    /// example with a socket read) instead of copying them in with [`feed`](Self::feed):
+    /// write up to its length, then [`commit`](Self::commit) the count. Like `feed`, it
+    /// releases the record most recently handed out; it first moves the bytes not yet
+    /// handed out (once drained: at most one incomplete record) to the front. It is empty
+    /// when the buffer is full (drain with `next_record` first) and after an error.
+    pub fn spare(&mut self) -> &mut [u8] {
+        if self.error.is_some() {
+            return &mut [];
+        }
+        self.allocate();
+        if self.start > self.origin {
+            self.compact();
+        }
+        let limit = self.limit();
+        self.buf.resize(limit, 0);
+        &mut self.buf[self.end..]
+    }
+
+    /// Takes `n` bytes written at the start of [`spare`](Self::spare) as received, and
+    /// returns how many were taken: `n`, or less if `n` is more than the free space. After
+    /// an error, discards them (and reports them all as taken), as `feed` does.
+    pub fn commit(&mut self, n: usize) -> usize {
+        if self.error.is_some() {
+            return n;
+        }
+        // Only what `spare` handed out (and so initialised) can be taken.
+        let n = n.min(self.buf.len() - self.end);
+        self.end += n;
+        n
+    }
+
+    /// Frees the buffer if no bytes are buffered, and says whether it did (or it was
+    /// already free). The next `feed` allocates it again.
+    pub fn release(&mut self) -> bool {
+        if self.start != self.end {
+            return false;
+        }
+        self.buf = Vec::new();
+        self.origin = 0;
+        self.start = 0;
+        self.end = 0;
+        self.last = 0..0;
+        true
+    }
+
+    fn allocate(&mut self) {
+        if self.buf.capacity() == 0 {
+            // Nothing is buffered when there is no buffer.
+            debug_assert_eq!((self.start, self.end), (0, 0));
+            self.buf = Vec::with_capacity(PAYLOAD_ALIGN + Self::CAPACITY);
+            let addr = self.buf.as_ptr() as usize;
+            self.origin =
+                (PAYLOAD_ALIGN - (addr + AES_GCM_PAYLOAD_AT) % PAYLOAD_ALIGN) % PAYLOAD_ALIGN;
+            self.buf.resize(self.origin, 0);
+            self.start = self.origin;
+            self.end = self.origin;
+        }
+    }
+
+    /// One past the last byte the buffer may hold.
+    fn limit(&self) -> usize {
+        self.origin + Self::CAPACITY
+    }
+
+    /// Moves the unreleased bytes (at most one incomplete record once drained) to the front
+    /// to make room.
+    fn compact(&mut self) {
+        self.buf.copy_within(self.start..self.end, self.origin);
+        self.end -= self.start - self.origin;
+        self.start = self.origin;
     }
 
     /// The next whole record, `Ok(None)` if no whole record is buffered yet.
@@ -167,8 +267,8 @@ impl Deframer {
         if self.start == self.end {
             // Everything is handed out: the next feed starts at the front without moving
             // anything. The payload stays where it is until then.
-            self.start = 0;
-            self.end = 0;
+            self.start = self.origin;
+            self.end = self.origin;
         }
         self.first = false;
         self.last = payload.clone();
@@ -221,6 +321,7 @@ mod tests {
     use super::*;
     use crate::codec::enums::{AlertDescription, ContentType, ProtocolVersion};
     use crate::record::{MAX_PLAINTEXT, write_records};
+    use alloc::vec;
     use alloc::vec::Vec;
 
     fn rec(typ: u8, version: u16, body: &[u8]) -> Vec<u8> {
@@ -481,6 +582,99 @@ mod tests {
         assert_eq!(d.next_record().unwrap().unwrap().payload, &[2; 10_000]);
         assert_eq!(d.next_record().unwrap(), None);
         assert_eq!(d.buffered(), 0);
+    }
+
+    #[test]
+    fn spare_and_commit_receive_in_place() {
+        let mut stream = rec(23, 0x0303, &[7; 3000]);
+        stream.extend(rec(21, 0x0303, &[1, 0]));
+        let mut d = Deframer::new();
+        // Half of the first record, written straight into the buffer.
+        let spare = d.spare();
+        assert_eq!(spare.len(), Deframer::CAPACITY);
+        spare[..1500].copy_from_slice(&stream[..1500]);
+        assert_eq!(d.commit(1500), 1500);
+        assert_eq!(d.next_record().unwrap(), None);
+        assert!(d.has_partial());
+        // The rest; both records come out whole.
+        let spare = d.spare();
+        assert_eq!(spare.len(), Deframer::CAPACITY - 1500);
+        let rest = stream.len() - 1500;
+        spare[..rest].copy_from_slice(&stream[1500..]);
+        assert_eq!(d.commit(rest), rest);
+        assert_eq!(d.next_record().unwrap().unwrap().payload, &[7; 3000]);
+        // A third record's first bytes: `spare` moves the undelivered alert to the front.
+        let spare = d.spare();
+        assert_eq!(spare.len(), Deframer::CAPACITY - 7);
+        spare[..2].copy_from_slice(&[22, 3]);
+        assert_eq!(d.commit(2), 2);
+        let (h, p) = owned(d.next_record().unwrap().unwrap());
+        assert_eq!(h.typ, ContentType::ALERT);
+        assert_eq!(p, [1, 0]);
+        assert_eq!(d.buffered(), 2);
+        // Committing more than the free space takes only what fits.
+        let free = d.spare().len();
+        assert_eq!(d.commit(free + 10), free);
+        assert_eq!(d.buffered(), Deframer::CAPACITY);
+        assert!(d.spare().is_empty(), "full buffer has no spare room");
+    }
+
+    #[test]
+    fn aes_gcm_payload_of_a_record_in_an_empty_buffer_is_64_byte_aligned() {
+        let record = rec(23, 0x0303, &[5; 8 + 100 + 16]);
+        let mut d = Deframer::new();
+        for round in 0..3 {
+            // By feed, by spare/commit, and after a release and reallocation.
+            if round == 1 {
+                let n = record.len();
+                d.spare()[..n].copy_from_slice(&record);
+                assert_eq!(d.commit(n), n);
+            } else {
+                assert_eq!(d.feed(&record), record.len());
+            }
+            let r = d.next_record().unwrap().unwrap();
+            assert_eq!((r.payload.as_ptr() as usize + 8) % PAYLOAD_ALIGN, 0);
+            assert_eq!(r.payload.len(), 8 + 100 + 16);
+            assert_eq!(d.next_record().unwrap(), None);
+            if round == 1 {
+                assert!(d.release());
+            }
+        }
+        // The whole capacity is still usable from there.
+        assert_eq!(d.spare().len(), Deframer::CAPACITY);
+    }
+
+    #[test]
+    fn spare_and_commit_after_an_error() {
+        let mut d = Deframer::new();
+        d.spare()[0] = 99;
+        assert_eq!(d.commit(1), 1);
+        assert!(d.next_record().is_err());
+        assert!(d.spare().is_empty());
+        assert_eq!(d.commit(5), 5, "discarded, reported as taken");
+        assert_eq!(d.buffered(), 1);
+    }
+
+    #[test]
+    fn buffer_allocated_on_first_bytes_and_released_when_empty() {
+        let mut d = Deframer::new();
+        assert_eq!(d.buf.capacity(), 0, "nothing allocated before input");
+        assert_eq!(d.feed(&[]), 0);
+        assert_eq!(d.buf.capacity(), 0, "an empty feed allocates nothing");
+        let bytes = rec(23, 0x0303, b"hi");
+        assert_eq!(d.feed(&bytes[..3]), 3);
+        assert!(d.buf.capacity() >= Deframer::CAPACITY);
+        assert!(!d.release(), "a partial record is buffered");
+        assert!(d.buf.capacity() >= Deframer::CAPACITY);
+        assert_eq!(d.feed(&bytes[3..]), bytes.len() - 3);
+        assert_eq!(d.next_record().unwrap().unwrap().payload, b"hi");
+        assert!(d.release());
+        assert_eq!(d.buf.capacity(), 0);
+        assert_eq!(d.last_payload(), b"");
+        // It works as before afterwards.
+        assert_eq!(d.feed(&bytes), bytes.len());
+        assert_eq!(d.next_record().unwrap().unwrap().payload, b"hi");
+        assert_eq!(d.next_record().unwrap(), None);
     }
 
     #[test]

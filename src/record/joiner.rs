@@ -92,6 +92,17 @@ impl HandshakeJoiner {
         }
     }
 
+    /// Frees the buffer if no message bytes are pending (see [`is_empty`](Self::is_empty)),
+    /// and says whether it did. The next `push` allocates again.
+    pub fn release(&mut self) -> bool {
+        if !self.is_empty() {
+            return false;
+        }
+        self.buf = Vec::new();
+        self.start = 0;
+        true
+    }
+
     /// Appends the payload of one handshake record.
     ///
     /// Errors: an empty fragment is `BadLength` (decode_error; RFC 5246 section 6.2.1 forbids
@@ -337,6 +348,23 @@ mod tests {
         let mut j = HandshakeJoiner::default();
         j.push(&msg(14, &[])).unwrap();
         assert!(matches!(j.push(&msg(14, &[])), Err(Error::Api(_))));
+    }
+
+    #[test]
+    fn release_frees_only_when_nothing_is_pending() {
+        let mut j = HandshakeJoiner::default();
+        let m = msg(20, &[1; 12]);
+        j.push(&m[..5]).unwrap();
+        assert!(j.pop().unwrap().is_none());
+        assert!(!j.release(), "half a message is pending");
+        assert!(j.buf.capacity() > 0);
+        j.push(&m[5..]).unwrap();
+        assert_eq!(j.pop().unwrap().unwrap().body, &[1; 12]);
+        assert!(j.release());
+        assert_eq!(j.buf.capacity(), 0);
+        // Works as before afterwards.
+        j.push(&m).unwrap();
+        assert_eq!(j.pop().unwrap().unwrap().encoded, &m[..]);
     }
 
     #[test]

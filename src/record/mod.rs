@@ -1,6 +1,6 @@
 //! The record layer (RFC 5246 section 6.2): framing, handshake reassembly, fragmentation.
 //!
-//! - [`Deframer`] cuts the incoming byte stream into records, in a buffer allocated once.
+//! - [`Deframer`] cuts the incoming byte stream into records, in one record-sized buffer.
 //! - [`HandshakeJoiner`] reassembles handshake messages from handshake record payloads.
 //! - [`fragments`] and [`write_records`] split an outgoing payload into records.
 //!
@@ -13,6 +13,7 @@ use crate::codec::enums::{ContentType, ProtocolVersion};
 use crate::codec::{Codec, Reader};
 use crate::error::{DecodeError, DecodeErrorKind};
 
+pub(crate) mod copy;
 mod deframer;
 mod fragmenter;
 mod joiner;
