@@ -416,13 +416,38 @@ fn tls12_configs(
     suite: CipherSuite,
     key: &str,
 ) -> (Arc<tls12::ClientConfig>, Arc<tls12::ServerConfig>) {
+    let (c, s) = tls12_configs_resuming(suite, key, None);
+    (Arc::new(c), Arc::new(s))
+}
+
+/// Configurations with resumption off (`None`, as the rustls column's `Off`), or on by
+/// session ID (client tickets off, server ticketer off) or by ticket (server cache off).
+fn tls12_configs_resuming(
+    suite: CipherSuite,
+    key: &str,
+    resume: Option<ResumeKind>,
+) -> (tls12::ClientConfig, tls12::ServerConfig) {
     let mut c = common::client_config();
     c.common.set_suites(&[suite]).expect("suite implemented");
     c.common.require_ems = true;
     let mut s = common::server_config(&[key]);
     s.common.set_suites(&[suite]).expect("suite implemented");
     s.common.require_ems = true;
-    (Arc::new(c), Arc::new(s))
+    match resume {
+        None => {
+            c.session_store = None;
+            s.session_cache = None;
+            s.ticketer = None;
+        }
+        Some(ResumeKind::SessionId) => {
+            c.enable_tickets = false;
+            s.ticketer = None;
+        }
+        Some(ResumeKind::Ticket) => {
+            s.session_cache = None;
+        }
+    }
+    (c, s)
 }
 
 fn tls12_pair(
@@ -452,15 +477,31 @@ enum ResumeKind {
     Ticket,
 }
 
-/// LEAD: fill in once session resumption lands (src/resumption). Return `Some(work)` that
-/// does `n` resumed handshakes of `kind` (ECDHE-RSA, x25519, AES-128-GCM, as the rustls
-/// column): prime a client session store / server cache (or ticket encrypter) with one
-/// full handshake outside the closure, then per iteration make a fresh pair from the same
-/// configs, run `tls12_handshake`, and check `handshake_summary().resumed` (at least
-/// once). Until then the tls12 column of the resume rows prints `-`.
+/// `n` resumed handshakes of `kind` (ECDHE-RSA, x25519, AES-128-GCM, as the rustls
+/// column): one full handshake primes the client's session store and the server's cache
+/// (or ticket key) outside the closure; each iteration is a fresh pair on the same
+/// configurations, and must resume.
 fn tls12_resume(kind: ResumeKind) -> Option<Work<'static>> {
-    let _ = kind;
-    None
+    let (c, s) = tls12_configs_resuming(
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        "server-rsa",
+        Some(kind),
+    );
+    let (c, s) = (Arc::new(c), Arc::new(s));
+    let mut sh = Shuttle::new();
+    let (mut client, mut server) = tls12_pair(&c, &s);
+    tls12_handshake(&mut client, &mut server, &mut sh);
+    Some(Box::new(move |n| {
+        for _ in 0..n {
+            let (mut client, mut server) = tls12_pair(&c, &s);
+            tls12_handshake(&mut client, &mut server, &mut sh);
+            assert!(
+                client.handshake_summary().is_some_and(|s| s.resumed),
+                "tls12 {kind:?} did not resume"
+            );
+            black_box((&client, &server));
+        }
+    }))
 }
 
 fn tls12_bulk(suite: CipherSuite, key: &str) -> Work<'static> {

@@ -221,12 +221,15 @@ impl Embedded {
         ));
         let mut client = ClientConfig::new(provider.clone(), verifier);
         client.common.time = time.clone();
+        // Every buffer is allocated here, at setup, and kept.
+        client.common.keep_buffers = true;
         let key = PrivateKeyDer::try_from(pki::SERVER_RSA_KEY)
             .map_err(|_| Error::Config("the embedded key is not PKCS#8 DER"))?;
         let key = provider.load_private_key(key)?;
         let chain = vec![CertificateDer::from(pki::SERVER_RSA), ca];
         let mut server = ServerConfig::new(provider, vec![CertifiedKey::new(chain, key)?]);
         server.common.time = time;
+        server.common.keep_buffers = true;
         let name = ServerName::try_from("testserver.tls12.test")
             .map_err(|_| Error::Config("a valid DNS name"))?;
         Ok(Self {

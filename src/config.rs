@@ -148,6 +148,13 @@ pub struct CommonConfig {
     /// Emit an event for each handshake message sent and received (for traces). Off by
     /// default: it clones each message.
     pub message_events: bool,
+    /// Allocate the receive buffer when the connection is made and keep every buffer for
+    /// the connection's life: the embedded shape, with no heap activity after setup but
+    /// what the handshake itself needs. Off by default: a connection allocates its receive
+    /// buffer when bytes first arrive, and an idle connection frees its handshake-sized
+    /// buffers once the handshake is over (the first application record allocates them
+    /// again, once).
+    pub keep_buffers: bool,
 }
 
 impl fmt::Debug for CommonConfig {
@@ -164,6 +171,7 @@ impl fmt::Debug for CommonConfig {
             .field("max_fragment_len", &self.max_fragment_len)
             .field("key_log", &self.key_log.is_some())
             .field("message_events", &self.message_events)
+            .field("keep_buffers", &self.keep_buffers)
             .finish_non_exhaustive()
     }
 }
@@ -185,6 +193,7 @@ impl CommonConfig {
             key_log: None,
             time: default_time(),
             message_events: false,
+            keep_buffers: false,
         }
     }
 

@@ -382,6 +382,9 @@ impl Connection {
         // more than 2^14 bytes is record_overflow at once (RFC 5246 6.2.1), rather than a
         // wait for a fragment that could never be accepted.
         deframer.set_max_fragment_len(MAX_PLAINTEXT);
+        if core.config.keep_buffers {
+            deframer.preallocate();
+        }
         Self {
             deframer,
             joiner,
@@ -625,7 +628,7 @@ impl Connection {
     /// only its keys and the handshake summary; the first application record allocates
     /// the receive (and, with `write`, the send) buffer again, once.
     fn release_handshake_buffers(&mut self) {
-        if !self.release_when_idle {
+        if !self.release_when_idle || self.core.config.keep_buffers {
             return;
         }
         self.release_when_idle = false;

@@ -117,9 +117,16 @@ fn idle_connection_holds_only_keys_and_summary() {
         to_server: Vec::with_capacity(64 * 1024),
         to_client: Vec::with_capacity(64 * 1024),
     };
+    // Session stores and caches belong to the configurations (they outlive connections):
+    // left out, so that only the connections are counted.
+    let mut c = client_config();
+    c.session_store = None;
+    let mut s = server_config(&["server-rsa"]);
+    s.session_cache = None;
+    s.ticketer = None;
     let cfg = Configs {
-        client: Arc::new(client_config()),
-        server: Arc::new(server_config(&["server-rsa"])),
+        client: Arc::new(c),
+        server: Arc::new(s),
     };
     let before = live();
     let (client, server) = handshake(&cfg, &mut bufs);

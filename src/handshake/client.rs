@@ -483,7 +483,7 @@ impl State {
         transcript.start_hash(
             common.provider.as_ref(),
             suite,
-            self.config.client_cert.is_some(),
+            self.config.client_cert.is_some() || self.config.client_cert_resolver.is_some(),
         );
         transcript.add(encoded);
         let n = Negotiated {

@@ -565,7 +565,8 @@ impl State {
         client_hello: &[u8],
     ) -> Result<Inner, Error> {
         let provider = core.config.provider.clone();
-        n.transcript.start_hash(provider.as_ref(), n.suite);
+        // No CertificateVerify in an abbreviated handshake: the hash is enough.
+        n.transcript.start_hash(provider.as_ref(), n.suite, false);
         n.transcript.add(client_hello);
         let sh = ServerHello {
             version: ProtocolVersion::TLS12,

@@ -194,6 +194,12 @@ impl Deframer {
         true
     }
 
+    /// Allocates the buffer now rather than when the first bytes arrive (for callers that
+    /// want all allocation done at setup).
+    pub fn preallocate(&mut self) {
+        self.allocate();
+    }
+
     fn allocate(&mut self) {
         if self.buf.capacity() == 0 {
             // Nothing is buffered when there is no buffer.
