@@ -367,5 +367,7 @@ pub mod key_schedule;
 pub mod keylog;
 pub mod prf;
 pub mod ring;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz_provider;
 #[cfg(feature = "test-provider")]
 pub mod test_provider;
