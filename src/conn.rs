@@ -647,11 +647,9 @@ impl Connection {
 /// other length is malformed (decode_error, as OpenSSL has it), not merely wrong.
 fn check_verify_data_len(msg: &HandshakeMessage) -> Result<(), Error> {
     match &msg.payload {
-        HandshakePayload::Finished(vd) if vd.len() != 12 => Err(DecodeError::new(
-            "Finished.verify_data",
-            DecodeErrorKind::BadLength,
-        )
-        .into()),
+        HandshakePayload::Finished(vd) if vd.len() != 12 => {
+            Err(DecodeError::new("Finished.verify_data", DecodeErrorKind::BadLength).into())
+        }
         _ => Ok(()),
     }
 }

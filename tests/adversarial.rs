@@ -251,7 +251,11 @@ impl Under {
     /// The last record the endpoint wrote must be the fatal alert `desc`; its error must map
     /// to `desc` (and not be a received alert); every later call returns the same error.
     fn assert_fatal(&mut self, desc: AlertDescription) {
-        let err = self.sink.error.clone().expect("the endpoint saw nothing wrong");
+        let err = self
+            .sink
+            .error
+            .clone()
+            .expect("the endpoint saw nothing wrong");
         assert!(
             !matches!(err, Error::AlertReceived(_)),
             "the endpoint received an alert instead: {err:?}"
@@ -458,83 +462,279 @@ macro_rules! wrong_point {
 mod client_wrong_point {
     use super::*;
 
-    wrong_point!(client_at, expect_server_hello, 0, [
-        hello_request, client_hello, certificate, server_key_exchange, certificate_request,
-        server_hello_done, certificate_verify, client_key_exchange, finished,
-        new_session_ticket, certificate_status, unknown_type,
-    ]);
-    wrong_point!(client_at, expect_certificate, 1, [
-        hello_request, client_hello, server_hello, server_key_exchange, certificate_request,
-        server_hello_done, certificate_verify, client_key_exchange, finished,
-        new_session_ticket, certificate_status, unknown_type,
-    ]);
-    wrong_point!(client_at, expect_server_key_exchange, 2, [
-        hello_request, client_hello, server_hello, certificate, certificate_request,
-        server_hello_done, certificate_verify, client_key_exchange, finished,
-        new_session_ticket, certificate_status, unknown_type,
-    ]);
-    wrong_point!(client_at, expect_server_hello_done, 3, [
-        hello_request, client_hello, server_hello, certificate, server_key_exchange,
-        certificate_verify, client_key_exchange, finished, new_session_ticket,
-        certificate_status, unknown_type,
-    ]);
+    wrong_point!(
+        client_at,
+        expect_server_hello,
+        0,
+        [
+            hello_request,
+            client_hello,
+            certificate,
+            server_key_exchange,
+            certificate_request,
+            server_hello_done,
+            certificate_verify,
+            client_key_exchange,
+            finished,
+            new_session_ticket,
+            certificate_status,
+            unknown_type,
+        ]
+    );
+    wrong_point!(
+        client_at,
+        expect_certificate,
+        1,
+        [
+            hello_request,
+            client_hello,
+            server_hello,
+            server_key_exchange,
+            certificate_request,
+            server_hello_done,
+            certificate_verify,
+            client_key_exchange,
+            finished,
+            new_session_ticket,
+            certificate_status,
+            unknown_type,
+        ]
+    );
+    wrong_point!(
+        client_at,
+        expect_server_key_exchange,
+        2,
+        [
+            hello_request,
+            client_hello,
+            server_hello,
+            certificate,
+            certificate_request,
+            server_hello_done,
+            certificate_verify,
+            client_key_exchange,
+            finished,
+            new_session_ticket,
+            certificate_status,
+            unknown_type,
+        ]
+    );
+    wrong_point!(
+        client_at,
+        expect_server_hello_done,
+        3,
+        [
+            hello_request,
+            client_hello,
+            server_hello,
+            certificate,
+            server_key_exchange,
+            certificate_verify,
+            client_key_exchange,
+            finished,
+            new_session_ticket,
+            certificate_status,
+            unknown_type,
+        ]
+    );
     // Before the server's ChangeCipherSpec (NewSessionTicket left out: see the file docs).
-    wrong_point!(client_at, expect_change_cipher_spec, 4, [
-        hello_request, client_hello, server_hello, certificate, server_key_exchange,
-        certificate_request, server_hello_done, certificate_verify, client_key_exchange,
-        finished, certificate_status, unknown_type,
-    ]);
-    wrong_point!(client_at, expect_finished, 5, [
-        hello_request, client_hello, server_hello, certificate, server_key_exchange,
-        certificate_request, server_hello_done, certificate_verify, client_key_exchange,
-        new_session_ticket, certificate_status, unknown_type,
-    ]);
-    wrong_point!(client_at, established, 6, [
-        client_hello, server_hello, certificate, server_key_exchange, certificate_request,
-        server_hello_done, certificate_verify, client_key_exchange, finished,
-        new_session_ticket, certificate_status, unknown_type,
-    ]);
+    wrong_point!(
+        client_at,
+        expect_change_cipher_spec,
+        4,
+        [
+            hello_request,
+            client_hello,
+            server_hello,
+            certificate,
+            server_key_exchange,
+            certificate_request,
+            server_hello_done,
+            certificate_verify,
+            client_key_exchange,
+            finished,
+            certificate_status,
+            unknown_type,
+        ]
+    );
+    wrong_point!(
+        client_at,
+        expect_finished,
+        5,
+        [
+            hello_request,
+            client_hello,
+            server_hello,
+            certificate,
+            server_key_exchange,
+            certificate_request,
+            server_hello_done,
+            certificate_verify,
+            client_key_exchange,
+            new_session_ticket,
+            certificate_status,
+            unknown_type,
+        ]
+    );
+    wrong_point!(
+        client_at,
+        established,
+        6,
+        [
+            client_hello,
+            server_hello,
+            certificate,
+            server_key_exchange,
+            certificate_request,
+            server_hello_done,
+            certificate_verify,
+            client_key_exchange,
+            finished,
+            new_session_ticket,
+            certificate_status,
+            unknown_type,
+        ]
+    );
 }
 
 /// The server (requesting a client certificate) in each state.
 mod server_wrong_point {
     use super::*;
 
-    wrong_point!(server_at, expect_client_hello, 0, [
-        hello_request, server_hello, certificate, server_key_exchange, certificate_request,
-        server_hello_done, certificate_verify, client_key_exchange, finished,
-        new_session_ticket, certificate_status, unknown_type,
-    ]);
-    wrong_point!(server_at, expect_certificate, 1, [
-        hello_request, client_hello, server_hello, server_key_exchange, certificate_request,
-        server_hello_done, certificate_verify, client_key_exchange, finished,
-        new_session_ticket, certificate_status, unknown_type,
-    ]);
-    wrong_point!(server_at, expect_client_key_exchange, 2, [
-        hello_request, client_hello, server_hello, certificate, server_key_exchange,
-        certificate_request, server_hello_done, certificate_verify, finished,
-        new_session_ticket, certificate_status, unknown_type,
-    ]);
-    wrong_point!(server_at, expect_certificate_verify, 3, [
-        hello_request, client_hello, server_hello, certificate, server_key_exchange,
-        certificate_request, server_hello_done, client_key_exchange, finished,
-        new_session_ticket, certificate_status, unknown_type,
-    ]);
-    wrong_point!(server_at, expect_change_cipher_spec, 4, [
-        hello_request, client_hello, server_hello, certificate, server_key_exchange,
-        certificate_request, server_hello_done, certificate_verify, client_key_exchange,
-        finished, new_session_ticket, certificate_status, unknown_type,
-    ]);
-    wrong_point!(server_at, expect_finished, 5, [
-        hello_request, client_hello, server_hello, certificate, server_key_exchange,
-        certificate_request, server_hello_done, certificate_verify, client_key_exchange,
-        new_session_ticket, certificate_status, unknown_type,
-    ]);
-    wrong_point!(server_at, established, 6, [
-        hello_request, server_hello, certificate, server_key_exchange, certificate_request,
-        server_hello_done, certificate_verify, client_key_exchange, finished,
-        new_session_ticket, certificate_status, unknown_type,
-    ]);
+    wrong_point!(
+        server_at,
+        expect_client_hello,
+        0,
+        [
+            hello_request,
+            server_hello,
+            certificate,
+            server_key_exchange,
+            certificate_request,
+            server_hello_done,
+            certificate_verify,
+            client_key_exchange,
+            finished,
+            new_session_ticket,
+            certificate_status,
+            unknown_type,
+        ]
+    );
+    wrong_point!(
+        server_at,
+        expect_certificate,
+        1,
+        [
+            hello_request,
+            client_hello,
+            server_hello,
+            server_key_exchange,
+            certificate_request,
+            server_hello_done,
+            certificate_verify,
+            client_key_exchange,
+            finished,
+            new_session_ticket,
+            certificate_status,
+            unknown_type,
+        ]
+    );
+    wrong_point!(
+        server_at,
+        expect_client_key_exchange,
+        2,
+        [
+            hello_request,
+            client_hello,
+            server_hello,
+            certificate,
+            server_key_exchange,
+            certificate_request,
+            server_hello_done,
+            certificate_verify,
+            finished,
+            new_session_ticket,
+            certificate_status,
+            unknown_type,
+        ]
+    );
+    wrong_point!(
+        server_at,
+        expect_certificate_verify,
+        3,
+        [
+            hello_request,
+            client_hello,
+            server_hello,
+            certificate,
+            server_key_exchange,
+            certificate_request,
+            server_hello_done,
+            client_key_exchange,
+            finished,
+            new_session_ticket,
+            certificate_status,
+            unknown_type,
+        ]
+    );
+    wrong_point!(
+        server_at,
+        expect_change_cipher_spec,
+        4,
+        [
+            hello_request,
+            client_hello,
+            server_hello,
+            certificate,
+            server_key_exchange,
+            certificate_request,
+            server_hello_done,
+            certificate_verify,
+            client_key_exchange,
+            finished,
+            new_session_ticket,
+            certificate_status,
+            unknown_type,
+        ]
+    );
+    wrong_point!(
+        server_at,
+        expect_finished,
+        5,
+        [
+            hello_request,
+            client_hello,
+            server_hello,
+            certificate,
+            server_key_exchange,
+            certificate_request,
+            server_hello_done,
+            certificate_verify,
+            client_key_exchange,
+            new_session_ticket,
+            certificate_status,
+            unknown_type,
+        ]
+    );
+    wrong_point!(
+        server_at,
+        established,
+        6,
+        [
+            hello_request,
+            server_hello,
+            certificate,
+            server_key_exchange,
+            certificate_request,
+            server_hello_done,
+            certificate_verify,
+            client_key_exchange,
+            finished,
+            new_session_ticket,
+            certificate_status,
+            unknown_type,
+        ]
+    );
 }
 
 #[test]
@@ -612,7 +812,10 @@ fn extensions_len(ch: &ClientHello) -> usize {
 fn finished_of_the_wrong_length_is_refused() {
     // verify_data is 12 bytes in every TLS 1.2 suite we implement.
     let mut u = client_at(5);
-    u.feed(&sealed(HANDSHAKE, &hs(HandshakeMessage::finished(vec![0; 13]))));
+    u.feed(&sealed(
+        HANDSHAKE,
+        &hs(HandshakeMessage::finished(vec![0; 13])),
+    ));
     u.assert_fatal(AlertDescription::DECODE_ERROR);
 }
 
@@ -671,7 +874,10 @@ fn fatal_alert_between_handshake_fragments_ends_the_connection_silently() {
     ));
     let err = Error::AlertReceived(AlertDescription::HANDSHAKE_FAILURE);
     assert_eq!(u.sink.error, Some(err.clone()));
-    assert!(u.sink.tx.is_empty(), "nothing is sent back for a fatal alert");
+    assert!(
+        u.sink.tx.is_empty(),
+        "nothing is sent back for a fatal alert"
+    );
     u.feed(&record(HANDSHAKE, b));
     u.assert_dead(&err);
 }
@@ -767,8 +973,7 @@ fn server_key_exchange_with_a_group_not_offered_is_illegal_parameter() {
 #[test]
 fn server_key_exchange_with_an_ecdsa_scheme_for_an_rsa_suite_is_illegal_parameter() {
     let mut u = client_at(2);
-    let ServerKeyExchangePayload::Ecdhe(mut ske) =
-        forged_ske(NamedGroup::X25519, x25519_public())
+    let ServerKeyExchangePayload::Ecdhe(mut ske) = forged_ske(NamedGroup::X25519, x25519_public())
     else {
         unreachable!("forged_ske builds an ECDHE payload")
     };
@@ -1031,7 +1236,10 @@ fn decrypted_plaintext_over_2_14_is_record_overflow() {
     let mut u = client_at(6);
     u.feed(&sealed(APP_DATA, &vec![b'x'; 16385]));
     u.assert_fatal(AlertDescription::RECORD_OVERFLOW);
-    assert!(u.sink.app.is_empty(), "no data of an overlong record is released");
+    assert!(
+        u.sink.app.is_empty(),
+        "no data of an overlong record is released"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1171,7 +1379,9 @@ fn tls10_only_client_hello_is_protocol_version() {
 #[test]
 fn tls11_only_client_hello_is_protocol_version() {
     let mut u = server_at(0);
-    u.feed(&client_hello_with(|ch| ch.version = ProtocolVersion(0x0302)));
+    u.feed(&client_hello_with(|ch| {
+        ch.version = ProtocolVersion(0x0302)
+    }));
     u.assert_fatal(AlertDescription::PROTOCOL_VERSION);
 }
 

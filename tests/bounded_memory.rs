@@ -236,7 +236,10 @@ fn huge_server_flight(frag: usize) -> Vec<Vec<u8>> {
     let cert = at_max(|pad| {
         // Four certificates; the last one takes the padding.
         let mut chain = vec![CertificateDer::from(vec![0x30; 16000]); 3];
-        chain.push(CertificateDer::from(vec![0x30; 16000 - 3 * 3 - 3 - 3 + pad]));
+        chain.push(CertificateDer::from(vec![
+            0x30;
+            16000 - 3 * 3 - 3 - 3 + pad
+        ]));
         HandshakeMessage::from(CertificateChain(chain))
     });
     let ske = at_max(|pad| {
@@ -295,13 +298,14 @@ fn huge_client_flight(frag: usize, rsa: bool) -> Vec<Vec<u8>> {
     });
     let cert = at_max(|pad| {
         let mut chain = vec![CertificateDer::from(vec![0x30; 16000]); 3];
-        chain.push(CertificateDer::from(vec![0x30; 16000 - 3 * 3 - 3 - 3 + pad]));
+        chain.push(CertificateDer::from(vec![
+            0x30;
+            16000 - 3 * 3 - 3 - 3 + pad
+        ]));
         HandshakeMessage::from(CertificateChain(chain))
     });
     let cke = if rsa {
-        at_max(|pad| {
-            HandshakeMessage::from(ClientKeyExchangePayload::Rsa(vec![0x5a; pad.max(1)]))
-        })
+        at_max(|pad| HandshakeMessage::from(ClientKeyExchangePayload::Rsa(vec![0x5a; pad.max(1)])))
     } else {
         hs(HandshakeMessage::from(ClientKeyExchangePayload::Ecdhe(
             vec![9; 32],
@@ -352,7 +356,10 @@ fn client_with_every_server_message_at_the_maximum_size() {
         assert_eq!(fed.error, None, "fragments of {frag}");
         assert!(fed.handshake_complete, "fragments of {frag}");
         assert_eq!(fed.app_data, 100 * 16384);
-        assert_bounded(&format!("client, 64 KiB messages in {frag}-byte records"), peak);
+        assert_bounded(
+            &format!("client, 64 KiB messages in {frag}-byte records"),
+            peak,
+        );
     }
 }
 

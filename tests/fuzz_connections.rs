@@ -33,7 +33,11 @@ const PAIRS: &[(&str, u8, u8)] = &[
         OPT_FALSE_START | OPT_REQUIRE_EMS | OPT_EVENTS,
         2 | OPT_REQUIRE_EMS | OPT_EVENTS,
     ),
-    ("optional-auth-no-cert-eof", 2 | OPT_EOF, 3 | OPT_CLIENT_AUTH | OPT_EOF),
+    (
+        "optional-auth-no-cert-eof",
+        2 | OPT_EOF,
+        3 | OPT_CLIENT_AUTH | OPT_EOF,
+    ),
 ];
 
 /// Runs our client against our server under the fuzz provider (each writing a little
@@ -71,7 +75,12 @@ fn converse(copts: u8, sopts: u8) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
             to_client.push(flight);
         }
     }
-    assert!(c.error.is_none() && s.error.is_none(), "{:?} {:?}", c.error, s.error);
+    assert!(
+        c.error.is_none() && s.error.is_none(),
+        "{:?} {:?}",
+        c.error,
+        s.error
+    );
     assert!(!client.is_handshaking() && !server.is_handshaking());
     assert!(client.peer_closed() && server.peer_closed());
     assert_eq!(c.app, b"HTTP/1.1 200 OK\r\n\r\n");
@@ -126,12 +135,21 @@ fn self_seeds_complete_the_handshake_in_both_targets() {
     for (name, cseed, sseed) in seeds {
         let c = fuzzing::client(&cseed);
         assert!(c.handshake_complete, "{name}: client target: {:?}", c.error);
-        assert!(c.app_data > 0, "{name}: the client target decrypted no data");
+        assert!(
+            c.app_data > 0,
+            "{name}: the client target decrypted no data"
+        );
         let s = fuzzing::server(&sseed);
         assert!(s.handshake_complete, "{name}: server target: {:?}", s.error);
-        assert!(s.app_data > 0, "{name}: the server target decrypted no data");
+        assert!(
+            s.app_data > 0,
+            "{name}: the server target decrypted no data"
+        );
         // With EOF requested, the peer's close_notify makes the end of stream clean.
-        assert!(c.error.is_none() && s.error.is_none(), "{name}: {c:?} {s:?}");
+        assert!(
+            c.error.is_none() && s.error.is_none(),
+            "{name}: {c:?} {s:?}"
+        );
     }
 }
 
@@ -150,7 +168,10 @@ fn capture_seeds_fail_cleanly_with_an_alert() {
     // Under the fuzz provider the captures' signatures pass but their encrypted Finished
     // does not open: each run ends in a sticky error, never a panic.
     for (name, cseed, sseed) in capture_seeds() {
-        for (side, out) in [("client", fuzzing::client(&cseed)), ("server", fuzzing::server(&sseed))] {
+        for (side, out) in [
+            ("client", fuzzing::client(&cseed)),
+            ("server", fuzzing::server(&sseed)),
+        ] {
             assert!(!out.handshake_complete, "{name} {side}");
             assert!(out.error.is_some(), "{name} {side}: no error");
         }

@@ -31,9 +31,9 @@ use alloc::vec::Vec;
 use crate::codec::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::crypto::ring::{RingProvider, check_peer_public, invalid_point};
 use crate::crypto::{
-    ActiveKx, Aead, AeadAlgorithm, AeadKey, CryptoProvider, Hash, HashAlgorithm, HashContext,
-    Hmac, HmacKey, KeyKind, KxGroup, Output, RsaPreMasterDecrypter, SharedSecret,
-    SignatureVerification, SigningKey,
+    ActiveKx, Aead, AeadAlgorithm, AeadKey, CryptoProvider, Hash, HashAlgorithm, HashContext, Hmac,
+    HmacKey, KeyKind, KxGroup, Output, RsaPreMasterDecrypter, SharedSecret, SignatureVerification,
+    SigningKey,
 };
 use crate::error::Error;
 
@@ -100,10 +100,7 @@ impl CryptoProvider for FuzzProvider {
     }
 
     fn aead(&self, alg: AeadAlgorithm) -> Option<&dyn Aead> {
-        AEADS
-            .iter()
-            .find(|a| a.0 == alg)
-            .map(|a| a as &dyn Aead)
+        AEADS.iter().find(|a| a.0 == alg).map(|a| a as &dyn Aead)
     }
 
     fn load_private_key(

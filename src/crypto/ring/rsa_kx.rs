@@ -9,8 +9,8 @@ use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::pkcs8::der::Decode;
 use rsa::pkcs8::spki::SubjectPublicKeyInfoRef;
-use rsa::traits::PublicKeyParts;
 use rsa::rand_core::{TryCryptoRng, TryRng};
+use rsa::traits::PublicKeyParts;
 
 use crate::codec::enums::ProtocolVersion;
 use crate::crypto::{CryptoProvider, RsaPreMasterDecrypter};
