@@ -1527,3 +1527,154 @@ fn peer_stopping_after_close_notify_is_clean() {
     assert!(u.sink.events.contains(&Event::PeerClosed));
     assert_eq!(u.conn().handle_eof(), Ok(()));
 }
+
+#[test]
+fn bad_server_key_exchange_signature_from_a_real_server_is_decrypt_error() {
+    // A real client, the real certificate, and a signature of the right size that is not one.
+    let mut u = Under::real_client();
+    let ske = ServerKeyExchangePayload::Ecdhe(EcdheServerKeyExchange {
+        curve_type: ECCurveType::NAMED_CURVE,
+        group: NamedGroup::X25519,
+        public: x25519_public(),
+        signed: DigitallySigned {
+            scheme: SignatureScheme::RSA_PKCS1_SHA256,
+            signature: vec![0x42; 256],
+        },
+    });
+    u.feed_ok(&[
+        hs_record(HandshakeMessage::from(server_hello())),
+        hs_record(HandshakeMessage::from(server_cert())),
+    ]);
+    u.feed(&hs_record(HandshakeMessage::from(ske)));
+    u.assert_fatal(AlertDescription::DECRYPT_ERROR);
+}
+
+#[test]
+fn server_key_exchange_signed_with_another_key_is_decrypt_error() {
+    // Signed correctly over the right parameters, but with the client certificate's key,
+    // not the key of the certificate the server presented.
+    let mut u = Under::real_client();
+    let hello = records(&u.sink.tx)[0];
+    let ch = HandshakeMessage::decode(&u.sink.tx[hello.body()..hello.end()]).expect("decodes");
+    let tls12::msgs::HandshakePayload::ClientHello(ch) = ch.payload else {
+        panic!("not a ClientHello");
+    };
+    let sh = server_hello();
+    let params = tls12::msgs::ecdhe_params(NamedGroup::X25519, &x25519_public());
+    let message = tls12::msgs::signed_message(&ch.random, &sh.random, &params);
+    let signature = common::certified_key("client-rsa")
+        .key
+        .sign(SignatureScheme::RSA_PKCS1_SHA256, &message)
+        .expect("signs");
+    let ske = ServerKeyExchangePayload::Ecdhe(EcdheServerKeyExchange {
+        curve_type: ECCurveType::NAMED_CURVE,
+        group: NamedGroup::X25519,
+        public: x25519_public(),
+        signed: DigitallySigned {
+            scheme: SignatureScheme::RSA_PKCS1_SHA256,
+            signature,
+        },
+    });
+    u.feed_ok(&[
+        hs_record(HandshakeMessage::from(sh)),
+        hs_record(HandshakeMessage::from(server_cert())),
+    ]);
+    u.feed(&hs_record(HandshakeMessage::from(ske)));
+    u.assert_fatal(AlertDescription::DECRYPT_ERROR);
+}
+
+// ---------------------------------------------------------------------------------------
+// Negotiated features: EMS, ALPN, SNI, renegotiation_info, client authentication
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn server_requiring_ems_refuses_a_client_without_it() {
+    let mut u = Under::forged_server(fuzzing::OPT_REQUIRE_EMS);
+    u.feed(&client_hello_with(|ch| {
+        let exts = ch.extensions.as_mut().expect("has extensions");
+        exts.retain(|e| !matches!(e, ClientExtension::ExtendedMasterSecret));
+    }));
+    u.assert_fatal(AlertDescription::HANDSHAKE_FAILURE);
+}
+
+#[test]
+fn client_requiring_ems_refuses_a_server_without_it() {
+    let mut u = Under::forged_client(fuzzing::OPT_REQUIRE_EMS);
+    u.feed(&server_hello_with(|sh| {
+        let exts = sh.extensions.as_mut().expect("has extensions");
+        exts.retain(|e| !matches!(e, ServerExtension::ExtendedMasterSecret));
+    }));
+    u.assert_fatal(AlertDescription::HANDSHAKE_FAILURE);
+}
+
+#[test]
+fn server_with_alpn_and_no_common_protocol_is_no_application_protocol() {
+    let mut u = Under::forged_server(fuzzing::OPT_ALPN);
+    u.feed(&client_hello_with(|ch| {
+        let exts = ch.extensions.as_mut().expect("has extensions");
+        exts.push(ClientExtension::Alpn(vec![b"spdy/3".to_vec()]));
+    }));
+    u.assert_fatal(AlertDescription::NO_APPLICATION_PROTOCOL);
+}
+
+#[test]
+fn server_hello_choosing_an_alpn_protocol_not_offered_is_illegal_parameter() {
+    let mut u = Under::forged_client(fuzzing::OPT_ALPN);
+    u.feed(&server_hello_with(|sh| {
+        let exts = sh.extensions.as_mut().expect("has extensions");
+        exts.push(ServerExtension::Alpn(b"spdy/3".to_vec()));
+    }));
+    u.assert_fatal(AlertDescription::ILLEGAL_PARAMETER);
+}
+
+#[test]
+fn non_ascii_server_name_is_illegal_parameter() {
+    let mut u = server_at(0);
+    u.feed(&client_hello_with(|ch| {
+        let exts = ch.extensions.as_mut().expect("has extensions");
+        exts.push(ClientExtension::host_name("tést.example".as_bytes()));
+    }));
+    u.assert_fatal(AlertDescription::ILLEGAL_PARAMETER);
+}
+
+#[test]
+fn non_empty_renegotiation_info_in_an_initial_client_hello_is_handshake_failure() {
+    let mut u = server_at(0);
+    u.feed(&client_hello_with(|ch| {
+        let exts = ch.extensions.as_mut().expect("has extensions");
+        exts.push(ClientExtension::RenegotiationInfo(vec![0; 12]));
+    }));
+    u.assert_fatal(AlertDescription::HANDSHAKE_FAILURE);
+}
+
+#[test]
+fn non_empty_renegotiation_info_in_an_initial_server_hello_is_handshake_failure() {
+    let mut u = client_at(0);
+    u.feed(&server_hello_with(|sh| {
+        let exts = sh.extensions.as_mut().expect("has extensions");
+        exts.retain(|e| !matches!(e, ServerExtension::RenegotiationInfo(_)));
+        exts.push(ServerExtension::RenegotiationInfo(vec![0; 24]));
+    }));
+    u.assert_fatal(AlertDescription::HANDSHAKE_FAILURE);
+}
+
+#[test]
+fn server_requiring_a_client_certificate_refuses_an_empty_one() {
+    let mut u = Under::forged_server(OPT_CLIENT_AUTH | fuzzing::OPT_CLIENT_AUTH_MANDATORY);
+    u.feed_ok(&[hs_record(instance::client_hello())]);
+    u.feed(&hs_record(HandshakeMessage::from(CertificateChain(
+        Vec::new(),
+    ))));
+    u.assert_fatal(AlertDescription::HANDSHAKE_FAILURE);
+}
+
+#[test]
+fn certificate_request_without_certificate_types_is_decode_error() {
+    let mut u = client_at(3);
+    u.feed(&hs_record(HandshakeMessage::from(CertificateRequest {
+        certificate_types: Vec::new(),
+        signature_schemes: vec![SignatureScheme::RSA_PKCS1_SHA256],
+        certificate_authorities: Vec::new(),
+    })));
+    u.assert_fatal(AlertDescription::DECODE_ERROR);
+}
