@@ -1678,3 +1678,78 @@ fn certificate_request_without_certificate_types_is_decode_error() {
     })));
     u.assert_fatal(AlertDescription::DECODE_ERROR);
 }
+
+// ---------------------------------------------------------------------------------------
+// ClientHello lists
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn client_hello_with_no_cipher_suites_is_decode_error() {
+    let mut u = server_at(0);
+    u.feed(&client_hello_with(|ch| ch.cipher_suites.clear()));
+    u.assert_fatal(AlertDescription::DECODE_ERROR);
+}
+
+#[test]
+fn client_hello_with_no_compression_methods_is_decode_error() {
+    let mut u = server_at(0);
+    u.feed(&client_hello_with(|ch| ch.compression_methods.clear()));
+    u.assert_fatal(AlertDescription::DECODE_ERROR);
+}
+
+#[test]
+fn client_hello_with_no_suite_in_common_is_handshake_failure() {
+    // Only CBC and TLS 1.3 suites, none of which exist here.
+    let mut u = server_at(0);
+    u.feed(&client_hello_with(|ch| {
+        ch.cipher_suites = vec![
+            CipherSuite(0xc013),
+            CipherSuite(0x002f),
+            CipherSuite(0x1301),
+        ];
+    }));
+    u.assert_fatal(AlertDescription::HANDSHAKE_FAILURE);
+}
+
+#[test]
+fn client_hello_with_no_signature_scheme_for_our_key_is_handshake_failure() {
+    // The server has only an RSA certificate; the client can verify only ECDSA.
+    let mut u = server_at(0);
+    u.feed(&client_hello_with(|ch| {
+        let exts = ch.extensions.as_mut().expect("has extensions");
+        exts.retain(|e| !matches!(e, ClientExtension::SignatureAlgorithms(_)));
+        exts.push(ClientExtension::SignatureAlgorithms(vec![
+            SignatureScheme::ECDSA_SECP256R1_SHA256,
+        ]));
+    }));
+    u.assert_fatal(AlertDescription::HANDSHAKE_FAILURE);
+}
+
+#[test]
+fn client_hello_with_no_group_in_common_is_handshake_failure() {
+    let mut u = server_at(0);
+    u.feed(&client_hello_with(|ch| {
+        let exts = ch.extensions.as_mut().expect("has extensions");
+        exts.retain(|e| !matches!(e, ClientExtension::SupportedGroups(_)));
+        exts.push(ClientExtension::SupportedGroups(vec![NamedGroup(0x0100)]));
+    }));
+    u.assert_fatal(AlertDescription::HANDSHAKE_FAILURE);
+}
+
+#[test]
+fn alert_of_three_bytes_is_decode_error() {
+    let mut u = server_at(0);
+    u.feed(&record(ALERT, &[1, 0, 0]));
+    u.assert_fatal(AlertDescription::DECODE_ERROR);
+}
+
+#[test]
+fn alert_with_an_unknown_level_is_taken_as_fatal() {
+    // Neither warning nor fatal: treated as fatal, and nothing is sent back.
+    let mut u = client_at(2);
+    u.feed(&record(ALERT, &[3, AlertDescription::USER_CANCELED.0]));
+    let err = Error::AlertReceived(AlertDescription::USER_CANCELED);
+    assert_eq!(u.sink.error, Some(err.clone()));
+    assert_eq!(last_alert(&u.sink.tx), None, "no alert sent back");
+    u.assert_dead(&err);
+}
