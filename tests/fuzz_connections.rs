@@ -164,7 +164,7 @@ fn the_client_target_replays_our_client_byte_for_byte() {
 }
 
 #[test]
-fn capture_seeds_fail_cleanly_with_an_alert() {
+fn capture_seeds_end_in_an_error_not_a_panic() {
     // Under the fuzz provider the captures' signatures pass but their encrypted Finished
     // does not open: each run ends in a sticky error, never a panic.
     for (name, cseed, sseed) in capture_seeds() {
