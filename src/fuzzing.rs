@@ -234,7 +234,8 @@ mod connection {
         pub sent: Vec<Vec<u8>>,
     }
 
-    /// The `client` target: a client connection fed `data` (see the [module docs](self)).
+    /// The `client` target: a client connection fed `data`, an options byte (see
+    /// [`client_config`]) then chunks (see [`chunks`]).
     pub fn client(data: &[u8]) -> Outcome {
         let Some((&opts, rest)) = data.split_first() else {
             return Outcome::default();
@@ -245,7 +246,8 @@ mod connection {
         run(&mut conn, opts, rest)
     }
 
-    /// The `server` target: a server connection fed `data` (see the [module docs](self)).
+    /// The `server` target: a server connection fed `data`, an options byte (see
+    /// [`server_config`]) then chunks (see [`chunks`]).
     pub fn server(data: &[u8]) -> Outcome {
         let Some((&opts, rest)) = data.split_first() else {
             return Outcome::default();
