@@ -66,7 +66,7 @@ use crate::codec::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVer
 use crate::config::{ClientConfig, CommonConfig, ServerConfig};
 use crate::error::{DecodeError, DecodeErrorKind, Error};
 use crate::handshake::{HandshakeState, HandshakeSummary, Input};
-use crate::msgs::{AlertMessage, HandshakeMessage};
+use crate::msgs::{AlertMessage, HandshakeMessage, HandshakePayload};
 use crate::record::copy;
 use crate::record::protect::{RecordOpener, RecordSealer};
 use crate::record::{
@@ -672,6 +672,7 @@ impl Connection {
                     let mut r = crate::codec::Reader::new(hb.encoded);
                     let msg = HandshakeMessage::read_with(&mut r, self.hs.kx_context())?;
                     r.expect_end("Handshake message")?;
+                    check_verify_data_len(&msg)?;
                     if core.config.message_events {
                         core.emit(Event::HandshakeMessageReceived(msg.clone()));
                     }
@@ -751,6 +752,17 @@ impl Connection {
         if let Some(summary) = self.hs.take_completed() {
             self.core.emit(Event::HandshakeComplete(summary));
         }
+    }
+}
+
+/// verify_data is 12 bytes in every suite we implement (RFC 5246 7.4.9): a Finished of any
+/// other length is malformed (decode_error, as OpenSSL has it), not merely wrong.
+fn check_verify_data_len(msg: &HandshakeMessage) -> Result<(), Error> {
+    match &msg.payload {
+        HandshakePayload::Finished(vd) if vd.len() != 12 => {
+            Err(DecodeError::new("Finished.verify_data", DecodeErrorKind::BadLength).into())
+        }
+        _ => Ok(()),
     }
 }
 

@@ -21,3 +21,13 @@ fn record_corpus_replays() {
 fn handshake_corpus_replays() {
     assert!(replay("handshake", tls12::fuzzing::handshake) > 20);
 }
+
+#[test]
+fn client_corpus_replays() {
+    assert!(replay("client", |d| drop(tls12::fuzzing::client(d))) > 10);
+}
+
+#[test]
+fn server_corpus_replays() {
+    assert!(replay("server", |d| drop(tls12::fuzzing::server(d))) > 10);
+}

@@ -6,6 +6,8 @@
 //! built on `ring` (and the `rsa` crate for RSA key transport, behind the `rsa-kx` feature).
 //! With the `test-provider` feature, [`test_provider::TestProvider`] replays fixed randoms and
 //! fixed ephemeral private keys so recorded transcripts can be reproduced byte for byte.
+//! With the `fuzzing` feature, [`fuzz_provider::FuzzProvider`] has no security at all, so
+//! the whole-connection fuzz targets can forge a peer.
 //!
 //! The protocol logic built on these traits lives beside them: the PRF and key schedule in
 //! [`prf`] and [`key_schedule`], and record protection in [`crate::record::protect`].
@@ -363,6 +365,8 @@ pub trait KeyLog: Send + Sync {
     }
 }
 
+#[cfg(feature = "fuzzing")]
+pub mod fuzz_provider;
 pub mod key_schedule;
 pub mod keylog;
 pub mod prf;

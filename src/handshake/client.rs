@@ -450,7 +450,8 @@ impl State {
                     }
                     suite.kx == KeyExchange::Ecdhe
                 }
-                S::Alpn(p) => {
+                // Unsolicited (unsupported_extension) when we offered no ALPN at all.
+                S::Alpn(p) if !common.alpn_protocols.is_empty() => {
                     if !common.alpn_protocols.iter().any(|a| a == p) {
                         return Err(Error::peer(
                             "server chose an ALPN protocol we did not offer",

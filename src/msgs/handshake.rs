@@ -53,7 +53,7 @@ pub enum HandshakePayload {
     CertificateVerify(DigitallySigned),
     /// ClientKeyExchange, as far as the [`KxContext`] allowed reading it.
     ClientKeyExchange(ClientKeyExchangePayload),
-    /// Finished: `verify_data`, any length at this layer (the handshake checks it is 12).
+    /// Finished: `verify_data`, any length at this layer (the connection checks it is 12).
     Finished(Vec<u8>),
     /// NewSessionTicket (RFC 5077).
     NewSessionTicket(NewSessionTicket),

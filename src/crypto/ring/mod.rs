@@ -25,7 +25,9 @@ mod sign;
 mod verify;
 
 #[cfg(feature = "test-provider")]
-pub(crate) use kx::{check_peer_public, check_shared_secret, invalid_point};
+pub(crate) use kx::check_shared_secret;
+#[cfg(any(feature = "test-provider", feature = "fuzzing"))]
+pub(crate) use kx::{check_peer_public, invalid_point};
 pub use verify::{SUPPORTED_SIGNATURE_VERIFICATION, verify_signature};
 
 /// The default provider: `ring` for everything it has, the `rsa` crate for RSA key transport

@@ -10,6 +10,7 @@ use rsa::pkcs8::DecodePrivateKey;
 use rsa::pkcs8::der::Decode;
 use rsa::pkcs8::spki::SubjectPublicKeyInfoRef;
 use rsa::rand_core::{TryCryptoRng, TryRng};
+use rsa::traits::PublicKeyParts;
 
 use crate::codec::enums::ProtocolVersion;
 use crate::crypto::{CryptoProvider, RsaPreMasterDecrypter};
@@ -38,9 +39,17 @@ pub(crate) fn encrypt_pre_master(
     }
     let key = rsa::PublicKey::try_from(spki)
         .map_err(|_| Error::Certificate(CertificateError::Unsupported))?;
+    // The `rsa` crate takes moduli from 1024 bits; the signature algorithms we verify with
+    // start at 2048, and so does key transport.
+    if key.size() * 8 < MIN_RSA_BITS {
+        return Err(Error::Certificate(CertificateError::Unsupported));
+    }
     key.pkcs1v15_encrypt_with_rng(&mut ProviderRng(provider), pre_master)
         .map_err(|_| Error::internal("RSA pre-master encryption failed"))
 }
+
+/// The smallest RSA modulus we encrypt a pre-master secret to.
+const MIN_RSA_BITS: usize = 2048;
 
 /// The server side: an RSA private key held by the `rsa` crate.
 pub(crate) struct Decrypter {
@@ -159,6 +168,18 @@ impl fmt::Debug for Decrypter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refuses_to_encrypt_to_a_1024_bit_key() {
+        let weak = include_bytes!("../../../tests/data/pki/weak-rsa1024.crt.der");
+        assert_eq!(
+            encrypt_pre_master(&super::super::RingProvider, weak, &[3; 48]),
+            Err(Error::Certificate(CertificateError::Unsupported))
+        );
+        let good = include_bytes!("../../../tests/data/pki/server-rsa.crt.der");
+        let ct = encrypt_pre_master(&super::super::RingProvider, good, &[3; 48]);
+        assert_eq!(ct.map(|c| c.len()), Ok(256));
+    }
 
     #[test]
     fn ct_eq() {
