@@ -99,6 +99,11 @@ mod connection {
     use crate::crypto::fuzz_provider::{FuzzProvider, FuzzSigningKey};
     use crate::crypto::{CryptoProvider, KeyKind};
     use crate::error::Error;
+    use crate::msgs::SessionId;
+    use crate::resumption::{
+        ClientSession, ClientSessionStore, InMemoryClientSessionStore, LruSessionCache,
+        ServerSession, ServerSessionCache,
+    };
     use crate::verify::{ClientCertVerifier, ServerCertVerifier};
     use crate::{
         CertifiedKey, ClientConfig, ClientConnection, Connection, Output, ServerConfig,
@@ -130,7 +135,19 @@ mod connection {
     /// Server options bit: request a client certificate.
     pub const OPT_CLIENT_AUTH: u8 = 0x04;
     /// Server options bit: require a client certificate (with [`OPT_CLIENT_AUTH`]).
+    /// Without [`OPT_CLIENT_AUTH`]: the session cache starts with [`RESUMABLE_SESSION_ID`],
+    /// the session every client offers, so the abbreviated handshake is reached.
     pub const OPT_CLIENT_AUTH_MANDATORY: u8 = 0x08;
+
+    /// The session ID of the session every fuzzed client has stored for [`SERVER_NAME`]
+    /// (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 with the extended master secret; offered
+    /// whenever that suite is enabled) and a primed server has cached. No ticket: a client
+    /// offering one sends a random session ID, which under [`FuzzProvider`] is all zeros,
+    /// like the session IDs the server makes, and a seed's full handshake would read as
+    /// resumed.
+    pub const RESUMABLE_SESSION_ID: [u8; 32] = [0x5e; 32];
+    const RESUMABLE_SUITE: CipherSuite = CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
+    const RESUMABLE_MASTER: [u8; 48] = [0x4d; 48];
 
     fn chain(certs: &[&[u8]]) -> Vec<CertificateDer<'static>> {
         certs
@@ -180,6 +197,21 @@ mod connection {
         }
         c.false_start = opts & OPT_FALSE_START != 0;
         common_options(&mut c.common, opts);
+        let store = InMemoryClientSessionStore::new(1);
+        store.put(
+            SERVER_NAME,
+            ClientSession {
+                suite: RESUMABLE_SUITE,
+                master_secret: RESUMABLE_MASTER,
+                extended_master_secret: true,
+                session_id: SessionId::new(&RESUMABLE_SESSION_ID).expect("32 bytes"),
+                ticket: Vec::new(),
+                lifetime_secs: 0,
+                received_at: c.common.time.now().as_secs(),
+                peer_certificates: chain(&[SERVER_RSA, CA_RSA]),
+            },
+        );
+        c.session_store = Some(Arc::new(store));
         c
     }
 
@@ -206,8 +238,21 @@ mod connection {
                 mandatory: opts & OPT_CLIENT_AUTH_MANDATORY != 0,
             }));
         }
-        s.honour_client_order = opts & OPT_EVENTS != 0;
         common_options(&mut s.common, opts);
+        if opts & (OPT_CLIENT_AUTH | OPT_CLIENT_AUTH_MANDATORY) == OPT_CLIENT_AUTH_MANDATORY {
+            let cache = LruSessionCache::new(16);
+            let session = ServerSession {
+                suite: RESUMABLE_SUITE,
+                master_secret: RESUMABLE_MASTER,
+                extended_master_secret: true,
+                created_at: s.common.time.now().as_secs(),
+                server_name: Some(SERVER_NAME.into()),
+                client_certificates: Vec::new(),
+            };
+            cache.put(&RESUMABLE_SESSION_ID, session.encode());
+            s.session_cache = Some(Arc::new(cache));
+        }
+        s.honour_client_order = opts & OPT_EVENTS != 0;
         s
     }
 

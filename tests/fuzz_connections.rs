@@ -20,6 +20,8 @@ use tls12::{ClientConnection, ServerConnection};
 /// Each client options byte with a server options byte it can complete a handshake with.
 const PAIRS: &[(&str, u8, u8)] = &[
     ("ecdhe-rsa", 0, 0),
+    // The server's cache holds the session every client offers: an abbreviated handshake.
+    ("resumed-session-id", 0, OPT_CLIENT_AUTH_MANDATORY),
     ("ecdhe-ecdsa", 0, 1),
     ("rsa-kx", 1, 3),
     ("chacha-multi-cert", 3, 2),
@@ -202,4 +204,23 @@ fn write_connection_seeds() {
             std::fs::write(format!("{dir}/{name}.bin"), seed).expect("write seed");
         }
     }
+}
+
+#[test]
+fn the_primed_server_resumes_the_session_every_client_offers() {
+    // ServerHello, then straight to ChangeCipherSpec: the abbreviated handshake.
+    let (to_client, _) = converse(0, OPT_CLIENT_AUTH_MANDATORY);
+    let first = &to_client[0];
+    let sh_len = u16::from_be_bytes([first[3], first[4]]) as usize;
+    assert_eq!(first[0], 22, "a handshake record first");
+    assert_eq!(first[5], 2, "ServerHello");
+    assert_eq!(first[5 + sh_len], 20, "then ChangeCipherSpec");
+    // The session ID it echoes is the offered one.
+    assert_eq!(first[5 + 4 + 2 + 32], 32);
+    assert_eq!(first[5 + 4 + 2 + 32 + 1..][..32], RESUMABLE_SESSION_ID);
+    // Unprimed, the same client gets a full handshake.
+    let (to_client, _) = converse(0, 0);
+    let first = &to_client[0];
+    let sh_len = u16::from_be_bytes([first[3], first[4]]) as usize;
+    assert_eq!(first[5 + sh_len], 22, "Certificate follows");
 }
