@@ -17,8 +17,10 @@
 
 use core::fmt;
 
-use crate::crypto::prf::{prf, prf_parts};
-use crate::crypto::{AeadAlgorithm, Hmac};
+use alloc::boxed::Box;
+
+use crate::crypto::prf::{prf, prf_keyed, prf_parts};
+use crate::crypto::{AeadAlgorithm, Hmac, HmacKey};
 use crate::error::Error;
 
 /// Length of a master secret.
@@ -102,9 +104,14 @@ impl MasterSecret {
         label: &[u8],
         handshake_hash: &[u8],
     ) -> [u8; VERIFY_DATA_LEN] {
-        let mut out = [0; VERIFY_DATA_LEN];
-        prf(hmac, &self.0, label, handshake_hash, &mut out);
-        out
+        verify_data_keyed(&*self.hmac_key(hmac), label, handshake_hash)
+    }
+
+    /// This secret bound to an HMAC key, for [`verify_data_keyed`] and
+    /// [`key_block_keyed`]: a handshake derives three values from the master secret, and
+    /// this sets the key up once for them.
+    pub fn hmac_key(&self, hmac: &dyn Hmac) -> Box<dyn HmacKey> {
+        hmac.with_key(&self.0)
     }
 
     /// The key block for the given layout:
@@ -118,22 +125,7 @@ impl MasterSecret {
         server_random: &[u8; RANDOM_LEN],
         layout: KeyBlockLayout,
     ) -> Result<KeyBlock, Error> {
-        let total = layout.total_len();
-        if total > MAX_KEY_BLOCK_LEN {
-            return Err(Error::internal("key block layout too long"));
-        }
-        let mut block = KeyBlock {
-            buf: [0; MAX_KEY_BLOCK_LEN],
-            layout,
-        };
-        prf_parts(
-            hmac,
-            &self.0,
-            KEY_EXPANSION_LABEL,
-            &[server_random, client_random],
-            &mut block.buf[..total],
-        );
-        Ok(block)
+        key_block_keyed(&*self.hmac_key(hmac), client_random, server_random, layout)
     }
 
     /// Keying material exporter (RFC 5705): fills `out` with
@@ -190,6 +182,43 @@ impl fmt::Debug for MasterSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("MasterSecret(..)")
     }
+}
+
+/// [`MasterSecret::verify_data`] with the master secret already bound to `master_key`
+/// ([`MasterSecret::hmac_key`]).
+pub fn verify_data_keyed(
+    master_key: &dyn HmacKey,
+    label: &[u8],
+    handshake_hash: &[u8],
+) -> [u8; VERIFY_DATA_LEN] {
+    let mut out = [0; VERIFY_DATA_LEN];
+    prf_keyed(master_key, label, &[handshake_hash], &mut out);
+    out
+}
+
+/// [`MasterSecret::key_block`] with the master secret already bound to `master_key`
+/// ([`MasterSecret::hmac_key`]).
+pub fn key_block_keyed(
+    master_key: &dyn HmacKey,
+    client_random: &[u8; RANDOM_LEN],
+    server_random: &[u8; RANDOM_LEN],
+    layout: KeyBlockLayout,
+) -> Result<KeyBlock, Error> {
+    let total = layout.total_len();
+    if total > MAX_KEY_BLOCK_LEN {
+        return Err(Error::internal("key block layout too long"));
+    }
+    let mut block = KeyBlock {
+        buf: [0; MAX_KEY_BLOCK_LEN],
+        layout,
+    };
+    prf_keyed(
+        master_key,
+        KEY_EXPANSION_LABEL,
+        &[server_random, client_random],
+        &mut block.buf[..total],
+    );
+    Ok(block)
 }
 
 /// The longest key block [`KeyBlock`] holds: two 48-byte MAC keys, two 32-byte keys and two

@@ -55,6 +55,21 @@ pub fn prf_parts(
     p_hash(&*key, label, seed_parts, out);
 }
 
+/// [`prf_parts`] with the secret already bound to an HMAC key, for a secret used for
+/// several PRF outputs (the master secret: key block and both Finished values), so the
+/// key is set up once.
+pub fn prf_keyed(key: &dyn HmacKey, label: &[u8], seed_parts: &[&[u8]], out: &mut [u8]) {
+    if seed_parts.len() > MAX_SEED_PARTS {
+        let joined: Vec<u8> = seed_parts.concat();
+        prf_keyed(key, label, &[&joined], out);
+        return;
+    }
+    if out.is_empty() {
+        return;
+    }
+    p_hash(key, label, seed_parts, out);
+}
+
 /// `P_hash(secret, label + seed)` with the secret already bound to `key`.
 fn p_hash(key: &dyn HmacKey, label: &[u8], seed_parts: &[&[u8]], out: &mut [u8]) {
     // parts[0] is A(i) (or unused for A(1)), then the label, then the seed parts; parts past
@@ -107,6 +122,19 @@ mod tests {
         let mut three = [0u8; 70];
         prf_parts(hmac, b"k", b"label", &[b"abc", b"defg", b"hij"], &mut three);
         assert_eq!(three, joined);
+    }
+
+    #[test]
+    fn keyed_equals_unkeyed() {
+        let hmac = RingProvider.hmac(HashAlgorithm::Sha256);
+        let key = hmac.with_key(b"k");
+        let parts: [&[u8]; 6] = [b"a", b"bc", b"", b"def", b"g", b"hij"];
+        for n in [0, 1, 32, 33, 70] {
+            let (mut a, mut b) = ([0u8; 70], [0u8; 70]);
+            prf_parts(hmac, b"k", b"label", &parts, &mut a[..n]);
+            prf_keyed(&*key, b"label", &parts, &mut b[..n]);
+            assert_eq!(a, b, "{n}");
+        }
     }
 
     #[test]

@@ -348,11 +348,9 @@ impl State {
                 Ok(Inner::ExpectCcs(k))
             }
             (Inner::ExpectFinished(mut k), HandshakePayload::Finished(vd)) => {
-                let expect = k.secrets.verify_data(
-                    core,
-                    Side::Server,
-                    k.n.transcript.current_hash()?.as_ref(),
-                );
+                let expect = k
+                    .secrets
+                    .verify_data(Side::Server, k.n.transcript.current_hash()?.as_ref());
                 if !ct_eq(&expect, &vd) {
                     return Err(Error::peer(
                         "server Finished is wrong",
@@ -525,12 +523,13 @@ impl State {
                 AlertDescription::HANDSHAKE_FAILURE,
             ));
         }
-        let secrets = Secrets {
-            suite: n.suite,
-            master: MasterSecret::from_bytes(session.master_secret),
-            client_random: n.client_random,
-            server_random: n.server_random,
-        };
+        let secrets = Secrets::new(
+            core.config.provider.as_ref(),
+            n.suite,
+            MasterSecret::from_bytes(session.master_secret),
+            n.client_random,
+            n.server_random,
+        );
         secrets.log(core);
         secrets.install_keys(core, Side::Client)?;
         let k = Keyed {

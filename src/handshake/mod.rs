@@ -11,8 +11,11 @@ use pki_types::CertificateDer;
 
 use crate::codec::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Core;
-use crate::crypto::key_schedule::{KeyBlockLayout, MasterSecret};
-use crate::crypto::{CryptoProvider, HashContext, Output};
+use crate::crypto::key_schedule::{
+    CLIENT_FINISHED, KeyBlockLayout, MasterSecret, SERVER_FINISHED, key_block_keyed,
+    verify_data_keyed,
+};
+use crate::crypto::{CryptoProvider, HashContext, HmacKey, Output};
 use crate::error::Error;
 use crate::msgs::{HandshakeMessage, KxContext};
 use crate::record::protect::{RecordOpener, RecordSealer};
@@ -183,11 +186,32 @@ pub(crate) enum Side {
 pub(crate) struct Secrets {
     pub(crate) suite: &'static SupportedSuite,
     pub(crate) master: MasterSecret,
+    /// The master secret bound to the suite's HMAC once, for the key block and both
+    /// Finished values.
+    master_key: Box<dyn HmacKey>,
     pub(crate) client_random: [u8; 32],
     pub(crate) server_random: [u8; 32],
 }
 
 impl Secrets {
+    /// The secrets of a session whose master secret is `master` (derived, or resumed).
+    pub(crate) fn new(
+        provider: &dyn CryptoProvider,
+        suite: &'static SupportedSuite,
+        master: MasterSecret,
+        client_random: [u8; 32],
+        server_random: [u8; 32],
+    ) -> Self {
+        let master_key = master.hmac_key(provider.hmac(suite.hash));
+        Self {
+            suite,
+            master,
+            master_key,
+            client_random,
+            server_random,
+        }
+    }
+
     /// Derives the master secret (extended when `session_hash` is given).
     pub(crate) fn derive(
         provider: &dyn CryptoProvider,
@@ -202,12 +226,7 @@ impl Secrets {
             Some(h) => MasterSecret::derive_extended(hmac, pre_master, h),
             None => MasterSecret::derive(hmac, pre_master, &client_random, &server_random),
         };
-        Self {
-            suite,
-            master,
-            client_random,
-            server_random,
-        }
+        Self::new(provider, suite, master, client_random, server_random)
     }
 
     /// Logs the master secret in NSS key log form.
@@ -225,13 +244,12 @@ impl Secrets {
     /// each side's ChangeCipherSpec).
     pub(crate) fn install_keys(&self, core: &mut Core, side: Side) -> Result<(), Error> {
         let provider = core.config.provider.clone();
-        let hmac = provider.hmac(self.suite.hash);
         let aead_alg = self.suite.aead;
         let aead = provider
             .aead(aead_alg)
             .ok_or(Error::internal("AEAD not implemented by the provider"))?;
-        let block = self.master.key_block(
-            hmac,
+        let block = key_block_keyed(
+            &*self.master_key,
             &self.client_random,
             &self.server_random,
             KeyBlockLayout::aead(aead_alg),
@@ -255,23 +273,19 @@ impl Secrets {
         transcript: &mut Transcript,
     ) -> Result<(), Error> {
         core.send_ccs()?;
-        let vd = self.verify_data(core, side, transcript.current_hash()?.as_ref());
+        let vd = self.verify_data(side, transcript.current_hash()?.as_ref());
         let bytes = core.send_handshake(crate::msgs::HandshakeMessage::finished(vd.to_vec()))?;
         transcript.add(&bytes);
         Ok(())
     }
 
     /// The Finished verify_data for `side` over `handshake_hash`.
-    pub(crate) fn verify_data(&self, core: &Core, side: Side, handshake_hash: &[u8]) -> [u8; 12] {
+    pub(crate) fn verify_data(&self, side: Side, handshake_hash: &[u8]) -> [u8; 12] {
         let label: &[u8] = match side {
-            Side::Client => b"client finished",
-            Side::Server => b"server finished",
+            Side::Client => CLIENT_FINISHED,
+            Side::Server => SERVER_FINISHED,
         };
-        self.master.verify_data(
-            core.config.provider.hmac(self.suite.hash),
-            label,
-            handshake_hash,
-        )
+        verify_data_keyed(&*self.master_key, label, handshake_hash)
     }
 }
 

@@ -194,11 +194,9 @@ impl State {
                 Ok(Inner::ExpectCcs(k))
             }
             (Inner::ExpectFinished(mut k), HandshakePayload::Finished(vd)) => {
-                let expect = k.secrets.verify_data(
-                    core,
-                    Side::Client,
-                    k.n.transcript.current_hash()?.as_ref(),
-                );
+                let expect = k
+                    .secrets
+                    .verify_data(Side::Client, k.n.transcript.current_hash()?.as_ref());
                 if !ct_eq(&expect, &vd) {
                     return Err(Error::peer(
                         "client Finished is wrong",
@@ -579,12 +577,13 @@ impl State {
         let bytes = core.send_handshake(HandshakeMessage::from(sh))?;
         n.transcript.add(&bytes);
         core.peer_record_version = Some(ProtocolVersion::TLS12);
-        let secrets = Secrets {
-            suite: n.suite,
-            master: MasterSecret::from_bytes(session.master_secret),
-            client_random: n.client_random,
-            server_random: n.server_random,
-        };
+        let secrets = Secrets::new(
+            core.config.provider.as_ref(),
+            n.suite,
+            MasterSecret::from_bytes(session.master_secret),
+            n.client_random,
+            n.server_random,
+        );
         secrets.log(core);
         secrets.install_keys(core, Side::Server)?;
         secrets.send_ccs_and_finished(core, Side::Server, &mut n.transcript)?;
