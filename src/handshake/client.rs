@@ -16,7 +16,6 @@ use crate::codec::enums::{
 use crate::config::ClientConfig;
 use crate::conn::Core;
 use crate::crypto::KeyKind;
-use crate::crypto::key_schedule::MasterSecret;
 use crate::error::{CertificateError, Error};
 use crate::msgs::{
     CertificateChain, CertificateRequest, ClientExtension, ClientHello, ClientKeyExchangePayload,
@@ -523,15 +522,14 @@ impl State {
                 AlertDescription::HANDSHAKE_FAILURE,
             ));
         }
-        let secrets = Secrets::new(
-            core.config.provider.as_ref(),
+        let secrets = Secrets::resume(
+            core,
+            Side::Client,
             n.suite,
-            MasterSecret::from_bytes(session.master_secret),
+            session.master_secret,
             n.client_random,
             n.server_random,
-        );
-        secrets.log(core);
-        secrets.install_keys(core, Side::Client)?;
+        )?;
         let k = Keyed {
             certs: session.peer_certificates.clone(),
             group: None,

@@ -212,6 +212,28 @@ impl Secrets {
         }
     }
 
+    /// The secrets of a resumed session: logs the master secret and installs the record
+    /// keys made from it and the new randoms (there is no key exchange to wait for).
+    pub(crate) fn resume(
+        core: &mut Core,
+        side: Side,
+        suite: &'static SupportedSuite,
+        master: [u8; crate::crypto::key_schedule::MASTER_SECRET_LEN],
+        client_random: [u8; 32],
+        server_random: [u8; 32],
+    ) -> Result<Self, Error> {
+        let secrets = Self::new(
+            core.config.provider.as_ref(),
+            suite,
+            MasterSecret::from_bytes(master),
+            client_random,
+            server_random,
+        );
+        secrets.log(core);
+        secrets.install_keys(core, side)?;
+        Ok(secrets)
+    }
+
     /// Derives the master secret (extended when `session_hash` is given).
     pub(crate) fn derive(
         provider: &dyn CryptoProvider,

@@ -16,7 +16,6 @@ use crate::codec::enums::{
 use crate::codec::{LenPrefix, Reader};
 use crate::config::{CertifiedKey, ServerConfig};
 use crate::conn::Core;
-use crate::crypto::key_schedule::MasterSecret;
 use crate::crypto::{ActiveKx, KeyKind};
 use crate::error::{CertificateError, Error};
 use crate::msgs::{
@@ -577,15 +576,14 @@ impl State {
         let bytes = core.send_handshake(HandshakeMessage::from(sh))?;
         n.transcript.add(&bytes);
         core.peer_record_version = Some(ProtocolVersion::TLS12);
-        let secrets = Secrets::new(
-            core.config.provider.as_ref(),
+        let secrets = Secrets::resume(
+            core,
+            Side::Server,
             n.suite,
-            MasterSecret::from_bytes(session.master_secret),
+            session.master_secret,
             n.client_random,
             n.server_random,
-        );
-        secrets.log(core);
-        secrets.install_keys(core, Side::Server)?;
+        )?;
         secrets.send_ccs_and_finished(core, Side::Server, &mut n.transcript)?;
         Ok(Inner::ExpectCcs(Keyed {
             n,
