@@ -517,19 +517,18 @@ impl State {
         }
         let config = &self.config;
         let now = core.config.time.now();
-        let mut lifetime = config.session_lifetime_secs;
         let from_ticket = match (&config.ticketer, ch.session_ticket()) {
-            (Some(t), Some(ticket)) if !ticket.is_empty() => {
-                lifetime = lifetime.min(t.lifetime_secs());
-                t.decrypt(ticket, now)
-            }
+            (Some(t), Some(ticket)) if !ticket.is_empty() => t
+                .decrypt(ticket, now)
+                .map(|s| (s, config.session_lifetime_secs.min(t.lifetime_secs()))),
             _ => None,
         };
-        let encoded = from_ticket.or_else(|| {
+        let (encoded, lifetime) = from_ticket.or_else(|| {
             config
                 .session_cache
                 .as_ref()
                 .and_then(|c| c.get(ch.session_id.as_slice()))
+                .map(|s| (s, config.session_lifetime_secs))
         })?;
         let session = ServerSession::decode(&encoded).ok()?;
         let age = now.as_secs().checked_sub(session.created_at)?;
