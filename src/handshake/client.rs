@@ -101,6 +101,18 @@ struct Keyed {
     ticket: Option<NewSessionTicket>,
 }
 
+impl Keyed {
+    /// The state that awaits the server's ChangeCipherSpec, after the NewSessionTicket it
+    /// promised if it did.
+    fn awaiting_server_ccs(self) -> Inner {
+        if self.n.ticket_promised {
+            Inner::ExpectNewTicket(self)
+        } else {
+            Inner::ExpectCcs(self)
+        }
+    }
+}
+
 impl State {
     /// Builds the ClientHello, sends it, and returns the state awaiting ServerHello.
     pub(crate) fn start(
@@ -539,11 +551,7 @@ impl State {
             ticket: None,
             n,
         };
-        Ok(if k.n.ticket_promised {
-            Inner::ExpectNewTicket(k)
-        } else {
-            Inner::ExpectCcs(k)
-        })
+        Ok(k.awaiting_server_ccs())
     }
 
     /// Keeps what the handshake gave for the next connection to this server name.
@@ -697,11 +705,7 @@ impl State {
             resumed: false,
             ticket: None,
         };
-        Ok(if k.n.ticket_promised {
-            Inner::ExpectNewTicket(k)
-        } else {
-            Inner::ExpectCcs(k)
-        })
+        Ok(k.awaiting_server_ccs())
     }
 }
 
