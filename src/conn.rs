@@ -2,8 +2,8 @@
 //!
 //! # The drive contract
 //!
-//! A [`Connection`] (made as a [`ClientConnection`](crate::ClientConnection) or a
-//! [`ServerConnection`](crate::ServerConnection)) never touches a socket, a clock or ambient
+//! A [`Connection`] (made as a [`ClientConnection`] or a
+//! [`ServerConnection`]) never touches a socket, a clock or ambient
 //! randomness. The caller's event loop does three things, in any order and as often as it
 //! likes:
 //!

@@ -4,9 +4,9 @@
 //! supplies randomness, hashes, HMAC, key-exchange groups, AEAD ciphers, signing keys,
 //! signature verification and RSA key transport. The default, [`ring::RingProvider`], is
 //! built on `ring` (and the `rsa` crate for RSA key transport, behind the `rsa-kx` feature).
-//! With the `test-provider` feature, [`test_provider::TestProvider`] replays fixed randoms and
+//! With the `test-provider` feature, `test_provider::TestProvider` replays fixed randoms and
 //! fixed ephemeral private keys so recorded transcripts can be reproduced byte for byte.
-//! With the `fuzzing` feature, [`fuzz_provider::FuzzProvider`] has no security at all, so
+//! With the `fuzzing` feature, `fuzz_provider::FuzzProvider` has no security at all, so
 //! the whole-connection fuzz targets can forge a peer.
 //!
 //! The protocol logic built on these traits lives beside them: the PRF and key schedule in
