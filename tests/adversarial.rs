@@ -25,7 +25,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{ALERT, Sink, pump, records};
+use common::{ALERT, Sink, pump, record, records};
 use tls12::codec::Codec;
 use tls12::codec::enums::{
     AlertDescription, CipherSuite, ClientCertificateType, CompressionMethod, ECCurveType,
@@ -50,18 +50,6 @@ use tls12::{ClientConnection, Connection, Error, Event, ServerConnection};
 const CCS: u8 = 20;
 const HANDSHAKE: u8 = 22;
 const APP_DATA: u8 = 23;
-
-/// A plaintext record of type `typ`, version TLS 1.2.
-fn record(typ: u8, payload: &[u8]) -> Vec<u8> {
-    record_v(typ, [3, 3], payload)
-}
-
-fn record_v(typ: u8, version: [u8; 2], payload: &[u8]) -> Vec<u8> {
-    let mut out = vec![typ, version[0], version[1]];
-    out.extend_from_slice(&(payload.len() as u16).to_be_bytes());
-    out.extend_from_slice(payload);
-    out
-}
 
 /// A record "sealed" for a forged endpoint (AES-128-GCM under the FuzzProvider): an 8-byte
 /// explicit nonce, the plaintext, a 16-byte all-zero tag.

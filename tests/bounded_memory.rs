@@ -18,6 +18,8 @@
 
 mod common;
 
+use common::{fragmented, record};
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::Arc;
@@ -179,18 +181,6 @@ const HANDSHAKE: u8 = 22;
 const APP_DATA: u8 = 23;
 /// The largest handshake message body accepted by default.
 const MAX_BODY: usize = 65536;
-
-fn record(typ: u8, payload: &[u8]) -> Vec<u8> {
-    let mut out = vec![typ, 3, 3];
-    out.extend_from_slice(&(payload.len() as u16).to_be_bytes());
-    out.extend_from_slice(payload);
-    out
-}
-
-/// `bytes` cut into records of at most `size` bytes of type `typ`, as one step.
-fn fragmented(typ: u8, bytes: &[u8], size: usize) -> Vec<u8> {
-    bytes.chunks(size).flat_map(|c| record(typ, c)).collect()
-}
 
 /// A record sealed for the FuzzProvider (AES-GCM: 8-byte explicit nonce, zero tag).
 fn sealed(typ: u8, plaintext: &[u8]) -> Vec<u8> {

@@ -358,7 +358,7 @@ fn offer_edited(edit: impl FnOnce(&mut ClientHello)) -> (ServerHello, bool) {
     let offered = ch.session_id;
     let mut server = tls12::ServerConnection::new(Arc::new(s)).unwrap();
     let mut ssink = Sink::default();
-    pump(&mut server, &record(minor, &msg), &mut ssink);
+    pump(&mut server, &handshake_records(minor, &msg), &mut ssink);
     assert!(ssink.error.is_none(), "{:?}", ssink.error);
     let (_, sh) = first_message(&ssink.tx);
     let HandshakePayload::ServerHello(sh) = sh.payload else {
@@ -404,15 +404,13 @@ fn first_message(flight: &[u8]) -> (u8, HandshakeMessage) {
     (flight[2], msg)
 }
 
-/// `msg` in plaintext handshake records of at most 2^14 bytes each.
-fn record(minor: u8, msg: &HandshakeMessage) -> Vec<u8> {
-    let mut out = Vec::new();
-    for chunk in msg.to_bytes().chunks(16384) {
-        out.extend_from_slice(&[ContentType::HANDSHAKE.0, 3, minor]);
-        out.extend_from_slice(&(chunk.len() as u16).to_be_bytes());
-        out.extend_from_slice(chunk);
-    }
-    out
+/// `msg` in plaintext handshake records of at most 2^14 bytes each, record version
+/// 3.`minor`.
+fn handshake_records(minor: u8, msg: &HandshakeMessage) -> Vec<u8> {
+    msg.to_bytes()
+        .chunks(16384)
+        .flat_map(|c| record_v(ContentType::HANDSHAKE.0, [3, minor], c))
+        .collect()
 }
 
 /// Our client offers its stored session to a scripted server that echoes the session ID
@@ -444,7 +442,7 @@ fn scripted_resumption(edit: impl FnOnce(&mut ServerHello)) -> Option<Error> {
     sink.tx.clear();
     pump(
         &mut client,
-        &record(3, &HandshakeMessage::from(sh)),
+        &handshake_records(3, &HandshakeMessage::from(sh)),
         &mut sink,
     );
     // The alert we sent is the last record, and the connection stays dead.
@@ -571,7 +569,7 @@ fn ticket_record() -> Vec<u8> {
         lifetime_hint: 60,
         ticket: vec![9; 40],
     };
-    record(3, &HandshakeMessage::from(nst))
+    handshake_records(3, &HandshakeMessage::from(nst))
 }
 
 /// Runs a full handshake, inserting a NewSessionTicket record at the front of flight

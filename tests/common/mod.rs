@@ -191,6 +191,25 @@ impl Pair {
     }
 }
 
+/// A plaintext record of content type `typ` and record version `version` (the length is
+/// written as given, so a payload over 2^14 bytes makes an over-long record on purpose).
+pub fn record_v(typ: u8, version: [u8; 2], payload: &[u8]) -> Vec<u8> {
+    let mut out = vec![typ, version[0], version[1]];
+    out.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// A plaintext TLS 1.2 record of content type `typ`.
+pub fn record(typ: u8, payload: &[u8]) -> Vec<u8> {
+    record_v(typ, [3, 3], payload)
+}
+
+/// `bytes` cut into TLS 1.2 records of type `typ` of at most `size` bytes each.
+pub fn fragmented(typ: u8, bytes: &[u8], size: usize) -> Vec<u8> {
+    bytes.chunks(size).flat_map(|c| record(typ, c)).collect()
+}
+
 /// One record of a flight: where its header starts, its content type and its length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordSpan {
