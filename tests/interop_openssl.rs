@@ -8,11 +8,13 @@
 
 #[path = "../examples/common/mod.rs"]
 mod example;
+#[path = "common/openssl.rs"]
+mod openssl;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::process::{Command, ExitStatus};
+use std::sync::{OnceLock, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -22,6 +24,7 @@ use example::client::{self, ClientOptions};
 use example::drive::Step;
 use example::http::Response;
 use example::server::{self, Served, ServerOptions};
+use openssl::Proc;
 use tls12::codec::enums::{AlertDescription, CipherSuite, NamedGroup};
 use tls12::{CertificateError, Error, Event, HandshakeSummary};
 
@@ -157,112 +160,6 @@ fn strings(args: &[&str]) -> Vec<String> {
 
 // ---------------------------------------------------------------------------------------
 // Child processes.
-
-/// An OpenSSL child process, killed and reaped on drop. Its stdout and stderr are collected
-/// (interleaved) by two reader threads.
-struct Proc {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    output: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Proc {
-    fn spawn(args: &[String]) -> Proc {
-        Proc::spawn_env(args, &[])
-    }
-
-    /// Like `spawn`, with extra environment variables (`OPENSSL_CONF`, say).
-    fn spawn_env(args: &[String], env: &[(&str, &str)]) -> Proc {
-        let mut child = Command::new("openssl")
-            .args(args)
-            .envs(env.iter().copied())
-            .current_dir(PKI)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("openssl spawns");
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let stdout = child.stdout.take().expect("piped");
-        let stderr = child.stderr.take().expect("piped");
-        for mut pipe in [Box::new(stdout) as Box<dyn Read + Send>, Box::new(stderr)] {
-            let output = output.clone();
-            thread::spawn(move || {
-                let mut buf = [0u8; 4096];
-                while let Ok(n @ 1..) = pipe.read(&mut buf) {
-                    output
-                        .lock()
-                        .expect("not poisoned")
-                        .extend_from_slice(&buf[..n]);
-                }
-            });
-        }
-        let stdin = child.stdin.take();
-        Proc {
-            child,
-            stdin,
-            output,
-        }
-    }
-
-    fn output(&self) -> String {
-        String::from_utf8_lossy(&self.output.lock().expect("not poisoned")).into_owned()
-    }
-
-    /// Waits until the output contains `needle` followed by a line end; returns that line's
-    /// remainder after `needle`.
-    fn wait_for_line(&self, needle: &str) -> Result<String, String> {
-        let deadline = Instant::now() + STEP;
-        loop {
-            let out = self.output();
-            if let Some(at) = out.find(needle) {
-                let rest = &out[at + needle.len()..];
-                if let Some(eol) = rest.find('\n') {
-                    return Ok(rest[..eol].trim().to_string());
-                }
-            }
-            if Instant::now() > deadline {
-                return Err(format!("timed out waiting for {needle:?}; output:\n{out}"));
-            }
-            thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    fn write_stdin(&mut self, data: &[u8]) {
-        if let Some(stdin) = &mut self.stdin {
-            // The process may have exited already; the checks on its output will say why.
-            let _ = stdin.write_all(data);
-            let _ = stdin.flush();
-        }
-    }
-
-    fn close_stdin(&mut self) {
-        self.stdin = None;
-    }
-
-    /// Waits for the process to exit; `None` on timeout (the guard then kills it).
-    fn wait(&mut self) -> Option<ExitStatus> {
-        let deadline = Instant::now() + STEP;
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                // Let the reader threads catch up with the last output.
-                thread::sleep(Duration::from_millis(50));
-                return Some(status);
-            }
-            if Instant::now() > deadline {
-                return None;
-            }
-            thread::sleep(Duration::from_millis(10));
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// `openssl s_server -tls1_2` on a free loopback port for one connection, with `args`.
 fn s_server(args: &[&str]) -> (Proc, u16) {

@@ -13,17 +13,19 @@
 //!
 //! [`TestProvider`]: tls12::crypto::test_provider::TestProvider
 
+#[path = "common/openssl.rs"]
+mod openssl;
 #[path = "common/replay.rs"]
 mod replay;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::thread;
+use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use replay::{Built, Driver, PKI_DIR, Replayed, TRANSCRIPT_DIR, build, load};
+use openssl::Proc;
+use replay::{Built, Driver, Replayed, TRANSCRIPT_DIR, build, load};
 use tls12::codec::enums::{CipherSuite, ContentType, NamedGroup, SignatureScheme};
 use tls12::crypto::keylog::KeyLogBuffer;
 use tls12::transcript::{Direction, Hex, Record, RecordSplitter, Transcript, TranscriptConnection};
@@ -605,60 +607,6 @@ fn metadata(case: &Case, client: bool, peer_command: &str, peer_version: &str) -
     t
 }
 
-/// An OpenSSL child, killed on drop, its output collected.
-struct Proc {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    output: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Proc {
-    fn spawn(args: &[String]) -> Proc {
-        let mut child = Command::new("openssl")
-            .args(args)
-            .current_dir(PKI_DIR)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("openssl spawns");
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let pipes: [Box<dyn Read + Send>; 2] = [
-            Box::new(child.stdout.take().expect("piped")),
-            Box::new(child.stderr.take().expect("piped")),
-        ];
-        for mut pipe in pipes {
-            let output = output.clone();
-            thread::spawn(move || {
-                let mut buf = [0u8; 4096];
-                while let Ok(n @ 1..) = pipe.read(&mut buf) {
-                    output
-                        .lock()
-                        .expect("not poisoned")
-                        .extend_from_slice(&buf[..n]);
-                }
-            });
-        }
-        let stdin = child.stdin.take();
-        Proc {
-            child,
-            stdin,
-            output,
-        }
-    }
-
-    fn output(&self) -> String {
-        String::from_utf8_lossy(&self.output.lock().expect("not poisoned")).into_owned()
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Runs our side over `sock` with the transcript's script and records every record.
 /// `on_app_data` runs once, when our side first receives application data.
 fn record_connection(
@@ -737,21 +685,10 @@ fn openssl_version() -> String {
 }
 
 fn wait_for_port(proc: &Proc) -> u16 {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let out = proc.output();
-        if let Some(at) = out.find("ACCEPT 127.0.0.1:") {
-            let rest = &out[at + "ACCEPT 127.0.0.1:".len()..];
-            if let Some(eol) = rest.find('\n') {
-                return rest[..eol]
-                    .trim()
-                    .parse()
-                    .expect("s_server prints its port");
-            }
-        }
-        assert!(Instant::now() < deadline, "s_server did not start:\n{out}");
-        thread::sleep(Duration::from_millis(10));
-    }
+    proc.wait_for_line("ACCEPT 127.0.0.1:")
+        .unwrap_or_else(|e| panic!("s_server did not start: {e}"))
+        .parse()
+        .expect("s_server prints its port")
 }
 
 fn record_client_case(case: &Case, version: &str, key_log: Arc<KeyLogBuffer>) -> Transcript {
@@ -806,7 +743,7 @@ fn record_server_case(case: &Case, version: &str, key_log: Arc<KeyLogBuffer>) ->
             args.push(session.clone());
         }
         let mut proc = Proc::spawn(&args);
-        let mut stdin = proc.stdin.take().expect("piped stdin");
+        let mut stdin = proc.take_stdin().expect("piped stdin");
         stdin.write_all(S_CLIENT_SAYS).expect("s_client stdin");
         stdin.flush().expect("s_client stdin");
         let (sock, _) = listener.accept().expect("s_client connects");
@@ -816,11 +753,7 @@ fn record_server_case(case: &Case, version: &str, key_log: Arc<KeyLogBuffer>) ->
         let conn = record_connection(&t, &built, sock, || drop(stdin.take()))
             .unwrap_or_else(|e| panic!("{}: {e}\ns_client:\n{}", case.name, proc.output()));
         t.connections.push(conn);
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while proc.child.try_wait().ok().flatten().is_none() {
-            assert!(Instant::now() < deadline, "s_client did not exit");
-            thread::sleep(Duration::from_millis(10));
-        }
+        assert!(proc.wait().is_some(), "s_client did not exit");
     }
     t
 }
