@@ -25,7 +25,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{ALERT, Sink, pump, record, records};
+use common::{ALERT, Sink, fuzz_sealed, pump, record, records};
 use tls12::codec::Codec;
 use tls12::codec::enums::{
     AlertDescription, CipherSuite, ClientCertificateType, CompressionMethod, ECCurveType,
@@ -50,15 +50,6 @@ use tls12::{ClientConnection, Connection, Error, Event, ServerConnection};
 const CCS: u8 = 20;
 const HANDSHAKE: u8 = 22;
 const APP_DATA: u8 = 23;
-
-/// A record "sealed" for a forged endpoint (AES-128-GCM under the FuzzProvider): an 8-byte
-/// explicit nonce, the plaintext, a 16-byte all-zero tag.
-fn sealed(typ: u8, plaintext: &[u8]) -> Vec<u8> {
-    let mut payload = vec![0u8; 8];
-    payload.extend_from_slice(plaintext);
-    payload.extend_from_slice(&[0; 16]);
-    record(typ, &payload)
-}
 
 fn hs(m: HandshakeMessage) -> Vec<u8> {
     m.to_bytes()
@@ -306,7 +297,7 @@ fn server_script() -> Vec<Vec<u8>> {
         ))),
         hs_record(HandshakeMessage::server_hello_done()),
         record(CCS, &[1]),
-        sealed(HANDSHAKE, &hs(finished([0; 12]))),
+        fuzz_sealed(HANDSHAKE, &hs(finished([0; 12]))),
     ]
 }
 
@@ -322,7 +313,7 @@ fn client_script() -> Vec<Vec<u8>> {
             signature: FUZZ_SIGNATURE.to_vec(),
         })),
         record(CCS, &[1]),
-        sealed(HANDSHAKE, &hs(finished([0; 12]))),
+        fuzz_sealed(HANDSHAKE, &hs(finished([0; 12]))),
     ]
 }
 
@@ -344,7 +335,7 @@ fn server_at(steps: usize) -> Under {
 /// script's ChangeCipherSpec (step 5) is in.
 fn framed(steps: usize, m: HandshakeMessage) -> Vec<u8> {
     if steps >= 5 {
-        sealed(HANDSHAKE, &hs(m))
+        fuzz_sealed(HANDSHAKE, &hs(m))
     } else {
         hs_record(m)
     }
@@ -362,7 +353,7 @@ fn the_forged_scripts_complete_a_handshake() {
                 .iter()
                 .any(|e| matches!(e, Event::HandshakeComplete(_)))
         );
-        u.feed(&sealed(APP_DATA, b"hello"));
+        u.feed(&fuzz_sealed(APP_DATA, b"hello"));
         assert_eq!(u.sink.error, None);
         assert_eq!(u.sink.app, b"hello");
     }
@@ -800,7 +791,7 @@ fn extensions_len(ch: &ClientHello) -> usize {
 fn finished_of_the_wrong_length_is_refused() {
     // verify_data is 12 bytes in every TLS 1.2 suite we implement.
     let mut u = client_at(5);
-    u.feed(&sealed(
+    u.feed(&fuzz_sealed(
         HANDSHAKE,
         &hs(HandshakeMessage::finished(vec![0; 13])),
     ));
@@ -1176,7 +1167,7 @@ fn certificate_verify_with_a_scheme_not_offered_is_illegal_parameter() {
 #[test]
 fn wrong_server_finished_is_decrypt_error() {
     let mut u = client_at(5);
-    u.feed(&sealed(HANDSHAKE, &hs(finished([1; 12]))));
+    u.feed(&fuzz_sealed(HANDSHAKE, &hs(finished([1; 12]))));
     u.assert_fatal(AlertDescription::DECRYPT_ERROR);
 }
 
@@ -1185,7 +1176,7 @@ fn wrong_client_finished_is_decrypt_error() {
     let mut u = server_at(5);
     let mut vd = [0; 12];
     vd[11] = 1;
-    u.feed(&sealed(HANDSHAKE, &hs(finished(vd))));
+    u.feed(&fuzz_sealed(HANDSHAKE, &hs(finished(vd))));
     u.assert_fatal(AlertDescription::DECRYPT_ERROR);
 }
 
@@ -1195,7 +1186,7 @@ fn wrong_client_finished_is_decrypt_error() {
 
 #[test]
 fn record_with_a_bad_tag_is_bad_record_mac() {
-    let mut rec = sealed(HANDSHAKE, &hs(finished([0; 12])));
+    let mut rec = fuzz_sealed(HANDSHAKE, &hs(finished([0; 12])));
     let last = rec.len() - 1;
     rec[last] = 1;
     let mut u = client_at(5);
@@ -1222,7 +1213,7 @@ fn ciphertext_over_2_14_plus_2048_is_record_overflow() {
 fn decrypted_plaintext_over_2_14_is_record_overflow() {
     // The ciphertext fits in 2^14 + 2048, but what it decrypts to is one byte too long.
     let mut u = client_at(6);
-    u.feed(&sealed(APP_DATA, &vec![b'x'; 16385]));
+    u.feed(&fuzz_sealed(APP_DATA, &vec![b'x'; 16385]));
     u.assert_fatal(AlertDescription::RECORD_OVERFLOW);
     assert!(
         u.sink.app.is_empty(),
@@ -1260,14 +1251,14 @@ fn change_cipher_spec_before_certificate_verify_is_unexpected_message() {
 fn change_cipher_spec_twice_is_unexpected_message() {
     // The second one arrives under the new keys, as a peer would have to send it.
     let mut u = client_at(5);
-    u.feed(&sealed(CCS, &[1]));
+    u.feed(&fuzz_sealed(CCS, &[1]));
     u.assert_fatal(AlertDescription::UNEXPECTED_MESSAGE);
 }
 
 #[test]
 fn change_cipher_spec_after_the_handshake_is_unexpected_message() {
     let mut u = server_at(6);
-    u.feed(&sealed(CCS, &[1]));
+    u.feed(&fuzz_sealed(CCS, &[1]));
     u.assert_fatal(AlertDescription::UNEXPECTED_MESSAGE);
 }
 
@@ -1296,7 +1287,7 @@ fn application_data_before_client_hello_is_unexpected_message() {
 fn application_data_before_the_server_finished_is_unexpected_message() {
     // Encrypted and authentic, but before the handshake is complete.
     let mut u = client_at(5);
-    u.feed(&sealed(APP_DATA, b"early"));
+    u.feed(&fuzz_sealed(APP_DATA, b"early"));
     u.assert_fatal(AlertDescription::UNEXPECTED_MESSAGE);
     assert!(u.sink.app.is_empty());
 }
@@ -1318,13 +1309,13 @@ fn second_client_initiated_renegotiation_is_unexpected_message() {
     // The first is refused with a no_renegotiation warning, the second is fatal.
     let mut u = server_at(6);
     let sent = u.sink.tx.len();
-    u.feed(&sealed(HANDSHAKE, &hs(instance::client_hello())));
+    u.feed(&fuzz_sealed(HANDSHAKE, &hs(instance::client_hello())));
     assert_eq!(u.sink.error, None);
     assert_eq!(
         last_alert(&u.sink.tx[sent..]),
         Some((1, AlertDescription::NO_RENEGOTIATION))
     );
-    u.feed(&sealed(HANDSHAKE, &hs(instance::client_hello())));
+    u.feed(&fuzz_sealed(HANDSHAKE, &hs(instance::client_hello())));
     u.assert_fatal(AlertDescription::UNEXPECTED_MESSAGE);
 }
 
@@ -1332,13 +1323,13 @@ fn second_client_initiated_renegotiation_is_unexpected_message() {
 fn second_hello_request_is_unexpected_message() {
     let mut u = client_at(6);
     let sent = u.sink.tx.len();
-    u.feed(&sealed(HANDSHAKE, &hs(instance::hello_request())));
+    u.feed(&fuzz_sealed(HANDSHAKE, &hs(instance::hello_request())));
     assert_eq!(u.sink.error, None);
     assert_eq!(
         last_alert(&u.sink.tx[sent..]),
         Some((1, AlertDescription::NO_RENEGOTIATION))
     );
-    u.feed(&sealed(HANDSHAKE, &hs(instance::hello_request())));
+    u.feed(&fuzz_sealed(HANDSHAKE, &hs(instance::hello_request())));
     u.assert_fatal(AlertDescription::UNEXPECTED_MESSAGE);
 }
 
@@ -1418,7 +1409,7 @@ fn client_hello_with_only_deflate_compression_is_illegal_parameter() {
 #[test]
 fn endless_empty_application_data_records_are_bounded_then_fatal() {
     let mut u = client_at(6);
-    let empty = sealed(APP_DATA, &[]);
+    let empty = fuzz_sealed(APP_DATA, &[]);
     for i in 0..32 {
         u.feed(&empty);
         assert_eq!(u.sink.error, None, "empty record {i} refused");
@@ -1431,11 +1422,11 @@ fn endless_empty_application_data_records_are_bounded_then_fatal() {
 fn empty_records_are_counted_only_in_a_row() {
     // Data in between resets the count: 32 empty, data, 32 empty is fine.
     let mut u = server_at(6);
-    let empty = sealed(APP_DATA, &[]);
+    let empty = fuzz_sealed(APP_DATA, &[]);
     for _ in 0..32 {
         u.feed(&empty);
     }
-    u.feed(&sealed(APP_DATA, b"x"));
+    u.feed(&fuzz_sealed(APP_DATA, b"x"));
     for _ in 0..32 {
         u.feed(&empty);
     }
@@ -1465,7 +1456,7 @@ fn endless_warning_alerts_are_bounded_then_fatal() {
 #[test]
 fn endless_encrypted_warning_alerts_are_bounded_then_fatal() {
     let mut u = client_at(6);
-    let warning = sealed(ALERT, &alert_bytes(1, AlertDescription::USER_CANCELED));
+    let warning = fuzz_sealed(ALERT, &alert_bytes(1, AlertDescription::USER_CANCELED));
     for _ in 0..32 {
         u.feed(&warning);
     }
@@ -1507,7 +1498,7 @@ fn peer_stopping_mid_message_is_a_truncation() {
 fn peer_stopping_after_close_notify_is_clean() {
     // The control for the two tests above.
     let mut u = client_at(6);
-    u.feed(&sealed(
+    u.feed(&fuzz_sealed(
         ALERT,
         &alert_bytes(1, AlertDescription::CLOSE_NOTIFY),
     ));

@@ -18,7 +18,7 @@
 
 mod common;
 
-use common::{fragmented, record};
+use common::{fragmented, fuzz_sealed, record};
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -182,14 +182,6 @@ const APP_DATA: u8 = 23;
 /// The largest handshake message body accepted by default.
 const MAX_BODY: usize = 65536;
 
-/// A record sealed for the FuzzProvider (AES-GCM: 8-byte explicit nonce, zero tag).
-fn sealed(typ: u8, plaintext: &[u8]) -> Vec<u8> {
-    let mut payload = vec![0u8; 8];
-    payload.extend_from_slice(plaintext);
-    payload.extend_from_slice(&[0; 16]);
-    record(typ, &payload)
-}
-
 fn hs(m: HandshakeMessage) -> Vec<u8> {
     let bytes = m.to_bytes();
     assert!(bytes.len() - 4 <= MAX_BODY, "message over the maximum");
@@ -254,7 +246,7 @@ fn huge_server_flight(frag: usize) -> Vec<Vec<u8>> {
     [sh, cert, ske, cr, shd]
         .iter()
         .map(|m| fragmented(HANDSHAKE, m, frag))
-        .chain([record(20, &[1]), sealed(HANDSHAKE, &finished())])
+        .chain([record(20, &[1]), fuzz_sealed(HANDSHAKE, &finished())])
         .collect()
 }
 
@@ -310,13 +302,13 @@ fn huge_client_flight(frag: usize, rsa: bool) -> Vec<Vec<u8>> {
     [ch, cert, cke, cv]
         .iter()
         .map(|m| fragmented(HANDSHAKE, m, frag))
-        .chain([record(20, &[1]), sealed(HANDSHAKE, &finished())])
+        .chain([record(20, &[1]), fuzz_sealed(HANDSHAKE, &finished())])
         .collect()
 }
 
 /// `n` max-size application data records, sealed.
 fn max_records(n: usize) -> Vec<Vec<u8>> {
-    let rec = sealed(APP_DATA, &[0x42; 16384]);
+    let rec = fuzz_sealed(APP_DATA, &[0x42; 16384]);
     vec![rec; n]
 }
 
@@ -411,7 +403,7 @@ fn message_announced_and_never_finished_then_endless_warnings() {
 #[test]
 fn endless_empty_records_after_the_handshake() {
     let mut steps = huge_server_flight(16384);
-    steps.extend(vec![sealed(APP_DATA, &[]); 1000]);
+    steps.extend(vec![fuzz_sealed(APP_DATA, &[]); 1000]);
     let (peak, fed) = client_peak(0, &steps);
     assert!(fed.handshake_complete);
     assert_eq!(

@@ -210,6 +210,15 @@ pub fn fragmented(typ: u8, bytes: &[u8], size: usize) -> Vec<u8> {
     bytes.chunks(size).flat_map(|c| record(typ, c)).collect()
 }
 
+/// A record "sealed" for an endpoint under the `FuzzProvider` (AES-GCM suites): an 8-byte
+/// explicit nonce, the plaintext, an all-zero 16-byte tag.
+pub fn fuzz_sealed(typ: u8, plaintext: &[u8]) -> Vec<u8> {
+    let mut payload = vec![0u8; 8];
+    payload.extend_from_slice(plaintext);
+    payload.extend_from_slice(&[0; 16]);
+    record(typ, &payload)
+}
+
 /// One record of a flight: where its header starts, its content type and its length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordSpan {
