@@ -1109,20 +1109,13 @@ fn floor_bulk(alg: &'static aead::Algorithm) -> Work<'static> {
 // ---------------------------------------------------------------------------------------
 // Memory and allocations.
 
-/// Heap bytes held by an established idle (client, server) pair of ours.
-fn tls12_mem() -> (f64, f64) {
-    let (c, s) = tls12_configs(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        "server-rsa",
-    );
-    let mut sh = Shuttle::new();
-    // One handshake first, so that lazily initialised statics are not counted.
-    let (mut client, mut server) = tls12_pair(&c, &s);
-    tls12_handshake(&mut client, &mut server, &mut sh);
-    drop((client, server));
+/// Heap bytes held by an established idle client and server made by `pair` (which runs
+/// the handshake): one pair first, so that lazily initialised statics are not counted,
+/// then a second measured one.
+fn idle_mem<C, S>(mut pair: impl FnMut() -> (C, S)) -> (f64, f64) {
+    drop(pair());
     let before = live();
-    let (mut client, mut server) = tls12_pair(&c, &s);
-    tls12_handshake(&mut client, &mut server, &mut sh);
+    let (client, server) = pair();
     let both = live();
     drop(server);
     let client_only = live();
@@ -1133,6 +1126,20 @@ fn tls12_mem() -> (f64, f64) {
     )
 }
 
+/// Heap bytes held by an established idle (client, server) pair of ours.
+fn tls12_mem() -> (f64, f64) {
+    let (c, s) = tls12_configs(
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        "server-rsa",
+    );
+    let mut sh = Shuttle::new();
+    idle_mem(|| {
+        let (mut client, mut server) = tls12_pair(&c, &s);
+        tls12_handshake(&mut client, &mut server, &mut sh);
+        (client, server)
+    })
+}
+
 fn rustls_mem() -> (f64, f64) {
     let (c, s) = rustls_configs(
         CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
@@ -1140,20 +1147,11 @@ fn rustls_mem() -> (f64, f64) {
         RustlsResume::Off,
     );
     let mut wire = Vec::with_capacity(32 * 1024);
-    let (mut client, mut server) = rustls_pair(&c, &s);
-    rustls_handshake(&mut client, &mut server, &mut wire);
-    drop((client, server));
-    let before = live();
-    let (mut client, mut server) = rustls_pair(&c, &s);
-    rustls_handshake(&mut client, &mut server, &mut wire);
-    let both = live();
-    drop(server);
-    let client_only = live();
-    drop(client);
-    (
-        client_only.saturating_sub(before) as f64,
-        both.saturating_sub(client_only) as f64,
-    )
+    idle_mem(|| {
+        let (mut client, mut server) = rustls_pair(&c, &s);
+        rustls_handshake(&mut client, &mut server, &mut wire);
+        (client, server)
+    })
 }
 
 /// Allocations per operation (a record, a handshake) of a workload, after one warm-up.
