@@ -12,8 +12,8 @@ use crate::error::Error;
 use crate::msgs::CertificateRequest;
 use crate::record::DEFAULT_MAX_HANDSHAKE_MESSAGE;
 use crate::resumption::{
-    AeadTicketer, ClientSessionStore, DEFAULT_SESSION_LIFETIME_SECS, InMemoryClientSessionStore,
-    LruSessionCache, ServerSessionCache, TicketEncrypter,
+    AeadTicketer, ClientSessionStore, DEFAULT_MAX_TICKET_LEN, DEFAULT_SESSION_LIFETIME_SECS,
+    InMemoryClientSessionStore, LruSessionCache, ServerSessionCache, TicketEncrypter,
 };
 use crate::suites::{SupportedSuite, default_suites};
 use crate::verify::{ClientCertVerifier, ServerCertVerifier};
@@ -122,6 +122,11 @@ fn ecdsa_cert_curve(cert: &CertificateDer<'_>) -> Option<NamedGroup> {
     }
 }
 
+/// The default of [`CommonConfig::max_peer_chain_len`]: 10 certificates, as other stacks
+/// bound verification depth (OpenSSL's default depth is 100, GnuTLS's 16, webpki's path
+/// building stops far earlier in practice).
+pub const DEFAULT_MAX_PEER_CHAIN_LEN: usize = 10;
+
 /// Settings both sides share.
 #[derive(Clone)]
 pub struct CommonConfig {
@@ -141,6 +146,10 @@ pub struct CommonConfig {
     pub max_handshake_message: usize,
     /// How much application data may be queued before the handshake completes.
     pub max_early_plaintext: usize,
+    /// The most certificates we accept in the peer's chain (end entity included); a longer
+    /// chain is refused with bad_certificate before it is verified. Default
+    /// [`DEFAULT_MAX_PEER_CHAIN_LEN`] (10).
+    pub max_peer_chain_len: usize,
     /// Where NSS key log lines go (for Wireshark).
     pub key_log: Option<Arc<dyn KeyLog>>,
     /// The clock for certificate validity.
@@ -190,6 +199,7 @@ impl CommonConfig {
             max_fragment_len: crate::record::MAX_PLAINTEXT,
             max_handshake_message: DEFAULT_MAX_HANDSHAKE_MESSAGE,
             max_early_plaintext: 64 * 1024,
+            max_peer_chain_len: DEFAULT_MAX_PEER_CHAIN_LEN,
             key_log: None,
             time: default_time(),
             message_events: false,
@@ -216,6 +226,9 @@ impl CommonConfig {
     pub(crate) fn validate(&self) -> Result<(), Error> {
         if self.suites.is_empty() {
             return Err(Error::Config("no cipher suites"));
+        }
+        if self.max_peer_chain_len == 0 {
+            return Err(Error::Config("max_peer_chain_len must be at least 1"));
         }
         if self.max_fragment_len == 0 || self.max_fragment_len > crate::record::MAX_PLAINTEXT {
             return Err(Error::Config("max_fragment_len must be 1..=16384"));
@@ -254,6 +267,10 @@ pub struct ClientConfig {
     /// Ask for and offer session tickets (RFC 5077). On by default; off, only session IDs
     /// are used.
     pub enable_tickets: bool,
+    /// The longest session ticket we keep: a longer NewSessionTicket is ignored (the
+    /// handshake completes; only the session ID, if any, is kept). Default
+    /// [`DEFAULT_MAX_TICKET_LEN`] (16 KiB); at most 65,535 on the wire.
+    pub max_ticket_len: usize,
 }
 
 impl ClientConfig {
@@ -267,6 +284,7 @@ impl ClientConfig {
             false_start: false,
             session_store: Some(Arc::new(InMemoryClientSessionStore::new(64))),
             enable_tickets: true,
+            max_ticket_len: DEFAULT_MAX_TICKET_LEN,
         }
     }
 }

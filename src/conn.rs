@@ -193,7 +193,7 @@ impl Core {
 
     /// Encodes and sends a handshake message, returning its encoding (for the transcript).
     pub(crate) fn send_handshake(&mut self, msg: HandshakeMessage) -> Result<Vec<u8>, Error> {
-        let bytes = msg.to_bytes();
+        let bytes = msg.to_bytes()?;
         self.write_records(ContentType::HANDSHAKE, &bytes)?;
         if self.config.message_events {
             self.emit(Event::HandshakeMessageSent(msg));
@@ -267,9 +267,10 @@ impl Core {
                 let header = RecordHeader {
                     typ,
                     version,
-                    len: chunk.len() as u16,
+                    len: u16::try_from(chunk.len())
+                        .map_err(|_| Error::internal("record fragment over 64 KiB"))?,
                 };
-                header.encode(&mut self.tx);
+                self.tx.extend_from_slice(&header.to_array());
                 self.tx.extend_from_slice(chunk);
             }
             Some(sealer) => {
@@ -306,7 +307,7 @@ impl Core {
             level: AlertLevel::WARNING,
             description: AlertDescription::NO_RENEGOTIATION,
         };
-        self.write_records(ContentType::ALERT, &alert.to_bytes())
+        self.write_records(ContentType::ALERT, &alert.to_array())
     }
 
     fn tx_pending(&self) -> usize {
@@ -325,7 +326,7 @@ impl Core {
                     description: desc,
                 };
                 // Sealing can only fail on sequence exhaustion; then no alert can be sent.
-                let _ = self.write_records(ContentType::ALERT, &alert.to_bytes());
+                let _ = self.write_records(ContentType::ALERT, &alert.to_array());
                 self.we_closed = true;
             }
         }
@@ -545,7 +546,7 @@ impl Connection {
         self.core.early_plaintext.clear();
         let r = self
             .core
-            .write_records(ContentType::ALERT, &alert.to_bytes());
+            .write_records(ContentType::ALERT, &alert.to_array());
         self.core.we_closed = true;
         r.map_err(|e| self.core.fail(e))
     }

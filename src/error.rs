@@ -83,6 +83,35 @@ impl fmt::Display for DecodeError {
     }
 }
 
+/// A value too long for the length prefix it is encoded under (RFC 5246 section 4.3).
+///
+/// Encoding never panics: this is what it returns instead. Peer values we keep are bounded
+/// where they enter, so from a connection this is an internal error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EncodeError {
+    /// The length of the body that did not fit.
+    pub len: usize,
+    /// The most its length prefix can carry.
+    pub max: usize,
+}
+
+impl EncodeError {
+    /// A body of `len` bytes under a prefix that carries at most `max`.
+    pub const fn new(len: usize, max: usize) -> Self {
+        Self { len, max }
+    }
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "a body of {} bytes overflows its length prefix (at most {})",
+            self.len, self.max
+        )
+    }
+}
+
 /// Why a certificate was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -101,6 +130,9 @@ pub enum CertificateError {
     BadSignature,
     /// The key or algorithm is not one we accept.
     Unsupported,
+    /// The chain has more certificates than the configured maximum
+    /// (`CommonConfig::max_peer_chain_len`).
+    ChainTooLong,
     /// Anything else webpki or a custom verifier reported.
     Other(&'static str),
 }
@@ -117,6 +149,7 @@ impl CertificateError {
             CertificateError::NotValidForName => AlertDescription::BAD_CERTIFICATE,
             CertificateError::BadSignature => AlertDescription::DECRYPT_ERROR,
             CertificateError::Unsupported => AlertDescription::UNSUPPORTED_CERTIFICATE,
+            CertificateError::ChainTooLong => AlertDescription::BAD_CERTIFICATE,
             CertificateError::Other(_) => AlertDescription::BAD_CERTIFICATE,
         }
     }
@@ -162,6 +195,9 @@ pub enum Error {
     Api(&'static str),
     /// The transport ended without the peer's close_notify: the data may be truncated.
     UnexpectedEof,
+    /// A message we were about to send does not fit its length prefixes (a configuration
+    /// too large for the wire, say). We send internal_error.
+    Encode(EncodeError),
 }
 
 impl Error {
@@ -207,6 +243,7 @@ impl Error {
             | Error::Negotiation { alert, .. }
             | Error::Crypto { alert, .. } => Some(*alert),
             Error::Certificate(e) => Some(e.alert()),
+            Error::Encode(_) => Some(AlertDescription::INTERNAL_ERROR),
             Error::AlertReceived(_) | Error::Config(_) | Error::Api(_) | Error::UnexpectedEof => {
                 None
             }
@@ -217,6 +254,12 @@ impl Error {
 impl From<DecodeError> for Error {
     fn from(e: DecodeError) -> Self {
         Error::Decode(e)
+    }
+}
+
+impl From<EncodeError> for Error {
+    fn from(e: EncodeError) -> Self {
+        Error::Encode(e)
     }
 }
 
@@ -240,9 +283,11 @@ impl fmt::Display for Error {
             Error::UnexpectedEof => {
                 f.write_str("transport closed without close_notify (truncation)")
             }
+            Error::Encode(e) => write!(f, "encode error: {e}"),
         }
     }
 }
 
 impl core::error::Error for Error {}
 impl core::error::Error for DecodeError {}
+impl core::error::Error for EncodeError {}

@@ -67,7 +67,8 @@ pub fn handshake(data: &[u8]) {
         if let Ok(m) = HandshakeMessage::read_with(&mut r, ctx) {
             if !r.any_left() {
                 let mut out = Vec::new();
-                m.encode(&mut out);
+                let encoded = m.encode(&mut out);
+                assert_eq!(encoded, Ok(()), "what decodes must encode");
                 assert_eq!(out, data, "decode then encode must give back the input");
             }
         }
@@ -209,6 +210,7 @@ mod connection {
                 lifetime_secs: 0,
                 received_at: c.common.time.now().as_secs(),
                 peer_certificates: chain(&[SERVER_RSA, CA_RSA]),
+                origin: crate::resumption::SessionOrigin::of(&c),
             },
         );
         c.session_store = Some(Arc::new(store));
@@ -249,7 +251,10 @@ mod connection {
                 server_name: Some(SERVER_NAME.into()),
                 client_certificates: Vec::new(),
             };
-            cache.put(&RESUMABLE_SESSION_ID, session.encode());
+            cache.put(
+                &RESUMABLE_SESSION_ID,
+                session.encode().expect("a fixed session encodes"),
+            );
             s.session_cache = Some(Arc::new(cache));
         }
         s.honour_client_order = opts & OPT_EVENTS != 0;

@@ -21,18 +21,40 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
+use zeroize::Zeroize;
+
 use pki_types::{CertificateDer, UnixTime};
+use zeroize::Zeroizing;
 
 use crate::codec::enums::CipherSuite;
-use crate::codec::{Codec, LenPrefix, Reader, put_opaque, put_u16};
-use crate::crypto::key_schedule::{MASTER_SECRET_LEN, wipe};
+use crate::codec::{Codec, LenPrefix, LengthPrefixed, Reader, put_opaque, put_u16};
+use crate::config::{ClientConfig, ResolvesClientCert};
+use crate::crypto::SigningKey;
+use crate::crypto::key_schedule::MASTER_SECRET_LEN;
 use crate::crypto::{AeadAlgorithm, AeadKey, CryptoProvider};
-use crate::error::DecodeError;
+use crate::error::{DecodeError, EncodeError};
 use crate::msgs::{CertificateChain, SessionId};
+use crate::verify::ServerCertVerifier;
 
 /// The longest we keep or accept a session whose lifetime nobody stated: 24 hours, the upper
 /// limit RFC 5246 appendix F.1.4 suggests.
 pub const DEFAULT_SESSION_LIFETIME_SECS: u32 = 24 * 60 * 60;
+
+/// The longest session ticket a client keeps by default (RFC 5077 tickets from real servers
+/// are a few hundred bytes): a longer NewSessionTicket is ignored, not stored. See
+/// [`ClientConfig::max_ticket_len`].
+pub const DEFAULT_MAX_TICKET_LEN: usize = 16 * 1024;
+
+/// The default byte budget of an [`InMemoryClientSessionStore`]: 1 MiB.
+pub const DEFAULT_CLIENT_STORE_BYTES: usize = 1024 * 1024;
+
+/// The default byte budget of an [`LruSessionCache`] per session it may hold: 4 KiB (so
+/// 4 MiB for the 1024 sessions of the default server configuration).
+pub const DEFAULT_CACHE_BYTES_PER_SESSION: usize = 4 * 1024;
+
+/// What a stored session costs beyond its variable parts (ticket, certificates, name): the
+/// fixed fields and the bookkeeping around them, counted against a store's byte budget.
+const SESSION_OVERHEAD: usize = 128;
 
 /// A mutex that works with and without `std`.
 struct Lock<T>(
@@ -70,8 +92,61 @@ impl<T> Lock<T> {
 // Client side
 // ---------------------------------------------------------------------------------------
 
+/// Which configuration made a client session: the server certificate verifier that
+/// accepted the server, and what could authenticate us. A session is offered only to a
+/// configuration with the same ones (compared by identity, like rustls's
+/// `compatible_config`), so a session made under `danger::NoServerVerification` is never
+/// resumed by a verifying configuration that shares its store.
+#[derive(Clone)]
+pub(crate) struct SessionOrigin {
+    verifier: Arc<dyn ServerCertVerifier>,
+    client_auth: ClientAuthOrigin,
+}
+
+#[derive(Clone)]
+enum ClientAuthOrigin {
+    None,
+    Key(Arc<dyn SigningKey>),
+    Resolver(Arc<dyn ResolvesClientCert>),
+}
+
+/// Whether two `Arc`s point at the same object (the vtable is not compared).
+fn same<T: ?Sized>(a: &Arc<T>, b: &Arc<T>) -> bool {
+    core::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b))
+}
+
+impl SessionOrigin {
+    /// The origin of sessions made under `config`.
+    pub(crate) fn of(config: &ClientConfig) -> Self {
+        let client_auth = match (&config.client_cert_resolver, &config.client_cert) {
+            (Some(r), _) => ClientAuthOrigin::Resolver(r.clone()),
+            (None, Some(k)) => ClientAuthOrigin::Key(k.key.clone()),
+            (None, None) => ClientAuthOrigin::None,
+        };
+        Self {
+            verifier: config.verifier.clone(),
+            client_auth,
+        }
+    }
+
+    /// Whether a session of this origin may be offered under `config`.
+    pub(crate) fn matches(&self, config: &ClientConfig) -> bool {
+        let auth = match (
+            &self.client_auth,
+            &config.client_cert_resolver,
+            &config.client_cert,
+        ) {
+            (ClientAuthOrigin::Resolver(a), Some(b), _) => same(a, b),
+            (ClientAuthOrigin::Key(a), None, Some(b)) => same(a, &b.key),
+            (ClientAuthOrigin::None, None, None) => true,
+            _ => false,
+        };
+        auth && same(&self.verifier, &config.verifier)
+    }
+}
+
 /// What a client keeps to resume a session with a server.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct ClientSession {
     pub(crate) suite: CipherSuite,
     pub(crate) master_secret: [u8; MASTER_SECRET_LEN],
@@ -81,6 +156,7 @@ pub struct ClientSession {
     pub(crate) lifetime_secs: u32,
     pub(crate) received_at: u64,
     pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
+    pub(crate) origin: SessionOrigin,
 }
 
 impl ClientSession {
@@ -109,6 +185,22 @@ impl ClientSession {
         &self.peer_certificates
     }
 
+    /// What the session costs a store, in bytes: its ticket and certificates and a fixed
+    /// overhead for the rest.
+    pub fn stored_len(&self) -> usize {
+        self.peer_certificates
+            .iter()
+            .fold(SESSION_OVERHEAD + self.ticket.len(), |n, c| {
+                n.saturating_add(c.as_ref().len())
+            })
+    }
+
+    /// Whether the session was made under a configuration with the same verifier and client
+    /// authentication as `config` (compared by identity).
+    pub fn compatible_with(&self, config: &ClientConfig) -> bool {
+        self.origin.matches(config)
+    }
+
     /// Whether the session may still be offered at `now`.
     pub(crate) fn is_fresh(&self, now: UnixTime) -> bool {
         let lifetime = match self.lifetime_secs {
@@ -135,7 +227,7 @@ impl fmt::Debug for ClientSession {
 
 impl Drop for ClientSession {
     fn drop(&mut self) {
-        wipe(&mut self.master_secret);
+        self.master_secret.zeroize();
     }
 }
 
@@ -149,20 +241,35 @@ pub trait ClientSessionStore: Send + Sync + fmt::Debug {
     fn remove(&self, server_name: &str);
 }
 
-/// A bounded in-memory [`ClientSessionStore`]: one session per server name, the least
-/// recently stored name is dropped first.
+/// A bounded in-memory [`ClientSessionStore`]: one session per server name, at most
+/// `capacity` names and `max_bytes` bytes (each session counted by
+/// [`ClientSession::stored_len`]); the least recently stored name is dropped first, and a
+/// session larger than the whole budget is not stored.
 pub struct InMemoryClientSessionStore {
     capacity: usize,
+    max_bytes: usize,
     entries: Lock<VecDeque<(String, ClientSession)>>,
 }
 
 impl InMemoryClientSessionStore {
-    /// A store for at most `capacity` server names (at least one).
+    /// A store for at most `capacity` server names (at least one) within
+    /// [`DEFAULT_CLIENT_STORE_BYTES`].
     pub fn new(capacity: usize) -> Self {
+        Self::with_limits(capacity, DEFAULT_CLIENT_STORE_BYTES)
+    }
+
+    /// A store for at most `capacity` server names (at least one) and `max_bytes` bytes.
+    pub fn with_limits(capacity: usize, max_bytes: usize) -> Self {
         Self {
             capacity: capacity.max(1),
+            max_bytes,
             entries: Lock::new(VecDeque::new()),
         }
+    }
+
+    /// How many bytes the stored sessions take, as counted against the budget.
+    pub fn stored_bytes(&self) -> usize {
+        self.entries.with(|e| entries_len(e))
     }
 
     /// How many sessions are stored.
@@ -180,9 +287,16 @@ impl fmt::Debug for InMemoryClientSessionStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("InMemoryClientSessionStore")
             .field("capacity", &self.capacity)
+            .field("max_bytes", &self.max_bytes)
             .field("len", &self.len())
             .finish()
     }
+}
+
+fn entries_len(e: &VecDeque<(String, ClientSession)>) -> usize {
+    e.iter().fold(0usize, |n, (name, s)| {
+        n.saturating_add(name.len()).saturating_add(s.stored_len())
+    })
 }
 
 impl ClientSessionStore for InMemoryClientSessionStore {
@@ -197,8 +311,14 @@ impl ClientSessionStore for InMemoryClientSessionStore {
     fn put(&self, server_name: &str, session: ClientSession) {
         self.entries.with(|e| {
             e.retain(|(name, _)| name != server_name);
-            while e.len() >= self.capacity {
-                e.pop_front();
+            let size = server_name.len().saturating_add(session.stored_len());
+            if size > self.max_bytes {
+                return;
+            }
+            while e.len() >= self.capacity || entries_len(e).saturating_add(size) > self.max_bytes {
+                if e.pop_front().is_none() {
+                    break;
+                }
             }
             e.push_back((String::from(server_name), session));
         })
@@ -244,9 +364,12 @@ impl ServerSession {
         &self.client_certificates
     }
 
-    /// Encodes the session (what a cache stores or a ticket seals).
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64);
+    /// Encodes the session (what a cache stores or a ticket seals). The encoding holds the
+    /// master secret: wipe it when done (the crate's own copies are `Zeroizing`). A server
+    /// name over 255 bytes or a chain over 2^24 - 1 bytes is an [`EncodeError`] (the
+    /// server only keeps names it validated, at most 253 bytes).
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        let mut out = Zeroizing::new(Vec::with_capacity(128));
         out.push(SERVER_SESSION_V1);
         put_u16(&mut out, self.suite.0);
         out.push(u8::from(self.extended_master_secret));
@@ -256,9 +379,14 @@ impl ServerSession {
             &mut out,
             LenPrefix::U8,
             self.server_name.as_deref().unwrap_or("").as_bytes(),
-        );
-        CertificateChain(self.client_certificates.clone()).encode(&mut out);
-        out
+        )?;
+        // The chain as in a Certificate message, without copying it first.
+        let chain = LengthPrefixed::begin(&mut out, LenPrefix::U24);
+        for c in &self.client_certificates {
+            put_opaque(&mut out, LenPrefix::U24, c.as_ref())?;
+        }
+        chain.finish(&mut out)?;
+        Ok(core::mem::take(&mut *out))
     }
 
     /// Decodes what [`encode`](Self::encode) produced.
@@ -317,7 +445,7 @@ impl fmt::Debug for ServerSession {
 
 impl Drop for ServerSession {
     fn drop(&mut self) {
-        wipe(&mut self.master_secret);
+        self.master_secret.zeroize();
     }
 }
 
@@ -330,19 +458,24 @@ pub trait ServerSessionCache: Send + Sync + fmt::Debug {
     fn get(&self, id: &[u8]) -> Option<Vec<u8>>;
 }
 
-/// A bounded in-memory [`ServerSessionCache`] that drops the least recently used entry.
+/// A bounded in-memory [`ServerSessionCache`] that drops the least recently used entry:
+/// at most `capacity` sessions and `max_bytes` bytes (ids and values counted); a value
+/// larger than the whole budget is not stored. Values are wiped when dropped.
 pub struct LruSessionCache {
     capacity: usize,
+    max_bytes: usize,
     inner: Lock<LruInner>,
 }
 
 #[derive(Default)]
 struct LruInner {
     /// id -> (last use, value)
-    by_id: BTreeMap<Vec<u8>, (u64, Vec<u8>)>,
+    by_id: BTreeMap<Vec<u8>, (u64, Zeroizing<Vec<u8>>)>,
     /// last use -> id
     by_use: BTreeMap<u64, Vec<u8>>,
     clock: u64,
+    /// The bytes of every id and value held.
+    bytes: usize,
 }
 
 impl LruInner {
@@ -353,15 +486,45 @@ impl LruInner {
         self.by_use.remove(used);
         *used = now;
         self.by_use.insert(now, id.to_vec());
-        Some(value.clone())
+        Some(value.to_vec())
+    }
+
+    fn remove(&mut self, id: &[u8]) {
+        if let Some((used, value)) = self.by_id.remove(id) {
+            self.by_use.remove(&used);
+            self.bytes = self.bytes.saturating_sub(id.len() + value.len());
+        }
+    }
+
+    fn evict_oldest(&mut self) -> bool {
+        match self.by_use.pop_first() {
+            Some((_, oldest)) => {
+                if let Some((_, value)) = self.by_id.remove(&oldest) {
+                    self.bytes = self.bytes.saturating_sub(oldest.len() + value.len());
+                }
+                true
+            }
+            None => false,
+        }
     }
 }
 
 impl LruSessionCache {
-    /// A cache of at most `capacity` sessions (at least one).
+    /// A cache of at most `capacity` sessions (at least one) within
+    /// `capacity` x [`DEFAULT_CACHE_BYTES_PER_SESSION`] bytes.
     pub fn new(capacity: usize) -> Self {
+        let capacity = capacity.max(1);
+        Self::with_limits(
+            capacity,
+            capacity.saturating_mul(DEFAULT_CACHE_BYTES_PER_SESSION),
+        )
+    }
+
+    /// A cache of at most `capacity` sessions (at least one) and `max_bytes` bytes.
+    pub fn with_limits(capacity: usize, max_bytes: usize) -> Self {
         Self {
             capacity: capacity.max(1),
+            max_bytes,
             inner: Lock::new(LruInner::default()),
         }
     }
@@ -375,12 +538,18 @@ impl LruSessionCache {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// How many bytes the cached ids and values take.
+    pub fn stored_bytes(&self) -> usize {
+        self.inner.with(|i| i.bytes)
+    }
 }
 
 impl fmt::Debug for LruSessionCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LruSessionCache")
             .field("capacity", &self.capacity)
+            .field("max_bytes", &self.max_bytes)
             .field("len", &self.len())
             .finish()
     }
@@ -388,20 +557,23 @@ impl fmt::Debug for LruSessionCache {
 
 impl ServerSessionCache for LruSessionCache {
     fn put(&self, id: &[u8], value: Vec<u8>) {
+        let value = Zeroizing::new(value);
+        let size = id.len().saturating_add(value.len());
         self.inner.with(|i| {
-            if let Some((used, _)) = i.by_id.remove(id) {
-                i.by_use.remove(&used);
+            i.remove(id);
+            if size > self.max_bytes {
+                return;
             }
-            while i.by_id.len() >= self.capacity {
-                let Some((_, oldest)) = i.by_use.pop_first() else {
+            while i.by_id.len() >= self.capacity || i.bytes.saturating_add(size) > self.max_bytes {
+                if !i.evict_oldest() {
                     break;
-                };
-                i.by_id.remove(&oldest);
+                }
             }
             i.clock += 1;
             let now = i.clock;
             i.by_use.insert(now, id.to_vec());
             i.by_id.insert(id.to_vec(), (now, value));
+            i.bytes = i.bytes.saturating_add(size);
         })
     }
 
@@ -468,7 +640,7 @@ impl AeadTicketer {
         self.provider.fill_random(&mut secret).ok()?;
         self.provider.fill_random(&mut name).ok()?;
         let key = aead.with_key(&secret).ok();
-        wipe(&mut secret);
+        secret.zeroize();
         Some(TicketKey {
             name,
             key: key?,
@@ -514,7 +686,8 @@ impl TicketEncrypter for AeadTicketer {
         self.keys.with(|keys| {
             self.rotate(keys, now);
             let k = keys.current.as_ref()?;
-            let mut out = Vec::with_capacity(TICKET_HEADER_LEN + plain.len() + 16);
+            // Wiped if sealing fails while it still holds the plaintext.
+            let mut out = Zeroizing::new(Vec::with_capacity(TICKET_HEADER_LEN + plain.len() + 16));
             out.extend_from_slice(&k.name);
             out.extend_from_slice(&nonce);
             out.extend_from_slice(plain);
@@ -523,7 +696,7 @@ impl TicketEncrypter for AeadTicketer {
                 .seal_in_place(&nonce, &k.name, &mut out[TICKET_HEADER_LEN..])
                 .ok()?;
             out.extend_from_slice(&tag);
-            Some(out)
+            Some(core::mem::take(&mut *out))
         })
     }
 
@@ -534,7 +707,8 @@ impl TicketEncrypter for AeadTicketer {
             .get(TICKET_KEY_NAME_LEN..TICKET_HEADER_LEN)?
             .try_into()
             .ok()?;
-        let mut body = ticket.get(TICKET_HEADER_LEN..)?.to_vec();
+        // Holds the plaintext once opened: wiped unless handed to the caller.
+        let mut body = Zeroizing::new(ticket.get(TICKET_HEADER_LEN..)?.to_vec());
         self.keys.with(|keys| {
             self.rotate(keys, now);
             let k = [&keys.current, &keys.previous]
@@ -543,7 +717,7 @@ impl TicketEncrypter for AeadTicketer {
                 .find(|k| k.name == name)?;
             let n = k.key.open_in_place(&nonce, name, &mut body).ok()?;
             body.truncate(n);
-            Some(body)
+            Some(core::mem::take(&mut *body))
         })
     }
 
@@ -577,7 +751,7 @@ mod tests {
     #[test]
     fn server_session_roundtrips_and_rejects_garbage() {
         let s = server_session();
-        let bytes = s.encode();
+        let bytes = s.encode().unwrap();
         assert_eq!(ServerSession::decode(&bytes).unwrap(), s);
         for n in 0..bytes.len() {
             assert!(ServerSession::decode(&bytes[..n]).is_err(), "prefix {n}");
@@ -630,6 +804,130 @@ mod tests {
         assert_eq!(c.len(), 2);
     }
 
+    fn config() -> ClientConfig {
+        let sv = RingProvider.signature_verification();
+        ClientConfig::new(
+            Arc::new(RingProvider),
+            Arc::new(crate::verify::danger::NoServerVerification::new(*sv)),
+        )
+    }
+
+    #[derive(Debug)]
+    struct NoKey;
+
+    impl SigningKey for NoKey {
+        fn kind(&self) -> crate::crypto::KeyKind {
+            crate::crypto::KeyKind::Ecdsa
+        }
+        fn choose_scheme(
+            &self,
+            _: &[crate::codec::enums::SignatureScheme],
+        ) -> Option<crate::codec::enums::SignatureScheme> {
+            None
+        }
+        fn sign(
+            &self,
+            _: crate::codec::enums::SignatureScheme,
+            _: &[u8],
+        ) -> Result<Vec<u8>, crate::Error> {
+            Err(crate::Error::internal("no key"))
+        }
+    }
+
+    fn origin() -> SessionOrigin {
+        SessionOrigin::of(&config())
+    }
+
+    fn session_with_ticket(len: usize) -> ClientSession {
+        ClientSession {
+            suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            master_secret: [1; 48],
+            extended_master_secret: true,
+            session_id: SessionId::EMPTY,
+            ticket: vec![1; len],
+            lifetime_secs: 0,
+            received_at: 0,
+            peer_certificates: vec![CertificateDer::from(vec![2; 1000])],
+            origin: origin(),
+        }
+    }
+
+    #[test]
+    fn client_store_is_bounded_in_bytes() {
+        let s = InMemoryClientSessionStore::with_limits(100, 10_000);
+        let one = session_with_ticket(3000).stored_len();
+        assert_eq!(one, SESSION_OVERHEAD + 3000 + 1000);
+        s.put("a", session_with_ticket(3000));
+        s.put("b", session_with_ticket(3000));
+        assert_eq!(s.len(), 2);
+        assert_eq!(s.stored_bytes(), 2 * (one + 1));
+        // A third would exceed 10,000 bytes: the oldest name goes.
+        s.put("c", session_with_ticket(3000));
+        assert_eq!(s.len(), 2);
+        assert!(s.get("a").is_none());
+        assert!(s.stored_bytes() <= 10_000);
+        // A session larger than the whole budget is not stored, and replaces nothing but
+        // the name's own entry.
+        s.put("b", session_with_ticket(20_000));
+        assert!(s.get("b").is_none());
+        assert!(s.get("c").is_some());
+    }
+
+    #[test]
+    fn sessions_match_only_the_configuration_that_made_them() {
+        let a = config();
+        let mut s = session_with_ticket(1);
+        s.origin = SessionOrigin::of(&a);
+        assert!(s.compatible_with(&a));
+        assert!(s.compatible_with(&a.clone()), "a clone shares the verifier");
+        // Another verifier, even of the same kind and settings, is another origin.
+        assert!(!s.compatible_with(&config()));
+        let mut with_cert = a.clone();
+        let key =
+            crate::config::CertifiedKey::new(vec![CertificateDer::from(vec![1])], Arc::new(NoKey))
+                .unwrap();
+        with_cert.client_cert = Some(key);
+        assert!(!s.compatible_with(&with_cert));
+        let mut s2 = session_with_ticket(1);
+        s2.origin = SessionOrigin::of(&with_cert);
+        assert!(s2.compatible_with(&with_cert.clone()));
+        assert!(!s2.compatible_with(&a));
+    }
+
+    #[test]
+    fn lru_cache_is_bounded_in_bytes() {
+        let c = LruSessionCache::with_limits(100, 1000);
+        c.put(b"a", vec![1; 400]);
+        c.put(b"b", vec![2; 400]);
+        assert_eq!(c.stored_bytes(), 802);
+        assert_eq!(c.get(b"a").map(|v| v.len()), Some(400));
+        // b is now least recently used and goes to make room.
+        c.put(b"c", vec![3; 400]);
+        assert_eq!(c.get(b"b"), None);
+        assert_eq!(c.len(), 2);
+        assert!(c.stored_bytes() <= 1000);
+        // Too big for the whole cache: not stored, nothing evicted.
+        c.put(b"d", vec![4; 1000]);
+        assert_eq!(c.get(b"d"), None);
+        assert_eq!(c.len(), 2);
+        // Replacing an entry accounts for the old value.
+        c.put(b"a", vec![5; 10]);
+        assert_eq!(c.stored_bytes(), 1 + 10 + 1 + 400);
+        assert_eq!(
+            LruSessionCache::new(2).max_bytes,
+            2 * DEFAULT_CACHE_BYTES_PER_SESSION
+        );
+    }
+
+    #[test]
+    fn server_session_with_an_over_long_name_is_an_error_not_a_panic() {
+        let mut s = server_session();
+        s.server_name = Some("a".repeat(256));
+        assert_eq!(s.encode(), Err(EncodeError::new(256, 255)));
+        s.server_name = Some("a".repeat(255));
+        assert!(s.encode().is_ok());
+    }
+
     #[test]
     fn client_store_is_bounded_per_name() {
         let s = InMemoryClientSessionStore::new(2);
@@ -642,6 +940,7 @@ mod tests {
             lifetime_secs: 0,
             received_at: 0,
             peer_certificates: vec![],
+            origin: origin(),
         };
         s.put("a", mk(1));
         s.put("b", mk(2));
@@ -666,6 +965,7 @@ mod tests {
             lifetime_secs: 300,
             received_at: 1000,
             peer_certificates: vec![],
+            origin: origin(),
         };
         assert!(s.is_fresh(at(1299)));
         assert!(!s.is_fresh(at(1300)));

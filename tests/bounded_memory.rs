@@ -183,14 +183,14 @@ const APP_DATA: u8 = 23;
 const MAX_BODY: usize = 65536;
 
 fn hs(m: HandshakeMessage) -> Vec<u8> {
-    let bytes = m.to_bytes();
+    let bytes = m.to_bytes().unwrap();
     assert!(bytes.len() - 4 <= MAX_BODY, "message over the maximum");
     bytes
 }
 
 /// A message body padded to exactly the maximum size through `pad`.
 fn at_max(build: impl Fn(usize) -> HandshakeMessage) -> Vec<u8> {
-    let base = build(0).to_bytes().len() - 4;
+    let base = build(0).to_bytes().unwrap().len() - 4;
     hs(build(MAX_BODY - base))
 }
 

@@ -47,7 +47,7 @@ fn plaintext_messages(stream: &[u8], kx: KxContext) -> Flight {
                     HandshakeMessage::decode_with(m.encoded, kx).expect("captured message decodes");
                 // Canonical: re-encoding gives the captured bytes.
                 assert_eq!(
-                    msg.to_bytes(),
+                    msg.to_bytes().unwrap(),
                     m.encoded,
                     "{:?} re-encodes to the same bytes",
                     msg.typ

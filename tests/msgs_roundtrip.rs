@@ -254,7 +254,7 @@ fn handshake() -> impl Strategy<Value = (HandshakeMessage, KxContext)> {
 
 /// decode(encode(v)) == v.
 fn roundtrip<T: Codec + PartialEq + std::fmt::Debug>(v: &T) -> Result<(), TestCaseError> {
-    let enc = v.to_bytes();
+    let enc = v.to_bytes().unwrap();
     let dec = T::decode(&enc).map_err(|e| TestCaseError::fail(format!("{e}: {enc:02x?}")))?;
     prop_assert_eq!(&dec, v);
     Ok(())
@@ -263,7 +263,7 @@ fn roundtrip<T: Codec + PartialEq + std::fmt::Debug>(v: &T) -> Result<(), TestCa
 /// If `bytes` decodes, it re-encodes to exactly `bytes`.
 fn canonical<T: Codec + std::fmt::Debug>(bytes: &[u8]) -> Result<(), TestCaseError> {
     if let Ok(v) = T::decode(bytes) {
-        prop_assert_eq!(v.to_bytes(), bytes, "{:?}", v);
+        prop_assert_eq!(v.to_bytes().unwrap(), bytes, "{:?}", v);
     }
     Ok(())
 }
@@ -271,7 +271,7 @@ fn canonical<T: Codec + std::fmt::Debug>(bytes: &[u8]) -> Result<(), TestCaseErr
 fn canonical_handshake(bytes: &[u8]) -> Result<(), TestCaseError> {
     for ctx in [KxContext::Unknown, KxContext::Ecdhe, KxContext::Rsa] {
         if let Ok(m) = HandshakeMessage::decode_with(bytes, ctx) {
-            prop_assert_eq!(m.to_bytes(), bytes, "{:?} {:?}", ctx, m);
+            prop_assert_eq!(m.to_bytes().unwrap(), bytes, "{:?} {:?}", ctx, m);
         }
     }
     Ok(())
@@ -380,9 +380,9 @@ proptest! {
     fn kx_roundtrip(ske in ecdhe_ske(), ds in digitally_signed()) {
         roundtrip(&ske)?;
         roundtrip(&ds)?;
-        let params = ecdhe_params(ske.group, &ske.public);
-        prop_assert_eq!(&params, &ske.params());
-        prop_assert!(ske.to_bytes().starts_with(&params));
+        let params = ecdhe_params(ske.group, &ske.public).unwrap();
+        prop_assert_eq!(&params, &ske.params().unwrap());
+        prop_assert!(ske.to_bytes().unwrap().starts_with(&params));
     }
 
     #[test]
@@ -396,14 +396,14 @@ proptest! {
 
     #[test]
     fn handshake_roundtrip((m, ctx) in handshake()) {
-        let enc = m.to_bytes();
+        let enc = m.to_bytes().unwrap();
         prop_assert_eq!(HandshakeMessage::decode_with(&enc, ctx), Ok(m.clone()));
         if let Some(t) = m.payload.handshake_type() {
             prop_assert_eq!(t, m.typ);
         }
         // Read without the context, every message still roundtrips byte for byte.
         let raw = HandshakeMessage::decode(&enc).map_err(|e| TestCaseError::fail(format!("{e}")))?;
-        prop_assert_eq!(raw.to_bytes(), enc);
+        prop_assert_eq!(raw.to_bytes().unwrap(), enc);
     }
 
     #[test]
@@ -413,7 +413,7 @@ proptest! {
 
     #[test]
     fn mutated_messages_stay_canonical((m, _ctx) in handshake(), muts in vec(mutation(), 1..4)) {
-        let enc = mutate(m.to_bytes(), &muts);
+        let enc = mutate(m.to_bytes().unwrap(), &muts);
         canonical_handshake(&enc)?;
         if enc.len() >= 4 {
             // The body alone, through every body decoder.
@@ -423,13 +423,13 @@ proptest! {
 
     #[test]
     fn mutated_handshake_bodies_stay_canonical((m, _ctx) in handshake(), muts in vec(mutation(), 1..4)) {
-        let enc = mutate_body(&m.to_bytes(), 1, 3, &muts);
+        let enc = mutate_body(&m.to_bytes().unwrap(), 1, 3, &muts);
         canonical_handshake(&enc)?;
     }
 
     #[test]
     fn mutated_extension_bodies_stay_canonical(c in client_extension(), s in server_extension(), muts in vec(mutation(), 1..3)) {
-        for enc in [c.to_bytes(), s.to_bytes()] {
+        for enc in [c.to_bytes().unwrap(), s.to_bytes().unwrap()] {
             let enc = mutate_body(&enc, 2, 2, &muts);
             canonical::<ClientExtension>(&enc)?;
             canonical::<ServerExtension>(&enc)?;
@@ -445,15 +445,15 @@ proptest! {
     ) {
         let mut ch = ch;
         ch.extensions = None;
-        let mut b = ch.to_bytes();
-        let block: Vec<u8> = cexts.iter().flat_map(|(e, m)| mutate_body(&e.to_bytes(), 2, 2, m)).collect();
+        let mut b = ch.to_bytes().unwrap();
+        let block: Vec<u8> = cexts.iter().flat_map(|(e, m)| mutate_body(&e.to_bytes().unwrap(), 2, 2, m)).collect();
         b.extend_from_slice(&(block.len() as u16).to_be_bytes());
         b.extend_from_slice(&block);
         canonical::<ClientHello>(&b)?;
         let mut sh = sh;
         sh.extensions = None;
-        let mut b = sh.to_bytes();
-        let block: Vec<u8> = sexts.iter().flat_map(|(e, m)| mutate_body(&e.to_bytes(), 2, 2, m)).collect();
+        let mut b = sh.to_bytes().unwrap();
+        let block: Vec<u8> = sexts.iter().flat_map(|(e, m)| mutate_body(&e.to_bytes().unwrap(), 2, 2, m)).collect();
         b.extend_from_slice(&(block.len() as u16).to_be_bytes());
         b.extend_from_slice(&block);
         canonical::<ServerHello>(&b)?;
@@ -461,8 +461,8 @@ proptest! {
 
     #[test]
     fn mutated_extensions_stay_canonical(c in client_extension(), s in server_extension(), muts in vec(mutation(), 1..3)) {
-        let c = mutate(c.to_bytes(), &muts);
-        let s = mutate(s.to_bytes(), &muts);
+        let c = mutate(c.to_bytes().unwrap(), &muts);
+        let s = mutate(s.to_bytes().unwrap(), &muts);
         canonical::<ClientExtension>(&c)?;
         canonical::<ServerExtension>(&c)?;
         canonical::<ClientExtension>(&s)?;
@@ -491,7 +491,7 @@ fn rustls_client_hello_decodes() {
     let hs = &out[5..5 + len];
 
     let m = HandshakeMessage::decode(hs).expect("decodes");
-    assert_eq!(m.to_bytes(), hs);
+    assert_eq!(m.to_bytes().unwrap(), hs);
     let HandshakePayload::ClientHello(ch) = &m.payload else {
         panic!("not a ClientHello: {m:?}")
     };

@@ -408,6 +408,7 @@ fn first_message(flight: &[u8]) -> (u8, HandshakeMessage) {
 /// 3.`minor`.
 fn handshake_records(minor: u8, msg: &HandshakeMessage) -> Vec<u8> {
     msg.to_bytes()
+        .unwrap()
         .chunks(16384)
         .flat_map(|c| record_v(ContentType::HANDSHAKE.0, [3, minor], c))
         .collect()

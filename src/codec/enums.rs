@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use super::{Codec, Reader};
-use crate::error::DecodeError;
+use crate::error::{DecodeError, EncodeError};
 
 /// A code point with a Wireshark-style display: `name (0x001d)`.
 pub trait WireName: fmt::Display {
@@ -117,8 +117,9 @@ macro_rules! wire_enum {
         }
 
         impl Codec for $name {
-            fn encode(&self, out: &mut Vec<u8>) {
+            fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
                 out.extend_from_slice(&self.0.to_be_bytes());
+                Ok(())
             }
             fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
                 Ok(Self(r.$ty($field)?))
@@ -549,7 +550,7 @@ mod tests {
         let g = NamedGroup::decode(&[0xab, 0xcd]).unwrap();
         assert_eq!(g, NamedGroup(0xabcd));
         assert!(!g.is_known());
-        assert_eq!(g.to_bytes(), [0xab, 0xcd]);
+        assert_eq!(g.to_bytes().unwrap(), [0xab, 0xcd]);
         assert!(CipherSuite(0x2a2a).is_grease());
         assert!(!CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256.is_grease());
     }

@@ -6,7 +6,7 @@
 
 use alloc::vec::Vec;
 
-use crate::error::{DecodeError, DecodeErrorKind};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 
 pub mod enums;
 
@@ -172,8 +172,15 @@ impl LenPrefix {
 /// let mut out = Vec::new();
 /// let lp = LengthPrefixed::begin(&mut out, LenPrefix::U16);
 /// out.extend_from_slice(b"abc");
-/// lp.finish(&mut out);
+/// lp.finish(&mut out)?;
 /// assert_eq!(out, [0, 3, b'a', b'b', b'c']);
+///
+/// // A body longer than its prefix can carry is an error, not a panic.
+/// let mut out = Vec::new();
+/// let lp = LengthPrefixed::begin(&mut out, LenPrefix::U8);
+/// out.extend_from_slice(&[0; 256]);
+/// assert!(lp.finish(&mut out).is_err());
+/// # Ok::<(), tls12::EncodeError>(())
 /// ```
 #[must_use = "call finish() to patch the length"]
 pub struct LengthPrefixed {
@@ -191,25 +198,36 @@ impl LengthPrefixed {
 
     /// Patches the placeholder with the number of bytes written since `begin`.
     ///
-    /// Panics if the body is longer than the prefix can carry: every message we build is
-    /// bounded by construction (configuration limits), so that is a bug in this crate, never
-    /// something the peer can cause.
-    pub fn finish(self, out: &mut [u8]) {
-        let n = out.len() - self.at - self.len.width();
-        assert!(
-            n <= self.len.max(),
-            "length-prefixed body of {n} bytes overflows its prefix"
-        );
-        let be = (n as u32).to_be_bytes();
-        out[self.at..self.at + self.len.width()].copy_from_slice(&be[4 - self.len.width()..]);
+    /// A body longer than the prefix can carry is an [`EncodeError`]: values kept from a
+    /// peer (a name, a ticket, a certificate chain) are bounded where they come in, but an
+    /// encoder must not rely on it, so encoding is total and never panics.
+    pub fn finish(self, out: &mut [u8]) -> Result<(), EncodeError> {
+        let width = self.len.width();
+        let body = out
+            .len()
+            .checked_sub(self.at + width)
+            .ok_or(EncodeError::new(0, self.len.max()))?;
+        let n = u32::try_from(body)
+            .ok()
+            .filter(|&n| n as usize <= self.len.max())
+            .ok_or(EncodeError::new(body, self.len.max()))?;
+        let be = n.to_be_bytes();
+        let prefix = out
+            .get_mut(self.at..self.at + width)
+            .ok_or(EncodeError::new(body, self.len.max()))?;
+        prefix.copy_from_slice(&be[4 - width..]);
+        Ok(())
     }
 }
 
-/// Writes `bytes` with a length prefix.
-pub fn put_opaque(out: &mut Vec<u8>, len: LenPrefix, bytes: &[u8]) {
+/// Writes `bytes` with a length prefix; an [`EncodeError`] if they are too long for it.
+pub fn put_opaque(out: &mut Vec<u8>, len: LenPrefix, bytes: &[u8]) -> Result<(), EncodeError> {
+    if bytes.len() > len.max() {
+        return Err(EncodeError::new(bytes.len(), len.max()));
+    }
     let lp = LengthPrefixed::begin(out, len);
     out.extend_from_slice(bytes);
-    lp.finish(out);
+    lp.finish(out)
 }
 
 /// Writes a big-endian u16.
@@ -218,16 +236,14 @@ pub fn put_u16(out: &mut Vec<u8>, v: u16) {
     out.extend_from_slice(&v.to_be_bytes());
 }
 
-/// Writes a big-endian u24 (the top byte of `v` must be zero).
-#[inline]
-pub fn put_u24(out: &mut Vec<u8>, v: u32) {
-    out.extend_from_slice(&v.to_be_bytes()[1..]);
-}
-
 /// A value with a wire encoding.
+///
+/// Encoding is total: any value that can be built either encodes or gives an
+/// [`EncodeError`] (a body too long for its length prefix); it never panics. On an error,
+/// `out` may hold a partial encoding and must be discarded.
 pub trait Codec: Sized {
     /// Appends the wire encoding of `self` to `out`.
-    fn encode(&self, out: &mut Vec<u8>);
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError>;
 
     /// Reads one value from the cursor, leaving the cursor after it.
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError>;
@@ -241,10 +257,10 @@ pub trait Codec: Sized {
     }
 
     /// The wire encoding of `self` as a new vector.
-    fn to_bytes(&self) -> Vec<u8> {
+    fn to_bytes(&self) -> Result<Vec<u8>, EncodeError> {
         let mut out = Vec::with_capacity(256);
-        self.encode(&mut out);
-        out
+        self.encode(&mut out)?;
+        Ok(out)
     }
 }
 
@@ -254,8 +270,9 @@ fn short_type_name<T>() -> &'static str {
 }
 
 impl Codec for u8 {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         out.push(*self);
+        Ok(())
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         r.u8("u8")
@@ -263,21 +280,27 @@ impl Codec for u8 {
 }
 
 impl Codec for u16 {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         put_u16(out, *self);
+        Ok(())
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         r.u16("u16")
     }
 }
 
-/// Writes `items` as a vector with a length prefix of `len` bytes.
-pub fn put_vec<T: Codec>(out: &mut Vec<u8>, len: LenPrefix, items: &[T]) {
+/// Writes `items` as a vector with a length prefix of `len` bytes; an [`EncodeError`] if
+/// their encodings are too long for it.
+pub fn put_vec<T: Codec>(
+    out: &mut Vec<u8>,
+    len: LenPrefix,
+    items: &[T],
+) -> Result<(), EncodeError> {
     let lp = LengthPrefixed::begin(out, len);
     for it in items {
-        it.encode(out);
+        it.encode(out)?;
     }
-    lp.finish(out);
+    lp.finish(out)
 }
 
 /// Reads a vector of `T` with a length prefix of `len` bytes. The items must fill the
@@ -332,7 +355,7 @@ mod tests {
     #[test]
     fn vec_roundtrip_and_partial_item_is_error() {
         let mut out = Vec::new();
-        put_vec(&mut out, LenPrefix::U16, &[1u16, 2, 3]);
+        put_vec(&mut out, LenPrefix::U16, &[1u16, 2, 3]).unwrap();
         assert_eq!(out, vec![0, 6, 0, 1, 0, 2, 0, 3]);
         let mut r = Reader::new(&out);
         assert_eq!(
@@ -361,7 +384,34 @@ mod tests {
         let mut out = vec![9];
         let lp = LengthPrefixed::begin(&mut out, LenPrefix::U24);
         out.extend_from_slice(&[7; 300]);
-        lp.finish(&mut out);
+        lp.finish(&mut out).unwrap();
         assert_eq!(&out[..4], &[9, 0, 1, 44]);
+    }
+
+    #[test]
+    fn over_long_bodies_are_errors_at_every_width() {
+        for (len, max) in [(LenPrefix::U8, 0xff), (LenPrefix::U16, 0xffff)] {
+            let mut out = Vec::new();
+            assert!(put_opaque(&mut out, len, &vec![1; max]).is_ok());
+            let mut out = Vec::new();
+            assert_eq!(
+                put_opaque(&mut out, len, &vec![1; max + 1]),
+                Err(EncodeError::new(max + 1, max))
+            );
+            // A vector whose items fit one by one but not together.
+            let mut out = Vec::new();
+            let items = vec![7u8; max + 1];
+            assert_eq!(
+                put_vec(&mut out, len, &items),
+                Err(EncodeError::new(max + 1, max))
+            );
+        }
+        let mut out = Vec::new();
+        let lp = LengthPrefixed::begin(&mut out, LenPrefix::U24);
+        out.resize(3 + 0x100_0000, 0);
+        assert_eq!(
+            lp.finish(&mut out),
+            Err(EncodeError::new(0x100_0000, 0xff_ffff))
+        );
     }
 }

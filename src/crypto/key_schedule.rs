@@ -17,6 +17,8 @@
 
 use core::fmt;
 
+use zeroize::Zeroize;
+
 use alloc::boxed::Box;
 
 use crate::crypto::prf::{prf, prf_keyed, prf_parts};
@@ -38,12 +40,6 @@ pub const SERVER_FINISHED: &[u8] = b"server finished";
 const MASTER_SECRET_LABEL: &[u8] = b"master secret";
 const EXTENDED_MASTER_SECRET_LABEL: &[u8] = b"extended master secret";
 const KEY_EXPANSION_LABEL: &[u8] = b"key expansion";
-
-/// Overwrites `buf` with zeros, in a way the optimiser should not drop as a dead store.
-pub(crate) fn wipe(buf: &mut [u8]) {
-    buf.fill(0);
-    core::hint::black_box(buf);
-}
 
 /// The 48-byte master secret. Zeroed on drop; `Debug` does not show it.
 #[derive(Clone)]
@@ -174,7 +170,7 @@ impl MasterSecret {
 
 impl Drop for MasterSecret {
     fn drop(&mut self) {
-        wipe(&mut self.0);
+        self.0.zeroize();
     }
 }
 
@@ -351,7 +347,7 @@ impl KeyBlock {
 
 impl Drop for KeyBlock {
     fn drop(&mut self) {
-        wipe(&mut self.buf);
+        self.buf.zeroize();
     }
 }
 

@@ -101,7 +101,7 @@ mod std_sinks {
 
     use super::KeyLogLine;
     use crate::crypto::KeyLog;
-    use crate::crypto::key_schedule::wipe;
+    use zeroize::Zeroize;
 
     /// Appends key log lines to a file (the `SSLKEYLOGFILE` convention). Write errors are
     /// ignored: key logging must never break a connection.
@@ -147,7 +147,7 @@ mod std_sinks {
             let _ = file.write_all(&line);
             let _ = file.flush();
             drop(file);
-            wipe(&mut line);
+            line.zeroize();
         }
     }
 

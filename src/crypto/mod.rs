@@ -198,9 +198,7 @@ impl AsRef<[u8]> for SharedSecret {
 
 impl Drop for SharedSecret {
     fn drop(&mut self) {
-        for b in self.0.iter_mut() {
-            *b = 0;
-        }
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 

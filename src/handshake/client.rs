@@ -7,6 +7,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use pki_types::{CertificateDer, ServerName};
+use zeroize::Zeroizing;
 
 use super::{HandshakeSummary, Input, Secrets, Side, Transcript, ct_eq, kx_context_of};
 use crate::codec::enums::{
@@ -22,7 +23,7 @@ use crate::msgs::{
     DigitallySigned, HandshakeMessage, HandshakePayload, KxContext, NewSessionTicket, Random,
     ServerHello, ServerKeyExchangePayload, SessionId, signed_message,
 };
-use crate::resumption::ClientSession;
+use crate::resumption::{ClientSession, SessionOrigin};
 use crate::suites::{KeyExchange, SupportedSuite};
 
 /// The client side of the handshake.
@@ -205,7 +206,14 @@ impl State {
             store.remove(&session_key(server_name));
             return Ok(None);
         }
-        if !config.enable_tickets {
+        if !session.compatible_with(config) {
+            // Made under another verifier or client identity (a configuration sharing this
+            // store): never offered here, but left for the configuration that made it.
+            return Ok(None);
+        }
+        // A store may hand back anything (one that persists sessions, say): a ticket over
+        // our cap is not offered, so the ClientHello always fits its length prefixes.
+        if !config.enable_tickets || session.ticket.len() > config.max_ticket_len {
             session.ticket.clear();
         }
         if !session.ticket.is_empty() {
@@ -312,7 +320,7 @@ impl State {
                 let message = signed_message(
                     &Random(w.n.client_random),
                     &Random(w.n.server_random),
-                    &ske.params(),
+                    &ske.params()?,
                 );
                 let ee = w
                     .certs
@@ -560,7 +568,12 @@ impl State {
             return;
         };
         let key = session_key(&self.server_name);
-        let ticket = k.ticket.as_ref().filter(|t| !t.ticket.is_empty());
+        // A ticket over our cap is ignored, as if the server had sent none: it would be sent
+        // back in every later ClientHello.
+        let ticket = k
+            .ticket
+            .as_ref()
+            .filter(|t| !t.ticket.is_empty() && t.ticket.len() <= self.config.max_ticket_len);
         if k.resumed && ticket.is_none() {
             // Keep the session as it is: the server may resume it again.
             return;
@@ -580,6 +593,7 @@ impl State {
                 lifetime_secs: ticket.map_or(0, |t| t.lifetime_hint),
                 received_at: core.config.time.now().as_secs(),
                 peer_certificates: k.certs.clone(),
+                origin: SessionOrigin::of(&self.config),
             },
         );
     }
@@ -590,6 +604,7 @@ impl State {
         chain: CertificateChain,
     ) -> Result<Vec<CertificateDer<'static>>, Error> {
         let certs = chain.0;
+        super::check_chain_len(&certs, core.config.max_peer_chain_len)?;
         let (ee, rest) = certs
             .split_first()
             .ok_or(Error::Certificate(CertificateError::Missing))?;
@@ -641,13 +656,13 @@ impl State {
                 let public = active.public_key().to_vec();
                 let shared = active.complete(&kx.public)?;
                 (
-                    shared.as_ref().to_vec(),
+                    Zeroizing::new(shared.as_ref().to_vec()),
                     ClientKeyExchangePayload::Ecdhe(public),
                     Some(kx.group),
                 )
             }
             (KeyExchange::Rsa, None) => {
-                let mut pm = [0u8; 48];
+                let mut pm = Zeroizing::new([0u8; 48]);
                 provider.fill_random(&mut pm[2..])?;
                 pm[..2].copy_from_slice(&ProtocolVersion::TLS12.0.to_be_bytes());
                 let ee = s
@@ -657,7 +672,11 @@ impl State {
                 let ct = provider
                     .rsa_encrypt_pre_master(ee.as_ref(), &pm)
                     .ok_or(Error::Config("RSA key exchange needs the rsa-kx feature"))??;
-                (pm.to_vec(), ClientKeyExchangePayload::Rsa(ct), None)
+                (
+                    Zeroizing::new(pm.to_vec()),
+                    ClientKeyExchangePayload::Rsa(ct),
+                    None,
+                )
             }
             _ => return Err(Error::internal("key exchange state mismatch")),
         };

@@ -311,16 +311,22 @@ impl Secrets {
     }
 }
 
-/// Compares in constant time (for Finished).
+/// Compares in constant time (for Finished): lengths are public, contents are not.
 pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
+    use subtle::ConstantTimeEq;
+    bool::from(a.ct_eq(b))
+}
+
+/// Refuses a peer certificate chain longer than `max` certificates (bad_certificate)
+/// before anything parses or verifies it: a verifier that accepts a chain padded with
+/// unused intermediates would otherwise let the peer make us keep it in a session.
+pub(crate) fn check_chain_len(chain: &[CertificateDer<'_>], max: usize) -> Result<(), Error> {
+    if chain.len() > max {
+        return Err(Error::Certificate(
+            crate::error::CertificateError::ChainTooLong,
+        ));
     }
-    let mut acc = 0u8;
-    for (x, y) in a.iter().zip(b) {
-        acc |= x ^ y;
-    }
-    core::hint::black_box(acc) == 0
+    Ok(())
 }
 
 #[cfg(test)]

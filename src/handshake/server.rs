@@ -6,9 +6,12 @@ use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use pki_types::CertificateDer;
+use pki_types::{CertificateDer, DnsName};
+use zeroize::Zeroizing;
 
-use super::{HandshakeSummary, Input, Secrets, Side, Transcript, ct_eq, kx_context_of};
+use super::{
+    HandshakeSummary, Input, Secrets, Side, Transcript, check_chain_len, ct_eq, kx_context_of,
+};
 use crate::codec::enums::{
     AlertDescription, ClientCertificateType, CompressionMethod, ECCurveType, ECPointFormat,
     ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme,
@@ -152,6 +155,7 @@ impl State {
             }
             (Inner::ExpectCertificate(mut p), HandshakePayload::Certificate(chain)) => {
                 p.n.transcript.add(encoded);
+                check_chain_len(&chain.0, core.config.max_peer_chain_len)?;
                 let verifier = self
                     .config
                     .client_verifier
@@ -261,19 +265,7 @@ impl State {
                 ));
             }
         }
-        let server_name = match ch.server_name() {
-            Some(n) => Some(
-                core::str::from_utf8(n)
-                    .ok()
-                    .filter(|s| s.is_ascii())
-                    .map(String::from)
-                    .ok_or(Error::peer(
-                        "server_name is not an ASCII host name",
-                        AlertDescription::ILLEGAL_PARAMETER,
-                    ))?,
-            ),
-            None => None,
-        };
+        let server_name = ch.server_name().map(valid_host_name).transpose()?;
         let ems = ch.extended_master_secret();
         if common.require_ems && !ems {
             return Err(Error::negotiation(
@@ -378,7 +370,7 @@ impl State {
                 .kx_group(group)
                 .ok_or(Error::internal("group vanished"))?
                 .start()?;
-            let params = ecdhe_params(group, active.public_key());
+            let params = ecdhe_params(group, active.public_key())?;
             let message = signed_message(&ch.random, &Random(server_random), &params);
             let signature = choice.cert.key.sign(scheme, &message)?;
             let ske = EcdheServerKeyExchange {
@@ -443,23 +435,24 @@ impl State {
     ) -> Result<Inner, Error> {
         let provider = core.config.provider.clone();
         let mut n = p.n;
-        let pre_master: Vec<u8> = match (cke, p.kx) {
+        let pre_master: Zeroizing<Vec<u8>> = match (cke, p.kx) {
             (ClientKeyExchangePayload::Ecdhe(point), Some(kx)) => {
-                kx.complete(&point)?.as_ref().to_vec()
+                Zeroizing::new(kx.complete(&point)?.as_ref().to_vec())
             }
             (ClientKeyExchangePayload::Rsa(ct), None) => {
                 // RFC 5246 7.4.7.1: draw the random fallback before decrypting; the
                 // decrypter never fails, so a bad ciphertext only shows as a bad Finished.
-                let mut fallback = [0u8; 48];
-                provider.fill_random(&mut fallback)?;
+                let mut fallback = Zeroizing::new([0u8; 48]);
+                provider.fill_random(&mut *fallback)?;
                 let decrypter = p
                     .key
                     .key
                     .rsa_decrypter()
                     .ok_or(Error::internal("RSA key exchange without an RSA decrypter"))?;
-                decrypter
-                    .decrypt_pre_master(&ct, n.client_version, fallback)
-                    .to_vec()
+                let mut pm = decrypter.decrypt_pre_master(&ct, n.client_version, *fallback);
+                let out = Zeroizing::new(pm.to_vec());
+                zeroize::Zeroize::zeroize(&mut pm);
+                out
             }
             _ => {
                 return Err(Error::unexpected(
@@ -530,6 +523,7 @@ impl State {
                 .and_then(|c| c.get(ch.session_id.as_slice()))
                 .map(|s| (s, config.session_lifetime_secs))
         })?;
+        let encoded = Zeroizing::new(encoded);
         let session = ServerSession::decode(&encoded).ok()?;
         let age = now.as_secs().checked_sub(session.created_at)?;
         let suite = config
@@ -604,9 +598,16 @@ impl State {
             server_name: k.n.server_name.clone(),
             client_certificates: k.client_certs.clone(),
         };
-        let encoded = session.encode();
-        if let (Some(cache), false) = (&self.config.session_cache, k.n.session_id.is_empty()) {
-            cache.put(k.n.session_id.as_slice(), encoded.clone());
+        // Every value in the session was bounded where it came in (the name is a DNS name
+        // of at most 253 bytes, the chain at most `max_peer_chain_len` certificates in one
+        // handshake message); a session that still does not encode is simply not kept.
+        let encoded = session.encode().ok().map(Zeroizing::new);
+        if let (Some(cache), false, Some(encoded)) = (
+            &self.config.session_cache,
+            k.n.session_id.is_empty(),
+            &encoded,
+        ) {
+            cache.put(k.n.session_id.as_slice(), encoded.to_vec());
         }
         if k.n.send_ticket {
             let ticketer = self
@@ -614,8 +615,13 @@ impl State {
                 .ticketer
                 .as_ref()
                 .ok_or(Error::internal("ticket promised without a ticketer"))?;
-            // An encrypter that cannot seal sends an empty ticket (RFC 5077 section 3.3).
-            let nst = match ticketer.encrypt(&encoded, now) {
+            // A session that cannot be sealed, or whose ticket would not fit the message's
+            // two-byte length, gets an empty ticket (RFC 5077 section 3.3).
+            let sealed = encoded
+                .as_ref()
+                .and_then(|e| ticketer.encrypt(e, now))
+                .filter(|t| t.len() <= MAX_TICKET_LEN);
+            let nst = match sealed {
                 Some(ticket) => NewSessionTicket {
                     lifetime_hint: ticketer.lifetime_secs(),
                     ticket,
@@ -630,6 +636,26 @@ impl State {
         }
         Ok(())
     }
+}
+
+/// The longest ticket a NewSessionTicket carries (`opaque ticket<0..2^16-1>`).
+const MAX_TICKET_LEN: usize = 0xffff;
+
+/// The ClientHello's host_name, which must be a DNS name (RFC 6066 section 3): at most
+/// 253 bytes of ASCII letters, digits, hyphens and underscores in labels of 1 to 63, not a
+/// literal IPv4 or IPv6 address. Anything else is refused with a fatal unrecognized_name,
+/// the alert OpenSSL sends for an over-long or malformed name. (The length prefix allows
+/// 65,535 bytes; the name is kept in the session, so it is bounded here.)
+fn valid_host_name(name: &[u8]) -> Result<String, Error> {
+    let refuse = || {
+        Error::peer(
+            "server_name host_name is not a DNS name",
+            AlertDescription::UNRECOGNIZED_NAME,
+        )
+    };
+    let name = core::str::from_utf8(name).map_err(|_| refuse())?;
+    DnsName::try_from(name).map_err(|_| refuse())?;
+    Ok(String::from(name))
 }
 
 /// TLS 1.2 must be offered: by client_version, and by supported_versions if present.

@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 
 use crate::codec::enums::{AlertDescription, AlertLevel};
 use crate::codec::{Codec, Reader};
-use crate::error::DecodeError;
+use crate::error::{DecodeError, EncodeError};
 
 /// An alert: exactly two bytes, level then description. Unknown values are kept; what to do
 /// with them is for the connection to decide.
@@ -32,11 +32,17 @@ impl AlertMessage {
             description,
         }
     }
+
+    /// The two bytes on the wire (an alert always encodes).
+    pub const fn to_array(self) -> [u8; 2] {
+        [self.level.0, self.description.0]
+    }
 }
 
 impl Codec for AlertMessage {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&[self.level.0, self.description.0]);
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        out.extend_from_slice(&self.to_array());
+        Ok(())
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -55,13 +61,15 @@ mod tests {
     fn known_bytes_and_errors() {
         let a = AlertMessage::decode(&[2, 40]).unwrap();
         assert_eq!(a, AlertMessage::fatal(AlertDescription::HANDSHAKE_FAILURE));
-        assert_eq!(a.to_bytes(), [2, 40]);
+        assert_eq!(a.to_bytes().unwrap(), [2, 40]);
         assert_eq!(
-            AlertMessage::warning(AlertDescription::CLOSE_NOTIFY).to_bytes(),
+            AlertMessage::warning(AlertDescription::CLOSE_NOTIFY)
+                .to_bytes()
+                .unwrap(),
             [1, 0]
         );
         let odd = AlertMessage::decode(&[7, 255]).unwrap();
-        assert_eq!(odd.to_bytes(), [7, 255]);
+        assert_eq!(odd.to_bytes().unwrap(), [7, 255]);
         assert_eq!(
             AlertMessage::decode(&[]),
             Err(DecodeError::new("Alert.level", DecodeErrorKind::Truncated))

@@ -3,15 +3,16 @@
 use alloc::vec::Vec;
 
 use crate::codec::{Codec, Reader};
-use crate::error::{DecodeError, DecodeErrorKind};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 
 /// ChangeCipherSpec: exactly one byte, value 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct ChangeCipherSpec;
 
 impl Codec for ChangeCipherSpec {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         out.push(1);
+        Ok(())
     }
 
     /// Any value but 1 is `IllegalValue`; an empty input is `Truncated`.
@@ -33,7 +34,7 @@ mod tests {
     #[test]
     fn exactly_one_byte_of_one() {
         assert_eq!(ChangeCipherSpec::decode(&[1]), Ok(ChangeCipherSpec));
-        assert_eq!(ChangeCipherSpec.to_bytes(), [1]);
+        assert_eq!(ChangeCipherSpec.to_bytes().unwrap(), [1]);
         let e = |b: &[u8], kind| {
             assert_eq!(
                 ChangeCipherSpec::decode(b),

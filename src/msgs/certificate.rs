@@ -8,7 +8,7 @@ use pki_types::CertificateDer;
 use super::{put_opaque_list, read_opaque_list, read_u8_list, read_u16_list};
 use crate::codec::enums::{CertificateStatusType, ClientCertificateType, SignatureScheme};
 use crate::codec::{Codec, LenPrefix, LengthPrefixed, Reader, put_opaque, put_vec};
-use crate::error::DecodeError;
+use crate::error::{DecodeError, EncodeError};
 
 /// A Certificate message: the sender's chain, leaf first.
 ///
@@ -30,12 +30,13 @@ impl CertificateChain {
 }
 
 impl Codec for CertificateChain {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let lp = LengthPrefixed::begin(out, LenPrefix::U24);
         for c in &self.0 {
-            put_opaque(out, LenPrefix::U24, c.as_ref());
+            put_opaque(out, LenPrefix::U24, c.as_ref())?;
         }
-        lp.finish(out);
+        lp.finish(out)?;
+        Ok(())
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -62,15 +63,16 @@ pub struct CertificateRequest {
 }
 
 impl Codec for CertificateRequest {
-    fn encode(&self, out: &mut Vec<u8>) {
-        put_vec(out, LenPrefix::U8, &self.certificate_types);
-        put_vec(out, LenPrefix::U16, &self.signature_schemes);
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        put_vec(out, LenPrefix::U8, &self.certificate_types)?;
+        put_vec(out, LenPrefix::U16, &self.signature_schemes)?;
         put_opaque_list(
             out,
             LenPrefix::U16,
             LenPrefix::U16,
             &self.certificate_authorities,
-        );
+        )?;
+        Ok(())
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -113,17 +115,18 @@ pub enum CertificateStatus {
 }
 
 impl Codec for CertificateStatus {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         match self {
             CertificateStatus::Ocsp(resp) => {
-                CertificateStatusType::OCSP.encode(out);
-                put_opaque(out, LenPrefix::U24, resp);
+                CertificateStatusType::OCSP.encode(out)?;
+                put_opaque(out, LenPrefix::U24, resp)?;
             }
             CertificateStatus::Unknown { status_type, data } => {
-                status_type.encode(out);
+                status_type.encode(out)?;
                 out.extend_from_slice(data);
             }
         }
+        Ok(())
     }
 
     /// For an unknown status type, reads to the end of `r`.
@@ -154,10 +157,10 @@ mod tests {
         let c = CertificateChain::decode(&b).unwrap();
         assert_eq!(c.0.len(), 2);
         assert_eq!(c.end_entity().unwrap().as_ref(), &[0x30, 0]);
-        assert_eq!(c.to_bytes(), b);
+        assert_eq!(c.to_bytes().unwrap(), b);
         let empty = CertificateChain::decode(&[0, 0, 0]).unwrap();
         assert!(empty.is_empty());
-        assert_eq!(empty.to_bytes(), [0, 0, 0]);
+        assert_eq!(empty.to_bytes().unwrap(), [0, 0, 0]);
     }
 
     #[test]
@@ -207,10 +210,13 @@ mod tests {
             ]
         );
         assert_eq!(cr.certificate_authorities, vec![vec![0x30, 1, 2]]);
-        assert_eq!(cr.to_bytes(), b);
+        assert_eq!(cr.to_bytes().unwrap(), b);
         // Empty schemes and CAs are allowed.
         let b = [1, 1, 0, 0, 0, 0];
-        assert_eq!(CertificateRequest::decode(&b).unwrap().to_bytes(), b);
+        assert_eq!(
+            CertificateRequest::decode(&b).unwrap().to_bytes().unwrap(),
+            b
+        );
     }
 
     #[test]
@@ -258,7 +264,7 @@ mod tests {
         let b = [1, 0, 0, 2, 0x30, 0];
         let s = CertificateStatus::decode(&b).unwrap();
         assert_eq!(s, CertificateStatus::Ocsp(vec![0x30, 0]));
-        assert_eq!(s.to_bytes(), b);
+        assert_eq!(s.to_bytes().unwrap(), b);
         let b = [7, 1, 2];
         let s = CertificateStatus::decode(&b).unwrap();
         assert_eq!(
@@ -268,7 +274,7 @@ mod tests {
                 data: vec![1, 2]
             }
         );
-        assert_eq!(s.to_bytes(), b);
+        assert_eq!(s.to_bytes().unwrap(), b);
         assert_eq!(
             CertificateStatus::decode(&[1, 0, 0, 0]),
             Err(DecodeError::new(

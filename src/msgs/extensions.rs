@@ -16,7 +16,7 @@ use crate::codec::enums::{
     ServerNameType, SignatureScheme,
 };
 use crate::codec::{Codec, LenPrefix, LengthPrefixed, Reader, put_opaque, put_u16, put_vec};
-use crate::error::{DecodeError, DecodeErrorKind};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 
 /// Which hello an extension list belongs to: it decides the body format and the field names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,18 +119,19 @@ impl CertificateStatusRequest {
         })
     }
 
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         match self {
             CertificateStatusRequest::Ocsp(o) => {
-                CertificateStatusType::OCSP.encode(out);
-                put_opaque_list(out, LenPrefix::U16, LenPrefix::U16, &o.responder_ids);
-                put_opaque(out, LenPrefix::U16, &o.extensions);
+                CertificateStatusType::OCSP.encode(out)?;
+                put_opaque_list(out, LenPrefix::U16, LenPrefix::U16, &o.responder_ids)?;
+                put_opaque(out, LenPrefix::U16, &o.extensions)?;
             }
             CertificateStatusRequest::Unknown { status_type, data } => {
-                status_type.encode(out);
+                status_type.encode(out)?;
                 out.extend_from_slice(data);
             }
         }
+        Ok(())
     }
 }
 
@@ -253,37 +254,39 @@ impl ClientExtension {
         Ok(ext)
     }
 
-    fn encode_body(&self, out: &mut Vec<u8>) {
+    fn encode_body(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         match self {
             ClientExtension::ServerName(names) => {
                 let lp = LengthPrefixed::begin(out, LenPrefix::U16);
                 for n in names {
-                    n.name_type.encode(out);
-                    put_opaque(out, LenPrefix::U16, &n.name);
+                    n.name_type.encode(out)?;
+                    put_opaque(out, LenPrefix::U16, &n.name)?;
                 }
-                lp.finish(out);
+                lp.finish(out)?;
             }
-            ClientExtension::MaxFragmentLength(m) => m.encode(out),
-            ClientExtension::StatusRequest(s) => s.encode(out),
-            ClientExtension::SupportedGroups(g) => put_vec(out, LenPrefix::U16, g),
-            ClientExtension::EcPointFormats(f) => put_vec(out, LenPrefix::U8, f),
-            ClientExtension::SignatureAlgorithms(s) => put_vec(out, LenPrefix::U16, s),
-            ClientExtension::Alpn(p) => put_opaque_list(out, LenPrefix::U16, LenPrefix::U8, p),
+            ClientExtension::MaxFragmentLength(m) => m.encode(out)?,
+            ClientExtension::StatusRequest(s) => s.encode(out)?,
+            ClientExtension::SupportedGroups(g) => put_vec(out, LenPrefix::U16, g)?,
+            ClientExtension::EcPointFormats(f) => put_vec(out, LenPrefix::U8, f)?,
+            ClientExtension::SignatureAlgorithms(s) => put_vec(out, LenPrefix::U16, s)?,
+            ClientExtension::Alpn(p) => put_opaque_list(out, LenPrefix::U16, LenPrefix::U8, p)?,
             ClientExtension::ExtendedMasterSecret => {}
             ClientExtension::RecordSizeLimit(l) => put_u16(out, *l),
             ClientExtension::SessionTicket(t) => out.extend_from_slice(t),
-            ClientExtension::RenegotiationInfo(v) => put_opaque(out, LenPrefix::U8, v),
+            ClientExtension::RenegotiationInfo(v) => put_opaque(out, LenPrefix::U8, v)?,
             ClientExtension::Unknown { data, .. } => out.extend_from_slice(data),
         }
+        Ok(())
     }
 }
 
 impl Codec for ClientExtension {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.ext_type().encode(out);
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.ext_type().encode(out)?;
         let lp = LengthPrefixed::begin(out, LenPrefix::U16);
-        self.encode_body(out);
-        lp.finish(out);
+        self.encode_body(out)?;
+        lp.finish(out)?;
+        Ok(())
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -383,32 +386,34 @@ impl ServerExtension {
         Ok(ext)
     }
 
-    fn encode_body(&self, out: &mut Vec<u8>) {
+    fn encode_body(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         match self {
             ServerExtension::ServerName
             | ServerExtension::StatusRequest
             | ServerExtension::ExtendedMasterSecret
             | ServerExtension::SessionTicket => {}
-            ServerExtension::MaxFragmentLength(m) => m.encode(out),
-            ServerExtension::EcPointFormats(f) => put_vec(out, LenPrefix::U8, f),
+            ServerExtension::MaxFragmentLength(m) => m.encode(out)?,
+            ServerExtension::EcPointFormats(f) => put_vec(out, LenPrefix::U8, f)?,
             ServerExtension::Alpn(p) => {
                 let lp = LengthPrefixed::begin(out, LenPrefix::U16);
-                put_opaque(out, LenPrefix::U8, p);
-                lp.finish(out);
+                put_opaque(out, LenPrefix::U8, p)?;
+                lp.finish(out)?;
             }
             ServerExtension::RecordSizeLimit(l) => put_u16(out, *l),
-            ServerExtension::RenegotiationInfo(v) => put_opaque(out, LenPrefix::U8, v),
+            ServerExtension::RenegotiationInfo(v) => put_opaque(out, LenPrefix::U8, v)?,
             ServerExtension::Unknown { data, .. } => out.extend_from_slice(data),
         }
+        Ok(())
     }
 }
 
 impl Codec for ServerExtension {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.ext_type().encode(out);
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.ext_type().encode(out)?;
         let lp = LengthPrefixed::begin(out, LenPrefix::U16);
-        self.encode_body(out);
-        lp.finish(out);
+        self.encode_body(out)?;
+        lp.finish(out)?;
+        Ok(())
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -479,7 +484,7 @@ mod tests {
         let e = ClientExtension::decode(&bytes).unwrap();
         assert_eq!(e, ClientExtension::host_name(b"localhost"));
         assert_eq!(e.ext_type(), ExtensionType::SERVER_NAME);
-        assert_eq!(e.to_bytes(), bytes);
+        assert_eq!(e.to_bytes().unwrap(), bytes);
     }
 
     #[test]
@@ -532,7 +537,7 @@ mod tests {
             e,
             ClientExtension::SupportedGroups(vec![NamedGroup::X25519, NamedGroup::SECP256R1])
         );
-        assert_eq!(e.to_bytes(), bytes);
+        assert_eq!(e.to_bytes().unwrap(), bytes);
         let f = "ClientHello.extensions.supported_groups";
         assert_eq!(
             ClientExtension::decode(&[0, 10, 0, 2, 0, 0]),
@@ -573,7 +578,7 @@ mod tests {
             s,
             ServerExtension::EcPointFormats(vec![ECPointFormat::UNCOMPRESSED])
         );
-        assert_eq!(s.to_bytes(), bytes);
+        assert_eq!(s.to_bytes().unwrap(), bytes);
         assert_eq!(
             ServerExtension::decode(&[0, 11, 0, 1, 0]),
             Err(err(
@@ -593,7 +598,7 @@ mod tests {
             c,
             ClientExtension::Alpn(vec![b"h2".to_vec(), b"http/1.1".to_vec()])
         );
-        assert_eq!(c.to_bytes(), bytes);
+        assert_eq!(c.to_bytes().unwrap(), bytes);
         let f = "ClientHello.extensions.application_layer_protocol_negotiation";
         assert_eq!(
             ClientExtension::decode(&[0, 16, 0, 2, 0, 0]),
@@ -609,7 +614,7 @@ mod tests {
             ServerExtension::decode(&s).unwrap(),
             ServerExtension::Alpn(b"h2".to_vec())
         );
-        assert_eq!(ServerExtension::Alpn(b"h2".to_vec()).to_bytes(), s);
+        assert_eq!(ServerExtension::Alpn(b"h2".to_vec()).to_bytes().unwrap(), s);
         let sf = "ServerHello.extensions.application_layer_protocol_negotiation";
         assert_eq!(
             ServerExtension::decode(&bytes),
@@ -637,8 +642,8 @@ mod tests {
         ] {
             assert_eq!(ClientExtension::decode(&bytes).unwrap(), c);
             assert_eq!(ServerExtension::decode(&bytes).unwrap(), s);
-            assert_eq!(c.to_bytes(), bytes);
-            assert_eq!(s.to_bytes(), bytes);
+            assert_eq!(c.to_bytes().unwrap(), bytes);
+            assert_eq!(s.to_bytes().unwrap(), bytes);
         }
         assert_eq!(
             ClientExtension::decode(&[0, 23, 0, 1, 0]),
@@ -736,7 +741,7 @@ mod tests {
             c,
             ClientExtension::StatusRequest(CertificateStatusRequest::Ocsp(Default::default()))
         );
-        assert_eq!(c.to_bytes(), bytes);
+        assert_eq!(c.to_bytes().unwrap(), bytes);
         let bytes = [0, 5, 0, 10, 1, 0, 3, 0, 1, 0xaa, 0, 2, 0x30, 0];
         let c = ClientExtension::decode(&bytes).unwrap();
         assert_eq!(
@@ -746,7 +751,7 @@ mod tests {
                 extensions: vec![0x30, 0],
             }))
         );
-        assert_eq!(c.to_bytes(), bytes);
+        assert_eq!(c.to_bytes().unwrap(), bytes);
         let bytes = [0, 5, 0, 3, 2, 9, 9];
         let c = ClientExtension::decode(&bytes).unwrap();
         assert_eq!(
@@ -756,7 +761,7 @@ mod tests {
                 data: vec![9, 9]
             })
         );
-        assert_eq!(c.to_bytes(), bytes);
+        assert_eq!(c.to_bytes().unwrap(), bytes);
         let f = "ClientHello.extensions.status_request";
         assert_eq!(
             ClientExtension::decode(&[0, 5, 0, 0]),
@@ -790,12 +795,12 @@ mod tests {
                 data: vec![0]
             }
         );
-        assert_eq!(c.to_bytes(), bytes);
+        assert_eq!(c.to_bytes().unwrap(), bytes);
         // supported_groups is not a ServerHello extension in TLS 1.2: kept raw.
         let bytes = [0, 10, 0, 1, 7];
         let s = ServerExtension::decode(&bytes).unwrap();
         assert_eq!(s.ext_type(), ExtensionType::SUPPORTED_GROUPS);
-        assert_eq!(s.to_bytes(), bytes);
+        assert_eq!(s.to_bytes().unwrap(), bytes);
         assert_eq!(
             ClientExtension::decode(&[0x3a]),
             Err(err(DecodeErrorKind::Truncated, "ClientHello.extensions"))

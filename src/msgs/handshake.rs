@@ -13,7 +13,7 @@ use super::kx::{ClientKeyExchangePayload, DigitallySigned, KxContext, ServerKeyE
 use super::ticket::NewSessionTicket;
 use crate::codec::enums::HandshakeType;
 use crate::codec::{Codec, LenPrefix, LengthPrefixed, Reader};
-use crate::error::DecodeError;
+use crate::error::{DecodeError, EncodeError};
 
 /// The length of a handshake message header: type (1) and body length (3).
 pub const HANDSHAKE_HEADER_LEN: usize = 4;
@@ -142,22 +142,23 @@ impl HandshakePayload {
     }
 
     /// Appends the body (without the header).
-    pub fn encode_body(&self, out: &mut Vec<u8>) {
+    pub fn encode_body(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         match self {
             HandshakePayload::HelloRequest | HandshakePayload::ServerHelloDone => {}
-            HandshakePayload::ClientHello(m) => m.encode(out),
-            HandshakePayload::ServerHello(m) => m.encode(out),
-            HandshakePayload::Certificate(m) => m.encode(out),
-            HandshakePayload::ServerKeyExchange(m) => m.encode(out),
-            HandshakePayload::CertificateRequest(m) => m.encode(out),
-            HandshakePayload::CertificateVerify(m) => m.encode(out),
-            HandshakePayload::ClientKeyExchange(m) => m.encode(out),
-            HandshakePayload::NewSessionTicket(m) => m.encode(out),
-            HandshakePayload::CertificateStatus(m) => m.encode(out),
+            HandshakePayload::ClientHello(m) => m.encode(out)?,
+            HandshakePayload::ServerHello(m) => m.encode(out)?,
+            HandshakePayload::Certificate(m) => m.encode(out)?,
+            HandshakePayload::ServerKeyExchange(m) => m.encode(out)?,
+            HandshakePayload::CertificateRequest(m) => m.encode(out)?,
+            HandshakePayload::CertificateVerify(m) => m.encode(out)?,
+            HandshakePayload::ClientKeyExchange(m) => m.encode(out)?,
+            HandshakePayload::NewSessionTicket(m) => m.encode(out)?,
+            HandshakePayload::CertificateStatus(m) => m.encode(out)?,
             HandshakePayload::Finished(b) | HandshakePayload::Unknown(b) => {
                 out.extend_from_slice(b)
             }
         }
+        Ok(())
     }
 }
 
@@ -245,11 +246,12 @@ from_payload! {
 }
 
 impl Codec for HandshakeMessage {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.typ.encode(out);
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.typ.encode(out)?;
         let lp = LengthPrefixed::begin(out, LenPrefix::U24);
-        self.payload.encode_body(out);
-        lp.finish(out);
+        self.payload.encode_body(out)?;
+        lp.finish(out)?;
+        Ok(())
     }
 
     /// Reads with [`KxContext::Unknown`]: key exchange bodies stay raw.
@@ -281,7 +283,7 @@ mod tests {
             HandshakeMessage::server_hello_done()
         );
         assert_eq!(
-            HandshakeMessage::server_hello_done().to_bytes(),
+            HandshakeMessage::server_hello_done().to_bytes().unwrap(),
             [14, 0, 0, 0]
         );
         assert_eq!(
@@ -319,12 +321,12 @@ mod tests {
         let b = [20, 0, 0, 3, 1, 2, 3];
         let m = HandshakeMessage::decode(&b).unwrap();
         assert_eq!(m, HandshakeMessage::finished(vec![1, 2, 3]));
-        assert_eq!(m.to_bytes(), b);
+        assert_eq!(m.to_bytes().unwrap(), b);
         let b = [3, 0, 0, 2, 9, 9];
         let m = HandshakeMessage::decode(&b).unwrap();
         assert_eq!(m, HandshakeMessage::unknown(HandshakeType(3), vec![9, 9]));
         assert_eq!(m.payload.handshake_type(), None);
-        assert_eq!(m.to_bytes(), b);
+        assert_eq!(m.to_bytes().unwrap(), b);
     }
 
     #[test]
@@ -354,7 +356,7 @@ mod tests {
             },
         };
         let m = HandshakeMessage::from(ServerKeyExchangePayload::Ecdhe(ske.clone()));
-        let b = m.to_bytes();
+        let b = m.to_bytes().unwrap();
         assert_eq!(&b[..4], &[12, 0, 0, (b.len() - 4) as u8]);
         assert_eq!(
             HandshakeMessage::decode_with(&b, KxContext::Ecdhe).unwrap(),
@@ -365,7 +367,7 @@ mod tests {
             raw.payload,
             HandshakePayload::ServerKeyExchange(ServerKeyExchangePayload::Unknown(b[4..].to_vec()))
         );
-        assert_eq!(raw.to_bytes(), b);
+        assert_eq!(raw.to_bytes().unwrap(), b);
         assert_eq!(
             HandshakeMessage::decode_with(&b, KxContext::Rsa),
             err("ServerKeyExchange", DecodeErrorKind::IllegalValue)
@@ -389,7 +391,7 @@ mod tests {
             m,
             HandshakeMessage::from(ClientKeyExchangePayload::Rsa(vec![5, 6]))
         );
-        assert_eq!(m.to_bytes(), cke);
+        assert_eq!(m.to_bytes().unwrap(), cke);
     }
 
     #[test]
@@ -450,7 +452,7 @@ mod tests {
         ];
         for m in msgs {
             assert_eq!(m.payload.handshake_type(), Some(m.typ));
-            assert_eq!(HandshakeMessage::decode(&m.to_bytes()).unwrap(), m);
+            assert_eq!(HandshakeMessage::decode(&m.to_bytes().unwrap()).unwrap(), m);
         }
     }
 }

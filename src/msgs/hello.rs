@@ -17,7 +17,7 @@ use crate::codec::enums::{
     ProtocolVersion, ServerNameType, SignatureScheme,
 };
 use crate::codec::{Codec, LenPrefix, Reader, put_opaque, put_vec};
-use crate::error::{DecodeError, DecodeErrorKind};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::msgs::extensions::CertificateStatusRequest;
 
 /// The 32-byte `Random` of a hello.
@@ -35,8 +35,9 @@ impl fmt::Debug for Random {
 }
 
 impl Codec for Random {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         out.extend_from_slice(&self.0);
+        Ok(())
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Random(r.array("Random")?))
@@ -103,8 +104,9 @@ impl fmt::Debug for SessionId {
 }
 
 impl Codec for SessionId {
-    fn encode(&self, out: &mut Vec<u8>) {
-        put_opaque(out, LenPrefix::U8, self.as_slice());
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        put_opaque(out, LenPrefix::U8, self.as_slice())?;
+        Ok(())
     }
 
     /// More than 32 bytes is `BadLength`.
@@ -248,15 +250,16 @@ impl ClientHello {
 }
 
 impl Codec for ClientHello {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.version.encode(out);
-        self.random.encode(out);
-        self.session_id.encode(out);
-        put_vec(out, LenPrefix::U16, &self.cipher_suites);
-        put_vec(out, LenPrefix::U8, &self.compression_methods);
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.version.encode(out)?;
+        self.random.encode(out)?;
+        self.session_id.encode(out)?;
+        put_vec(out, LenPrefix::U16, &self.cipher_suites)?;
+        put_vec(out, LenPrefix::U8, &self.compression_methods)?;
         if let Some(exts) = &self.extensions {
-            put_vec(out, LenPrefix::U16, exts);
+            put_vec(out, LenPrefix::U16, exts)?;
         }
+        Ok(())
     }
 
     /// Reads to the end of `r`, which must be exactly the handshake body.
@@ -379,15 +382,16 @@ impl ServerHello {
 }
 
 impl Codec for ServerHello {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.version.encode(out);
-        self.random.encode(out);
-        self.session_id.encode(out);
-        self.cipher_suite.encode(out);
-        self.compression_method.encode(out);
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.version.encode(out)?;
+        self.random.encode(out)?;
+        self.session_id.encode(out)?;
+        self.cipher_suite.encode(out)?;
+        self.compression_method.encode(out)?;
         if let Some(exts) = &self.extensions {
-            put_vec(out, LenPrefix::U16, exts);
+            put_vec(out, LenPrefix::U16, exts)?;
         }
+        Ok(())
     }
 
     /// Reads to the end of `r`, which must be exactly the handshake body.
@@ -467,7 +471,7 @@ mod tests {
         assert_eq!(ch.status_request(), None);
         assert!(ch.has_extension(ExtensionType::SERVER_NAME));
         assert!(!ch.has_extension(ExtensionType::RENEGOTIATION_INFO));
-        assert_eq!(ch.to_bytes(), bytes);
+        assert_eq!(ch.to_bytes().unwrap(), bytes);
     }
 
     #[test]
@@ -490,7 +494,7 @@ mod tests {
             ])]),
         };
         assert_eq!(ch.server_name(), Some(&b"h"[..]));
-        assert_eq!(ClientHello::decode(&ch.to_bytes()).unwrap(), ch);
+        assert_eq!(ClientHello::decode(&ch.to_bytes().unwrap()).unwrap(), ch);
     }
 
     #[test]
@@ -499,11 +503,11 @@ mod tests {
         let ch = ClientHello::decode(&none).unwrap();
         assert_eq!(ch.extensions, None);
         assert_eq!(ch.extensions(), &[]);
-        assert_eq!(ch.to_bytes(), none);
+        assert_eq!(ch.to_bytes().unwrap(), none);
         let empty = client_hello_bytes(&[0, 0]);
         let ch = ClientHello::decode(&empty).unwrap();
         assert_eq!(ch.extensions, Some(vec![]));
-        assert_eq!(ch.to_bytes(), empty);
+        assert_eq!(ch.to_bytes().unwrap(), empty);
     }
 
     #[test]
@@ -603,7 +607,7 @@ mod tests {
             sh.cipher_suite,
             CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
         );
-        assert_eq!(sh.to_bytes(), b);
+        assert_eq!(sh.to_bytes().unwrap(), b);
         let exts = [
             0, 32, // block
             0xff, 1, 0, 1, 0, // renegotiation_info
@@ -628,7 +632,7 @@ mod tests {
         );
         assert_eq!(sh.max_fragment_length(), None);
         assert_eq!(sh.record_size_limit(), None);
-        assert_eq!(sh.to_bytes(), b);
+        assert_eq!(sh.to_bytes().unwrap(), b);
         // Trailing byte after the block.
         b.push(0);
         assert_eq!(

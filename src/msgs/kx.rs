@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 use super::hello::Random;
 use crate::codec::enums::{ECCurveType, NamedGroup, SignatureScheme};
 use crate::codec::{Codec, LenPrefix, Reader, put_opaque};
-use crate::error::{DecodeError, DecodeErrorKind};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 
 /// The negotiated key exchange, which decides how ServerKeyExchange and ClientKeyExchange
 /// bodies are read.
@@ -39,9 +39,10 @@ pub struct DigitallySigned {
 }
 
 impl Codec for DigitallySigned {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.scheme.encode(out);
-        put_opaque(out, LenPrefix::U16, &self.signature);
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.scheme.encode(out)?;
+        put_opaque(out, LenPrefix::U16, &self.signature)?;
+        Ok(())
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -69,29 +70,38 @@ pub struct EcdheServerKeyExchange {
 impl EcdheServerKeyExchange {
     /// The encoded `ServerECDHParams` (`curve_type || group || len || point`): what the
     /// signature covers, after the two randoms. See [`signed_message`].
-    pub fn params(&self) -> Vec<u8> {
+    pub fn params(&self) -> Result<Vec<u8>, EncodeError> {
         let mut out = Vec::new();
-        self.encode_params(&mut out);
-        out
+        self.encode_params(&mut out)?;
+        Ok(out)
     }
 
     /// The message the server signs or the client verifies: both randoms, then
     /// [`params`](Self::params).
-    pub fn signed_message(&self, client_random: &Random, server_random: &Random) -> Vec<u8> {
-        signed_message(client_random, server_random, &self.params())
+    pub fn signed_message(
+        &self,
+        client_random: &Random,
+        server_random: &Random,
+    ) -> Result<Vec<u8>, EncodeError> {
+        Ok(signed_message(
+            client_random,
+            server_random,
+            &self.params()?,
+        ))
     }
 
-    fn encode_params(&self, out: &mut Vec<u8>) {
-        self.curve_type.encode(out);
-        self.group.encode(out);
-        put_opaque(out, LenPrefix::U8, &self.public);
+    fn encode_params(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.curve_type.encode(out)?;
+        self.group.encode(out)?;
+        put_opaque(out, LenPrefix::U8, &self.public)
     }
 }
 
 impl Codec for EcdheServerKeyExchange {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.encode_params(out);
-        self.signed.encode(out);
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.encode_params(out)?;
+        self.signed.encode(out)?;
+        Ok(())
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -120,14 +130,14 @@ impl Codec for EcdheServerKeyExchange {
 /// Encodes `ServerECDHParams` for a named curve: `named_curve(3) || group || len || point`.
 /// This is what a server signs (after the randoms) and then sends in its ServerKeyExchange.
 ///
-/// `public` must be 1 to 255 bytes: every group this crate supports has points of at most
-/// 133 bytes, so a longer one is a bug and panics.
-pub fn ecdhe_params(group: NamedGroup, public: &[u8]) -> Vec<u8> {
+/// `public` must be at most 255 bytes (every group this crate supports has points of at most
+/// 133 bytes); a longer one is an [`EncodeError`].
+pub fn ecdhe_params(group: NamedGroup, public: &[u8]) -> Result<Vec<u8>, EncodeError> {
     let mut out = Vec::with_capacity(4 + public.len());
-    ECCurveType::NAMED_CURVE.encode(&mut out);
-    group.encode(&mut out);
-    put_opaque(&mut out, LenPrefix::U8, public);
-    out
+    ECCurveType::NAMED_CURVE.encode(&mut out)?;
+    group.encode(&mut out)?;
+    put_opaque(&mut out, LenPrefix::U8, public)?;
+    Ok(out)
 }
 
 /// The bytes a ServerKeyExchange signature covers: `client_random || server_random || params`.
@@ -172,11 +182,12 @@ impl ServerKeyExchangePayload {
     }
 
     /// Appends the body.
-    pub fn encode(&self, out: &mut Vec<u8>) {
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         match self {
-            ServerKeyExchangePayload::Ecdhe(e) => e.encode(out),
+            ServerKeyExchangePayload::Ecdhe(e) => e.encode(out)?,
             ServerKeyExchangePayload::Unknown(b) => out.extend_from_slice(b),
         }
+        Ok(())
     }
 }
 
@@ -215,12 +226,13 @@ impl ClientKeyExchangePayload {
     }
 
     /// Appends the body.
-    pub fn encode(&self, out: &mut Vec<u8>) {
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         match self {
-            ClientKeyExchangePayload::Ecdhe(p) => put_opaque(out, LenPrefix::U8, p),
-            ClientKeyExchangePayload::Rsa(c) => put_opaque(out, LenPrefix::U16, c),
+            ClientKeyExchangePayload::Ecdhe(p) => put_opaque(out, LenPrefix::U8, p)?,
+            ClientKeyExchangePayload::Rsa(c) => put_opaque(out, LenPrefix::U16, c)?,
             ClientKeyExchangePayload::Unknown(b) => out.extend_from_slice(b),
         }
+        Ok(())
     }
 }
 
@@ -246,14 +258,19 @@ mod tests {
         assert_eq!(e.public, vec![1, 2, 3, 4]);
         assert_eq!(e.signed.scheme, SignatureScheme::RSA_PKCS1_SHA256);
         assert_eq!(e.signed.signature, vec![0xee, 0xff]);
-        assert_eq!(e.params(), &b[..8]);
-        assert_eq!(ecdhe_params(NamedGroup::X25519, &[1, 2, 3, 4]), &b[..8]);
-        let msg = e.signed_message(&Random([1; 32]), &Random([2; 32]));
+        assert_eq!(e.params().unwrap(), &b[..8]);
+        assert_eq!(
+            ecdhe_params(NamedGroup::X25519, &[1, 2, 3, 4]).unwrap(),
+            &b[..8]
+        );
+        let msg = e
+            .signed_message(&Random([1; 32]), &Random([2; 32]))
+            .unwrap();
         assert_eq!(&msg[..32], &[1; 32]);
         assert_eq!(&msg[32..64], &[2; 32]);
         assert_eq!(&msg[64..], &b[..8]);
         let mut out = Vec::new();
-        ske.encode(&mut out);
+        ske.encode(&mut out).unwrap();
         assert_eq!(out, b);
         assert_eq!(
             ServerKeyExchangePayload::decode_with(&b, KxContext::Unknown).unwrap(),
@@ -314,13 +331,13 @@ mod tests {
         let cke = ClientKeyExchangePayload::decode_with(&ecdhe, KxContext::Ecdhe).unwrap();
         assert_eq!(cke, ClientKeyExchangePayload::Ecdhe(vec![9, 9]));
         let mut out = Vec::new();
-        cke.encode(&mut out);
+        cke.encode(&mut out).unwrap();
         assert_eq!(out, ecdhe);
         let rsa = [0, 2, 9, 9];
         let cke = ClientKeyExchangePayload::decode_with(&rsa, KxContext::Rsa).unwrap();
         assert_eq!(cke, ClientKeyExchangePayload::Rsa(vec![9, 9]));
         let mut out = Vec::new();
-        cke.encode(&mut out);
+        cke.encode(&mut out).unwrap();
         assert_eq!(out, rsa);
         assert_eq!(
             ClientKeyExchangePayload::decode_with(&rsa, KxContext::Unknown).unwrap(),
@@ -352,7 +369,7 @@ mod tests {
         let b = [8, 4, 0, 1, 0xab];
         let d = DigitallySigned::decode(&b).unwrap();
         assert_eq!(d.scheme, SignatureScheme::RSA_PSS_RSAE_SHA256);
-        assert_eq!(d.to_bytes(), b);
+        assert_eq!(d.to_bytes().unwrap(), b);
         assert_eq!(
             DigitallySigned::decode(&[8, 4, 0, 2, 0xab]).unwrap_err(),
             DecodeError::new("DigitallySigned.signature", DecodeErrorKind::Truncated)

@@ -47,7 +47,8 @@
 //!         ClientExtension::ExtendedMasterSecret,
 //!     ]),
 //! };
-//! let bytes = HandshakeMessage::from(hello.clone()).to_bytes();
+//! // Encoding is total: a value too long for a length prefix is an `EncodeError`.
+//! let bytes = HandshakeMessage::from(hello.clone()).to_bytes()?;
 //! assert_eq!(&bytes[..4], &[1, 0, 0, bytes.len() as u8 - 4]);
 //!
 //! let msg = HandshakeMessage::decode_with(&bytes, KxContext::Unknown)?;
@@ -55,7 +56,7 @@
 //! assert_eq!(decoded.server_name(), Some(&b"example.com"[..]));
 //! assert!(decoded.extended_master_secret());
 //! assert_eq!(decoded, &hello);
-//! # Ok::<(), tls12::DecodeError>(())
+//! # Ok::<(), tls12::Error>(())
 //! ```
 //!
 //! [`DecodeError`]: crate::error::DecodeError
@@ -152,10 +153,10 @@ pub(crate) fn put_opaque_list(
     outer: LenPrefix,
     inner: LenPrefix,
     items: &[Vec<u8>],
-) {
+) -> Result<(), crate::error::EncodeError> {
     let lp = crate::codec::LengthPrefixed::begin(out, outer);
     for it in items {
-        crate::codec::put_opaque(out, inner, it);
+        crate::codec::put_opaque(out, inner, it)?;
     }
-    lp.finish(out);
+    lp.finish(out)
 }

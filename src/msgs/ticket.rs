@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 
 use crate::codec::{Codec, LenPrefix, Reader, put_opaque};
-use crate::error::DecodeError;
+use crate::error::{DecodeError, EncodeError};
 
 /// A NewSessionTicket: the ticket the client may offer in a later session_ticket extension.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,9 +15,10 @@ pub struct NewSessionTicket {
 }
 
 impl Codec for NewSessionTicket {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         out.extend_from_slice(&self.lifetime_hint.to_be_bytes());
-        put_opaque(out, LenPrefix::U16, &self.ticket);
+        put_opaque(out, LenPrefix::U16, &self.ticket)?;
+        Ok(())
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -44,9 +45,15 @@ mod tests {
         let t = NewSessionTicket::decode(&b).unwrap();
         assert_eq!(t.lifetime_hint, 7200);
         assert_eq!(t.ticket, vec![1, 2, 3]);
-        assert_eq!(t.to_bytes(), b);
+        assert_eq!(t.to_bytes().unwrap(), b);
         let empty = [0, 0, 0, 0, 0, 0];
-        assert_eq!(NewSessionTicket::decode(&empty).unwrap().to_bytes(), empty);
+        assert_eq!(
+            NewSessionTicket::decode(&empty)
+                .unwrap()
+                .to_bytes()
+                .unwrap(),
+            empty
+        );
         assert_eq!(
             NewSessionTicket::decode(&[0, 0, 0]),
             Err(DecodeError::new(

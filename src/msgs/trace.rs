@@ -276,17 +276,23 @@ fn handshake(
 impl Trace for HandshakeMessage {
     fn trace(&self, o: &mut Out<'_, '_>) -> fmt::Result {
         let mut body = Vec::new();
-        self.payload.encode_body(&mut body);
-        handshake(o, self.typ, body.len(), |o| self.payload.trace_body(o))
+        let len = match self.payload.encode_body(&mut body) {
+            Ok(()) => body.len(),
+            Err(_) => 0,
+        };
+        handshake(o, self.typ, len, |o| self.payload.trace_body(o))
     }
 }
 
 impl Trace for HandshakePayload {
     fn trace(&self, o: &mut Out<'_, '_>) -> fmt::Result {
         let mut body = Vec::new();
-        self.encode_body(&mut body);
+        let len = match self.encode_body(&mut body) {
+            Ok(()) => body.len(),
+            Err(_) => 0,
+        };
         let typ = self.handshake_type().unwrap_or(HandshakeType(0xff));
-        handshake(o, typ, body.len(), |o| self.trace_body(o))
+        handshake(o, typ, len, |o| self.trace_body(o))
     }
 }
 
@@ -325,8 +331,9 @@ macro_rules! payload_trace {
     };
 }
 
+/// The encoded length, for the trace (0 for a value that does not encode).
 fn codec_len<T: Codec>(v: &T) -> usize {
-    v.to_bytes().len()
+    v.to_bytes().map_or(0, |b| b.len())
 }
 
 payload_trace! {
@@ -338,13 +345,11 @@ payload_trace! {
     NewSessionTicket => NEW_SESSION_TICKET, codec_len;
     ServerKeyExchangePayload => SERVER_KEY_EXCHANGE, |m: &ServerKeyExchangePayload| {
         let mut b = Vec::new();
-        m.encode(&mut b);
-        b.len()
+        m.encode(&mut b).map_or(0, |()| b.len())
     };
     ClientKeyExchangePayload => CLIENT_KEY_EXCHANGE, |m: &ClientKeyExchangePayload| {
         let mut b = Vec::new();
-        m.encode(&mut b);
-        b.len()
+        m.encode(&mut b).map_or(0, |()| b.len())
     };
 }
 
@@ -1128,7 +1133,7 @@ mod tests {
     fn client_hello_exact() {
         let ch = client_hello();
         let msg = HandshakeMessage::from(ch.clone());
-        let body_len = msg.to_bytes().len() - 4;
+        let body_len = msg.to_bytes().unwrap().len() - 4;
         let random = "ab".repeat(32);
         let expected = format!(
             "\
@@ -1199,7 +1204,7 @@ Handshake Protocol: Client Hello
     fn extension_lengths_match_encoding() {
         for e in client_hello().extensions.unwrap() {
             let s = e.to_string();
-            let len = e.to_bytes().len() - 4;
+            let len = e.to_bytes().unwrap().len() - 4;
             assert!(
                 s.starts_with(&format!("Extension: {} (len={len})", e.ext_type()))
                     || s.starts_with(&format!(
@@ -1267,7 +1272,7 @@ Handshake Protocol: Server Hello
         assert_eq!(HandshakeMessage::from(sh.clone()).to_string(), expected);
         assert_eq!(sh.to_string(), expected);
         assert_eq!(
-            HandshakeMessage::from(sh).to_bytes().len() - 4,
+            HandshakeMessage::from(sh).to_bytes().unwrap().len() - 4,
             104,
             "Length line is the body length"
         );
@@ -1316,7 +1321,7 @@ Handshake Protocol: Server Key Exchange
                 "EC Diffie-Hellman Server Params\n    Curve Type: named_curve (0x03)\n"
             )
         );
-        let raw = HandshakeMessage::decode(&m.to_bytes()).unwrap();
+        let raw = HandshakeMessage::decode(&m.to_bytes().unwrap()).unwrap();
         assert_eq!(
             lines(&raw.to_string())[3],
             format!(
@@ -1503,8 +1508,8 @@ Handshake Protocol: Server Key Exchange
 
     #[test]
     fn records() {
-        let done = HandshakeMessage::server_hello_done().to_bytes();
-        let fin = HandshakeMessage::finished(vec![1; 12]).to_bytes();
+        let done = HandshakeMessage::server_hello_done().to_bytes().unwrap();
+        let fin = HandshakeMessage::finished(vec![1; 12]).to_bytes().unwrap();
         let mut two = done.clone();
         two.extend_from_slice(&fin);
         let t = RecordTrace::plaintext(header(ContentType::HANDSHAKE, 20), &two, KxContext::Ecdhe)
@@ -1570,7 +1575,9 @@ Handshake Protocol: Server Key Exchange
             "{t}"
         );
 
-        let alert = AlertMessage::warning(AlertDescription::CLOSE_NOTIFY).to_bytes();
+        let alert = AlertMessage::warning(AlertDescription::CLOSE_NOTIFY)
+            .to_bytes()
+            .unwrap();
         let t = RecordTrace::plaintext(header(ContentType::ALERT, 2), &alert, KxContext::Unknown)
             .to_string();
         assert_eq!(

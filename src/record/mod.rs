@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 
 use crate::codec::enums::{ContentType, ProtocolVersion};
 use crate::codec::{Codec, Reader};
-use crate::error::{DecodeError, DecodeErrorKind};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 
 pub(crate) mod copy;
 mod deframer;
@@ -72,8 +72,9 @@ impl RecordHeader {
 /// The raw wire encoding. `read` checks nothing but the length of the input; use
 /// [`RecordHeader::parse`] for the checks of the record layer.
 impl Codec for RecordHeader {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         out.extend_from_slice(&self.to_array());
+        Ok(())
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -135,7 +136,7 @@ mod tests {
             len: 0x1234,
         };
         assert_eq!(h.to_array(), [22, 3, 1, 0x12, 0x34]);
-        assert_eq!(h.to_bytes(), h.to_array());
+        assert_eq!(h.to_bytes().unwrap(), h.to_array());
         assert_eq!(RecordHeader::decode(&h.to_array()).unwrap(), h);
         assert_eq!(RecordHeader::parse(h.to_array()).unwrap(), h);
         assert_eq!(

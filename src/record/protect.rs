@@ -39,9 +39,9 @@ use alloc::boxed::Box;
 use core::fmt;
 
 use crate::codec::enums::{ContentType, ProtocolVersion};
-use crate::crypto::key_schedule::wipe;
 use crate::crypto::{Aead, AeadAlgorithm, AeadKey};
 use crate::error::{DecodeError, DecodeErrorKind, Error};
+use zeroize::Zeroize;
 
 /// Length of a record header: type (1), version (2), length (2).
 pub const HEADER_LEN: usize = 5;
@@ -136,7 +136,7 @@ impl Protection {
 
 impl Drop for Protection {
     fn drop(&mut self) {
-        wipe(&mut self.iv);
+        self.iv.zeroize();
     }
 }
 

@@ -126,8 +126,12 @@ pub(crate) fn check_shared_secret(
     group: NamedGroup,
     secret: SharedSecret,
 ) -> Result<SharedSecret, Error> {
-    let acc = secret.as_ref().iter().fold(0u8, |acc, b| acc | b);
-    if core::hint::black_box(acc) == 0 {
+    use subtle::ConstantTimeEq;
+    let zero = secret
+        .as_ref()
+        .iter()
+        .fold(subtle::Choice::from(1), |acc, b| acc & b.ct_eq(&0));
+    if bool::from(zero) {
         return Err(invalid_point(group));
     }
     Ok(secret)

@@ -12,6 +12,9 @@ use rsa::pkcs8::spki::SubjectPublicKeyInfoRef;
 use rsa::rand_core::{TryCryptoRng, TryRng};
 use rsa::traits::PublicKeyParts;
 
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+use zeroize::Zeroizing;
+
 use crate::codec::enums::ProtocolVersion;
 use crate::crypto::{CryptoProvider, RsaPreMasterDecrypter};
 use crate::error::{CertificateError, Error};
@@ -85,41 +88,24 @@ impl RsaPreMasterDecrypter for Decrypter {
         client_version: ProtocolVersion,
         random_pre_master: [u8; 48],
     ) -> [u8; 48] {
-        let mut candidate = [0u8; 48];
-        let mut good = 0u8;
-        if let Ok(mut msg) = self
+        let mut candidate = Zeroizing::new([0u8; 48]);
+        let mut random_pre_master = Zeroizing::new(random_pre_master);
+        let mut good = Choice::from(0);
+        if let Ok(msg) = self
             .key
             .pkcs1v15_decrypt_with_rng(&mut ProviderRng(&super::RingProvider), ciphertext)
         {
+            let msg = Zeroizing::new(msg);
             let n = msg.len().min(48);
             candidate[..n].copy_from_slice(&msg[..n]);
-            good = ct_eq_usize(msg.len(), 48);
-            wipe(&mut msg);
+            good = msg.len().ct_eq(&48);
         }
-        let mask = core::hint::black_box(0u8.wrapping_sub(good));
-        let mut out = [0u8; 48];
-        for ((o, c), r) in out.iter_mut().zip(&candidate).zip(&random_pre_master) {
-            *o = (c & mask) | (r & !mask);
-        }
-        wipe(&mut candidate);
+        // Keeps `random_pre_master` where `good` is false, takes the candidate where true.
+        (*random_pre_master).conditional_assign(&*candidate, good);
+        let mut out = *random_pre_master;
         out[..2].copy_from_slice(&client_version.0.to_be_bytes());
         out
     }
-}
-
-/// 1 if `a == b`, else 0, without a data-dependent branch.
-fn ct_eq_usize(a: usize, b: usize) -> u8 {
-    let x = core::hint::black_box(a ^ b);
-    // The top bit of `x | -x` is set exactly when x != 0.
-    let nonzero = (x | x.wrapping_neg()) >> (usize::BITS - 1);
-    (nonzero as u8) ^ 1
-}
-
-fn wipe(buf: &mut [u8]) {
-    for b in buf.iter_mut() {
-        *b = 0;
-    }
-    core::hint::black_box(buf);
 }
 
 /// The `rsa` crate's RNG trait over a provider's `fill_random`.
@@ -179,14 +165,5 @@ mod tests {
         let good = include_bytes!("../../../tests/data/pki/server-rsa.crt.der");
         let ct = encrypt_pre_master(&super::super::RingProvider, good, &[3; 48]);
         assert_eq!(ct.map(|c| c.len()), Ok(256));
-    }
-
-    #[test]
-    fn ct_eq() {
-        assert_eq!(ct_eq_usize(48, 48), 1);
-        assert_eq!(ct_eq_usize(0, 48), 0);
-        assert_eq!(ct_eq_usize(49, 48), 0);
-        assert_eq!(ct_eq_usize(usize::MAX, 48), 0);
-        assert_eq!(ct_eq_usize(0, 0), 1);
     }
 }
