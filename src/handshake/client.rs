@@ -155,7 +155,7 @@ impl State {
             exts.push(ClientExtension::SessionTicket(ticket));
         }
 
-        let hello = ClientHello {
+        let mut hello = ClientHello {
             version: ProtocolVersion::TLS12,
             random: Random(random),
             session_id,
@@ -163,6 +163,23 @@ impl State {
             compression_methods: vec![CompressionMethod::NULL],
             extensions: Some(exts),
         };
+        let mut offered = offered;
+        if offered.as_ref().is_some_and(|(s, _)| !s.ticket.is_empty())
+            && crate::codec::Codec::to_bytes(&HandshakeMessage::from(hello.clone())).is_err()
+        {
+            // The stored ticket (within `max_ticket_len`) still does not fit beside this
+            // configuration's extensions: forget it rather than fail every connection.
+            if let Some(store) = &config.session_store {
+                store.remove(&session_key(&server_name));
+            }
+            offered = None;
+            hello.session_id = SessionId::EMPTY;
+            for e in hello.extensions.iter_mut().flatten() {
+                if let ClientExtension::SessionTicket(t) = e {
+                    t.clear();
+                }
+            }
+        }
         // The first record goes out as TLS 1.0 for the benefit of old middleboxes and
         // servers, as OpenSSL and browsers do.
         core.record_version = ProtocolVersion::TLS10;
