@@ -143,7 +143,10 @@ impl RootStore {
             .to_owned();
         // The subject is stored without its outer SEQUENCE tag; CertificateRequest carries
         // the whole DER Name, so wrap it again.
-        self.subjects.push(der_sequence(ta.subject.as_ref()));
+        self.subjects.push(
+            der_sequence(ta.subject.as_ref())
+                .ok_or(Error::Config("root certificate subject over 64 KiB"))?,
+        );
         self.anchors.push(ta);
         Ok(())
     }
@@ -170,19 +173,19 @@ impl RootStore {
     }
 }
 
-fn der_sequence(body: &[u8]) -> Vec<u8> {
+/// A DER SEQUENCE around `body`, `None` if its length needs more than two bytes.
+fn der_sequence(body: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(body.len() + 4);
     out.push(0x30);
-    let n = body.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else if n <= 0xff {
-        out.extend_from_slice(&[0x81, n as u8]);
-    } else {
-        out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]);
+    let n = u16::try_from(body.len()).ok()?;
+    let [hi, lo] = n.to_be_bytes();
+    match n {
+        0..0x80 => out.push(lo),
+        0x80..=0xff => out.extend_from_slice(&[0x81, lo]),
+        _ => out.extend_from_slice(&[0x82, hi, lo]),
     }
     out.extend_from_slice(body);
-    out
+    Some(out)
 }
 
 /// The default server verifier: webpki path building to [`RootStore`] roots, validity at

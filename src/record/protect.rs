@@ -122,7 +122,12 @@ impl Protection {
         let (explicit, ciphertext) = fragment.split_at_mut(explicit_len);
         let mut nonce = self.nonce_for_seq(seq);
         nonce[NONCE_LEN - explicit_len..].copy_from_slice(explicit);
-        let aad = aad(seq, typ, version, plain_len);
+        let aad = aad(
+            seq,
+            typ,
+            version,
+            u16::try_from(plain_len).map_err(|_| Unauthentic)?,
+        );
         let opened = self
             .key
             .open_in_place(&nonce, &aad, ciphertext)
@@ -145,13 +150,12 @@ struct Unauthentic;
 
 /// `seq_num || type || version || length`.
 #[inline]
-fn aad(seq: u64, typ: ContentType, version: ProtocolVersion, len: usize) -> [u8; AAD_LEN] {
+fn aad(seq: u64, typ: ContentType, version: ProtocolVersion, len: u16) -> [u8; AAD_LEN] {
     let mut aad = [0u8; AAD_LEN];
     aad[..8].copy_from_slice(&seq.to_be_bytes());
     aad[8] = typ.0;
     aad[9..11].copy_from_slice(&version.0.to_be_bytes());
-    // Callers bound `len` by MAX_CIPHERTEXT_LEN, which fits in 16 bits.
-    aad[11..].copy_from_slice(&(len as u16).to_be_bytes());
+    aad[11..].copy_from_slice(&len.to_be_bytes());
     aad
 }
 
@@ -255,12 +259,18 @@ impl RecordSealer {
         }
         let fragment_len = p.explicit_len + payload_len + TAG_LEN;
         let total = HEADER_LEN + fragment_len;
+        // Both fit 16 bits: payload_len <= 2^14 and fragment_len <= 2^14 + 24.
+        let (wire_payload_len, wire_fragment_len) =
+            match (u16::try_from(payload_len), u16::try_from(fragment_len)) {
+                (Ok(a), Ok(b)) => (a, b),
+                _ => return Err(Error::Api("record payload longer than 2^14 bytes")),
+            };
         let record = buf
             .get_mut(..total)
             .ok_or(Error::Api("record buffer too small"))?;
         let seq = p.next_seq()?;
         let nonce = p.nonce_for_seq(seq);
-        let aad = aad(seq, typ, version, payload_len);
+        let aad = aad(seq, typ, version, wire_payload_len);
 
         let (header, rest) = record.split_at_mut(HEADER_LEN);
         let (explicit, rest) = rest.split_at_mut(p.explicit_len);
@@ -272,8 +282,7 @@ impl RecordSealer {
 
         header[0] = typ.0;
         header[1..3].copy_from_slice(&version.0.to_be_bytes());
-        // fragment_len <= 2^14 + 24 fits in 16 bits.
-        header[3..5].copy_from_slice(&(fragment_len as u16).to_be_bytes());
+        header[3..5].copy_from_slice(&wire_fragment_len.to_be_bytes());
         p.seq = seq + 1;
         Ok(total)
     }
