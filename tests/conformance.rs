@@ -741,24 +741,26 @@ impl Drop for ExampleServer {
     }
 }
 
-/// Reads from `sock` until end of stream, a reset or the timeout; returns what arrived.
-fn read_what_arrives(sock: &mut TcpStream) -> Vec<u8> {
+/// Reads from `sock` until end of stream, an error (a reset) or the timeout; returns what
+/// arrived and whether it ended with a clean end of stream.
+fn read_what_arrives(sock: &mut TcpStream) -> (Vec<u8>, bool) {
     sock.set_read_timeout(Some(Duration::from_secs(5)))
         .expect("set timeout");
     let mut got = Vec::new();
     let mut buf = [0u8; 4096];
-    while let Ok(n) = sock.read(&mut buf) {
-        if n == 0 {
-            break;
+    loop {
+        match sock.read(&mut buf) {
+            Ok(0) => return (got, true),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(_) => return (got, false),
         }
-        got.extend_from_slice(&buf[..n]);
     }
-    got
 }
 
 /// A client that sends a ClientHello over the limit, and keeps sending it while the server
-/// refuses it, gets the illegal_parameter alert rather than a TCP reset: the example server
-/// reads (and drops) what is pending before it closes.
+/// refuses it, gets the illegal_parameter alert and then a clean end of stream, not a TCP
+/// reset (which can destroy the alert before it is read): the example server reads and
+/// drops what is pending before it closes.
 #[test]
 fn example_server_alert_for_an_oversized_client_hello_reaches_the_client() {
     let (server, port) = example_server(1);
@@ -770,14 +772,180 @@ fn example_server_alert_for_an_oversized_client_hello_reaches_the_client() {
     let mut body = vec![1, over[1], over[2], over[3]];
     body.resize(200_000, 0);
     let bytes = fragmented(HANDSHAKE, &body, 16384);
-    // Writes may fail once the server has shut its side: what matters is what arrives.
-    let _ = sock.write_all(&bytes);
-    let got = read_what_arrives(&mut sock);
+    sock.write_all(&bytes).expect("the server reads everything");
+    let (got, clean) = read_what_arrives(&mut sock);
     assert_eq!(
         got,
         record(ALERT, &[2, AlertDescription::ILLEGAL_PARAMETER.0]),
         "the fatal alert, and nothing else"
     );
+    assert!(clean, "the server closed with a reset");
+    drop(sock);
     let log = server.finish();
     assert!(log.contains("failed"), "{log}");
+}
+
+/// A real client (this crate's, on ring) connected to the example server over TCP, with
+/// the key log to seal records of its own on the client's keys.
+struct TcpClient {
+    conn: ClientConnection,
+    sock: TcpStream,
+    sink: Sink,
+    keylog: Arc<tls12::crypto::keylog::KeyLogBuffer>,
+}
+
+impl TcpClient {
+    fn connect(port: u16) -> Self {
+        let keylog = Arc::new(tls12::crypto::keylog::KeyLogBuffer::new());
+        let mut config = common::client_config();
+        config.common.key_log = Some(keylog.clone());
+        let conn = ClientConnection::new(Arc::new(config), common::server_name()).expect("valid");
+        let sock = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        sock.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("set timeout");
+        let mut c = TcpClient {
+            conn,
+            sock,
+            sink: Sink::default(),
+            keylog,
+        };
+        c.flush();
+        while c.conn.is_handshaking() {
+            assert!(c.read_once(), "the server closed during the handshake");
+        }
+        c
+    }
+
+    /// Drains the connection and sends what it wrote.
+    fn flush(&mut self) {
+        pump(&mut self.conn, &[], &mut self.sink);
+        let tx = std::mem::take(&mut self.sink.tx);
+        self.sock.write_all(&tx).expect("send");
+        assert_eq!(self.sink.error, None);
+    }
+
+    /// One socket read, fed and drained; `false` at end of stream.
+    fn read_once(&mut self) -> bool {
+        let mut buf = [0u8; 4096];
+        let n = self.sock.read(&mut buf).expect("read");
+        pump(&mut self.conn, &buf[..n], &mut self.sink);
+        assert_eq!(self.sink.error, None);
+        let tx = std::mem::take(&mut self.sink.tx);
+        self.sock.write_all(&tx).expect("send");
+        n > 0
+    }
+
+    /// A sealer on the client's write keys (from the key log and the handshake's randoms)
+    /// whose next record has sequence number `seq`.
+    fn sealer(&self, seq: u64) -> tls12::record::protect::RecordSealer {
+        use tls12::crypto::CryptoProvider;
+        use tls12::crypto::key_schedule::{KeyBlockLayout, MasterSecret};
+        let summary = self.conn.handshake_summary().expect("handshake done");
+        assert_eq!(
+            summary.suite,
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+        );
+        let line = self.keylog.lines().concat();
+        let master_hex = line
+            .split_whitespace()
+            .nth(2)
+            .expect("a CLIENT_RANDOM line");
+        let master: Vec<u8> = (0..master_hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&master_hex[i..i + 2], 16).expect("hex"))
+            .collect();
+        let master = MasterSecret::from_bytes(master.try_into().expect("48 bytes"));
+        let alg = tls12::crypto::AeadAlgorithm::Aes128Gcm;
+        let ring = tls12::crypto::ring::RingProvider;
+        let kb = master
+            .key_block(
+                ring.hmac(tls12::crypto::HashAlgorithm::Sha256),
+                &summary.client_random,
+                &summary.server_random,
+                KeyBlockLayout::aead(alg),
+            )
+            .expect("key block");
+        let keys = kb.client();
+        let mut sealer = tls12::record::protect::RecordSealer::new(
+            ring.aead(alg).expect("AES-128-GCM"),
+            keys.key,
+            keys.iv,
+        )
+        .expect("sealer");
+        sealer.set_seq(seq);
+        sealer
+    }
+}
+
+/// `payload` sealed as one record of type `typ`.
+fn seal(sealer: &mut tls12::record::protect::RecordSealer, typ: u8, payload: &[u8]) -> Vec<u8> {
+    let mut buf = vec![0u8; 5 + sealer.overhead() + payload.len()];
+    let at = sealer.payload_offset();
+    buf[at..at + payload.len()].copy_from_slice(payload);
+    let n = sealer
+        .seal_in_place(
+            tls12::codec::enums::ContentType(typ),
+            ProtocolVersion::TLS12,
+            &mut buf,
+            payload.len(),
+        )
+        .expect("seal");
+    buf.truncate(n);
+    buf
+}
+
+/// RFC 5246 section 6.2.1 (application data may be split across records at any point) and
+/// RFC 5746 section 4.4 / RFC 5246 section 7.2.2 (a refused renegotiation is a
+/// no_renegotiation warning, and the connection goes on): the example server answers once
+/// the request head is complete, even when it comes in two parts with a renegotiation
+/// attempt (a ClientHello under the connection's keys) between them, and with bare LF
+/// line ends.
+#[test]
+fn example_server_answers_a_request_sent_in_parts_around_a_renegotiation() {
+    for (part1, part2) in [
+        (&b"GET /parts HTTP/1.1\r\n"[..], &b"Host: x\r\n\r\n"[..]),
+        (b"GET /parts HTTP/1.1\nHost:", b" x\n\n"),
+    ] {
+        let (server, port) = example_server(1);
+        let mut c = TcpClient::connect(port);
+        // The first part through the connection: application data record 1 (the Finished
+        // was record 0).
+        assert_eq!(c.conn.write(part1), Ok(part1.len()));
+        c.flush();
+        std::thread::sleep(Duration::from_millis(200));
+        // Then, sealed on the same keys, records 2 to 4: a ClientHello (renegotiation), the
+        // rest of the request, and close_notify.
+        let mut sealer = c.sealer(2);
+        let mut bytes = seal(
+            &mut sealer,
+            HANDSHAKE,
+            &hs(HandshakeMessage::from(client_hello())),
+        );
+        c.sock.write_all(&bytes).expect("send");
+        std::thread::sleep(Duration::from_millis(200));
+        bytes = seal(&mut sealer, common::APP_DATA, part2);
+        bytes.extend(seal(&mut sealer, ALERT, &[1, 0]));
+        c.sock.write_all(&bytes).expect("send");
+        while c.read_once() {}
+        let events = &c.sink.events;
+        let warned = events
+            .iter()
+            .position(|e| *e == tls12::Event::AlertReceived(AlertDescription::NO_RENEGOTIATION))
+            .expect("the no_renegotiation warning");
+        assert!(
+            events
+                .iter()
+                .skip(warned)
+                .any(|e| *e == tls12::Event::PeerClosed),
+            "{events:?}"
+        );
+        let text = String::from_utf8_lossy(&c.sink.app);
+        assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+        assert!(
+            text.contains("request:                GET /parts HTTP/1.1"),
+            "{text}"
+        );
+        let log = server.finish();
+        assert!(log.contains("\"GET /parts HTTP/1.1\""), "{log}");
+    }
 }
