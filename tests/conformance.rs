@@ -600,47 +600,13 @@ fn resuming_a_session_without_ems_with_ems_is_a_full_handshake() {
 // Large but valid ClientHellos
 // ---------------------------------------------------------------------------------------
 
-/// The largest ClientHello the structure allows, which is OpenSSL's limit: a 32-byte
-/// session ID, 32,767 cipher suites, 255 compression methods and a 65,535-byte extension
-/// block (thousands of extensions and padding): 131,396 bytes of body.
-fn largest_client_hello() -> Vec<u8> {
-    let mut ch = client_hello();
-    ch.session_id = SessionId::new(&[0x11; 32]).expect("32 bytes");
-    // The real suites first, then every other value up to 32,767 suites, skipping the
-    // signalling ones (TLS_FALLBACK_SCSV is legal here but would not change anything).
-    let real = ch.cipher_suites.clone();
-    ch.cipher_suites.extend(
-        (0x0001..=0xffffu16)
-            .map(CipherSuite)
-            .filter(|s| !real.contains(s) && *s != CipherSuite::TLS_FALLBACK_SCSV)
-            .take(32767 - real.len()),
-    );
-    ch.compression_methods = (0..=254u8).map(CompressionMethod).collect();
-    let exts = ch.extensions.as_mut().expect("has extensions");
-    // Thousands of small unknown extensions, then one padding extension to fill the block.
-    for i in 0..3000u16 {
-        exts.push(ClientExtension::Unknown {
-            typ: ExtensionType(0x4000 + i),
-            data: vec![i as u8; 4],
-        });
-    }
-    let used: usize = exts.iter().map(|e| e.to_bytes().len()).sum();
-    exts.push(ClientExtension::Unknown {
-        typ: ExtensionType::PADDING,
-        data: vec![0; 65535 - used - 4],
-    });
-    let msg = hs(HandshakeMessage::from(ch));
-    assert_eq!(msg.len() - 4, tls12::record::MAX_CLIENT_HELLO);
-    msg
-}
-
 /// RFC 5246 section 7.4.1.2 allows up to 2^16 - 2 bytes of cipher suites, 2^8 - 1 of
 /// compression methods and 2^16 - 1 of extensions (and section 6.2.1 lets one message
 /// span many records): the largest possible ClientHello, 131,396 bytes (OpenSSL's
 /// CLIENT_HELLO_MAX_LENGTH), is accepted over as many records as it takes.
 #[test]
 fn largest_possible_client_hello_is_accepted() {
-    let msg = largest_client_hello();
+    let msg = common::largest_client_hello(client_hello());
     for size in [16384, 1000, 333] {
         let mut u = Under::server(0);
         u.feed(&fragmented(HANDSHAKE, &msg, size));

@@ -368,6 +368,31 @@ mod tests {
     }
 
     #[test]
+    fn any_minor_version_only_when_asked() {
+        for minor in [4u16, 0x7f, 0xff] {
+            let bytes = rec(22, 0x0300 | minor, &[1]);
+            let mut d = Deframer::new();
+            d.feed(&bytes);
+            assert_eq!(err_of(&mut d).kind, DecodeErrorKind::BadVersion);
+            let mut d = Deframer::new();
+            d.accept_any_minor_version(true);
+            d.feed(&bytes);
+            assert_eq!(
+                d.next_record().unwrap().unwrap().header.version.0,
+                0x0300 | minor
+            );
+            // Still {03,XX} only; and off again, refused again.
+            d.feed(&rec(22, 0x0401, &[1]));
+            assert_eq!(err_of(&mut d).kind, DecodeErrorKind::BadVersion);
+            let mut d = Deframer::new();
+            d.accept_any_minor_version(true);
+            d.accept_any_minor_version(false);
+            d.feed(&bytes);
+            assert_eq!(err_of(&mut d).kind, DecodeErrorKind::BadVersion);
+        }
+    }
+
+    #[test]
     fn one_record() {
         let mut d = Deframer::new();
         let bytes = rec(23, 0x0303, b"hello");

@@ -344,6 +344,33 @@ mod tests {
     }
 
     #[test]
+    fn client_hello_has_its_own_bound_and_nothing_is_preallocated() {
+        let mut j = HandshakeJoiner::new(1000);
+        j.set_max_client_hello_len(MAX_CLIENT_HELLO);
+        // A ClientHello announcing the largest size: accepted from the header, and the
+        // buffer holds what arrived, not what was announced.
+        let len = (MAX_CLIENT_HELLO as u32).to_be_bytes();
+        j.push(&[1, len[1], len[2], len[3], 0, 0]).unwrap();
+        assert!(j.pop().unwrap().is_none());
+        assert!(j.buf.capacity() < 1024, "{}", j.buf.capacity());
+        // Fed up to its end, it comes out whole.
+        let mut left = MAX_CLIENT_HELLO - 2;
+        while left > 0 {
+            let n = left.min(MAX_PLAINTEXT);
+            j.push(&vec![7; n]).unwrap();
+            left -= n;
+        }
+        assert_eq!(j.pop().unwrap().unwrap().body.len(), MAX_CLIENT_HELLO);
+        // One more byte is refused from the header; other types keep their bound.
+        let over = (MAX_CLIENT_HELLO as u32 + 1).to_be_bytes();
+        let mut j2 = j.clone();
+        let e = j2.push(&[1, over[1], over[2], over[3]]).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::ILLEGAL_PARAMETER));
+        let e = j.push(&[11, 0, 0x03, 0xe9]).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::ILLEGAL_PARAMETER));
+    }
+
+    #[test]
     fn empty_fragment_is_decode_error() {
         let mut j = HandshakeJoiner::default();
         let e = j.push(&[]).unwrap_err();
