@@ -66,11 +66,26 @@ pub async fn serve(
     Ok(())
 }
 
-/// One connection: handshake, read the request, answer, close.
+/// One connection: handshake, read the request, answer, close. On failure, the alert (if
+/// any) is sent and what the client still sends is read and dropped for a moment before
+/// the socket closes, so that the alert reaches it rather than a TCP reset.
 async fn handle(sock: TcpStream, config: Arc<ServerConfig>) -> Result<(), BoxError> {
     let mut tls = AsyncTls::new(ServerConnection::new(config)?, sock);
+    let result = respond(&mut tls).await;
+    if result.is_err() {
+        tls.discard_input(std::time::Duration::from_secs(2)).await;
+    }
+    result
+}
+
+/// Whether the request head is complete: an empty line, after CRLF or bare LF line ends.
+fn head_complete(received: &[u8]) -> bool {
+    received.windows(2).any(|w| w == b"\n\n") || received.windows(3).any(|w| w == b"\n\r\n")
+}
+
+async fn respond(tls: &mut AsyncTls<ServerConnection>) -> Result<(), BoxError> {
     let summary = tls.handshake().await?;
-    while !tls.received.windows(4).any(|w| w == b"\r\n\r\n") {
+    while !head_complete(&tls.received) {
         if !tls.read_once().await? || tls.conn.peer_closed() {
             return Err("the client left before sending a request".into());
         }

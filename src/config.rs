@@ -327,6 +327,11 @@ pub struct ServerConfig {
     /// The longest a cached session may be resumed, in seconds (tickets are also bounded
     /// by the ticketer's lifetime). Default: 24 hours.
     pub session_lifetime_secs: u32,
+    /// The largest ClientHello body accepted (other handshake messages are bounded by
+    /// `common.max_handshake_message`). Default [`MAX_CLIENT_HELLO`](crate::record::MAX_CLIENT_HELLO),
+    /// 131,396 bytes, OpenSSL's limit: long suite lists, thousands of extensions and
+    /// padding are legal. One byte more is illegal_parameter, from the message header.
+    pub max_client_hello: usize,
 }
 
 impl ServerConfig {
@@ -341,6 +346,7 @@ impl ServerConfig {
             session_cache: Some(Arc::new(LruSessionCache::new(1024))),
             ticketer: Some(Arc::new(AeadTicketer::new(provider.clone(), 12 * 60 * 60))),
             session_lifetime_secs: DEFAULT_SESSION_LIFETIME_SECS,
+            max_client_hello: crate::record::MAX_CLIENT_HELLO,
         }
     }
 }

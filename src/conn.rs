@@ -670,9 +670,17 @@ impl Connection {
                 core.empty_in_a_row = 0;
                 self.joiner.push(plain)?;
                 while let Some(hb) = self.joiner.pop()? {
-                    let mut r = crate::codec::Reader::new(hb.encoded);
-                    let msg = HandshakeMessage::read_with(&mut r, self.hs.kx_context())?;
-                    r.expect_end("Handshake message")?;
+                    // Order before content (RFC 5246 section 7.4): a type the state does not
+                    // accept is unexpected_message, whatever its body holds.
+                    if !self.hs.expects(hb.typ) {
+                        return Err(Error::unexpected("handshake message out of order"));
+                    }
+                    let payload =
+                        HandshakePayload::decode_body(hb.typ, hb.body, self.hs.kx_context())?;
+                    let msg = HandshakeMessage {
+                        typ: hb.typ,
+                        payload,
+                    };
                     check_verify_data_len(&msg)?;
                     if core.config.message_events {
                         core.emit(Event::HandshakeMessageReceived(msg.clone()));
@@ -689,7 +697,11 @@ impl Connection {
                 Ok(Some(Step::Continue))
             }
             ContentType::CHANGE_CIPHER_SPEC => {
-                crate::msgs::ChangeCipherSpec::decode(plain)?;
+                // Anything but the one byte 1 is unexpected_message rather than
+                // decode_error, as OpenSSL and GnuTLS answer (and RFC 8446 section 5 has it).
+                if crate::msgs::ChangeCipherSpec::decode(plain).is_err() {
+                    return Err(Error::unexpected("malformed ChangeCipherSpec"));
+                }
                 if !self.joiner.is_empty() {
                     return Err(Error::unexpected(
                         "ChangeCipherSpec inside a fragmented handshake message",
@@ -750,6 +762,11 @@ impl Connection {
     }
 
     fn after_handshake_step(&mut self) {
+        if self.core.peer_record_version.is_some() {
+            // The version is negotiated: from now on only it (checked in
+            // `check_record_version`), and no longer any {03,XX}.
+            self.deframer.accept_any_minor_version(false);
+        }
         if let Some(summary) = self.hs.take_completed() {
             self.core.emit(Event::HandshakeComplete(summary));
         }
@@ -797,8 +814,14 @@ impl ServerConnection {
             return Err(Error::Config("server has no certificate"));
         }
         let core = Core::new(SharedConfig::Server(config.clone()));
-        let state = crate::handshake::server::State::new(config);
-        Ok(Self(Connection::new(core, HandshakeState::Server(state))))
+        let state = crate::handshake::server::State::new(config.clone());
+        let mut conn = Connection::new(core, HandshakeState::Server(state));
+        // RFC 5246 appendix E.1: the records of the first ClientHello may carry any {03,XX}
+        // (a client that speaks a later version may put it there). Until ServerHello.
+        conn.deframer.accept_any_minor_version(true);
+        conn.joiner
+            .set_max_client_hello_len(config.max_client_hello);
+        Ok(Self(conn))
     }
 }
 

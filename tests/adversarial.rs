@@ -1262,18 +1262,20 @@ fn change_cipher_spec_after_the_handshake_is_unexpected_message() {
     u.assert_fatal(AlertDescription::UNEXPECTED_MESSAGE);
 }
 
+// A malformed ChangeCipherSpec is unexpected_message, not decode_error: as OpenSSL and
+// GnuTLS answer and RFC 8446 section 5 words it (tests/conformance.rs has both sides).
 #[test]
-fn change_cipher_spec_of_two_bytes_is_decode_error() {
+fn change_cipher_spec_of_two_bytes_is_unexpected_message() {
     let mut u = client_at(4);
     u.feed(&record(CCS, &[1, 1]));
-    u.assert_fatal(AlertDescription::DECODE_ERROR);
+    u.assert_fatal(AlertDescription::UNEXPECTED_MESSAGE);
 }
 
 #[test]
-fn empty_change_cipher_spec_is_decode_error() {
+fn empty_change_cipher_spec_is_unexpected_message() {
     let mut u = client_at(4);
     u.feed(&record(CCS, &[]));
-    u.assert_fatal(AlertDescription::DECODE_ERROR);
+    u.assert_fatal(AlertDescription::UNEXPECTED_MESSAGE);
 }
 
 #[test]

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use tls12::codec::Codec;
 use tls12::codec::enums::{
     AlertDescription, CipherSuite, ClientCertificateType, CompressionMethod, ECCurveType,
-    ECPointFormat, ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme,
+    ECPointFormat, NamedGroup, ProtocolVersion, SignatureScheme,
 };
 use tls12::fuzzing::{self, OPT_CLIENT_AUTH};
 use tls12::msgs::{
@@ -181,6 +181,8 @@ const HANDSHAKE: u8 = 22;
 const APP_DATA: u8 = 23;
 /// The largest handshake message body accepted by default.
 const MAX_BODY: usize = 65536;
+/// The largest ClientHello body a server accepts by default.
+const MAX_CLIENT_HELLO: usize = tls12::record::MAX_CLIENT_HELLO;
 
 fn hs(m: HandshakeMessage) -> Vec<u8> {
     let bytes = m.to_bytes().unwrap();
@@ -260,23 +262,18 @@ fn huge_client_flight(frag: usize, rsa: bool) -> Vec<Vec<u8>> {
     } else {
         CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
     };
-    let ch = at_max(|pad| {
-        HandshakeMessage::from(ClientHello {
-            version: ProtocolVersion::TLS12,
-            random: Random([1; 32]),
-            session_id: SessionId::EMPTY,
-            cipher_suites: vec![suite],
-            compression_methods: vec![CompressionMethod::NULL],
-            extensions: Some(vec![
-                ClientExtension::SupportedGroups(vec![NamedGroup::X25519]),
-                ClientExtension::EcPointFormats(vec![ECPointFormat::UNCOMPRESSED]),
-                ClientExtension::SignatureAlgorithms(vec![SignatureScheme::RSA_PKCS1_SHA256]),
-                ClientExtension::Unknown {
-                    typ: ExtensionType(0xfe01),
-                    data: vec![0; pad],
-                },
-            ]),
-        })
+    // The ClientHello has its own, larger bound: the largest the structure allows.
+    let ch = common::largest_client_hello(ClientHello {
+        version: ProtocolVersion::TLS12,
+        random: Random([1; 32]),
+        session_id: SessionId::EMPTY,
+        cipher_suites: vec![suite],
+        compression_methods: vec![CompressionMethod::NULL],
+        extensions: Some(vec![
+            ClientExtension::SupportedGroups(vec![NamedGroup::X25519]),
+            ClientExtension::EcPointFormats(vec![ECPointFormat::UNCOMPRESSED]),
+            ClientExtension::SignatureAlgorithms(vec![SignatureScheme::RSA_PKCS1_SHA256]),
+        ]),
     });
     let cert = at_max(|pad| {
         let mut chain = vec![CertificateDer::from(vec![0x30; 16000]); 3];
@@ -368,8 +365,9 @@ fn server_with_every_client_message_at_the_maximum_size() {
 
 #[test]
 fn huge_handshake_length_fields_are_refused_without_buffering() {
-    // Every length from just over the maximum to 2^24 - 1: refused at the header.
-    for len in [MAX_BODY + 1, 1 << 20, (1 << 24) - 1] {
+    // Every ClientHello length from just over its maximum to 2^24 - 1: refused at the
+    // header.
+    for len in [MAX_CLIENT_HELLO + 1, 1 << 20, (1 << 24) - 1] {
         let header = [1, (len >> 16) as u8, (len >> 8) as u8, len as u8];
         let mut step = record(HANDSHAKE, &header);
         step.extend(record(HANDSHAKE, &[0; 16384]));
@@ -385,10 +383,10 @@ fn huge_handshake_length_fields_are_refused_without_buffering() {
 
 #[test]
 fn message_announced_and_never_finished_then_endless_warnings() {
-    // A 64 KiB ClientHello short of its last byte, then warning alerts until the bound.
-    let header = [1, 1, 0, 0];
-    let mut body = header.to_vec();
-    body.extend(vec![0; MAX_BODY - 1]);
+    // The largest ClientHello short of its last byte, then warning alerts until the bound.
+    let len = (MAX_CLIENT_HELLO as u32).to_be_bytes();
+    let mut body = vec![1, len[1], len[2], len[3]];
+    body.extend(vec![0; MAX_CLIENT_HELLO - 1]);
     let mut steps = vec![fragmented(HANDSHAKE, &body, 16384)];
     let warning = record(ALERT, &[1, AlertDescription::USER_CANCELED.0]);
     steps.extend(vec![warning; 1000]);
@@ -397,7 +395,7 @@ fn message_announced_and_never_finished_then_endless_warnings() {
         fed.error.as_ref().and_then(Error::alert),
         Some(AlertDescription::UNEXPECTED_MESSAGE)
     );
-    assert_bounded("server, unfinished 64 KiB message and warnings", peak);
+    assert_bounded("server, unfinished largest ClientHello and warnings", peak);
 }
 
 #[test]

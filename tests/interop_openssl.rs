@@ -925,7 +925,7 @@ fn ecdsa_certificate_needs_its_curve_in_supported_groups() {
 
 #[test]
 fn example_helpers() {
-    use example::http::{End, parse_response, request_line};
+    use example::http::{End, parse_response, request_head};
     // Certificate subjects, by a DER walk; garbage gives None, never a panic.
     assert_eq!(
         example::der::subject(&cert_der("server-rsa")).as_deref(),
@@ -993,11 +993,15 @@ fn example_helpers() {
         (Some("text/html"), &b"<html>"[..])
     );
     assert!(parse_response(b"SSH-2.0-OpenSSH\r\n\r\n", End::Open).is_err());
-    assert_eq!(
-        request_line(b"GET / HTTP/1.0\n"),
-        Some("GET / HTTP/1.0".into())
-    );
-    assert_eq!(request_line(b"GET / HTTP/1.0"), None);
+    // The request line once the head is complete, with CRLF or bare LF line ends.
+    for head in [
+        &b"GET / HTTP/1.0\n\n"[..],
+        b"GET / HTTP/1.0\r\nHost: x\r\n\r\n",
+    ] {
+        assert_eq!(request_head(head), Some("GET / HTTP/1.0".into()));
+    }
+    assert_eq!(request_head(b"GET / HTTP/1.0\r\nHost: x\r\n"), None);
+    assert_eq!(request_head(b"GET / HTTP/1.0"), None);
 
     // Flags.
     let parse = |a: &[&str]| ClientOptions::parse(Args::new(strings(a)));

@@ -15,7 +15,7 @@ use tls12::codec::enums::{
 use tls12::codec::{Codec, Reader};
 use tls12::config::TimeSource;
 use tls12::crypto::keylog::KeyLogBuffer;
-use tls12::msgs::{ClientExtension, ClientHello};
+use tls12::msgs::{ClientExtension, ClientHello, SessionId};
 use tls12::msgs::{
     HandshakeMessage, HandshakePayload, KxContext, Random, ServerExtension, ServerHello,
 };
@@ -342,6 +342,18 @@ fn required_client_auth_does_not_resume_an_anonymous_session() {
 /// changed by `edit`, straight to the server. Returns the ServerHello and whether it echoed
 /// the offered session ID (resumed).
 fn offer_edited(edit: impl FnOnce(&mut ClientHello)) -> (ServerHello, bool) {
+    let (ssink, offered) = offer_edited_to_server(edit);
+    assert!(ssink.error.is_none(), "{:?}", ssink.error);
+    let (_, sh) = first_message(&ssink.tx);
+    let HandshakePayload::ServerHello(sh) = sh.payload else {
+        panic!("not a ServerHello")
+    };
+    let resumed = sh.session_id == offered;
+    (sh, resumed)
+}
+
+/// Like [`offer_edited`], but returns what the server produced and the session ID offered.
+fn offer_edited_to_server(edit: impl FnOnce(&mut ClientHello)) -> (Sink, SessionId) {
     let mut c = client_config();
     c.enable_tickets = false;
     let s = server_config(&["server-rsa"]);
@@ -359,27 +371,30 @@ fn offer_edited(edit: impl FnOnce(&mut ClientHello)) -> (ServerHello, bool) {
     let mut server = tls12::ServerConnection::new(Arc::new(s)).unwrap();
     let mut ssink = Sink::default();
     pump(&mut server, &handshake_records(minor, &msg), &mut ssink);
-    assert!(ssink.error.is_none(), "{:?}", ssink.error);
-    let (_, sh) = first_message(&ssink.tx);
-    let HandshakePayload::ServerHello(sh) = sh.payload else {
-        panic!("not a ServerHello")
-    };
-    let resumed = sh.session_id == offered;
-    (sh, resumed)
+    (ssink, offered)
 }
 
 #[test]
-fn a_session_with_ems_is_not_resumed_by_a_client_hello_without_it() {
-    // RFC 7627 5.3 on the server: a session made with the extended master secret is not
-    // resumed by a ClientHello without it.
-    let (sh, resumed) = offer_edited(|ch| {
+fn a_session_with_ems_offered_without_it_is_handshake_failure() {
+    // RFC 7627 5.3 on the server: "If the original session used the extension but the new
+    // ClientHello does not contain it, the server MUST abort the abbreviated handshake".
+    // (This used to fall back to a full handshake; tests/conformance.rs has the forged
+    // version of both directions.)
+    let (ssink, _) = offer_edited_to_server(|ch| {
         ch.extensions
             .as_mut()
             .unwrap()
             .retain(|e| !matches!(e, ClientExtension::ExtendedMasterSecret))
     });
-    assert!(!resumed, "full handshake: a new session ID");
-    assert!(!sh.extended_master_secret());
+    assert_eq!(
+        ssink.error.as_ref().and_then(Error::alert),
+        Some(tls12::codec::enums::AlertDescription::HANDSHAKE_FAILURE)
+    );
+    assert_eq!(
+        ssink.tx,
+        [21, 3, 3, 0, 2, 2, 40],
+        "only the fatal handshake_failure alert"
+    );
 }
 
 #[test]

@@ -837,8 +837,10 @@ fn client_key_exchange_point_length_changed_is_decode_error() {
 #[test]
 fn change_cipher_spec_value_changed_is_refused() {
     // ChangeCipherSpec's one byte must be 1 (RFC 5246 7.1). RFC 5246 names no alert for
-    // another value; this crate sends illegal_parameter, as BoringSSL and OpenSSL 1.0 do for
-    // a bad ChangeCipherSpec.
+    // another value; RFC 8446 section 5 says unexpected_message ("any other
+    // change_cipher_spec value"), which is what this crate sends for any malformed
+    // ChangeCipherSpec (it used to send illegal_parameter, as BoringSSL and OpenSSL 1.0 do;
+    // tests/conformance.rs has the rule).
     for (dir, flight) in [(Dir::ToServer, 2), (Dir::ToClient, 3)] {
         let mut pair = tampered_default(dir, flight, |b| {
             let r = records(b)
@@ -851,7 +853,7 @@ fn change_cipher_spec_value_changed_is_refused() {
         assert_fatal(
             &mut pair,
             receiver(dir),
-            AlertDescription::ILLEGAL_PARAMETER,
+            AlertDescription::UNEXPECTED_MESSAGE,
             &format!("ChangeCipherSpec of flight {flight}"),
         );
     }

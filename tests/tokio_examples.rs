@@ -49,3 +49,52 @@ async fn tokio_client_fetches_from_tokio_server_over_loopback() {
         );
     }
 }
+
+/// A client still sending an oversized ClientHello when `tokio_server.rs` refuses it gets the
+/// illegal_parameter alert and then a clean end of stream, not a TCP reset: the server reads
+/// and drops the pending input before closing.
+#[tokio::test(flavor = "current_thread")]
+async fn tokio_server_alert_for_an_oversized_client_hello_reaches_the_client() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("bound");
+    let server_config = tokio_server::config(
+        &format!("{PKI}/server-rsa.chain.pem"),
+        &format!("{PKI}/server-rsa.key.pem"),
+    )
+    .expect("server config");
+    let server = tokio::spawn(tokio_server::serve(listener, server_config, Some(1)));
+    let mut sock = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    // A ClientHello header one byte over the limit, then 200 KB of its "body" in records.
+    let over = (tls12::record::MAX_CLIENT_HELLO as u32 + 1).to_be_bytes();
+    let mut body = vec![1, over[1], over[2], over[3]];
+    body.resize(200_000, 0);
+    let mut bytes = Vec::new();
+    for chunk in body.chunks(16384) {
+        bytes.extend_from_slice(&[22, 3, 3]);
+        bytes.extend_from_slice(&(chunk.len() as u16).to_be_bytes());
+        bytes.extend_from_slice(chunk);
+    }
+    let (mut rd, mut wr) = sock.split();
+    let write = async {
+        wr.write_all(&bytes)
+            .await
+            .expect("the server reads everything");
+        wr.shutdown().await.expect("shutdown");
+    };
+    let read = async {
+        let mut got = Vec::new();
+        let end = rd.read_to_end(&mut got).await;
+        (got, end.is_ok())
+    };
+    let ((), (got, clean)) = tokio::join!(write, read);
+    assert_eq!(
+        got,
+        [21, 3, 3, 0, 2, 2, 47],
+        "the fatal illegal_parameter alert"
+    );
+    assert!(clean, "the server closed with a reset");
+    server.await.expect("server task").expect("server ran");
+}

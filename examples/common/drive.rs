@@ -258,6 +258,31 @@ impl<C: DerefMut<Target = Connection>> TlsSocket<C> {
         Ok(())
     }
 
+    /// After a failure (our fatal alert, if the error has one, is already written): shuts
+    /// our write side, then reads and drops whatever the peer still sends until end of
+    /// stream, a socket error, or `linger` has passed. Closing a socket with unread input
+    /// makes the kernel answer with a reset, which can destroy the alert before the peer
+    /// reads it (a client still sending a large ClientHello when we refuse it, say); this
+    /// way the peer reads the alert, then sees the end of stream.
+    pub fn discard_input(self, linger: Duration) {
+        let _ = self.sock.shutdown(Shutdown::Write);
+        let deadline = std::time::Instant::now() + linger;
+        let mut sock = self.sock;
+        let mut buf = [0u8; MAX_RECORD];
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() || sock.set_read_timeout(Some(left)).is_err() {
+                return;
+            }
+            match sock.read(&mut buf) {
+                Ok(0) => return,
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return,
+            }
+        }
+    }
+
     /// Takes the application data received so far.
     pub fn take_received(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.received)

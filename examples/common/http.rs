@@ -1,16 +1,24 @@
-//! Minimal HTTP/1.x framing: the request line (server side), and when a response is
-//! complete (client side: Content-Length, chunked, or until close).
+//! Minimal HTTP/1.x framing: when a request head is complete (server side), and when a
+//! response is complete (client side: Content-Length, chunked, or until close).
 
 use super::Failure;
 
-/// The request line, once a line ending has arrived (`\r` or `\n`: whatever follows).
-pub fn request_line(received: &[u8]) -> Option<String> {
-    let end = received.iter().position(|&b| b == b'\r' || b == b'\n')?;
-    Some(String::from_utf8_lossy(&received[..end]).into_owned())
+/// The request line, once the whole request head has arrived: up to the empty line that
+/// ends it, with CRLF or bare LF line endings (RFC 9112 section 2.2 lets a recipient take a
+/// bare LF as a line terminator). A client may send its request in parts; answering at the
+/// end of the first line would leave its header lines unread.
+pub fn request_head(received: &[u8]) -> Option<String> {
+    let (head_len, _) = head_end(received)?;
+    let head = &received[..head_len];
+    let line_end = head.iter().position(|&b| b == b'\n').unwrap_or(head.len());
+    let line = head[..line_end]
+        .strip_suffix(b"\r")
+        .unwrap_or(&head[..line_end]);
+    Some(String::from_utf8_lossy(line).into_owned())
 }
 
-/// Whether `received` is too long to still be waiting for a request line.
-pub fn request_line_too_long(received: &[u8]) -> bool {
+/// Whether `received` is too long to still be waiting for the end of a request head.
+pub fn request_head_too_long(received: &[u8]) -> bool {
     received.len() > MAX_HEAD
 }
 

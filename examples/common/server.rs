@@ -36,7 +36,8 @@ server [flags]    serve a status page (or echo) over TLS 1.2 on 127.0.0.1
 /// What to do with a connection once the handshake is done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// Answer the first request line with a status page, then close (`s_server -www`).
+    /// Answer the first request (once its head is complete) with a status page naming its
+    /// request line, then close (`s_server -www`).
     Www,
     /// Send back whatever arrives until the client closes.
     Echo,
@@ -229,7 +230,9 @@ pub fn page(summary: &HandshakeSummary, request: &str) -> String {
 }
 
 /// Serves one accepted connection: handshake, then answer (`Www`) or echo (`Echo`), then
-/// close_notify.
+/// close_notify. On failure, the alert (if any) is sent and what the client still sends is
+/// read and dropped for a moment before the socket closes, so that the alert reaches it
+/// (see [`TlsSocket::discard_input`]).
 pub fn serve_connection(
     config: &Arc<ServerConfig>,
     sock: TcpStream,
@@ -240,6 +243,20 @@ pub fn serve_connection(
     sock.set_write_timeout(Some(timeout))?;
     let conn = ServerConnection::new(config.clone())?;
     let mut tls = TlsSocket::new(conn, sock);
+    match exchange(&mut tls, mode) {
+        Ok(served) => {
+            tls.finish(Duration::from_secs(2))?;
+            Ok(served)
+        }
+        Err(e) => {
+            tls.discard_input(Duration::from_secs(2));
+            Err(e)
+        }
+    }
+}
+
+/// The handshake, the answer or echo, and our close_notify.
+fn exchange(tls: &mut TlsSocket<ServerConnection>, mode: Mode) -> Result<Served, Failure> {
     let summary = tls.handshake()?;
     let mut served = Served {
         summary,
@@ -248,13 +265,16 @@ pub fn serve_connection(
     };
     match mode {
         Mode::Www => {
+            // The whole head, not just its first line: a client may send its request in
+            // parts (and even try to renegotiate in between: `read_once` drains, so the
+            // no_renegotiation warning goes out and the connection goes on).
             let line = loop {
-                if let Some(line) = http::request_line(&tls.received) {
+                if let Some(line) = http::request_head(&tls.received) {
                     break line;
                 }
-                if http::request_line_too_long(&tls.received) {
+                if http::request_head_too_long(&tls.received) {
                     return Err(Failure::other(
-                        "no line end in the first 64 KiB of the request",
+                        "no end of the request head in its first 64 KiB",
                     ));
                 }
                 if tls.conn.peer_closed() || !tls.read_once()? {
@@ -286,7 +306,6 @@ pub fn serve_connection(
         },
     }
     tls.close()?;
-    tls.finish(Duration::from_secs(2))?;
     Ok(served)
 }
 

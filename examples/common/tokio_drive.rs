@@ -112,6 +112,22 @@ impl<C: DerefMut<Target = Connection>> AsyncTls<C> {
         Ok(())
     }
 
+    /// After a failure (our fatal alert, if the error has one, is already written): shuts
+    /// our write side, then reads and drops whatever the peer still sends until end of
+    /// stream, a socket error, or `linger` has passed, so that the kernel does not answer
+    /// unread input with a reset that would destroy the alert before the peer reads it.
+    pub async fn discard_input(mut self, linger: std::time::Duration) {
+        let _ = self.sock.shutdown().await;
+        let drain = async {
+            while let Ok(n) = self.sock.read(&mut self.inbuf).await {
+                if n == 0 {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(linger, drain).await;
+    }
+
     /// Reads until the peer's close_notify (or the end of stream); returns all the data.
     pub async fn read_to_close(&mut self) -> Result<Vec<u8>, BoxError> {
         while !self.conn.peer_closed() {

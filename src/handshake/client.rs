@@ -11,8 +11,8 @@ use zeroize::Zeroizing;
 
 use super::{HandshakeSummary, Input, Secrets, Side, Transcript, ct_eq, kx_context_of};
 use crate::codec::enums::{
-    AlertDescription, CipherSuite, CompressionMethod, ECCurveType, ECPointFormat, NamedGroup,
-    ProtocolVersion, SignatureScheme,
+    AlertDescription, CipherSuite, CompressionMethod, ECCurveType, ECPointFormat, HandshakeType,
+    NamedGroup, ProtocolVersion, SignatureScheme,
 };
 use crate::config::ClientConfig;
 use crate::conn::Core;
@@ -266,6 +266,25 @@ impl State {
             Inner::ExpectCertificate(n) => kx_context_of(n.suite),
             Inner::ExpectServerHelloDone(s) => kx_context_of(s.n.suite),
             _ => KxContext::Unknown,
+        }
+    }
+
+    /// The message types this state accepts; anything else is unexpected_message before
+    /// its body is read. Established takes a HelloRequest only to refuse the
+    /// renegotiation.
+    pub(crate) fn expects(&self, typ: HandshakeType) -> bool {
+        match &self.inner {
+            Inner::ExpectServerHello(_) => typ == HandshakeType::SERVER_HELLO,
+            Inner::ExpectCertificate(_) => typ == HandshakeType::CERTIFICATE,
+            Inner::ExpectServerKeyExchange(_) => typ == HandshakeType::SERVER_KEY_EXCHANGE,
+            Inner::ExpectServerHelloDone(s) => {
+                typ == HandshakeType::SERVER_HELLO_DONE
+                    || (typ == HandshakeType::CERTIFICATE_REQUEST && s.cert_request.is_none())
+            }
+            Inner::ExpectNewTicket(_) => typ == HandshakeType::NEW_SESSION_TICKET,
+            Inner::ExpectFinished(_) => typ == HandshakeType::FINISHED,
+            Inner::Established => typ == HandshakeType::HELLO_REQUEST,
+            Inner::ExpectCcs(_) | Inner::Poisoned => false,
         }
     }
 

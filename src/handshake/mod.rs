@@ -9,7 +9,9 @@ use alloc::vec::Vec;
 
 use pki_types::CertificateDer;
 
-use crate::codec::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::codec::enums::{
+    CipherSuite, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
+};
 use crate::conn::Core;
 use crate::crypto::key_schedule::{
     CLIENT_FINISHED, KeyBlockLayout, MasterSecret, SERVER_FINISHED, key_block_keyed,
@@ -81,6 +83,16 @@ impl HandshakeState {
         match self {
             HandshakeState::Client(s) => s.kx_context(),
             HandshakeState::Server(s) => s.kx_context(),
+        }
+    }
+
+    /// Whether a handshake message of type `typ` may arrive now (RFC 5246 section 7.4: a
+    /// message out of order is unexpected_message, whatever its body). The connection asks
+    /// before decoding the body, so a misplaced message is refused for its type alone.
+    pub(crate) fn expects(&self, typ: HandshakeType) -> bool {
+        match self {
+            HandshakeState::Client(s) => s.expects(typ),
+            HandshakeState::Server(s) => s.expects(typ),
         }
     }
 

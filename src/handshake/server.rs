@@ -14,7 +14,7 @@ use super::{
 };
 use crate::codec::enums::{
     AlertDescription, ClientCertificateType, CompressionMethod, ECCurveType, ECPointFormat,
-    ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme,
+    ExtensionType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
 };
 use crate::codec::{LenPrefix, Reader};
 use crate::config::{CertifiedKey, ServerConfig};
@@ -120,6 +120,20 @@ impl State {
             }
             _ => KxContext::Unknown,
         }
+    }
+
+    /// The message types this state accepts; anything else is unexpected_message before
+    /// its body is read. Established takes a ClientHello only to refuse the renegotiation.
+    pub(crate) fn expects(&self, typ: HandshakeType) -> bool {
+        let accepted = match &self.inner {
+            Inner::ExpectClientHello | Inner::Established => HandshakeType::CLIENT_HELLO,
+            Inner::ExpectCertificate(_) => HandshakeType::CERTIFICATE,
+            Inner::ExpectClientKeyExchange(_) => HandshakeType::CLIENT_KEY_EXCHANGE,
+            Inner::ExpectCertificateVerify(_) => HandshakeType::CERTIFICATE_VERIFY,
+            Inner::ExpectFinished(_) => HandshakeType::FINISHED,
+            Inner::ExpectCcs(_) | Inner::Poisoned => return false,
+        };
+        typ == accepted
     }
 
     pub(crate) fn is_established(&self) -> bool {
@@ -304,7 +318,7 @@ impl State {
             exts.push(ServerExtension::Alpn(p.clone()));
         }
 
-        if let Some((suite, session)) = self.find_session(core, &ch, ems, server_name.as_deref()) {
+        if let Some((suite, session)) = self.find_session(core, &ch, ems, server_name.as_deref())? {
             let n = Negotiated {
                 suite,
                 client_version: ch.version,
@@ -494,13 +508,36 @@ impl State {
 impl State {
     /// A session the client offered (by ticket, then by session ID) that we can resume:
     /// ours, fresh, for the same server name, with a suite we both still enable and the
-    /// same extended master secret state (RFC 7627 section 5.3). Anything else means a
-    /// full handshake.
+    /// same extended master secret state. Anything else means a full handshake, except
+    /// (RFC 7627 section 5.3) a session made with the extended master secret offered
+    /// without it: the server "MUST abort the abbreviated handshake", handshake_failure.
+    /// (A session made without it, offered with it, gets a full handshake.)
     fn find_session(
         &self,
         core: &Core,
         ch: &ClientHello,
         ems: bool,
+        server_name: Option<&str>,
+    ) -> Result<Option<(&'static SupportedSuite, ServerSession)>, Error> {
+        let Some((suite, session)) = self.resumable_session(core, ch, server_name) else {
+            return Ok(None);
+        };
+        match (session.extended_master_secret, ems) {
+            (true, false) => Err(Error::peer(
+                "session made with the extended master secret resumed without it",
+                AlertDescription::HANDSHAKE_FAILURE,
+            )),
+            (false, true) => Ok(None),
+            _ => Ok(Some((suite, session))),
+        }
+    }
+
+    /// The session the client offered, if ours, fresh, for the same server name and with
+    /// a suite we both still enable (the extended master secret is `find_session`'s).
+    fn resumable_session(
+        &self,
+        core: &Core,
+        ch: &ClientHello,
         server_name: Option<&str>,
     ) -> Option<(&'static SupportedSuite, ServerSession)> {
         if ch.session_id.is_empty() {
@@ -538,7 +575,6 @@ impl State {
             .is_some_and(|v| v.client_auth_mandatory());
         let ok = age < u64::from(lifetime)
             && ch.cipher_suites.contains(&session.suite)
-            && session.extended_master_secret == ems
             && session.server_name.as_deref() == server_name
             && !(mandatory && session.client_certificates.is_empty());
         ok.then_some((suite, session))
@@ -658,36 +694,61 @@ fn valid_host_name(name: &[u8]) -> Result<String, Error> {
     Ok(String::from(name))
 }
 
-/// TLS 1.2 must be offered: by client_version, and by supported_versions if present.
+/// The client must offer TLS 1.2, the one version we speak.
+///
+/// - Without a `supported_versions` extension, by `client_version`: any version at or above
+///   {3,3} ({3,4}, {4,1}, {254,254}...) negotiates TLS 1.2, since a server replies "according
+///   to the highest version supported by the server" (RFC 5246 appendix E.1; RFC 8446
+///   appendix D.2). Only a lower one is refused.
+/// - With a parseable `supported_versions`, by that list alone (RFC 8446 section 4.2.1:
+///   `legacy_version` is then not used for negotiation), as OpenSSL does: TLS 1.2 must be
+///   listed. A malformed list is decode_error.
+///
+/// A refusal is protocol_version, or inappropriate_fallback when the client's highest
+/// version is below TLS 1.2 and it sent TLS_FALLBACK_SCSV (RFC 7507 section 3): a client
+/// that retries with a lower version after a failed connection, to a server that speaks a
+/// higher one.
 fn check_version(ch: &ClientHello) -> Result<(), Error> {
-    let refuse = || {
-        Error::negotiation(
-            "client does not offer TLS 1.2",
-            AlertDescription::PROTOCOL_VERSION,
-        )
-    };
-    if ch.version.0 >> 8 != 3 || ch.version < ProtocolVersion::TLS12 {
-        return Err(refuse());
-    }
     let sv = ch.extensions().iter().find_map(|e| match e {
         ClientExtension::Unknown { typ, data } if *typ == ExtensionType::SUPPORTED_VERSIONS => {
             Some(data)
         }
         _ => None,
     });
-    if let Some(data) = sv {
-        let mut r = Reader::new(data);
-        let mut list = r.sub(LenPrefix::U8, "supported_versions")?;
-        r.expect_end("supported_versions")?;
-        let mut tls12 = false;
-        while list.any_left() {
-            tls12 |= list.u16("supported_versions")? == ProtocolVersion::TLS12.0;
+    // The highest version offered, and whether TLS 1.2 is among those offered.
+    let (highest, tls12) = match sv {
+        None => (ch.version, ch.version >= ProtocolVersion::TLS12),
+        Some(data) => {
+            let mut r = Reader::new(data);
+            let mut list = r.sub(LenPrefix::U8, "supported_versions")?;
+            r.expect_end("supported_versions")?;
+            let (mut highest, mut tls12) = (ProtocolVersion(0), false);
+            while list.any_left() {
+                let v = ProtocolVersion(list.u16("supported_versions")?);
+                tls12 |= v == ProtocolVersion::TLS12;
+                highest = highest.max(v);
+            }
+            (highest, tls12)
         }
-        if !tls12 {
-            return Err(refuse());
-        }
+    };
+    if tls12 {
+        return Ok(());
     }
-    Ok(())
+    let fallback = highest < ProtocolVersion::TLS12
+        && ch
+            .cipher_suites
+            .contains(&crate::codec::enums::CipherSuite::TLS_FALLBACK_SCSV);
+    Err(if fallback {
+        Error::negotiation(
+            "client fell back below TLS 1.2 (TLS_FALLBACK_SCSV)",
+            AlertDescription::INAPPROPRIATE_FALLBACK,
+        )
+    } else {
+        Error::negotiation(
+            "client does not offer TLS 1.2",
+            AlertDescription::PROTOCOL_VERSION,
+        )
+    })
 }
 
 /// Picks suite, certificate, signature scheme and group.

@@ -84,6 +84,9 @@ pub struct Deframer {
     max_fragment: usize,
     /// No record has been handed out yet: the stream may still be an SSLv2 ClientHello.
     first: bool,
+    /// Accept any `{03,XX}` record version, not only up to TLS 1.2 (see
+    /// [`accept_any_minor_version`](Self::accept_any_minor_version)).
+    any_minor: bool,
     /// The sticky error.
     error: Option<DecodeError>,
     /// Where the payload of the record most recently handed out sits.
@@ -116,6 +119,7 @@ impl Deframer {
             end: 0,
             max_fragment: MAX_CIPHERTEXT,
             first: true,
+            any_minor: false,
             error: None,
             last: 0..0,
         }
@@ -237,7 +241,9 @@ impl Deframer {
     ///   (record_overflow);
     /// - a content type other than change_cipher_spec, alert, handshake and
     ///   application_data is `UnknownContentType` (unexpected_message);
-    /// - a version outside `0x0300..=0x0303` is `BadVersion` (protocol_version);
+    /// - a version outside `0x0300..=0x0303` (outside `{03,XX}` after
+    ///   [`accept_any_minor_version`](Self::accept_any_minor_version)) is `BadVersion`
+    ///   (protocol_version);
     /// - a stream whose first byte has the high bit set is an SSLv2-format ClientHello
     ///   (RFC 5246 appendix E.2): `BadVersion` (protocol_version).
     ///
@@ -254,7 +260,11 @@ impl Deframer {
                 DecodeErrorKind::BadVersion,
             ))
         } else {
-            check_prefix(&avail[..avail.len().min(HEADER_LEN)], self.max_fragment)
+            check_prefix(
+                &avail[..avail.len().min(HEADER_LEN)],
+                self.max_fragment,
+                self.any_minor,
+            )
         };
         if let Err(e) = checked {
             self.error = Some(e);
@@ -290,6 +300,14 @@ impl Deframer {
     /// after processing the record through other state.
     pub fn last_payload(&self) -> &[u8] {
         &self.buf[self.last.clone()]
+    }
+
+    /// Accepts (`true`) or refuses (`false`, the default) record versions `{03,04}` to
+    /// `{03,FF}`. A server accepts them until it has sent ServerHello: it "MUST accept any
+    /// value {03,XX} as the record layer version number for ClientHello" (RFC 5246
+    /// appendix E.1). Applies from the next call of `next_record`.
+    pub fn accept_any_minor_version(&mut self, yes: bool) {
+        self.any_minor = yes;
     }
 
     /// Lowers the largest fragment length accepted, for example to [`super::MAX_PLAINTEXT`]
@@ -346,6 +364,31 @@ mod tests {
         match d.next_record() {
             Err(Error::Decode(e)) => e,
             other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn any_minor_version_only_when_asked() {
+        for minor in [4u16, 0x7f, 0xff] {
+            let bytes = rec(22, 0x0300 | minor, &[1]);
+            let mut d = Deframer::new();
+            d.feed(&bytes);
+            assert_eq!(err_of(&mut d).kind, DecodeErrorKind::BadVersion);
+            let mut d = Deframer::new();
+            d.accept_any_minor_version(true);
+            d.feed(&bytes);
+            assert_eq!(
+                d.next_record().unwrap().unwrap().header.version.0,
+                0x0300 | minor
+            );
+            // Still {03,XX} only; and off again, refused again.
+            d.feed(&rec(22, 0x0401, &[1]));
+            assert_eq!(err_of(&mut d).kind, DecodeErrorKind::BadVersion);
+            let mut d = Deframer::new();
+            d.accept_any_minor_version(true);
+            d.accept_any_minor_version(false);
+            d.feed(&bytes);
+            assert_eq!(err_of(&mut d).kind, DecodeErrorKind::BadVersion);
         }
     }
 

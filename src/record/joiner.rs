@@ -10,6 +10,11 @@ use crate::error::{DecodeError, DecodeErrorKind, Error};
 /// The default largest handshake message body accepted: 64 KiB.
 pub const DEFAULT_MAX_HANDSHAKE_MESSAGE: usize = 65536;
 
+/// The default largest ClientHello body a server accepts: 131,396 bytes, OpenSSL's
+/// `CLIENT_HELLO_MAX_LENGTH` (long suite lists, thousands of extensions and padding are
+/// all legal; see [`HandshakeJoiner::set_max_client_hello_len`]).
+pub const MAX_CLIENT_HELLO: usize = 131_396;
+
 /// Length of a handshake message header: type (1), length (3).
 const HANDSHAKE_HEADER_LEN: usize = 4;
 
@@ -31,7 +36,8 @@ pub struct HandshakeBytes<'a> {
 /// For each handshake record, [`push`](Self::push) its (decrypted) payload, then
 /// [`pop`](Self::pop) until it returns `Ok(None)`. Pushing while a whole message is still
 /// waiting to be popped is an API error: draining first is what bounds the buffer to
-/// `4 + max_message_len + MAX_PLAINTEXT` bytes. The buffer is one `Vec` that grows with
+/// `4 + max_message_len + MAX_PLAINTEXT` bytes (with the ClientHello bound instead, if
+/// larger). The buffer is one `Vec` that grows with
 /// the bytes actually pushed (never with a length announced by the peer) and is reused:
 /// once it has reached its high-water mark, nothing more is allocated.
 ///
@@ -70,6 +76,8 @@ pub struct HandshakeJoiner {
     start: usize,
     /// Largest message body accepted.
     max_message_len: usize,
+    /// Largest ClientHello body accepted.
+    max_client_hello_len: usize,
     /// The sticky error.
     error: Option<Error>,
 }
@@ -88,8 +96,16 @@ impl HandshakeJoiner {
             buf: Vec::new(),
             start: 0,
             max_message_len,
+            max_client_hello_len: max_message_len,
             error: None,
         }
+    }
+
+    /// Sets the largest ClientHello body accepted, which otherwise is `max_message_len`
+    /// like every other type's: a server raises it to [`MAX_CLIENT_HELLO`]. The buffer still
+    /// grows only with the bytes pushed.
+    pub fn set_max_client_hello_len(&mut self, max: usize) {
+        self.max_client_hello_len = max;
     }
 
     /// Frees the buffer if no message bytes are pending (see [`is_empty`](Self::is_empty)),
@@ -107,10 +123,10 @@ impl HandshakeJoiner {
     ///
     /// Errors: an empty fragment is `BadLength` (decode_error; RFC 5246 section 6.2.1 forbids
     /// zero-length handshake fragments); a fragment over [`MAX_PLAINTEXT`] is `TooLarge`
-    /// (record_overflow); a message header announcing more than `max_message_len` bytes is
-    /// `MessageTooLarge` (illegal_parameter), reported as soon as its four header bytes are
-    /// in, before its body is buffered. Pushing while a whole message waits to be popped is
-    /// [`Error::Api`].
+    /// (record_overflow); a message header announcing more than `max_message_len` bytes (the
+    /// ClientHello bound for a ClientHello) is `MessageTooLarge` (illegal_parameter, as
+    /// OpenSSL answers), reported as soon as its four header bytes are in, before its body
+    /// is buffered. Pushing while a whole message waits to be popped is [`Error::Api`].
     pub fn push(&mut self, fragment: &[u8]) -> Result<(), Error> {
         if let Some(e) = &self.error {
             return Err(e.clone());
@@ -193,7 +209,8 @@ impl HandshakeJoiner {
         if needed <= self.buf.capacity() {
             return;
         }
-        let bound = (HANDSHAKE_HEADER_LEN + MAX_PLAINTEXT).saturating_add(self.max_message_len);
+        let bound = (HANDSHAKE_HEADER_LEN + MAX_PLAINTEXT)
+            .saturating_add(self.max_message_len.max(self.max_client_hello_len));
         let target = self.buf.capacity().saturating_mul(2).min(bound).max(needed);
         self.buf.reserve_exact(target - self.buf.len());
     }
@@ -210,7 +227,12 @@ impl HandshakeJoiner {
 
     fn checked_body_len(&self, head: &[u8; HANDSHAKE_HEADER_LEN]) -> Result<usize, Error> {
         let len = u32::from_be_bytes([0, head[1], head[2], head[3]]) as usize;
-        if len > self.max_message_len {
+        let max = if HandshakeType(head[0]) == HandshakeType::CLIENT_HELLO {
+            self.max_client_hello_len
+        } else {
+            self.max_message_len
+        };
+        if len > max {
             return Err(DecodeError::new(
                 "HandshakeMessage.length",
                 DecodeErrorKind::MessageTooLarge,
@@ -319,6 +341,33 @@ mod tests {
         let mut rec = msg(1, &[0; 3]);
         rec.extend([2, 0, 0, 11]);
         assert_eq!(j.push(&rec).unwrap_err(), e);
+    }
+
+    #[test]
+    fn client_hello_has_its_own_bound_and_nothing_is_preallocated() {
+        let mut j = HandshakeJoiner::new(1000);
+        j.set_max_client_hello_len(MAX_CLIENT_HELLO);
+        // A ClientHello announcing the largest size: accepted from the header, and the
+        // buffer holds what arrived, not what was announced.
+        let len = (MAX_CLIENT_HELLO as u32).to_be_bytes();
+        j.push(&[1, len[1], len[2], len[3], 0, 0]).unwrap();
+        assert!(j.pop().unwrap().is_none());
+        assert!(j.buf.capacity() < 1024, "{}", j.buf.capacity());
+        // Fed up to its end, it comes out whole.
+        let mut left = MAX_CLIENT_HELLO - 2;
+        while left > 0 {
+            let n = left.min(MAX_PLAINTEXT);
+            j.push(&vec![7; n]).unwrap();
+            left -= n;
+        }
+        assert_eq!(j.pop().unwrap().unwrap().body.len(), MAX_CLIENT_HELLO);
+        // One more byte is refused from the header; other types keep their bound.
+        let over = (MAX_CLIENT_HELLO as u32 + 1).to_be_bytes();
+        let mut j2 = j.clone();
+        let e = j2.push(&[1, over[1], over[2], over[3]]).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::ILLEGAL_PARAMETER));
+        let e = j.push(&[11, 0, 0x03, 0xe9]).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::ILLEGAL_PARAMETER));
     }
 
     #[test]

@@ -23,7 +23,9 @@ pub use deframer::{Deframer, Record};
 pub use fragmenter::{
     BufferTooSmall, Fragments, encoded_len, fragments, write_records, write_records_into,
 };
-pub use joiner::{DEFAULT_MAX_HANDSHAKE_MESSAGE, HandshakeBytes, HandshakeJoiner};
+pub use joiner::{
+    DEFAULT_MAX_HANDSHAKE_MESSAGE, HandshakeBytes, HandshakeJoiner, MAX_CLIENT_HELLO,
+};
 
 /// Length of a record header: type (1), version (2), length (2).
 pub const HEADER_LEN: usize = 5;
@@ -56,7 +58,7 @@ impl RecordHeader {
     /// Parses five header bytes and checks them as [`Deframer`] does: a content type this
     /// crate handles, a version in `0x0300..=0x0303`, a length at most [`MAX_CIPHERTEXT`].
     pub fn parse(bytes: [u8; HEADER_LEN]) -> Result<Self, DecodeError> {
-        check_prefix(&bytes, MAX_CIPHERTEXT)?;
+        check_prefix(&bytes, MAX_CIPHERTEXT, false)?;
         Ok(Self::from_array(bytes))
     }
 
@@ -95,8 +97,9 @@ const fn known_content_type(t: ContentType) -> bool {
 }
 
 /// Checks whatever prefix of a record header `b` holds (0 to 5 bytes): each field is
-/// checked as soon as its bytes are present, in wire order.
-fn check_prefix(b: &[u8], max_len: usize) -> Result<(), DecodeError> {
+/// checked as soon as its bytes are present, in wire order. The version must be
+/// `0x0300..=0x0303`, or any `{03,XX}` with `any_minor`.
+fn check_prefix(b: &[u8], max_len: usize, any_minor: bool) -> Result<(), DecodeError> {
     if let Some(&t) = b.first() {
         if !known_content_type(ContentType(t)) {
             return Err(DecodeError::new(
@@ -106,7 +109,7 @@ fn check_prefix(b: &[u8], max_len: usize) -> Result<(), DecodeError> {
         }
     }
     if let (Some(&major), Some(&minor)) = (b.get(1), b.get(2)) {
-        if major != 3 || minor > 3 {
+        if major != 3 || (minor > 3 && !any_minor) {
             return Err(DecodeError::new(
                 "RecordHeader.version",
                 DecodeErrorKind::BadVersion,

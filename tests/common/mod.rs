@@ -324,3 +324,38 @@ impl tls12::verify::ServerCertVerifier for OnlyScheme {
         vec![self.1]
     }
 }
+
+/// `ch` grown to the largest ClientHello the structure allows, which is OpenSSL's limit and
+/// ours (`tls12::record::MAX_CLIENT_HELLO`, 131,396 bytes of body): a 32-byte session ID,
+/// 32,767 cipher suites (its own first, then other values, the signalling ones left out),
+/// 255 compression methods (null first) and a 65,535-byte extension block (its own
+/// extensions, 3,000 small unknown ones, then padding). Returns the encoded message.
+pub fn largest_client_hello(mut ch: tls12::msgs::ClientHello) -> Vec<u8> {
+    use tls12::codec::Codec;
+    use tls12::codec::enums::{CipherSuite, CompressionMethod, ExtensionType};
+    use tls12::msgs::{ClientExtension, HandshakeMessage, SessionId};
+    ch.session_id = SessionId::new(&[0x11; 32]).expect("32 bytes");
+    let own = ch.cipher_suites.clone();
+    ch.cipher_suites.extend(
+        (0x0001..=0xffffu16)
+            .map(CipherSuite)
+            .filter(|s| !own.contains(s) && *s != CipherSuite::TLS_FALLBACK_SCSV)
+            .take(32767 - own.len()),
+    );
+    ch.compression_methods = (0..=254u8).map(CompressionMethod).collect();
+    let exts = ch.extensions.get_or_insert_with(Vec::new);
+    for i in 0..3000u16 {
+        exts.push(ClientExtension::Unknown {
+            typ: ExtensionType(0x4000 + i),
+            data: vec![i as u8; 4],
+        });
+    }
+    let used: usize = exts.iter().map(|e| e.to_bytes().unwrap().len()).sum();
+    exts.push(ClientExtension::Unknown {
+        typ: ExtensionType::PADDING,
+        data: vec![0; 65535 - used - 4],
+    });
+    let msg = HandshakeMessage::from(ch).to_bytes().unwrap();
+    assert_eq!(msg.len() - 4, tls12::record::MAX_CLIENT_HELLO);
+    msg
+}
