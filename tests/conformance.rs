@@ -414,12 +414,19 @@ fn accepted(server: bool, steps: usize) -> &'static [HandshakeType] {
         (true, 1) => &[T::CERTIFICATE],
         (true, 2) => &[T::CLIENT_KEY_EXCHANGE],
         (true, 3) => &[T::CERTIFICATE_VERIFY],
-        (true, 5) | (false, 5) => &[T::FINISHED],
-        (false, 0) => &[T::SERVER_HELLO],
-        (false, 1) => &[T::CERTIFICATE],
-        (false, 2) => &[T::SERVER_KEY_EXCHANGE],
-        (false, 3) => &[T::CERTIFICATE_REQUEST, T::SERVER_HELLO_DONE],
-        (false, 6) => &[T::HELLO_REQUEST],
+        (true, 5) => &[T::FINISHED],
+        (false, 5) => &[T::FINISHED, T::HELLO_REQUEST],
+        // A client takes a HelloRequest in every state (ignored mid-handshake: see
+        // `a_hello_request_mid_handshake_is_ignored`).
+        (false, 0) => &[T::SERVER_HELLO, T::HELLO_REQUEST],
+        (false, 1) => &[T::CERTIFICATE, T::HELLO_REQUEST],
+        (false, 2) => &[T::SERVER_KEY_EXCHANGE, T::HELLO_REQUEST],
+        (false, 3) => &[
+            T::CERTIFICATE_REQUEST,
+            T::SERVER_HELLO_DONE,
+            T::HELLO_REQUEST,
+        ],
+        (false, _) => &[T::HELLO_REQUEST],
         _ => &[],
     }
 }
@@ -462,6 +469,29 @@ fn server_refuses_a_misplaced_message_by_type_before_its_body() {
 #[test]
 fn client_refuses_a_misplaced_message_by_type_before_its_body() {
     misplaced_with_bad_bodies(false);
+}
+
+/// RFC 5246 section 7.4.1.1: "This message will be ignored by the client if the client is
+/// currently negotiating a session", and HelloRequest is not in the transcript (7.4.9): a
+/// HelloRequest before each record of the server's script changes nothing, the handshake
+/// completes (its Finished, over a transcript without them, verifies). One with a body is
+/// still malformed (decode_error). OpenSSL skips them the same way.
+#[test]
+fn a_hello_request_mid_handshake_is_ignored() {
+    let mut u = Under::client_at(0);
+    for (i, step) in server_script().into_iter().enumerate() {
+        let hr = framed(i, &hs(HandshakeMessage::hello_request()));
+        u.feed(&hr);
+        assert_eq!(u.sink.error, None, "HelloRequest before step {i}");
+        u.feed(&step);
+        assert_eq!(u.sink.error, None, "step {i}");
+    }
+    assert!(!u.conn.is_handshaking(), "the handshake completed");
+    assert_eq!(u.conn.write(b"x"), Ok(1));
+
+    let mut u = Under::client_at(2);
+    u.feed(&framed(2, &[0, 0, 0, 1, 0]));
+    u.assert_fatal(AlertDescription::DECODE_ERROR);
 }
 
 /// RFC 5246 section 7.4.9: a Finished in place whose verify_data has the wrong length is

@@ -270,9 +270,12 @@ impl State {
     }
 
     /// The message types this state accepts; anything else is unexpected_message before
-    /// its body is read. Established takes a HelloRequest only to refuse the
-    /// renegotiation.
+    /// its body is read. Every live state takes a HelloRequest: Established to refuse the
+    /// renegotiation, the others to ignore it (RFC 5246 section 7.4.1.1).
     pub(crate) fn expects(&self, typ: HandshakeType) -> bool {
+        if typ == HandshakeType::HELLO_REQUEST {
+            return !matches!(self.inner, Inner::Poisoned);
+        }
         match &self.inner {
             Inner::ExpectServerHello(_) => typ == HandshakeType::SERVER_HELLO,
             Inner::ExpectCertificate(_) => typ == HandshakeType::CERTIFICATE,
@@ -283,8 +286,7 @@ impl State {
             }
             Inner::ExpectNewTicket(_) => typ == HandshakeType::NEW_SESSION_TICKET,
             Inner::ExpectFinished(_) => typ == HandshakeType::FINISHED,
-            Inner::Established => typ == HandshakeType::HELLO_REQUEST,
-            Inner::ExpectCcs(_) | Inner::Poisoned => false,
+            Inner::Established | Inner::ExpectCcs(_) | Inner::Poisoned => false,
         }
     }
 
@@ -441,10 +443,11 @@ impl State {
                 core.refuse_renegotiation()?;
                 Ok(Inner::Established)
             }
-            (_, HandshakePayload::HelloRequest) => {
-                // RFC 5246 7.4.1.1 lets a client ignore a HelloRequest mid-handshake; no server
-                // has a reason to send one, so we treat it as any other misplaced message.
-                Err(Error::unexpected("HelloRequest during the handshake"))
+            (state, HandshakePayload::HelloRequest) => {
+                // RFC 5246 section 7.4.1.1: "This message will be ignored by the client if
+                // the client is currently negotiating a session", and it is not part of the
+                // transcript (section 7.4.9). OpenSSL skips it the same way.
+                Ok(state)
             }
             _ => Err(Error::unexpected("handshake message out of order")),
         }
