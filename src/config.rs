@@ -12,8 +12,9 @@ use crate::error::Error;
 use crate::msgs::CertificateRequest;
 use crate::record::DEFAULT_MAX_HANDSHAKE_MESSAGE;
 use crate::resumption::{
-    AeadTicketer, ClientSessionStore, DEFAULT_MAX_TICKET_LEN, DEFAULT_SESSION_LIFETIME_SECS,
-    InMemoryClientSessionStore, LruSessionCache, ServerSessionCache, TicketEncrypter,
+    AeadTicketer, ClientSessionStore, DEFAULT_MAX_SESSION_LEN, DEFAULT_MAX_TICKET_LEN,
+    DEFAULT_SESSION_LIFETIME_SECS, InMemoryClientSessionStore, LruSessionCache, ServerSessionCache,
+    TicketEncrypter,
 };
 use crate::suites::{SupportedSuite, default_suites};
 use crate::verify::{ClientCertVerifier, ServerCertVerifier};
@@ -327,6 +328,10 @@ pub struct ServerConfig {
     /// The longest a cached session may be resumed, in seconds (tickets are also bounded
     /// by the ticketer's lifetime). Default: 24 hours.
     pub session_lifetime_secs: u32,
+    /// The largest encoded session we keep, in the cache or in a ticket: a session over it
+    /// (one with a long client certificate chain) is not cached and gets an empty ticket,
+    /// so it is not resumed. Default [`DEFAULT_MAX_SESSION_LEN`] (16 KiB).
+    pub max_session_len: usize,
     /// The largest ClientHello body accepted (other handshake messages are bounded by
     /// `common.max_handshake_message`). Default [`MAX_CLIENT_HELLO`](crate::record::MAX_CLIENT_HELLO),
     /// 131,396 bytes, OpenSSL's limit: long suite lists, thousands of extensions and
@@ -346,6 +351,7 @@ impl ServerConfig {
             session_cache: Some(Arc::new(LruSessionCache::new(1024))),
             ticketer: Some(Arc::new(AeadTicketer::new(provider.clone(), 12 * 60 * 60))),
             session_lifetime_secs: DEFAULT_SESSION_LIFETIME_SECS,
+            max_session_len: DEFAULT_MAX_SESSION_LEN,
             max_client_hello: crate::record::MAX_CLIENT_HELLO,
         }
     }

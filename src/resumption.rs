@@ -45,6 +45,10 @@ pub const DEFAULT_SESSION_LIFETIME_SECS: u32 = 24 * 60 * 60;
 /// [`ClientConfig::max_ticket_len`].
 pub const DEFAULT_MAX_TICKET_LEN: usize = 16 * 1024;
 
+/// The largest encoded session a server keeps by default (cache entry or ticket plaintext):
+/// 16 KiB, the same as the ticket a client keeps. See `ServerConfig::max_session_len`.
+pub const DEFAULT_MAX_SESSION_LEN: usize = 16 * 1024;
+
 /// The default byte budget of an [`InMemoryClientSessionStore`]: 1 MiB.
 pub const DEFAULT_CLIENT_STORE_BYTES: usize = 1024 * 1024;
 

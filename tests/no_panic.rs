@@ -460,6 +460,8 @@ fn a_session_too_large_for_a_ticket_gets_an_empty_ticket() {
     for (n, cert_len, expect_ticket) in [(2, 1000, true), (10, 7000, false)] {
         let mut config = fuzzing::server_config(OPT_CLIENT_AUTH);
         config.common.max_handshake_message = 128 * 1024;
+        // Not what refuses it here: the ticket's own length does.
+        config.max_session_len = 1 << 20;
         // Large enough to hold the session, so the cache is not what refuses it.
         config.session_cache = Some(Arc::new(LruSessionCache::with_limits(4, 1 << 20)));
         let mut server = ServerConnection::new(Arc::new(config)).unwrap();
@@ -505,4 +507,25 @@ fn the_session_cache_stays_within_its_byte_budget() {
     // Each session holds a ~6 KB chain: at most three fit.
     assert!((1..=3).contains(&cache.len()), "{}", cache.len());
     let _: &dyn ServerSessionCache = cache.as_ref();
+}
+
+/// A session over `ServerConfig::max_session_len` (16 KiB by default; here a 3 x 6,000-byte
+/// client chain) is neither cached nor sealed into a ticket: the handshake completes with an
+/// empty ticket and the cache stays empty. One under it is kept both ways.
+#[test]
+fn a_session_over_max_session_len_is_not_kept() {
+    for (cert_len, kept) in [(6000, false), (4000, true)] {
+        let cache = Arc::new(LruSessionCache::new(16));
+        let mut config = fuzzing::server_config(OPT_CLIENT_AUTH);
+        config.session_cache = Some(cache.clone());
+        let mut server = ServerConnection::new(Arc::new(config)).unwrap();
+        let mut sink = Sink::default();
+        for step in client_script(cert_chain(3, cert_len)) {
+            feed(&mut server, &mut sink, &step);
+            assert_eq!(sink.error, None);
+        }
+        let ticket = issued_ticket(&sink.tx).expect("a NewSessionTicket");
+        assert_eq!(!ticket.ticket.is_empty(), kept, "{cert_len}");
+        assert_eq!(cache.len(), usize::from(kept), "{cert_len}");
+    }
 }

@@ -636,8 +636,13 @@ impl State {
         };
         // Every value in the session was bounded where it came in (the name is a DNS name
         // of at most 253 bytes, the chain at most `max_peer_chain_len` certificates in one
-        // handshake message); a session that still does not encode is simply not kept.
-        let encoded = session.encode().ok().map(Zeroizing::new);
+        // handshake message); a session that still does not encode, or is over
+        // `max_session_len`, is simply not kept (no cache entry, an empty ticket).
+        let encoded = session
+            .encode()
+            .ok()
+            .map(Zeroizing::new)
+            .filter(|e| e.len() <= self.config.max_session_len);
         if let (Some(cache), false, Some(encoded)) = (
             &self.config.session_cache,
             k.n.session_id.is_empty(),
