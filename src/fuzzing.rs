@@ -84,6 +84,11 @@ pub use structured::{client_structured, server_structured};
 #[cfg(all(feature = "fuzzing", feature = "arbitrary"))]
 mod wire;
 
+#[cfg(all(feature = "fuzzing", feature = "arbitrary"))]
+pub mod api;
+#[cfg(all(feature = "fuzzing", feature = "arbitrary"))]
+pub use api::api;
+
 /// Whole-connection targets: a [`ClientConnection`](crate::ClientConnection) or
 /// [`ServerConnection`](crate::ServerConnection) under the no-security
 /// [`FuzzProvider`](crate::crypto::fuzz_provider::FuzzProvider), driven with the fuzzer's

@@ -17,3 +17,23 @@ fn the_empty_script_completes_both_connections_of_each_target() {
         }
     }
 }
+
+#[test]
+fn the_api_target_settles_a_default_pair_and_scripted_calls() {
+    use tls12::fuzzing::api::*;
+    tls12::fuzzing::api(&[]);
+    let ops = vec![
+        Op::Write { server: false, len: 100 },
+        Op::Poll { server: false, buf: 0 },
+        Op::Poll { server: false, buf: 1 },
+        Op::Deliver { server: true, max: 3 },
+        Op::DeliverInPlace { server: true, max: 1000, overclaim: true },
+        Op::Poll { server: true, buf: 7 },
+        Op::Deliver { server: false, max: 65535 },
+        Op::Poll { server: false, buf: 4096 },
+        Op::WriteInto { server: false, len: 50, out: 10 },
+        Op::Close { server: true },
+        Op::Eof { server: false },
+    ];
+    run_api_script(&ApiScript { client_opts: 0, server_opts: 0, ops });
+}
