@@ -195,19 +195,12 @@ impl Pair {
         let mut more = true;
         let r = match r {
             Ok(Output::Transmit(b)) => {
-                assert!(
-                    !b.is_empty() && b.len() <= size,
-                    "Transmit of {}",
-                    b.len()
-                );
+                assert!(!b.is_empty() && b.len() <= size, "Transmit of {}", b.len());
                 sides[s].wire.extend_from_slice(b);
                 Ok(())
             }
             Ok(Output::BufferTooSmall { needed }) => {
-                assert!(
-                    size == 0 && needed > 0,
-                    "BufferTooSmall {needed}"
-                );
+                assert!(size == 0 && needed > 0, "BufferTooSmall {needed}");
                 more = false;
                 Ok(())
             }
@@ -379,9 +372,10 @@ impl Pair {
     /// Drains both sides and delivers everything, until nothing moves.
     fn settle(&mut self) {
         for _ in 0..64 {
+            self.drain(0);
+            self.drain(1);
             let mut moved = 0;
             for s in [0, 1] {
-                self.drain(s);
                 while !self.sides[1 - s].wire.is_empty() && self.sides[s].error.is_none() {
                     let k = self.deliver(s, usize::MAX);
                     moved += k;
@@ -395,6 +389,7 @@ impl Pair {
                 return;
             }
         }
+        panic!("the pair never settled");
     }
 
     /// Once settled: with no error and both handshakes complete, everything written arrived,
