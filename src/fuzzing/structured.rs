@@ -78,7 +78,7 @@ pub enum Size {
 
 impl Size {
     /// The length in bytes.
-    pub fn len(self) -> usize {
+    pub fn bytes(self) -> usize {
         match self {
             Size::Exactly(n) => usize::from(n),
             Size::AroundU8(d) => (256 + isize::from(d)) as usize,
@@ -94,13 +94,13 @@ impl Blob {
             return self.bytes.clone();
         };
         if self.bytes.is_empty() {
-            return vec![fill; size.len()];
+            return vec![fill; size.bytes()];
         }
         self.bytes
             .iter()
             .copied()
             .cycle()
-            .take(size.len())
+            .take(size.bytes())
             .collect()
     }
 }
