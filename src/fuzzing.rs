@@ -78,6 +78,18 @@ pub fn handshake(data: &[u8]) {
 #[cfg(feature = "fuzzing")]
 pub use connection::*;
 
+#[cfg(all(feature = "fuzzing", feature = "arbitrary"))]
+pub mod structured;
+#[cfg(all(feature = "fuzzing", feature = "arbitrary"))]
+pub use structured::{client_structured, server_structured};
+#[cfg(all(feature = "fuzzing", feature = "arbitrary"))]
+mod wire;
+
+#[cfg(all(feature = "fuzzing", feature = "arbitrary"))]
+pub mod api;
+#[cfg(all(feature = "fuzzing", feature = "arbitrary"))]
+pub use api::api;
+
 /// Whole-connection targets: a [`ClientConnection`](crate::ClientConnection) or
 /// [`ServerConnection`](crate::ServerConnection) under the no-security
 /// [`FuzzProvider`](crate::crypto::fuzz_provider::FuzzProvider), driven with the fuzzer's
@@ -114,7 +126,7 @@ mod connection {
     /// The server name the fuzzed client connects to.
     pub const SERVER_NAME: &str = "testserver.tls12.test";
 
-    const SERVER_RSA: &[u8] = include_bytes!("../tests/data/pki/server-rsa.crt.der");
+    pub(super) const SERVER_RSA: &[u8] = include_bytes!("../tests/data/pki/server-rsa.crt.der");
     const SERVER_P256: &[u8] = include_bytes!("../tests/data/pki/server-p256.crt.der");
     const SERVER_P384: &[u8] = include_bytes!("../tests/data/pki/server-p384.crt.der");
     const CLIENT_RSA: &[u8] = include_bytes!("../tests/data/pki/client-rsa.crt.der");

@@ -9,6 +9,7 @@ use crate::error::{DecodeError, EncodeError};
 /// An alert: exactly two bytes, level then description. Unknown values are kept; what to do
 /// with them is for the connection to decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct AlertMessage {
     /// Warning or fatal.
     pub level: AlertLevel,

@@ -7,6 +7,7 @@ use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 
 /// ChangeCipherSpec: exactly one byte, value 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ChangeCipherSpec;
 
 impl Codec for ChangeCipherSpec {

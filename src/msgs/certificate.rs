@@ -29,6 +29,17 @@ impl CertificateChain {
     }
 }
 
+/// Any number of certificates of any bytes (`CertificateDer` has no `Arbitrary`).
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for CertificateChain {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let certs: Vec<Vec<u8>> = u.arbitrary()?;
+        Ok(CertificateChain(
+            certs.into_iter().map(CertificateDer::from).collect(),
+        ))
+    }
+}
+
 impl Codec for CertificateChain {
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let lp = LengthPrefixed::begin(out, LenPrefix::U24);
@@ -53,6 +64,7 @@ impl Codec for CertificateChain {
 
 /// A CertificateRequest (RFC 5246 section 7.4.4).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct CertificateRequest {
     /// Acceptable certificate types, non-empty.
     pub certificate_types: Vec<ClientCertificateType>,
@@ -101,6 +113,7 @@ impl Codec for CertificateRequest {
 /// A CertificateStatus message (RFC 6066 section 8), sent after Certificate when the server
 /// acknowledged status_request.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[non_exhaustive]
 pub enum CertificateStatus {
     /// A DER `OCSPResponse`, `opaque<1..2^24-1>`.

@@ -67,6 +67,7 @@ pub(crate) const fn list_field(side: Side) -> &'static str {
 /// Every name type is read as `opaque<1..2^16-1>`, the layout of `host_name` and the only
 /// layout ever registered.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ServerNameEntry {
     /// The kind of name; [`ServerNameType::HOST_NAME`] is the only one defined.
     pub name_type: ServerNameType,
@@ -76,6 +77,7 @@ pub struct ServerNameEntry {
 
 /// The OCSP variant of a client's status_request (RFC 6066 section 8).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct OcspStatusRequest {
     /// `ResponderID responder_id_list<0..2^16-1>`: DER `ResponderID`s, each non-empty.
     pub responder_ids: Vec<Vec<u8>>,
@@ -86,6 +88,7 @@ pub struct OcspStatusRequest {
 
 /// The body of a client's status_request extension (RFC 6066 section 8).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[non_exhaustive]
 pub enum CertificateStatusRequest {
     /// `status_type` ocsp.
@@ -137,6 +140,7 @@ impl CertificateStatusRequest {
 
 /// An extension in a ClientHello.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[non_exhaustive]
 pub enum ClientExtension {
     /// server_name (RFC 6066 section 3): a non-empty list of names.
@@ -298,6 +302,7 @@ impl Codec for ClientExtension {
 
 /// An extension in a ServerHello.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[non_exhaustive]
 pub enum ServerExtension {
     /// server_name (RFC 6066 section 3): empty, the server used the name the client sent.

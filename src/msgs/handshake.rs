@@ -24,6 +24,7 @@ pub const HANDSHAKE_HEADER_LEN: usize = 4;
 /// [`Unknown`](HandshakePayload::Unknown) it must equal [`HandshakePayload::handshake_type`],
 /// which the `From` impls and constructors below guarantee.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct HandshakeMessage {
     /// The message type.
     pub typ: HandshakeType,
@@ -33,6 +34,7 @@ pub struct HandshakeMessage {
 
 /// The body of a handshake message.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[non_exhaustive]
 pub enum HandshakePayload {
     /// HelloRequest: empty.

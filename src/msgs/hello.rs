@@ -22,6 +22,7 @@ use crate::msgs::extensions::CertificateStatusRequest;
 
 /// The 32-byte `Random` of a hello.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Random(pub [u8; 32]);
 
 impl fmt::Debug for Random {
@@ -87,6 +88,20 @@ impl SessionId {
     }
 }
 
+/// Any length from 0 to 32 (the field is private, so no derive).
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for SessionId {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let len = u.int_in_range(0..=32usize)?;
+        let bytes: [u8; 32] = u.arbitrary()?;
+        Ok(Self::new(&bytes[..len]).expect("at most 32 bytes"))
+    }
+
+    fn size_hint(_depth: usize) -> (usize, Option<usize>) {
+        (1, Some(33))
+    }
+}
+
 impl AsRef<[u8]> for SessionId {
     fn as_ref(&self) -> &[u8] {
         self.as_slice()
@@ -123,6 +138,7 @@ fn read_session_id(r: &mut Reader<'_>, field: &'static str) -> Result<SessionId,
 
 /// A ClientHello (RFC 5246 section 7.4.1.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ClientHello {
     /// `client_version`: the highest version the client supports.
     pub version: ProtocolVersion,
@@ -288,6 +304,7 @@ impl Codec for ClientHello {
 
 /// A ServerHello (RFC 5246 section 7.4.1.3).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ServerHello {
     /// `server_version`: the version chosen.
     pub version: ProtocolVersion,

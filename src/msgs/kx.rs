@@ -31,6 +31,7 @@ pub enum KxContext {
 /// A `digitally-signed` value in its TLS 1.2 form: the scheme, then
 /// `opaque signature<0..2^16-1>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct DigitallySigned {
     /// The signature and hash algorithm pair.
     pub scheme: SignatureScheme,
@@ -56,6 +57,7 @@ impl Codec for DigitallySigned {
 
 /// An ECDHE ServerKeyExchange (RFC 8422 section 5.4): `ServerECDHParams` and its signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct EcdheServerKeyExchange {
     /// Always [`ECCurveType::NAMED_CURVE`] after a decode (explicit curves are rejected).
     pub curve_type: ECCurveType,
@@ -151,6 +153,7 @@ pub fn signed_message(client_random: &Random, server_random: &Random, params: &[
 
 /// The body of a ServerKeyExchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[non_exhaustive]
 pub enum ServerKeyExchangePayload {
     /// ECDHE parameters and their signature.
@@ -193,6 +196,7 @@ impl ServerKeyExchangePayload {
 
 /// The body of a ClientKeyExchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[non_exhaustive]
 pub enum ClientKeyExchangePayload {
     /// The client's ephemeral ECDH public key, `opaque point<1..2^8-1>` (RFC 8422 5.7).

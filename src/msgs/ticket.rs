@@ -7,6 +7,7 @@ use crate::error::{DecodeError, EncodeError};
 
 /// A NewSessionTicket: the ticket the client may offer in a later session_ticket extension.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct NewSessionTicket {
     /// `ticket_lifetime_hint` in seconds; 0 means unspecified.
     pub lifetime_hint: u32,
