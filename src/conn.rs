@@ -153,6 +153,9 @@ pub(crate) struct Core {
     pub(crate) may_send_app_data: bool,
     peer_closed: bool,
     we_closed: bool,
+    /// `close` was called while data written before the handshake completed was still
+    /// queued: close_notify follows that data once the handshake completes.
+    close_after_early_data: bool,
     error: Option<Error>,
     empty_in_a_row: u32,
     /// We already refused one renegotiation request.
@@ -179,6 +182,7 @@ impl Core {
             may_send_app_data: false,
             peer_closed: false,
             we_closed: false,
+            close_after_early_data: false,
             error: None,
             empty_in_a_row: 0,
             refused_renegotiation: false,
@@ -237,7 +241,24 @@ impl Core {
         if !queued.is_empty() {
             self.write_records(ContentType::APPLICATION_DATA, &queued)?;
         }
+        if core::mem::take(&mut self.close_after_early_data) {
+            self.send_close_notify()?;
+        }
         Ok(())
+    }
+
+    /// Writes close_notify; nothing may follow it.
+    fn send_close_notify(&mut self) -> Result<(), Error> {
+        let alert = AlertMessage::warning(AlertDescription::CLOSE_NOTIFY);
+        self.early_plaintext.clear();
+        let r = self.write_records(ContentType::ALERT, &alert.to_array());
+        self.we_closed = true;
+        r
+    }
+
+    /// `close` was called: nothing more may be written.
+    fn closing(&self) -> bool {
+        self.we_closed || self.close_after_early_data
     }
 
     /// Fragments `payload` into records (encrypting them once our ChangeCipherSpec is sent)
@@ -468,7 +489,7 @@ impl Connection {
         if let Some(e) = &self.core.error {
             return Err(e.clone());
         }
-        if self.core.we_closed {
+        if self.core.closing() {
             return Err(Error::Api("write after close"));
         }
         if !self.core.may_send_app_data {
@@ -495,7 +516,7 @@ impl Connection {
         if let Some(e) = &self.core.error {
             return Err(e.clone());
         }
-        if self.core.we_closed {
+        if self.core.closing() {
             return Err(Error::Api("write after close"));
         }
         if !self.core.may_send_app_data {
@@ -532,22 +553,22 @@ impl Connection {
     }
 
     /// Sends close_notify. Nothing more can be written afterwards.
+    ///
+    /// Nothing written is dropped: if data written before the handshake completed is
+    /// still queued, close_notify is sent after it, once the handshake completes (until
+    /// then [`wants_transmit`](Self::wants_transmit) shows only the handshake).
     pub fn close(&mut self) -> Result<(), Error> {
         if let Some(e) = &self.core.error {
             return Err(e.clone());
         }
-        if self.core.we_closed {
+        if self.core.closing() {
             return Ok(());
         }
-        let alert = AlertMessage {
-            level: AlertLevel::WARNING,
-            description: AlertDescription::CLOSE_NOTIFY,
-        };
-        self.core.early_plaintext.clear();
-        let r = self
-            .core
-            .write_records(ContentType::ALERT, &alert.to_array());
-        self.core.we_closed = true;
+        if !self.core.may_send_app_data && !self.core.early_plaintext.is_empty() {
+            self.core.close_after_early_data = true;
+            return Ok(());
+        }
+        let r = self.core.send_close_notify();
         r.map_err(|e| self.core.fail(e))
     }
 

@@ -82,8 +82,6 @@ pub use connection::*;
 pub mod structured;
 #[cfg(all(feature = "fuzzing", feature = "arbitrary"))]
 pub use structured::{client_structured, server_structured};
-#[cfg(all(feature = "fuzzing", feature = "arbitrary"))]
-mod wire;
 
 #[cfg(all(feature = "fuzzing", feature = "arbitrary"))]
 pub mod api;

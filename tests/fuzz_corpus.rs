@@ -76,12 +76,11 @@ fn replay_regressions(target: &str, run: fn(&[u8])) -> usize {
     n
 }
 
-// Ignored until main's fixes are merged: a ClientHello server_name of 256 bytes or more
-// panics when the server saves the session (crash 1), and a stored ticket of ~65,480
-// bytes panics building the next ClientHello (crash 2). Drop the `ignore` with the fix.
+// The inputs on which the structure-aware targets found the two crashes: a ClientHello
+// server_name of 256 bytes or more panicked when the server saved the session (crash 1),
+// and a stored ticket of ~65,480 bytes panicked building the next ClientHello (crash 2).
 #[cfg(feature = "arbitrary")]
 #[test]
-#[ignore = "crash 1 (long server_name in a saved session): until the fix is merged"]
 fn server_structured_regressions_replay() {
     assert!(
         replay_regressions("server_structured", |d| drop(
@@ -92,7 +91,6 @@ fn server_structured_regressions_replay() {
 
 #[cfg(feature = "arbitrary")]
 #[test]
-#[ignore = "crash 2 (large ticket in the next ClientHello): until the fix is merged"]
 fn client_structured_regressions_replay() {
     assert!(
         replay_regressions("client_structured", |d| drop(

@@ -94,15 +94,28 @@ fn the_second_connection_resumes_what_the_first_stored() {
     assert_eq!(out[1].app_data, b"hello");
 
     // Server target: a session ID from the first connection, offered by the second, and a
-    // stretched host name (short of 256 bytes: longer crashes until main's fix lands).
+    // stretched host name shaped as a DNS name: 253 bytes is kept and resumed.
     let mut script: ClientScript = empty();
     script.first.host_name = Some(Blob {
         bytes: vec![],
-        size: Some(Size::AroundU8(-10)),
+        size: Some(Size::AroundU8(-3)),
     });
     script.second.offer_session = true;
     let out = run_client_script(&script);
     let second = out[1].summary.as_ref().expect("second handshake");
     assert!(second.resumed && out[1].error.is_none(), "{out:?}");
-    assert_eq!(second.server_name.as_deref().map(str::len), Some(246));
+    assert_eq!(second.server_name.as_deref().map(str::len), Some(253));
+
+    // 254 bytes and more are refused at the first ClientHello (unrecognized_name).
+    let mut script: ClientScript = empty();
+    script.first.host_name = Some(Blob {
+        bytes: vec![],
+        size: Some(Size::AroundU8(-2)),
+    });
+    let out = run_client_script(&script);
+    assert_eq!(
+        out[0].error.as_ref().and_then(tls12::Error::alert),
+        Some(tls12::codec::enums::AlertDescription::UNRECOGNIZED_NAME),
+        "{out:?}"
+    );
 }

@@ -288,6 +288,29 @@ fn application_data_written_early_is_queued_and_delivered() {
     assert_eq!(pair.s.app, b"early bird");
 }
 
+/// Nothing written is dropped: a close before the handshake completes sends its
+/// close_notify after the data written before it, once the handshake completes; further
+/// writes are refused.
+#[test]
+fn close_before_the_handshake_completes_keeps_the_data_written_before_it() {
+    let mut pair = Pair::new(client_config(), server_config(&["server-rsa"]));
+    assert_eq!(pair.client.write(b"last words").unwrap(), 10);
+    pair.client.close().unwrap();
+    pair.client.close().unwrap();
+    assert_eq!(
+        pair.client.write(b"more"),
+        Err(Error::Api("write after close"))
+    );
+    pair.handshake();
+    assert_eq!(pair.s.app, b"last words");
+    assert!(pair.server.peer_closed(), "close_notify followed the data");
+    // With nothing queued, close sends close_notify at once, even mid-handshake.
+    let mut pair = Pair::new(client_config(), server_config(&["server-rsa"]));
+    pair.client.close().unwrap();
+    pair.run();
+    assert!(pair.server.peer_closed(), "{:?}", pair.s.error);
+}
+
 #[test]
 fn early_queue_is_bounded() {
     let mut c = client_config();

@@ -47,9 +47,9 @@ use crate::suites::{KeyExchange, SupportedSuite};
 use crate::{ClientConfig, ClientConnection, Connection, Event, Output, ServerConnection};
 
 /// The one place the structured targets encode a message. `None` when a length overflows
-/// its prefix (the script is then dropped: it describes no message).
+/// its prefix (an `EncodeError`: the script is then dropped, it describes no message).
 pub fn enc(m: &HandshakeMessage) -> Option<Vec<u8>> {
-    super::wire::fits(m).then(|| m.to_bytes())
+    m.to_bytes().ok()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -669,7 +669,8 @@ pub struct ClientTurn {
     /// The ClientHello: fixed up unless `raw` so that the server can choose (a suite,
     /// group, scheme and ALPN protocol in common; well-formed extensions).
     pub hello: ClientHello,
-    /// Replace the server_name with this host name (stretchable, made ASCII unless `raw`).
+    /// Replace the server_name with this host name (stretchable, shaped as a DNS name unless
+    /// `raw`, so that names up to 253 bytes are kept in the session).
     pub host_name: Option<Blob>,
     /// Second connection: offer what the first one gave (session ID, ticket), with the
     /// same suite, extended master secret state and server name.
@@ -755,8 +756,27 @@ const MODELLED: [ExtensionType; 11] = [
     ExtensionType::RENEGOTIATION_INFO,
 ];
 
-fn ascii(name: &[u8]) -> Vec<u8> {
-    name.iter().map(|b| b & 0x7f).collect()
+/// `name` shaped as a DNS name (RFC 6066 section 3), whatever its length: lower-case
+/// letters and digits, a dot every 60 bytes, a letter last. Names of at most 253 bytes are
+/// then accepted and kept in the session; longer ones are refused at the ClientHello.
+fn dns_shaped(name: &[u8]) -> Vec<u8> {
+    const ALPHABET: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out: Vec<u8> = name
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            if i % 61 == 60 {
+                b'.'
+            } else {
+                ALPHABET[usize::from(*b) % ALPHABET.len()]
+            }
+        })
+        .collect();
+    match out.last_mut() {
+        Some(last) => *last = b'z',
+        None => out.push(b'a'),
+    }
+    out
 }
 
 /// Fixes a ClientHello so that a server of `config` can complete a handshake with it.
@@ -785,7 +805,7 @@ fn fix_client_hello(ch: &mut ClientHello, config: &crate::ServerConfig) {
                     .into_iter()
                     .filter(|n| !n.name.is_empty())
                     .map(|mut n| {
-                        n.name = ascii(&n.name);
+                        n.name = dns_shaped(&n.name);
                         n
                     })
                     .collect();
@@ -891,10 +911,7 @@ fn client(
     if let Some(b) = &turn.host_name {
         let mut name = b.build(b'a');
         if !turn.raw {
-            name = ascii(&name);
-            if name.is_empty() {
-                name.push(b'a');
-            }
+            name = dns_shaped(&name);
         }
         set_ext(
             &mut ch,
