@@ -16,16 +16,18 @@
 //! - **real**: the endpoint runs on `RingProvider` with the test PKI, for the checks that
 //!   belong to real cryptography (EC points, signatures made with the test keys).
 //!
+//! The scripted peer and the endpoint under test (`Under`) are in `tests/common/forge.rs`,
+//! shared with tests/conformance.rs and tests/no_panic.rs.
+//!
 //! What tests/tamper.rs already covers (single tampered bytes of a real handshake) is not
-//! repeated here. Session resumption (session IDs, tickets) is not implemented yet and has
-//! no cases here; in particular a NewSessionTicket before the server's ChangeCipherSpec is
-//! left out of the wrong-point tables, as it becomes legal once tickets are offered.
+//! repeated here, nor resumption (tests/resumption.rs); a NewSessionTicket before the
+//! server's ChangeCipherSpec is left out of the wrong-point tables, as it is legal once
+//! tickets are offered.
 
 mod common;
 
-use std::sync::Arc;
-
-use common::{ALERT, Sink, fuzz_sealed, pump, record, records};
+use common::forge::{self, *};
+use common::{ALERT, APP_DATA, CCS, HANDSHAKE, fuzz_sealed, record, records};
 use tls12::codec::Codec;
 use tls12::codec::enums::{
     AlertDescription, CipherSuite, ClientCertificateType, CompressionMethod, ECCurveType,
@@ -37,308 +39,18 @@ use tls12::crypto::ring::RingProvider;
 use tls12::fuzzing::{self, OPT_CLIENT_AUTH};
 use tls12::msgs::{
     CertificateChain, CertificateRequest, CertificateStatus, ClientExtension, ClientHello,
-    ClientKeyExchangePayload, DigitallySigned, EcdheServerKeyExchange, HandshakeMessage,
-    NewSessionTicket, Random, ServerExtension, ServerHello, ServerKeyExchangePayload, SessionId,
+    DigitallySigned, EcdheServerKeyExchange, HandshakeMessage, NewSessionTicket, ServerExtension,
+    ServerKeyExchangePayload,
 };
-use tls12::pki_types::ServerName;
-use tls12::{ClientConnection, Connection, Error, Event, ServerConnection};
+use tls12::{Error, Event};
 
 // ---------------------------------------------------------------------------------------
 // The scripted peer's building blocks
 // ---------------------------------------------------------------------------------------
 
-const CCS: u8 = 20;
-const HANDSHAKE: u8 = 22;
-const APP_DATA: u8 = 23;
-
-fn hs(m: HandshakeMessage) -> Vec<u8> {
-    m.to_bytes().unwrap()
-}
-
-/// A handshake message in a plaintext record of its own.
-fn hs_record(m: HandshakeMessage) -> Vec<u8> {
-    record(HANDSHAKE, &hs(m))
-}
-
-fn alert_bytes(level: u8, desc: AlertDescription) -> Vec<u8> {
-    vec![level, desc.0]
-}
-
-fn server_cert() -> CertificateChain {
-    CertificateChain(vec![common::cert("server-rsa"), common::cert("ca-rsa")])
-}
-
-fn client_cert() -> CertificateChain {
-    CertificateChain(vec![common::cert("client-rsa"), common::cert("ca-rsa")])
-}
-
-/// A ServerHello a client with default settings accepts: ECDHE_RSA with AES-128-GCM, the
-/// extensions it solicited.
-fn server_hello() -> ServerHello {
-    ServerHello {
-        version: ProtocolVersion::TLS12,
-        random: Random([2; 32]),
-        session_id: SessionId::EMPTY,
-        cipher_suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        compression_method: CompressionMethod::NULL,
-        extensions: Some(vec![
-            ServerExtension::RenegotiationInfo(Vec::new()),
-            ServerExtension::ExtendedMasterSecret,
-            ServerExtension::EcPointFormats(vec![ECPointFormat::UNCOMPRESSED]),
-        ]),
-    }
-}
-
-/// An X25519 ServerKeyExchange with the forged signature.
-fn forged_ske(group: NamedGroup, public: Vec<u8>) -> ServerKeyExchangePayload {
-    ServerKeyExchangePayload::Ecdhe(EcdheServerKeyExchange {
-        curve_type: ECCurveType::NAMED_CURVE,
-        group,
-        public,
-        signed: DigitallySigned {
-            scheme: SignatureScheme::RSA_PKCS1_SHA256,
-            signature: FUZZ_SIGNATURE.to_vec(),
-        },
-    })
-}
-
-/// A ClientHello a server with default settings accepts.
-fn client_hello() -> ClientHello {
-    ClientHello {
-        version: ProtocolVersion::TLS12,
-        random: Random([1; 32]),
-        session_id: SessionId::EMPTY,
-        cipher_suites: vec![
-            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-            CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
-        ],
-        compression_methods: vec![CompressionMethod::NULL],
-        extensions: Some(vec![
-            ClientExtension::SupportedGroups(vec![NamedGroup::X25519, NamedGroup::SECP256R1]),
-            ClientExtension::EcPointFormats(vec![ECPointFormat::UNCOMPRESSED]),
-            ClientExtension::SignatureAlgorithms(vec![SignatureScheme::RSA_PKCS1_SHA256]),
-            ClientExtension::ExtendedMasterSecret,
-        ]),
-    }
-}
-
-fn client_hello_with(f: impl FnOnce(&mut ClientHello)) -> Vec<u8> {
-    let mut ch = client_hello();
-    f(&mut ch);
-    hs_record(HandshakeMessage::from(ch))
-}
-
-fn server_hello_with(f: impl FnOnce(&mut ServerHello)) -> Vec<u8> {
-    let mut sh = server_hello();
-    f(&mut sh);
-    hs_record(HandshakeMessage::from(sh))
-}
-
-fn x25519_public() -> Vec<u8> {
-    vec![9; 32]
-}
-
-fn cke(point: Vec<u8>) -> HandshakeMessage {
-    HandshakeMessage::from(ClientKeyExchangePayload::Ecdhe(point))
-}
-
-fn finished(vd: [u8; 12]) -> HandshakeMessage {
-    HandshakeMessage::finished(vd.to_vec())
-}
-
-// ---------------------------------------------------------------------------------------
-// The endpoint under test
-// ---------------------------------------------------------------------------------------
-
-enum Conn {
-    Client(ClientConnection),
-    Server(ServerConnection),
-}
-
-/// One endpoint under test and everything it produced.
-struct Under {
-    conn: Conn,
-    sink: Sink,
-}
-
-impl Under {
-    fn conn(&mut self) -> &mut Connection {
-        match &mut self.conn {
-            Conn::Client(c) => c,
-            Conn::Server(s) => s,
-        }
-    }
-
-    fn forged_client(opts: u8) -> Self {
-        let name = ServerName::try_from(fuzzing::SERVER_NAME).expect("valid name");
-        let c = ClientConnection::new(Arc::new(fuzzing::client_config(opts)), name)
-            .expect("valid config");
-        let mut u = Under {
-            conn: Conn::Client(c),
-            sink: Sink::default(),
-        };
-        u.feed(&[]);
-        u
-    }
-
-    fn forged_server(opts: u8) -> Self {
-        let s = ServerConnection::new(Arc::new(fuzzing::server_config(opts))).expect("valid");
-        Under {
-            conn: Conn::Server(s),
-            sink: Sink::default(),
-        }
-    }
-
-    fn real_client() -> Self {
-        let c = ClientConnection::new(Arc::new(common::client_config()), common::server_name())
-            .expect("valid config");
-        let mut u = Under {
-            conn: Conn::Client(c),
-            sink: Sink::default(),
-        };
-        u.feed(&[]);
-        u
-    }
-
-    fn real_server(mandatory_client_auth: bool) -> Self {
-        let mut config = common::server_config(&["server-rsa"]);
-        if mandatory_client_auth {
-            config = common::with_client_auth(config, true);
-        }
-        let s = ServerConnection::new(Arc::new(config)).expect("valid config");
-        Under {
-            conn: Conn::Server(s),
-            sink: Sink::default(),
-        }
-    }
-
-    /// Feeds `bytes` and drains all output.
-    fn feed(&mut self, bytes: &[u8]) {
-        let mut sink = std::mem::take(&mut self.sink);
-        pump(self.conn(), bytes, &mut sink);
-        self.sink = sink;
-    }
-
-    /// Feeds each record in turn, asserting the endpoint accepted them all.
-    fn feed_ok(&mut self, steps: &[Vec<u8>]) {
-        for (i, s) in steps.iter().enumerate() {
-            self.feed(s);
-            assert_eq!(self.sink.error, None, "step {i} of the script was refused");
-        }
-    }
-
-    /// The last record the endpoint wrote must be the fatal alert `desc`; its error must map
-    /// to `desc` (and not be a received alert); every later call returns the same error.
-    fn assert_fatal(&mut self, desc: AlertDescription) {
-        let err = self
-            .sink
-            .error
-            .clone()
-            .expect("the endpoint saw nothing wrong");
-        assert!(
-            !matches!(err, Error::AlertReceived(_)),
-            "the endpoint received an alert instead: {err:?}"
-        );
-        assert_eq!(err.alert(), Some(desc), "wrong error: {err:?}");
-        assert_eq!(
-            last_alert(&self.sink.tx),
-            Some((2, desc)),
-            "the alert sent, for {err:?}"
-        );
-        self.assert_dead(&err);
-    }
-
-    /// Sticky: input, output and writes all give `err` again, and nothing more is sent.
-    fn assert_dead(&mut self, err: &Error) {
-        let sent = self.sink.tx.len();
-        let conn = self.conn();
-        assert_eq!(conn.handle_input(&[HANDSHAKE]).as_ref(), Err(err));
-        let mut buf = [0u8; 64];
-        assert_eq!(conn.poll_output(&mut buf).err().as_ref(), Some(err));
-        assert_eq!(conn.write(b"more").as_ref(), Err(err));
-        assert_eq!(conn.error(), Some(err));
-        assert!(!conn.wants_transmit(), "output after the error");
-        self.feed(&record(HANDSHAKE, &hs(HandshakeMessage::hello_request())));
-        assert_eq!(self.sink.tx.len(), sent, "sent more after the fatal alert");
-    }
-}
-
-/// The (level, description) of the last record in `tx` if it is an alert: a plaintext one,
-/// or one sealed by the FuzzProvider (explicit nonce, alert, zero tag).
-fn last_alert(tx: &[u8]) -> Option<(u8, AlertDescription)> {
-    let last = *records(tx).last()?;
-    if last.typ != ALERT {
-        return None;
-    }
-    let body = &tx[last.body()..last.end()];
-    let alert = match body.len() {
-        2 => body,
-        26 | 18 if body[body.len() - 16..].iter().all(|b| *b == 0) => {
-            &body[body.len() - 18..body.len() - 16]
-        }
-        _ => return None,
-    };
-    Some((alert[0], AlertDescription(alert[1])))
-}
-
-// ---------------------------------------------------------------------------------------
-// The forged handshakes, step by step
-// ---------------------------------------------------------------------------------------
-
-/// What a forged server sends a forged client (default options), one record per step:
-/// after step k the client is in state k of `CLIENT_STATES`.
-fn server_script() -> Vec<Vec<u8>> {
-    vec![
-        hs_record(HandshakeMessage::from(server_hello())),
-        hs_record(HandshakeMessage::from(server_cert())),
-        hs_record(HandshakeMessage::from(forged_ske(
-            NamedGroup::X25519,
-            x25519_public(),
-        ))),
-        hs_record(HandshakeMessage::server_hello_done()),
-        record(CCS, &[1]),
-        fuzz_sealed(HANDSHAKE, &hs(finished([0; 12]))),
-    ]
-}
-
-/// What a forged client sends a forged server that requests a client certificate
-/// (`OPT_CLIENT_AUTH`): after step k the server is in state k of `SERVER_STATES`.
-fn client_script() -> Vec<Vec<u8>> {
-    vec![
-        hs_record(HandshakeMessage::from(client_hello())),
-        hs_record(HandshakeMessage::from(client_cert())),
-        hs_record(cke(x25519_public())),
-        hs_record(HandshakeMessage::certificate_verify(DigitallySigned {
-            scheme: SignatureScheme::RSA_PKCS1_SHA256,
-            signature: FUZZ_SIGNATURE.to_vec(),
-        })),
-        record(CCS, &[1]),
-        fuzz_sealed(HANDSHAKE, &hs(finished([0; 12]))),
-    ]
-}
-
-/// A forged client after `steps` steps of the server script.
-fn client_at(steps: usize) -> Under {
-    let mut u = Under::forged_client(0);
-    u.feed_ok(&server_script()[..steps]);
-    u
-}
-
-/// A forged server (requesting a client certificate) after `steps` steps of the script.
-fn server_at(steps: usize) -> Under {
-    let mut u = Under::forged_server(OPT_CLIENT_AUTH);
-    u.feed_ok(&client_script()[..steps]);
-    u
-}
-
-/// Frames a handshake message for an endpoint that has had `steps` steps: sealed once the
-/// script's ChangeCipherSpec (step 5) is in.
+/// Frames a handshake message for an endpoint that has had `steps` steps.
 fn framed(steps: usize, m: HandshakeMessage) -> Vec<u8> {
-    if steps >= 5 {
-        fuzz_sealed(HANDSHAKE, &hs(m))
-    } else {
-        hs_record(m)
-    }
+    forge::framed(steps, &hs(m))
 }
 
 #[test]

@@ -19,54 +19,33 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::forge::{
+    self, Under, client_at, framed, hs, hs_record, last_alert, server_at, server_script,
+};
 use common::{ALERT, CCS, HANDSHAKE, Sink, fragmented, fuzz_sealed, pump, record, record_v};
-use tls12::codec::Codec;
 use tls12::codec::enums::{
-    AlertDescription, CipherSuite, CompressionMethod, ECPointFormat, ExtensionType, HandshakeType,
-    NamedGroup, ProtocolVersion, SignatureScheme,
+    AlertDescription, CipherSuite, ExtensionType, HandshakeType, ProtocolVersion,
 };
-use tls12::crypto::fuzz_provider::FUZZ_SIGNATURE;
-use tls12::fuzzing::{self, OPT_CLIENT_AUTH, OPT_CLIENT_AUTH_MANDATORY, RESUMABLE_SESSION_ID};
+use tls12::fuzzing::{self, OPT_CLIENT_AUTH_MANDATORY, RESUMABLE_SESSION_ID};
 use tls12::msgs::{
-    CertificateChain, ClientExtension, ClientHello, ClientKeyExchangePayload, DigitallySigned,
-    EcdheServerKeyExchange, HandshakeMessage, HandshakePayload, Random, ServerExtension,
-    ServerHello, ServerKeyExchangePayload, SessionId,
+    ClientExtension, ClientHello, ClientKeyExchangePayload, HandshakeMessage, SessionId,
 };
-use tls12::pki_types::ServerName;
 use tls12::resumption::{LruSessionCache, ServerSession, ServerSessionCache};
-use tls12::{ClientConnection, Connection, Error, ServerConnection};
+use tls12::{ClientConnection, Error};
 
 // ---------------------------------------------------------------------------------------
 // The scripted peer
 // ---------------------------------------------------------------------------------------
 
-fn hs(m: HandshakeMessage) -> Vec<u8> {
-    m.to_bytes().unwrap()
-}
-
-fn hs_record(m: HandshakeMessage) -> Vec<u8> {
-    record(HANDSHAKE, &hs(m))
-}
-
-/// A ClientHello the fuzzing server configurations accept.
+/// A ClientHello the fuzzing server configurations accept, naming the fuzzing server (the
+/// session a primed server has cached is for that name).
 fn client_hello() -> ClientHello {
-    ClientHello {
-        version: ProtocolVersion::TLS12,
-        random: Random([1; 32]),
-        session_id: SessionId::EMPTY,
-        cipher_suites: vec![
-            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-            CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
-        ],
-        compression_methods: vec![CompressionMethod::NULL],
-        extensions: Some(vec![
-            ClientExtension::host_name(fuzzing::SERVER_NAME.as_bytes()),
-            ClientExtension::SupportedGroups(vec![NamedGroup::X25519, NamedGroup::SECP256R1]),
-            ClientExtension::EcPointFormats(vec![ECPointFormat::UNCOMPRESSED]),
-            ClientExtension::SignatureAlgorithms(vec![SignatureScheme::RSA_PKCS1_SHA256]),
-            ClientExtension::ExtendedMasterSecret,
-        ]),
-    }
+    let mut ch = forge::client_hello();
+    ch.extensions.as_mut().expect("has extensions").insert(
+        0,
+        ClientExtension::host_name(fuzzing::SERVER_NAME.as_bytes()),
+    );
+    ch
 }
 
 fn client_hello_with(f: impl FnOnce(&mut ClientHello)) -> Vec<u8> {
@@ -82,187 +61,6 @@ fn without_ems(ch: &mut ClientHello) {
         .retain(|e| !matches!(e, ClientExtension::ExtendedMasterSecret));
 }
 
-fn server_hello() -> ServerHello {
-    ServerHello {
-        version: ProtocolVersion::TLS12,
-        random: Random([2; 32]),
-        session_id: SessionId::EMPTY,
-        cipher_suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        compression_method: CompressionMethod::NULL,
-        extensions: Some(vec![
-            ServerExtension::RenegotiationInfo(Vec::new()),
-            ServerExtension::ExtendedMasterSecret,
-            ServerExtension::EcPointFormats(vec![ECPointFormat::UNCOMPRESSED]),
-        ]),
-    }
-}
-
-fn forged_signature() -> DigitallySigned {
-    DigitallySigned {
-        scheme: SignatureScheme::RSA_PKCS1_SHA256,
-        signature: FUZZ_SIGNATURE.to_vec(),
-    }
-}
-
-/// What a forged server sends a forged client, one record per step: ServerHello,
-/// Certificate, ServerKeyExchange, ServerHelloDone, ChangeCipherSpec, Finished.
-fn server_script() -> Vec<Vec<u8>> {
-    let chain = CertificateChain(vec![common::cert("server-rsa"), common::cert("ca-rsa")]);
-    let ske = ServerKeyExchangePayload::Ecdhe(EcdheServerKeyExchange {
-        curve_type: tls12::codec::enums::ECCurveType::NAMED_CURVE,
-        group: NamedGroup::X25519,
-        public: vec![9; 32],
-        signed: forged_signature(),
-    });
-    vec![
-        hs_record(HandshakeMessage::from(server_hello())),
-        hs_record(HandshakeMessage::from(chain)),
-        hs_record(HandshakeMessage::from(ske)),
-        hs_record(HandshakeMessage::server_hello_done()),
-        record(CCS, &[1]),
-        fuzz_sealed(HANDSHAKE, &hs(HandshakeMessage::finished(vec![0; 12]))),
-    ]
-}
-
-/// What a forged client sends a forged server that requests a client certificate:
-/// ClientHello, Certificate, ClientKeyExchange, CertificateVerify, ChangeCipherSpec,
-/// Finished.
-fn client_script() -> Vec<Vec<u8>> {
-    let chain = CertificateChain(vec![common::cert("client-rsa"), common::cert("ca-rsa")]);
-    vec![
-        hs_record(HandshakeMessage::from(client_hello())),
-        hs_record(HandshakeMessage::from(chain)),
-        hs_record(HandshakeMessage::from(ClientKeyExchangePayload::Ecdhe(
-            vec![9; 32],
-        ))),
-        hs_record(HandshakeMessage::certificate_verify(forged_signature())),
-        record(CCS, &[1]),
-        fuzz_sealed(HANDSHAKE, &hs(HandshakeMessage::finished(vec![0; 12]))),
-    ]
-}
-
-/// One endpoint under test and everything it produced.
-struct Under {
-    conn: Box<dyn std::ops::DerefMut<Target = Connection>>,
-    sink: Sink,
-}
-
-impl Under {
-    fn client() -> Self {
-        let name = ServerName::try_from(fuzzing::SERVER_NAME).expect("valid name");
-        let c =
-            ClientConnection::new(Arc::new(fuzzing::client_config(0)), name).expect("valid config");
-        let mut u = Under {
-            conn: Box::new(c),
-            sink: Sink::default(),
-        };
-        u.feed(&[]);
-        u.sink.tx.clear();
-        u
-    }
-
-    fn server_with(config: tls12::ServerConfig) -> Self {
-        let s = ServerConnection::new(Arc::new(config)).expect("valid config");
-        Under {
-            conn: Box::new(s),
-            sink: Sink::default(),
-        }
-    }
-
-    fn server(opts: u8) -> Self {
-        Self::server_with(fuzzing::server_config(opts))
-    }
-
-    /// A forged client after `steps` steps of the server script.
-    fn client_at(steps: usize) -> Self {
-        let mut u = Self::client();
-        u.feed_ok(&server_script()[..steps]);
-        u
-    }
-
-    /// A forged server (requesting a client certificate) after `steps` steps of the
-    /// client script.
-    fn server_at(steps: usize) -> Self {
-        let mut u = Self::server(OPT_CLIENT_AUTH);
-        u.feed_ok(&client_script()[..steps]);
-        u
-    }
-
-    fn feed(&mut self, bytes: &[u8]) {
-        pump(&mut self.conn, bytes, &mut self.sink);
-    }
-
-    fn feed_ok(&mut self, steps: &[Vec<u8>]) {
-        for (i, s) in steps.iter().enumerate() {
-            self.feed(s);
-            assert_eq!(self.sink.error, None, "step {i} of the script was refused");
-        }
-    }
-
-    /// The endpoint failed with `desc`, sent it as its last record (a fatal alert), and
-    /// stays failed.
-    fn assert_fatal(&mut self, desc: AlertDescription) {
-        let err = self
-            .sink
-            .error
-            .clone()
-            .expect("the endpoint saw nothing wrong");
-        assert!(!matches!(err, Error::AlertReceived(_)), "{err:?}");
-        assert_eq!(err.alert(), Some(desc), "wrong error: {err:?}");
-        assert_eq!(last_alert(&self.sink.tx), Some((2, desc)), "for {err:?}");
-        assert_eq!(self.conn.handle_input(&[HANDSHAKE]), Err(err));
-    }
-
-    /// The handshake messages the endpoint sent (plaintext ones: its first flight).
-    fn sent_messages(&self) -> Vec<HandshakeMessage> {
-        common::records(&self.sink.tx)
-            .iter()
-            .take_while(|r| r.typ == HANDSHAKE)
-            .map(|r| {
-                HandshakeMessage::decode(&self.sink.tx[r.body()..r.end()])
-                    .expect("one whole handshake message per record")
-            })
-            .collect()
-    }
-
-    /// The ServerHello the server sent.
-    fn server_hello(&self) -> ServerHello {
-        match self.sent_messages().into_iter().next().map(|m| m.payload) {
-            Some(HandshakePayload::ServerHello(sh)) => sh,
-            other => panic!(
-                "no ServerHello sent: {other:?}, error {:?}",
-                self.sink.error
-            ),
-        }
-    }
-}
-
-/// Frames a handshake message for an endpoint `steps` steps into its script: sealed once
-/// the script's ChangeCipherSpec (step 5) is in.
-fn framed(steps: usize, m: &[u8]) -> Vec<u8> {
-    if steps >= 5 {
-        fuzz_sealed(HANDSHAKE, m)
-    } else {
-        record(HANDSHAKE, m)
-    }
-}
-
-/// The (level, description) of the last record in `tx` if it is an alert: plaintext, or
-/// sealed by the FuzzProvider (explicit nonce, alert, zero tag).
-fn last_alert(tx: &[u8]) -> Option<(u8, AlertDescription)> {
-    let last = *common::records(tx).last()?;
-    if last.typ != ALERT {
-        return None;
-    }
-    let body = &tx[last.body()..last.end()];
-    let alert = match body.len() {
-        2 => body,
-        26 => &body[8..10],
-        _ => return None,
-    };
-    Some((alert[0], AlertDescription(alert[1])))
-}
-
 // ---------------------------------------------------------------------------------------
 // Version negotiation
 // ---------------------------------------------------------------------------------------
@@ -273,7 +71,7 @@ fn last_alert(tx: &[u8]) -> Option<(u8, AlertDescription)> {
 #[test]
 fn client_version_above_tls12_negotiates_tls12() {
     for v in [0x0304, 0x03fe, 0x0401, 0xfefe, 0xffff] {
-        let mut u = Under::server(0);
+        let mut u = Under::forged_server(0);
         u.feed(&client_hello_with(|ch| ch.version = ProtocolVersion(v)));
         assert_eq!(u.sink.error, None, "client_version {v:#06x}");
         assert_eq!(u.server_hello().version, ProtocolVersion::TLS12);
@@ -285,7 +83,7 @@ fn client_version_above_tls12_negotiates_tls12() {
 #[test]
 fn client_version_below_tls12_is_protocol_version() {
     for v in [0x0302, 0x0301, 0x0300, 0x0200, 0x0000] {
-        let mut u = Under::server(0);
+        let mut u = Under::forged_server(0);
         u.feed(&client_hello_with(|ch| ch.version = ProtocolVersion(v)));
         u.assert_fatal(AlertDescription::PROTOCOL_VERSION);
     }
@@ -312,7 +110,7 @@ fn supported_versions_decides_when_present() {
         (0x0301, &[0x0303][..]),
         (0x0304, &[0x7a7a, 0x0303, 0x0302][..]),
     ] {
-        let mut u = Under::server(0);
+        let mut u = Under::forged_server(0);
         u.feed(&client_hello_with(|ch| {
             ch.version = ProtocolVersion(legacy);
             ch.extensions
@@ -324,7 +122,7 @@ fn supported_versions_decides_when_present() {
         assert_eq!(u.server_hello().version, ProtocolVersion::TLS12);
     }
     for list in [&[0x0304][..], &[0x0302, 0x0301][..]] {
-        let mut u = Under::server(0);
+        let mut u = Under::forged_server(0);
         u.feed(&client_hello_with(|ch| {
             ch.extensions
                 .as_mut()
@@ -341,7 +139,7 @@ fn supported_versions_decides_when_present() {
 fn client_hello_records_may_carry_any_03_xx_version() {
     let ch = hs(HandshakeMessage::from(client_hello()));
     for minor in [0, 1, 2, 3, 4, 0x7f, 0xfe, 0xff] {
-        let mut u = Under::server(0);
+        let mut u = Under::forged_server(0);
         let (a, b) = ch.split_at(40);
         let mut bytes = record_v(HANDSHAKE, [3, minor], a);
         bytes.extend(record_v(HANDSHAKE, [3, minor], b));
@@ -351,7 +149,7 @@ fn client_hello_records_may_carry_any_03_xx_version() {
     }
     // Not {03,XX}: protocol_version, from the header.
     for version in [[2, 0], [4, 1], [0xfe, 0xfd]] {
-        let mut u = Under::server(0);
+        let mut u = Under::forged_server(0);
         u.feed(&record_v(HANDSHAKE, version, &ch));
         u.assert_fatal(AlertDescription::PROTOCOL_VERSION);
     }
@@ -365,7 +163,7 @@ fn after_server_hello_only_tls12_records() {
         vec![9; 32],
     )));
     for minor in [1, 4, 0xff] {
-        let mut u = Under::server(0);
+        let mut u = Under::forged_server(0);
         u.feed_ok(&[hs_record(HandshakeMessage::from(client_hello()))]);
         u.feed(&record_v(HANDSHAKE, [3, minor], &cke));
         u.assert_fatal(AlertDescription::PROTOCOL_VERSION);
@@ -383,18 +181,18 @@ fn fallback_scsv() {
         })
     };
     for v in [0x0303, 0x0304] {
-        let mut u = Under::server(0);
+        let mut u = Under::forged_server(0);
         u.feed(&with_scsv(v));
         assert_eq!(u.sink.error, None, "{v:#06x}");
         assert_eq!(u.server_hello().version, ProtocolVersion::TLS12);
     }
     for v in [0x0302, 0x0301] {
-        let mut u = Under::server(0);
+        let mut u = Under::forged_server(0);
         u.feed(&with_scsv(v));
         u.assert_fatal(AlertDescription::INAPPROPRIATE_FALLBACK);
     }
     // The same versions without the SCSV: protocol_version.
-    let mut u = Under::server(0);
+    let mut u = Under::forged_server(0);
     u.feed(&client_hello_with(|ch| {
         ch.version = ProtocolVersion(0x0302)
     }));
@@ -440,9 +238,9 @@ fn misplaced_with_bad_bodies(server: bool) {
                 continue;
             }
             let mut u = if server {
-                Under::server_at(steps)
+                server_at(steps)
             } else {
-                Under::client_at(steps)
+                client_at(steps)
             };
             let msg = [typ.0, 0, 0, 3, 0xff, 0xff, 0xff];
             u.feed(&framed(steps, &msg));
@@ -478,7 +276,7 @@ fn client_refuses_a_misplaced_message_by_type_before_its_body() {
 /// still malformed (decode_error). OpenSSL skips them the same way.
 #[test]
 fn a_hello_request_mid_handshake_is_ignored() {
-    let mut u = Under::client_at(0);
+    let mut u = client_at(0);
     for (i, step) in server_script().into_iter().enumerate() {
         let hr = framed(i, &hs(HandshakeMessage::hello_request()));
         u.feed(&hr);
@@ -486,10 +284,10 @@ fn a_hello_request_mid_handshake_is_ignored() {
         u.feed(&step);
         assert_eq!(u.sink.error, None, "step {i}");
     }
-    assert!(!u.conn.is_handshaking(), "the handshake completed");
-    assert_eq!(u.conn.write(b"x"), Ok(1));
+    assert!(!u.conn().is_handshaking(), "the handshake completed");
+    assert_eq!(u.conn().write(b"x"), Ok(1));
 
-    let mut u = Under::client_at(2);
+    let mut u = client_at(2);
     u.feed(&framed(2, &[0, 0, 0, 1, 0]));
     u.assert_fatal(AlertDescription::DECODE_ERROR);
 }
@@ -498,7 +296,7 @@ fn a_hello_request_mid_handshake_is_ignored() {
 /// still malformed (decode_error): the type check comes first, then the body's.
 #[test]
 fn finished_in_place_with_the_wrong_length_is_decode_error() {
-    let mut u = Under::client_at(5);
+    let mut u = client_at(5);
     u.feed(&fuzz_sealed(
         HANDSHAKE,
         &hs(HandshakeMessage::finished(vec![0; 13])),
@@ -512,8 +310,8 @@ fn finished_in_place_with_the_wrong_length_is_decode_error() {
 #[test]
 fn renegotiation_is_still_refused_with_a_warning() {
     for (mut u, request) in [
-        (Under::server_at(6), HandshakeMessage::from(client_hello())),
-        (Under::client_at(6), HandshakeMessage::hello_request()),
+        (server_at(6), HandshakeMessage::from(client_hello())),
+        (client_at(6), HandshakeMessage::hello_request()),
     ] {
         let sent = u.sink.tx.len();
         u.feed(&fuzz_sealed(HANDSHAKE, &hs(request)));
@@ -535,10 +333,10 @@ fn renegotiation_is_still_refused_with_a_warning() {
 #[test]
 fn malformed_change_cipher_spec_is_unexpected_message() {
     for body in [&[][..], &[0], &[2], &[1, 1], &[1, 0, 0]] {
-        let mut u = Under::server_at(4);
+        let mut u = server_at(4);
         u.feed(&record(CCS, body));
         u.assert_fatal(AlertDescription::UNEXPECTED_MESSAGE);
-        let mut u = Under::client_at(4);
+        let mut u = client_at(4);
         u.feed(&record(CCS, body));
         u.assert_fatal(AlertDescription::UNEXPECTED_MESSAGE);
     }
@@ -563,12 +361,12 @@ fn resuming_client_hello(ems: bool) -> Vec<u8> {
 /// handshake_failure. (With it, the session resumes.)
 #[test]
 fn resuming_an_ems_session_without_ems_is_handshake_failure() {
-    let mut u = Under::server(OPT_CLIENT_AUTH_MANDATORY);
+    let mut u = Under::forged_server(OPT_CLIENT_AUTH_MANDATORY);
     u.feed(&resuming_client_hello(true));
     assert_eq!(u.sink.error, None);
     assert_eq!(u.server_hello().session_id.as_slice(), RESUMABLE_SESSION_ID);
 
-    let mut u = Under::server(OPT_CLIENT_AUTH_MANDATORY);
+    let mut u = Under::forged_server(OPT_CLIENT_AUTH_MANDATORY);
     u.feed(&resuming_client_hello(false));
     u.assert_fatal(AlertDescription::HANDSHAKE_FAILURE);
     assert_eq!(u.sent_messages(), [], "no ServerHello before the alert");
@@ -638,7 +436,7 @@ fn resuming_a_session_without_ems_with_ems_is_a_full_handshake() {
 fn largest_possible_client_hello_is_accepted() {
     let msg = common::largest_client_hello(client_hello());
     for size in [16384, 1000, 333] {
-        let mut u = Under::server(0);
+        let mut u = Under::forged_server(0);
         u.feed(&fragmented(HANDSHAKE, &msg, size));
         assert_eq!(u.sink.error, None, "records of {size} bytes");
         assert_eq!(
@@ -656,18 +454,18 @@ fn largest_possible_client_hello_is_accepted() {
 fn client_hello_over_the_limit_is_illegal_parameter() {
     let over = tls12::record::MAX_CLIENT_HELLO + 1;
     let len = (over as u32).to_be_bytes();
-    let mut u = Under::server(0);
+    let mut u = Under::forged_server(0);
     u.feed(&record(HANDSHAKE, &[1, len[1], len[2], len[3]]));
     u.assert_fatal(AlertDescription::ILLEGAL_PARAMETER);
 
     // A Certificate of 64 KiB + 1 to a server awaiting one.
-    let mut u = Under::server_at(1);
+    let mut u = server_at(1);
     u.feed(&record(HANDSHAKE, &[11, 1, 0, 1]));
     u.assert_fatal(AlertDescription::ILLEGAL_PARAMETER);
 
     // A 100,000-byte message of any type, ClientHello included, to a client.
     for typ in [1, 2] {
-        let mut u = Under::client_at(0);
+        let mut u = client_at(0);
         u.feed(&record(HANDSHAKE, &[typ, 0x01, 0x86, 0xa0]));
         u.assert_fatal(AlertDescription::ILLEGAL_PARAMETER);
     }

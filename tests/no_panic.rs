@@ -22,18 +22,14 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{ALERT, CCS, HANDSHAKE, Pair, Sink, fragmented, fuzz_sealed, pump, record, records};
+use common::forge::{self, hs, hs_records};
+use common::{CCS, HANDSHAKE, Pair, Sink, fuzz_sealed, pump, record, records};
 use tls12::codec::Codec;
-use tls12::codec::enums::{
-    AlertDescription, CipherSuite, CompressionMethod, ECCurveType, ECPointFormat, HandshakeType,
-    NamedGroup, ProtocolVersion, SignatureScheme,
-};
-use tls12::crypto::fuzz_provider::FUZZ_SIGNATURE;
+use tls12::codec::enums::{AlertDescription, HandshakeType, NamedGroup};
 use tls12::fuzzing::{self, OPT_CLIENT_AUTH};
 use tls12::msgs::{
-    CertificateChain, ClientExtension, ClientHello, ClientKeyExchangePayload, DigitallySigned,
-    EcdheServerKeyExchange, HandshakeMessage, NewSessionTicket, Random, ServerExtension,
-    ServerHello, ServerKeyExchangePayload, SessionId,
+    CertificateChain, ClientExtension, ClientHello, HandshakeMessage, NewSessionTicket,
+    ServerExtension, SessionId,
 };
 use tls12::pki_types::{CertificateDer, ServerName};
 use tls12::resumption::{LruSessionCache, ServerSessionCache};
@@ -46,58 +42,21 @@ use tls12::{
 // Building blocks
 // ---------------------------------------------------------------------------------------
 
-fn hs(m: HandshakeMessage) -> Vec<u8> {
-    m.to_bytes().expect("the script's messages encode")
-}
-
-/// A handshake message in plaintext records of at most 2^14 bytes.
-fn hs_records(m: HandshakeMessage) -> Vec<u8> {
-    fragmented(HANDSHAKE, &hs(m), 16384)
-}
-
-/// The fatal alert `conn` sent last, from its plaintext or FuzzProvider-sealed record.
-fn last_fatal_alert(tx: &[u8]) -> Option<AlertDescription> {
-    let last = *records(tx).last()?;
-    if last.typ != ALERT {
-        return None;
-    }
-    let body = &tx[last.body()..last.end()];
-    let alert = match body.len() {
-        2 => body,
-        26 => &body[8..10],
-        _ => return None,
-    };
-    (alert[0] == 2).then_some(AlertDescription(alert[1]))
-}
-
 /// Feeds `input` to a connection and drains it.
 fn feed(conn: &mut Connection, sink: &mut Sink, input: &[u8]) {
     pump(conn, input, sink);
 }
 
+/// The scripted peer's ClientHello with `exts` added.
 fn client_hello(exts: Vec<ClientExtension>) -> ClientHello {
-    let mut all = vec![
-        ClientExtension::SupportedGroups(vec![NamedGroup::X25519, NamedGroup::SECP256R1]),
-        ClientExtension::EcPointFormats(vec![ECPointFormat::UNCOMPRESSED]),
-        ClientExtension::SignatureAlgorithms(vec![
-            SignatureScheme::RSA_PKCS1_SHA256,
-            SignatureScheme::RSA_PSS_RSAE_SHA256,
-            SignatureScheme::ECDSA_SECP256R1_SHA256,
-        ]),
-        ClientExtension::ExtendedMasterSecret,
-    ];
-    all.extend(exts);
-    ClientHello {
-        version: ProtocolVersion::TLS12,
-        random: Random([1; 32]),
-        session_id: SessionId::EMPTY,
-        cipher_suites: vec![
-            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-            CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
-        ],
-        compression_methods: vec![CompressionMethod::NULL],
-        extensions: Some(all),
-    }
+    let mut ch = forge::client_hello();
+    ch.extensions.as_mut().expect("has extensions").extend(exts);
+    ch
+}
+
+/// The fatal alert the endpoint sent last.
+fn last_fatal_alert(tx: &[u8]) -> Option<AlertDescription> {
+    forge::last_alert(tx).and_then(|(level, desc)| (level == 2).then_some(desc))
 }
 
 fn cert_chain(n: usize, cert_len: usize) -> CertificateChain {
@@ -226,28 +185,13 @@ fn the_longest_dns_name_is_saved_and_resumed() {
 /// A forged server's first flight for the fuzzing client (default options), acknowledging
 /// session_ticket, with `session_id` and `chain`.
 fn server_first_flight(session_id: SessionId, chain: CertificateChain) -> Vec<u8> {
-    let sh = ServerHello {
-        version: ProtocolVersion::TLS12,
-        random: Random([2; 32]),
-        session_id,
-        cipher_suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        compression_method: CompressionMethod::NULL,
-        extensions: Some(vec![
-            ServerExtension::RenegotiationInfo(Vec::new()),
-            ServerExtension::ExtendedMasterSecret,
-            ServerExtension::EcPointFormats(vec![ECPointFormat::UNCOMPRESSED]),
-            ServerExtension::SessionTicket,
-        ]),
-    };
-    let ske = ServerKeyExchangePayload::Ecdhe(EcdheServerKeyExchange {
-        curve_type: ECCurveType::NAMED_CURVE,
-        group: NamedGroup::X25519,
-        public: vec![9; 32],
-        signed: DigitallySigned {
-            scheme: SignatureScheme::RSA_PKCS1_SHA256,
-            signature: FUZZ_SIGNATURE.to_vec(),
-        },
-    });
+    let mut sh = forge::server_hello();
+    sh.session_id = session_id;
+    sh.extensions
+        .as_mut()
+        .expect("has extensions")
+        .push(ServerExtension::SessionTicket);
+    let ske = forge::forged_ske(NamedGroup::X25519, forge::x25519_public());
     let mut out = hs_records(HandshakeMessage::from(sh));
     out.extend(hs_records(HandshakeMessage::from(chain)));
     out.extend(hs_records(HandshakeMessage::from(ske)));
@@ -256,7 +200,7 @@ fn server_first_flight(session_id: SessionId, chain: CertificateChain) -> Vec<u8
 }
 
 fn rsa_chain() -> CertificateChain {
-    CertificateChain(vec![common::cert("server-rsa"), common::cert("ca-rsa")])
+    forge::server_cert()
 }
 
 /// The forged server's last flight: NewSessionTicket, ChangeCipherSpec, Finished.
@@ -413,19 +357,7 @@ fn a_server_chain_over_the_cap_is_bad_certificate() {
 /// (asking for a ticket), `chain`, ClientKeyExchange, CertificateVerify, CCS, Finished.
 fn client_script(chain: CertificateChain) -> Vec<Vec<u8>> {
     let ch = client_hello(vec![ClientExtension::SessionTicket(Vec::new())]);
-    vec![
-        hs_records(HandshakeMessage::from(ch)),
-        hs_records(HandshakeMessage::from(chain)),
-        hs_records(HandshakeMessage::from(ClientKeyExchangePayload::Ecdhe(
-            vec![9; 32],
-        ))),
-        hs_records(HandshakeMessage::certificate_verify(DigitallySigned {
-            scheme: SignatureScheme::RSA_PKCS1_SHA256,
-            signature: FUZZ_SIGNATURE.to_vec(),
-        })),
-        record(CCS, &[1]),
-        fuzz_sealed(HANDSHAKE, &hs(HandshakeMessage::finished(vec![0; 12]))),
-    ]
+    forge::client_script_with(ch, chain)
 }
 
 /// The NewSessionTicket in a server's last flight (sent in plaintext before its CCS).

@@ -1,6 +1,8 @@
 //! Shared test harness: the test PKI, configs, and an in-memory client/server pair.
 #![allow(dead_code)]
 
+pub mod forge;
+
 use std::sync::Arc;
 
 use tls12::config::FixedTime;
