@@ -263,7 +263,12 @@ impl Core {
 
     /// Fragments `payload` into records (encrypting them once our ChangeCipherSpec is sent)
     /// and appends them to the outgoing bytes.
+    /// Nothing is written after our close_notify (or a fatal alert): a handshake that goes
+    /// on after `close` sends nothing more.
     pub(crate) fn write_records(&mut self, typ: ContentType, payload: &[u8]) -> Result<(), Error> {
+        if self.we_closed {
+            return Ok(());
+        }
         let max = self.config.max_fragment_len;
         for chunk in payload.chunks(max) {
             self.write_one_record(typ, chunk)?;

@@ -304,11 +304,22 @@ fn close_before_the_handshake_completes_keeps_the_data_written_before_it() {
     pair.handshake();
     assert_eq!(pair.s.app, b"last words");
     assert!(pair.server.peer_closed(), "close_notify followed the data");
-    // With nothing queued, close sends close_notify at once, even mid-handshake.
+    // With nothing queued, close sends close_notify at once, even mid-handshake, and
+    // nothing follows it: the client answers the server's flight with nothing.
     let mut pair = Pair::new(client_config(), server_config(&["server-rsa"]));
     pair.client.close().unwrap();
-    pair.run();
+    let mut to_server = 0;
+    pair.run_with(|dir, _, flight| {
+        if dir == Dir::ToServer {
+            to_server += 1;
+            // The ClientHello, then the close_notify alert record.
+            let types: Vec<u8> = common::records(flight).iter().map(|r| r.typ).collect();
+            assert_eq!(types, [22, 21]);
+        }
+    });
+    assert_eq!(to_server, 1, "nothing after close_notify");
     assert!(pair.server.peer_closed(), "{:?}", pair.s.error);
+    assert!(pair.client.is_handshaking());
 }
 
 #[test]
