@@ -5,6 +5,8 @@
 //! (decode, peer misbehaved, negotiation, certificate, crypto, alert received, config, API
 //! misuse); each carries what went wrong and maps to exactly one alert description.
 
+use alloc::string::ToString;
+use alloc::sync::Arc;
 use core::fmt;
 
 use crate::codec::enums::AlertDescription;
@@ -133,8 +135,114 @@ pub enum CertificateError {
     /// The chain has more certificates than the configured maximum
     /// (`CommonConfig::max_peer_chain_len`).
     ChainTooLong,
-    /// Anything else webpki or a custom verifier reported.
-    Other(&'static str),
+    /// Anything else webpki or a custom verifier reported, kept as this error's source.
+    Other(OtherError),
+}
+
+/// What a custom verifier (or webpki, for the cases without a variant of their own) gave as
+/// the reason a certificate was rejected: any error type, kept as the `source()` of the
+/// [`CertificateError`] and so of the connection's [`Error`].
+///
+/// ```
+/// use tls12::{CertificateError, OtherError};
+/// #[derive(Debug)]
+/// struct Revoked;
+/// impl core::fmt::Display for Revoked {
+///     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+///         f.write_str("revoked by our own list")
+///     }
+/// }
+/// impl core::error::Error for Revoked {}
+///
+/// let e = CertificateError::Other(OtherError::new(Revoked));
+/// assert_eq!(e.to_string(), "certificate rejected: revoked by our own list");
+/// let source = core::error::Error::source(&e).unwrap();
+/// assert!(source.downcast_ref::<Revoked>().is_some());
+/// ```
+#[derive(Clone)]
+pub struct OtherError(Arc<dyn core::error::Error + Send + Sync>);
+
+impl OtherError {
+    /// Wraps `error`.
+    pub fn new(error: impl core::error::Error + Send + Sync + 'static) -> Self {
+        Self(Arc::new(error))
+    }
+
+    /// A reason given as text.
+    pub fn msg(reason: &'static str) -> Self {
+        Self::new(Message(reason))
+    }
+
+    /// The wrapped error.
+    pub fn get(&self) -> &(dyn core::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+/// Two are equal when they are the same error or read the same.
+impl PartialEq for OtherError {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for OtherError {}
+
+impl fmt::Debug for OtherError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OtherError({:?})", self.0)
+    }
+}
+
+impl fmt::Display for OtherError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// A reason given as text.
+#[derive(Debug)]
+struct Message(&'static str);
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl core::error::Error for Message {}
+
+impl fmt::Display for CertificateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("certificate rejected: ")?;
+        match self {
+            CertificateError::Missing => f.write_str("no certificate where one is required"),
+            CertificateError::UnknownIssuer => f.write_str("unknown issuer"),
+            CertificateError::Expired => f.write_str("expired"),
+            CertificateError::NotValidYet => f.write_str("not valid yet"),
+            CertificateError::NotValidForName => f.write_str("not valid for the server name"),
+            CertificateError::BadSignature => f.write_str("bad signature"),
+            CertificateError::Unsupported => f.write_str("unsupported key or algorithm"),
+            CertificateError::ChainTooLong => f.write_str("chain longer than allowed"),
+            CertificateError::Other(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl core::error::Error for CertificateError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            CertificateError::Other(e) => Some(e.get()),
+            _ => None,
+        }
+    }
+}
+
+impl CertificateError {
+    /// An [`Other`](Self::Other) error with a reason given as text.
+    pub fn other(reason: &'static str) -> Self {
+        CertificateError::Other(OtherError::msg(reason))
+    }
 }
 
 impl CertificateError {
@@ -275,7 +383,7 @@ impl fmt::Display for Error {
             Error::Decode(e) => write!(f, "decode error: {e}"),
             Error::PeerMisbehaved { what, alert } => write!(f, "peer misbehaved: {what} ({alert})"),
             Error::Negotiation { what, alert } => write!(f, "negotiation failed: {what} ({alert})"),
-            Error::Certificate(e) => write!(f, "certificate rejected: {e:?}"),
+            Error::Certificate(e) => fmt::Display::fmt(e, f),
             Error::Crypto { what, alert } => write!(f, "crypto: {what} ({alert})"),
             Error::AlertReceived(a) => write!(f, "received fatal alert: {a}"),
             Error::Config(what) => write!(f, "configuration: {what}"),
@@ -288,6 +396,15 @@ impl fmt::Display for Error {
     }
 }
 
-impl core::error::Error for Error {}
+impl core::error::Error for Error {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Error::Decode(e) => Some(e),
+            Error::Encode(e) => Some(e),
+            Error::Certificate(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 impl core::error::Error for DecodeError {}
 impl core::error::Error for EncodeError {}

@@ -29,6 +29,6 @@ pub mod verify;
 
 pub use config::{CertifiedKey, ClientConfig, CommonConfig, ServerConfig};
 pub use conn::{ClientConnection, Connection, Event, Output, ServerConnection};
-pub use error::{CertificateError, DecodeError, DecodeErrorKind, EncodeError, Error};
+pub use error::{CertificateError, DecodeError, DecodeErrorKind, EncodeError, Error, OtherError};
 pub use handshake::HandshakeSummary;
 pub use pki_types;

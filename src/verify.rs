@@ -114,12 +114,12 @@ pub fn map_webpki_error(e: webpki::Error) -> Error {
         W::InvalidSignatureForPublicKey => CertificateError::BadSignature,
         W::UnsupportedSignatureAlgorithmContext(_)
         | W::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => CertificateError::Unsupported,
-        W::BadDer | W::BadDerTime => CertificateError::Other("malformed certificate"),
+        W::BadDer | W::BadDerTime => CertificateError::other("malformed certificate"),
         W::RequiredEkuNotFoundContext(_) => {
-            CertificateError::Other("certificate not valid for this purpose (EKU)")
+            CertificateError::other("certificate not valid for this purpose (EKU)")
         }
-        W::CaUsedAsEndEntity => CertificateError::Other("CA certificate used as end entity"),
-        _ => CertificateError::Other("certificate rejected by webpki"),
+        W::CaUsedAsEndEntity => CertificateError::other("CA certificate used as end entity"),
+        _ => CertificateError::other("certificate rejected by webpki"),
     })
 }
 

@@ -622,3 +622,61 @@ fn sni_picks_the_certificate_through_a_resolver() {
         Some("localhost")
     );
 }
+
+/// A custom verifier's own error type travels as the source of the connection's error
+/// (`CertificateError::Other`), with its alert bad_certificate and a readable message.
+#[test]
+fn a_custom_verifiers_error_is_the_source_of_the_connection_error() {
+    use std::error::Error as _;
+    use tls12::pki_types::CertificateDer;
+    use tls12::verify::ServerCertVerifier;
+    use tls12::{CertificateError, OtherError};
+
+    #[derive(Debug)]
+    struct Pinned;
+    impl std::fmt::Display for Pinned {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("key not pinned")
+        }
+    }
+    impl std::error::Error for Pinned {}
+
+    #[derive(Debug)]
+    struct PinningVerifier(Arc<dyn ServerCertVerifier>);
+    impl ServerCertVerifier for PinningVerifier {
+        fn verify_server_cert(
+            &self,
+            _: &CertificateDer<'_>,
+            _: &[CertificateDer<'_>],
+            _: &ServerName<'_>,
+            _: UnixTime,
+        ) -> Result<(), Error> {
+            Err(Error::Certificate(CertificateError::Other(
+                OtherError::new(Pinned),
+            )))
+        }
+        fn verify_signature(
+            &self,
+            m: &[u8],
+            c: &CertificateDer<'_>,
+            s: SignatureScheme,
+            sig: &[u8],
+        ) -> Result<(), Error> {
+            self.0.verify_signature(m, c, s, sig)
+        }
+        fn supported_schemes(&self) -> Vec<SignatureScheme> {
+            self.0.supported_schemes()
+        }
+    }
+
+    let mut c = client_config();
+    c.verifier = Arc::new(PinningVerifier(c.verifier.clone()));
+    let mut pair = Pair::new(c, server_config(&["server-rsa"]));
+    pair.run();
+    let err = pair.c.error.clone().expect("refused");
+    assert_eq!(err.alert(), Some(AlertDescription::BAD_CERTIFICATE));
+    assert_eq!(err.to_string(), "certificate rejected: key not pinned");
+    let cert_err = err.source().expect("the certificate error");
+    let pinned = cert_err.source().expect("the verifier's error");
+    assert!(pinned.downcast_ref::<Pinned>().is_some());
+}

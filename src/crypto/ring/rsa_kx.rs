@@ -28,7 +28,7 @@ pub(crate) fn encrypt_pre_master(
 ) -> Result<Vec<u8>, Error> {
     let cert = CertificateDer::from(ee_cert);
     let ee = webpki::EndEntityCert::try_from(&cert).map_err(|_| {
-        Error::Certificate(CertificateError::Other(
+        Error::Certificate(CertificateError::other(
             "end-entity certificate does not parse",
         ))
     })?;

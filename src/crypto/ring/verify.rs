@@ -92,7 +92,7 @@ pub fn verify_signature(
     ))?;
     let cert = CertificateDer::from(ee_cert_der);
     let ee = webpki::EndEntityCert::try_from(&cert).map_err(|_| {
-        Error::Certificate(CertificateError::Other(
+        Error::Certificate(CertificateError::other(
             "end-entity certificate does not parse",
         ))
     })?;
