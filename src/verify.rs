@@ -123,7 +123,13 @@ pub fn map_webpki_error(e: webpki::Error) -> Error {
     })
 }
 
-/// Trust anchors parsed from root certificates.
+/// The roots a verifier trusts: trust anchors parsed from root certificates, or given as
+/// they are. With the `webpki-roots` crate (Mozilla's roots):
+///
+/// ```ignore
+/// let mut roots = tls12::verify::RootStore::new();
+/// roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct RootStore {
     anchors: Vec<TrustAnchor<'static>>,
@@ -141,6 +147,12 @@ impl RootStore {
         let ta = webpki::anchor_from_trusted_cert(cert)
             .map_err(map_webpki_error)?
             .to_owned();
+        self.add_trust_anchor(ta)
+    }
+
+    /// Adds a trust anchor as it is (for example one of `webpki_roots::TLS_SERVER_ROOTS`).
+    /// Fails only for a subject name over 64 KiB, which no real root has.
+    pub fn add_trust_anchor(&mut self, ta: TrustAnchor<'static>) -> Result<(), Error> {
         // The subject is stored without its outer SEQUENCE tag; CertificateRequest carries
         // the whole DER Name, so wrap it again.
         self.subjects.push(
@@ -149,6 +161,31 @@ impl RootStore {
         );
         self.anchors.push(ta);
         Ok(())
+    }
+
+    /// Adds every certificate of a bundle that parses as a root (a platform store or a PEM
+    /// bundle may hold some that do not) and returns how many were added and how many
+    /// skipped.
+    ///
+    /// ```
+    /// # use tls12::verify::RootStore;
+    /// # use tls12::pki_types::CertificateDer;
+    /// let mut store = RootStore::new();
+    /// let junk = CertificateDer::from(vec![0x30, 0x00]);
+    /// assert_eq!(store.add_parsable_certificates([junk]), (0, 1));
+    /// ```
+    pub fn add_parsable_certificates<'a>(
+        &mut self,
+        certs: impl IntoIterator<Item = CertificateDer<'a>>,
+    ) -> (usize, usize) {
+        let (mut added, mut skipped) = (0, 0);
+        for c in certs {
+            match self.add(&c) {
+                Ok(()) => added += 1,
+                Err(_) => skipped += 1,
+            }
+        }
+        (added, skipped)
     }
 
     /// A store holding `certs`.
@@ -167,9 +204,23 @@ impl RootStore {
         &self.anchors
     }
 
+    /// How many roots the store holds.
+    pub fn len(&self) -> usize {
+        self.anchors.len()
+    }
+
     /// Whether the store has no roots.
     pub fn is_empty(&self) -> bool {
         self.anchors.is_empty()
+    }
+}
+
+/// Adds trust anchors as they are; one whose subject is over 64 KiB (none is) is skipped.
+impl Extend<TrustAnchor<'static>> for RootStore {
+    fn extend<I: IntoIterator<Item = TrustAnchor<'static>>>(&mut self, iter: I) {
+        for ta in iter {
+            let _ = self.add_trust_anchor(ta);
+        }
     }
 }
 
