@@ -577,6 +577,30 @@ impl Connection {
         r.map_err(|e| self.core.fail(e))
     }
 
+    /// Keying material exporter (RFC 5705): fills `out` with
+    /// `PRF(master_secret, label, client_random + server_random [+ context_length +
+    /// context])` of this connection, once the handshake is complete.
+    ///
+    /// `context: None` and `Some(&[])` give different outputs, as the RFC requires. Fails
+    /// with [`Error::Api`] before the handshake completes, for a context over 65,535 bytes,
+    /// or for a label TLS itself uses. RFC 7627 section 5.4: without the extended master
+    /// secret (`HandshakeSummary::extended_master_secret`), a resumed session's exporter
+    /// values are not bound to this connection; require EMS where that matters.
+    pub fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        if let Some(e) = &self.core.error {
+            return Err(e.clone());
+        }
+        let exporter = self.hs.exporter().ok_or(Error::Api(
+            "export_keying_material before the handshake completed",
+        ))?;
+        exporter.export(self.core.config.provider.as_ref(), label, context, out)
+    }
+
     /// Whether the handshake is still in progress.
     pub fn is_handshaking(&self) -> bool {
         self.summary.is_none()

@@ -710,3 +710,57 @@ fn rustls_client_certificate_to_our_server() {
         ))
     );
 }
+
+/// RFC 5705 keying-material exporter: our connection and rustls's derive the same bytes
+/// from the same handshake, on every suite and both sides, with and without a context (an
+/// empty context differs from none); labels TLS itself uses and use before the handshake
+/// are refused.
+#[test]
+fn keying_material_exporter_agrees_with_rustls() {
+    for (suite, key) in SUITES {
+        let what = format!("{suite:?} with {key}");
+        for our_side_is_client in [true, false] {
+            type Ours = Box<dyn std::ops::DerefMut<Target = Connection>>;
+            let (mut ours, mut peer): (Ours, Peer) = if our_side_is_client {
+                let c = ClientConnection::new(Arc::new(client_config()), server_name())
+                    .expect("client");
+                (Box::new(c), Peer::new(rustls_server(suite, key, &[])))
+            } else {
+                let mut s = server_config(&[key]);
+                s.common.set_suites(&[suite]).unwrap();
+                let s = ServerConnection::new(Arc::new(s)).expect("server");
+                (Box::new(s), Peer::new(rustls_client(suite, &[])))
+            };
+            let mut sink = Sink::default();
+            let mut early = [0u8; 8];
+            assert_eq!(
+                ours.export_keying_material(&mut early, b"EXPORTER-test", None),
+                Err(Error::Api(
+                    "export_keying_material before the handshake completed"
+                ))
+            );
+            shuttle(&mut ours, &mut sink, &mut peer);
+            assert_no_errors(&sink, &peer, &what);
+            for context in [None, Some(&b""[..]), Some(&b"context"[..])] {
+                let mut a = [0u8; 48];
+                ours.export_keying_material(&mut a, b"EXPORTER-test", context)
+                    .unwrap();
+                let b = peer
+                    .conn
+                    .export_keying_material([0u8; 48], b"EXPORTER-test", context)
+                    .expect("rustls exports");
+                assert_eq!(a, b, "{what}, context {context:?}");
+            }
+            let (mut none, mut empty) = ([0u8; 16], [0u8; 16]);
+            ours.export_keying_material(&mut none, b"EXPORTER-x", None)
+                .unwrap();
+            ours.export_keying_material(&mut empty, b"EXPORTER-x", Some(&[]))
+                .unwrap();
+            assert_ne!(none, empty);
+            assert_eq!(
+                ours.export_keying_material(&mut none, b"key expansion", None),
+                Err(Error::Api("exporter label is reserved by TLS"))
+            );
+        }
+    }
+}

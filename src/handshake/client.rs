@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use pki_types::{CertificateDer, ServerName};
 use zeroize::Zeroizing;
 
-use super::{HandshakeSummary, Input, Secrets, Side, Transcript, ct_eq, kx_context_of};
+use super::{Exporter, HandshakeSummary, Input, Secrets, Side, Transcript, ct_eq, kx_context_of};
 use crate::codec::enums::{
     AlertDescription, CipherSuite, CompressionMethod, ECCurveType, ECPointFormat, HandshakeType,
     NamedGroup, ProtocolVersion, SignatureScheme,
@@ -32,6 +32,8 @@ pub(crate) struct State {
     server_name: ServerName<'static>,
     inner: Inner,
     completed: Option<Box<HandshakeSummary>>,
+    /// Set when the handshake completes.
+    exporter: Option<Box<Exporter>>,
 }
 
 /// The client's states, in protocol order.
@@ -196,6 +198,7 @@ impl State {
                 transcript,
             }),
             completed: None,
+            exporter: None,
         })
     }
 
@@ -296,6 +299,10 @@ impl State {
 
     pub(crate) fn take_completed(&mut self) -> Option<Box<HandshakeSummary>> {
         self.completed.take()
+    }
+
+    pub(crate) fn exporter(&self) -> Option<&Exporter> {
+        self.exporter.as_deref()
     }
 
     pub(crate) fn handle(&mut self, core: &mut Core, input: Input<'_>) -> Result<(), Error> {
@@ -420,6 +427,7 @@ impl State {
                         .send_ccs_and_finished(core, Side::Client, &mut k.n.transcript)?;
                 }
                 core.start_app_data()?;
+                self.exporter = Some(Exporter::of(&k.secrets));
                 self.store_session(core, &k);
                 self.completed = Some(Box::new(HandshakeSummary {
                     version: ProtocolVersion::TLS12,

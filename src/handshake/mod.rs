@@ -116,6 +116,14 @@ impl HandshakeState {
             HandshakeState::Server(s) => s.take_completed(),
         }
     }
+
+    /// What RFC 5705 exporters derive from, once the handshake is complete.
+    pub(crate) fn exporter(&self) -> Option<&Exporter> {
+        match self {
+            HandshakeState::Client(s) => s.exporter(),
+            HandshakeState::Server(s) => s.exporter(),
+        }
+    }
 }
 
 pub(crate) fn kx_context_of(suite: &SupportedSuite) -> KxContext {
@@ -320,6 +328,44 @@ impl Secrets {
             Side::Server => SERVER_FINISHED,
         };
         verify_data_keyed(&*self.master_key, label, handshake_hash)
+    }
+}
+
+/// The master secret and randoms of a completed handshake, kept for keying-material
+/// exporters (RFC 5705); the secret is wiped on drop.
+pub(crate) struct Exporter {
+    suite: &'static SupportedSuite,
+    master: MasterSecret,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+}
+
+impl Exporter {
+    pub(crate) fn of(secrets: &Secrets) -> Box<Self> {
+        Box::new(Self {
+            suite: secrets.suite,
+            master: secrets.master.clone(),
+            client_random: secrets.client_random,
+            server_random: secrets.server_random,
+        })
+    }
+
+    /// Fills `out` with keying material for `label` and `context` (RFC 5705 section 4).
+    pub(crate) fn export(
+        &self,
+        provider: &dyn CryptoProvider,
+        label: &[u8],
+        context: Option<&[u8]>,
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        self.master.export_keying_material(
+            provider.hmac(self.suite.hash),
+            &self.client_random,
+            &self.server_random,
+            label,
+            context,
+            out,
+        )
     }
 }
 

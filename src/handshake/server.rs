@@ -10,7 +10,8 @@ use pki_types::{CertificateDer, DnsName};
 use zeroize::Zeroizing;
 
 use super::{
-    HandshakeSummary, Input, Secrets, Side, Transcript, check_chain_len, ct_eq, kx_context_of,
+    Exporter, HandshakeSummary, Input, Secrets, Side, Transcript, check_chain_len, ct_eq,
+    kx_context_of,
 };
 use crate::codec::enums::{
     AlertDescription, ClientCertificateType, CompressionMethod, ECCurveType, ECPointFormat,
@@ -35,6 +36,8 @@ pub(crate) struct State {
     config: Arc<ServerConfig>,
     inner: Inner,
     completed: Option<Box<HandshakeSummary>>,
+    /// Set when the handshake completes.
+    exporter: Option<Box<Exporter>>,
 }
 
 /// The server's states, in protocol order.
@@ -97,6 +100,7 @@ impl State {
             config,
             inner: Inner::ExpectClientHello,
             completed: None,
+            exporter: None,
         }
     }
 
@@ -142,6 +146,10 @@ impl State {
 
     pub(crate) fn take_completed(&mut self) -> Option<Box<HandshakeSummary>> {
         self.completed.take()
+    }
+
+    pub(crate) fn exporter(&self) -> Option<&Exporter> {
+        self.exporter.as_deref()
     }
 
     pub(crate) fn handle(&mut self, core: &mut Core, input: Input<'_>) -> Result<(), Error> {
@@ -227,6 +235,7 @@ impl State {
                         .send_ccs_and_finished(core, Side::Server, &mut k.n.transcript)?;
                 }
                 core.start_app_data()?;
+                self.exporter = Some(Exporter::of(&k.secrets));
                 self.completed = Some(Box::new(HandshakeSummary {
                     version: ProtocolVersion::TLS12,
                     suite: k.n.suite.suite,
