@@ -205,6 +205,74 @@ impl ClientSession {
         self.origin.matches(config)
     }
 
+    /// Encodes the session, for a [`ClientSessionStore`] that keeps sessions across
+    /// processes. The encoding holds the master secret: keep it as you would a key (the
+    /// caller should wipe its copies). A ticket over 65,535 bytes or a chain over 2^24 - 1
+    /// bytes is an [`EncodeError`].
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        let mut out = Zeroizing::new(Vec::with_capacity(128 + self.ticket.len()));
+        out.push(CLIENT_SESSION_V1);
+        put_u16(&mut out, self.suite.0);
+        out.push(u8::from(self.extended_master_secret));
+        out.extend_from_slice(&self.master_secret);
+        self.session_id.encode(&mut out)?;
+        put_opaque(&mut out, LenPrefix::U16, &self.ticket)?;
+        out.extend_from_slice(&self.lifetime_secs.to_be_bytes());
+        out.extend_from_slice(&self.received_at.to_be_bytes());
+        let chain = LengthPrefixed::begin(&mut out, LenPrefix::U24);
+        for c in &self.peer_certificates {
+            put_opaque(&mut out, LenPrefix::U24, c.as_ref())?;
+        }
+        chain.finish(&mut out)?;
+        Ok(core::mem::take(&mut *out))
+    }
+
+    /// Decodes what [`encode`](Self::encode) produced, for use under `config`.
+    ///
+    /// A session is offered only to the configuration it was made under (its verifier and
+    /// client identity, compared by identity); one read back from storage is bound to
+    /// `config`, so decode it only with a configuration that verifies servers at least as
+    /// strictly as the one that made it did.
+    pub fn decode(bytes: &[u8], config: &ClientConfig) -> Result<Self, DecodeError> {
+        use crate::error::DecodeErrorKind;
+        let mut r = Reader::new(bytes);
+        if r.u8("ClientSession.version")? != CLIENT_SESSION_V1 {
+            return Err(DecodeError::new(
+                "ClientSession.version",
+                DecodeErrorKind::IllegalValue,
+            ));
+        }
+        let suite = CipherSuite(r.u16("ClientSession.suite")?);
+        let extended_master_secret = match r.u8("ClientSession.ems")? {
+            0 => false,
+            1 => true,
+            _ => {
+                return Err(DecodeError::new(
+                    "ClientSession.ems",
+                    DecodeErrorKind::IllegalValue,
+                ));
+            }
+        };
+        let master_secret = r.array::<MASTER_SECRET_LEN>("ClientSession.master_secret")?;
+        let session_id = SessionId::read(&mut r)?;
+        let ticket = r.opaque(LenPrefix::U16, "ClientSession.ticket")?.to_vec();
+        let lifetime_secs = r.u32("ClientSession.lifetime")?;
+        let received_at = r.u64("ClientSession.received_at")?;
+        let chain = CertificateChain::read(&mut r)?;
+        r.expect_end("ClientSession")?;
+        Ok(Self {
+            suite,
+            master_secret,
+            extended_master_secret,
+            session_id,
+            ticket,
+            lifetime_secs,
+            received_at,
+            peer_certificates: chain.0,
+            origin: SessionOrigin::of(config),
+        })
+    }
+
     /// Whether the session may still be offered at `now`.
     pub(crate) fn is_fresh(&self, now: UnixTime) -> bool {
         let lifetime = match self.lifetime_secs {
@@ -348,6 +416,9 @@ pub struct ServerSession {
     pub(crate) server_name: Option<String>,
     pub(crate) client_certificates: Vec<CertificateDer<'static>>,
 }
+
+/// The first byte of an encoded [`ClientSession`]: the encoding's version.
+const CLIENT_SESSION_V1: u8 = 1;
 
 /// The first byte of an encoded [`ServerSession`]: the encoding's version.
 const SERVER_SESSION_V1: u8 = 1;

@@ -711,3 +711,51 @@ fn every_suite_resumes_by_ticket_and_by_session_id() {
         }
     }
 }
+
+/// A store that persists sessions (another process, say) encodes them with
+/// `ClientSession::encode` and reads them back with `decode` under the new process's
+/// configuration: the session resumes, by ticket and by session ID. A verifier it was not
+/// decoded for (another configuration sharing the store) does not get it offered.
+#[test]
+fn a_session_persisted_across_processes_resumes() {
+    use tls12::resumption::{ClientSession, ClientSessionStore, InMemoryClientSessionStore};
+    for tickets in [true, false] {
+        let s = server_config(&["server-rsa"]);
+        let mut c = client_config();
+        c.enable_tickets = tickets;
+        let first = connect(&c, &s);
+        assert!(!summary(&first).0.resumed);
+        let name = "testserver.tls12.test";
+        let stored = c.session_store.as_ref().unwrap().get(name).expect("stored");
+        let bytes = stored.encode().expect("encodes");
+        // Every prefix and a trailing byte are refused.
+        for n in 0..bytes.len() {
+            assert!(
+                ClientSession::decode(&bytes[..n], &c).is_err(),
+                "prefix {n}"
+            );
+        }
+        let mut long = bytes.clone();
+        long.push(0);
+        assert!(ClientSession::decode(&long, &c).is_err());
+
+        // The "new process": a new configuration, verifier and store.
+        let mut c2 = client_config();
+        c2.enable_tickets = tickets;
+        let store = Arc::new(InMemoryClientSessionStore::new(4));
+        c2.session_store = Some(store.clone());
+        let restored = ClientSession::decode(&bytes, &c2).expect("decodes");
+        assert_eq!(restored.encode().unwrap(), bytes, "round trip");
+        assert_eq!(restored.ticket().is_empty(), !tickets);
+        store.put(name, restored);
+        let second = connect(&c2, &s);
+        assert!(summary(&second).0.resumed, "tickets {tickets}");
+        assert!(summary(&second).1.resumed);
+
+        // Bound to c2: a third configuration sharing the store does not offer it.
+        let mut c3 = client_config();
+        c3.session_store = Some(store.clone());
+        let third = connect(&c3, &s);
+        assert!(!summary(&third).0.resumed);
+    }
+}
