@@ -198,6 +198,7 @@ impl Core {
     /// Encodes and sends a handshake message, returning its encoding (for the transcript).
     pub(crate) fn send_handshake(&mut self, msg: HandshakeMessage) -> Result<Vec<u8>, Error> {
         let bytes = msg.to_bytes()?;
+        crate::log::trace!("sending {:?} ({} bytes)", msg.typ, bytes.len());
         self.write_records(ContentType::HANDSHAKE, &bytes)?;
         if self.config.message_events {
             self.emit(Event::HandshakeMessageSent(msg));
@@ -249,6 +250,7 @@ impl Core {
 
     /// Writes close_notify; nothing may follow it.
     fn send_close_notify(&mut self) -> Result<(), Error> {
+        crate::log::debug!("sending close_notify");
         let alert = AlertMessage::warning(AlertDescription::CLOSE_NOTIFY);
         self.early_plaintext.clear();
         let r = self.write_records(ContentType::ALERT, &alert.to_array());
@@ -324,6 +326,7 @@ impl Core {
                 "renegotiation requested again after a refusal",
             ));
         }
+        crate::log::debug!("refusing renegotiation (no_renegotiation warning)");
         self.refused_renegotiation = true;
         if self.we_closed {
             // Nothing may follow our close_notify.
@@ -345,8 +348,10 @@ impl Core {
         if let Some(prev) = &self.error {
             return prev.clone();
         }
+        crate::log::warning!("connection failed: {e}");
         if let Some(desc) = e.alert() {
             if !self.we_closed {
+                crate::log::debug!("sending fatal alert {desc}");
                 let alert = AlertMessage {
                     level: AlertLevel::FATAL,
                     description: desc,
@@ -732,6 +737,7 @@ impl Connection {
                         payload,
                     };
                     check_verify_data_len(&msg)?;
+                    crate::log::trace!("received {:?} ({} bytes)", msg.typ, hb.encoded.len());
                     if core.config.message_events {
                         core.emit(Event::HandshakeMessageReceived(msg.clone()));
                     }
@@ -766,6 +772,7 @@ impl Connection {
             }
             ContentType::ALERT => {
                 let alert = AlertMessage::decode(plain)?;
+                crate::log::debug!("received {:?} alert {}", alert.level, alert.description);
                 if alert.description == AlertDescription::CLOSE_NOTIFY {
                     core.peer_closed = true;
                     core.emit(Event::PeerClosed);
@@ -818,6 +825,20 @@ impl Connection {
             self.deframer.accept_any_minor_version(false);
         }
         if let Some(summary) = self.hs.take_completed() {
+            crate::log::debug!(
+                "handshake complete: {:?}, group {:?}, signature {:?}, ALPN {:?}, \
+                 extended master secret {}, resumed {}, server name {:?}",
+                summary.suite,
+                summary.group,
+                summary.signature_scheme,
+                summary
+                    .alpn
+                    .as_deref()
+                    .map(alloc::string::String::from_utf8_lossy),
+                summary.extended_master_secret,
+                summary.resumed,
+                summary.server_name
+            );
             self.core.emit(Event::HandshakeComplete(summary));
         }
     }

@@ -11,6 +11,9 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[macro_use]
+mod log;
+
 pub mod codec;
 pub mod config;
 pub mod conn;

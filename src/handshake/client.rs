@@ -236,6 +236,15 @@ impl State {
         if !config.enable_tickets || session.ticket.len() > config.max_ticket_len {
             session.ticket.clear();
         }
+        crate::log::debug!(
+            "offering a stored session ({:?}, by {})",
+            session.suite,
+            if session.ticket.is_empty() {
+                "session ID"
+            } else {
+                "ticket"
+            }
+        );
         if !session.ticket.is_empty() {
             let mut id = [0u8; 32];
             config.common.provider.fill_random(&mut id)?;

@@ -328,6 +328,7 @@ impl State {
         }
 
         if let Some((suite, session)) = self.find_session(core, &ch, ems, server_name.as_deref())? {
+            crate::log::debug!("resuming a session ({:?})", suite.suite);
             let n = Negotiated {
                 suite,
                 client_version: ch.version,
