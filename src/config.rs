@@ -129,7 +129,11 @@ fn ecdsa_cert_curve(cert: &CertificateDer<'_>) -> Option<NamedGroup> {
 pub const DEFAULT_MAX_PEER_CHAIN_LEN: usize = 10;
 
 /// Settings both sides share.
+///
+/// `#[non_exhaustive]`: start from [`CommonConfig::new`] (through `ClientConfig::new` or
+/// `ServerConfig::new`) and set fields; new settings can be added without breaking you.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CommonConfig {
     /// The crypto provider.
     pub provider: Arc<dyn CryptoProvider>,
@@ -224,7 +228,9 @@ impl CommonConfig {
         Ok(())
     }
 
-    pub(crate) fn validate(&self) -> Result<(), Error> {
+    /// Checks the settings both sides share (also done by [`ClientConfig::build`],
+    /// [`ServerConfig::build`] and the connection constructors).
+    pub fn validate(&self) -> Result<(), Error> {
         if self.suites.is_empty() {
             return Err(Error::Config("no cipher suites"));
         }
@@ -246,8 +252,30 @@ impl CommonConfig {
     }
 }
 
-/// Configuration for a client.
+/// Configuration for a client: [`ClientConfig::new`], set fields, then
+/// [`build`](ClientConfig::build) to check it once and share it.
+///
+/// ```
+/// use std::sync::Arc;
+/// use tls12::ClientConfig;
+/// use tls12::crypto::ring::RingProvider;
+/// use tls12::verify::{RootStore, WebPkiServerVerifier};
+///
+/// let roots = Arc::new(RootStore::new()); // add your roots
+/// let sv = *tls12::crypto::CryptoProvider::signature_verification(&RingProvider);
+/// let mut config = ClientConfig::new(
+///     Arc::new(RingProvider),
+///     Arc::new(WebPkiServerVerifier::new(roots, sv)),
+/// );
+/// config.common.alpn_protocols = vec![b"http/1.1".to_vec()];
+/// config.common.max_fragment_len = 0; // not allowed
+/// assert!(config.clone().build().is_err());
+/// config.common.max_fragment_len = 4096;
+/// let config: Arc<ClientConfig> = config.build()?;
+/// # Ok::<(), tls12::Error>(())
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ClientConfig {
     /// Shared settings.
     pub common: CommonConfig,
@@ -290,6 +318,25 @@ impl ClientConfig {
     }
 }
 
+impl ClientConfig {
+    /// Checks the configuration: the shared settings ([`CommonConfig::validate`]) and
+    /// `max_ticket_len` (at most 65,535, the most a ticket can be).
+    pub fn validate(&self) -> Result<(), Error> {
+        self.common.validate()?;
+        if self.max_ticket_len > 0xffff {
+            return Err(Error::Config("max_ticket_len must be at most 65535"));
+        }
+        Ok(())
+    }
+
+    /// Checks the configuration once ([`validate`](Self::validate)) and wraps it for
+    /// sharing between connections.
+    pub fn build(self) -> Result<Arc<Self>, Error> {
+        self.validate()?;
+        Ok(Arc::new(self))
+    }
+}
+
 /// Picks the client's certificate when a server asks for one.
 pub trait ResolvesClientCert: Send + Sync + fmt::Debug {
     /// The certificate to send for `request` (its certificate types, signature schemes and
@@ -305,8 +352,10 @@ pub trait ResolvesServerCert: Send + Sync + fmt::Debug {
     fn resolve(&self, server_name: Option<&str>) -> &[CertifiedKey];
 }
 
-/// Configuration for a server.
+/// Configuration for a server: [`ServerConfig::new`], set fields, then
+/// [`build`](ServerConfig::build) to check it once and share it.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ServerConfig {
     /// Shared settings.
     pub common: CommonConfig,
@@ -354,5 +403,22 @@ impl ServerConfig {
             max_session_len: DEFAULT_MAX_SESSION_LEN,
             max_client_hello: crate::record::MAX_CLIENT_HELLO,
         }
+    }
+
+    /// Checks the configuration: the shared settings ([`CommonConfig::validate`]) and that
+    /// there is a certificate (or a resolver).
+    pub fn validate(&self) -> Result<(), Error> {
+        self.common.validate()?;
+        if self.certs.is_empty() && self.cert_resolver.is_none() {
+            return Err(Error::Config("server has no certificate"));
+        }
+        Ok(())
+    }
+
+    /// Checks the configuration once ([`validate`](Self::validate)) and wraps it for
+    /// sharing between connections.
+    pub fn build(self) -> Result<Arc<Self>, Error> {
+        self.validate()?;
+        Ok(Arc::new(self))
     }
 }

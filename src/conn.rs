@@ -866,7 +866,7 @@ impl ClientConnection {
         config: alloc::sync::Arc<crate::config::ClientConfig>,
         server_name: pki_types::ServerName<'static>,
     ) -> Result<Self, Error> {
-        config.common.validate()?;
+        config.validate()?;
         let mut core = Core::new(SharedConfig::Client(config.clone()));
         let state = crate::handshake::client::State::start(config, server_name, &mut core)?;
         Ok(Self(Connection::new(core, HandshakeState::Client(state))))
@@ -880,10 +880,7 @@ pub struct ServerConnection(Connection);
 impl ServerConnection {
     /// A server connection awaiting a ClientHello.
     pub fn new(config: alloc::sync::Arc<crate::config::ServerConfig>) -> Result<Self, Error> {
-        config.common.validate()?;
-        if config.certs.is_empty() && config.cert_resolver.is_none() {
-            return Err(Error::Config("server has no certificate"));
-        }
+        config.validate()?;
         let core = Core::new(SharedConfig::Server(config.clone()));
         let state = crate::handshake::server::State::new(config.clone());
         let mut conn = Connection::new(core, HandshakeState::Server(state));
