@@ -22,6 +22,8 @@ mod handshake;
 pub mod msgs;
 pub mod record;
 pub mod resumption;
+#[cfg(feature = "std")]
+pub mod stream;
 pub mod suites;
 #[cfg(feature = "test-provider")]
 pub mod transcript;
@@ -31,4 +33,6 @@ pub use config::{CertifiedKey, ClientConfig, CommonConfig, ServerConfig};
 pub use conn::{ClientConnection, Connection, Event, Output, ServerConnection};
 pub use error::{CertificateError, DecodeError, DecodeErrorKind, EncodeError, Error};
 pub use handshake::HandshakeSummary;
+#[cfg(feature = "std")]
+pub use stream::{Stream, StreamOwned};
 pub use pki_types;
