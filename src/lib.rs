@@ -33,6 +33,6 @@ pub use config::{CertifiedKey, ClientConfig, CommonConfig, ServerConfig};
 pub use conn::{ClientConnection, Connection, Event, Output, ServerConnection};
 pub use error::{CertificateError, DecodeError, DecodeErrorKind, EncodeError, Error};
 pub use handshake::HandshakeSummary;
+pub use pki_types;
 #[cfg(feature = "std")]
 pub use stream::{Stream, StreamOwned};
-pub use pki_types;
