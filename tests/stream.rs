@@ -502,3 +502,33 @@ fn s_client_against_server_stream() {
     assert!(output.contains("Verify return code: 0 (ok)"), "{output}");
     assert!(status.is_some(), "s_client did not exit: {output}");
 }
+
+/// The README's "Blocking streams" sample is the doc example of `src/stream.rs` (without
+/// its hidden lines), which compiles as a doctest.
+#[test]
+fn readme_sample_is_the_doc_example() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let lib = std::fs::read_to_string(format!("{root}/src/stream.rs")).expect("source");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).expect("README");
+    let doc: Vec<&str> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("//!"))
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .skip_while(|l| *l != "```no_run")
+        .skip(1)
+        .take_while(|l| *l != "```")
+        .filter(|l| !l.starts_with("# ") && *l != "#")
+        .collect();
+    let section = readme
+        .split("## Blocking streams")
+        .nth(1)
+        .expect("the README has the section");
+    let sample: Vec<&str> = section
+        .lines()
+        .skip_while(|l| *l != "```rust,ignore")
+        .skip(1)
+        .take_while(|l| *l != "```")
+        .collect();
+    assert!(!doc.is_empty());
+    assert_eq!(sample, doc);
+}
