@@ -11,7 +11,8 @@
 //!   go out at the latest with the next `write`, `flush` or `close`;
 //! - [`flush`](Write::flush) sends everything pending to the transport, then flushes it;
 //! - [`read`](Read::read) returns decrypted application data, reading the transport as
-//!   needed (straight into the connection's receive buffer). The peer's close_notify reads
+//!   needed (straight into the connection's receive buffer, which a stream blocked in
+//!   `read` therefore holds: one record's worth). The peer's close_notify reads
 //!   as end of stream (`Ok(0)`); the transport's end without close_notify (a possible
 //!   truncation) is an error of kind [`io::ErrorKind::UnexpectedEof`];
 //! - `close` sends close_notify; shutting the transport down (`TcpStream::shutdown`) is
@@ -118,10 +119,9 @@ impl Buffers {
                     self.out_start = 0;
                 }
                 Output::ApplicationData(data) => {
-                    if self.plain_start == self.plain.len() {
-                        self.plain.clear();
-                        self.plain_start = 0;
-                    }
+                    // Drop what was read already before keeping more.
+                    self.plain.drain(..self.plain_start);
+                    self.plain_start = 0;
                     self.plain.extend_from_slice(data);
                 }
                 Output::Idle => return Ok(()),
