@@ -347,9 +347,9 @@ impl<C: DerefMut<Target = Connection>, T: Read + Write> Write for StreamOwned<C,
 ///
 /// The stream keeps, between calls, decrypted data the caller's buffer could not take and
 /// (after the transport said `WouldBlock`) bytes the transport has not taken yet: dropping
-/// the `Stream` drops them. With a blocking transport and reads of at least 16 KiB nothing
-/// is ever left over; otherwise keep the `Stream` as long as the connection, or use
-/// [`StreamOwned`].
+/// the `Stream` drops them. With a blocking transport only the first can be left over
+/// (see [`buffered`](Self::buffered)); to keep it, keep the `Stream` as long as the
+/// connection, or use [`StreamOwned`].
 #[derive(Debug)]
 pub struct Stream<'a, T: ?Sized> {
     /// The connection.

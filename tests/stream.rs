@@ -532,3 +532,60 @@ fn readme_sample_is_the_doc_example() {
     assert!(!doc.is_empty());
     assert_eq!(sample, doc);
 }
+
+/// `From<tls12::Error> for io::Error`: the kind says whose fault it is, the source is the
+/// TLS error.
+#[test]
+fn tls_errors_as_io_error_kinds() {
+    use tls12::codec::enums::AlertDescription;
+    for (tls, kind) in [
+        (Error::UnexpectedEof, io::ErrorKind::UnexpectedEof),
+        (
+            Error::AlertReceived(AlertDescription::HANDSHAKE_FAILURE),
+            io::ErrorKind::InvalidData,
+        ),
+        (
+            Error::Certificate(CertificateError::Expired),
+            io::ErrorKind::InvalidData,
+        ),
+        (Error::Api("write after close"), io::ErrorKind::Other),
+        (Error::Config("no suites"), io::ErrorKind::Other),
+    ] {
+        let e = io::Error::from(tls.clone());
+        assert_eq!(e.kind(), kind, "{tls}");
+        assert_eq!(tls_error(&e), Some(&tls));
+        assert_eq!(e.to_string(), tls.to_string());
+    }
+}
+
+/// Writing after `close` is an error (nothing is sent after close_notify); dropping a
+/// stream in the middle of a handshake sends nothing and does not panic.
+#[test]
+fn write_after_close_fails_and_drop_mid_handshake_is_quiet() {
+    let (port, server) = our_server(|tls| {
+        let mut rest = Vec::new();
+        tls.read_to_end(&mut rest).map(|_| rest)
+    });
+    let mut tls = our_client(port, "ca-rsa.crt.pem");
+    tls.complete_handshake().expect("handshake");
+    tls.close().expect("close_notify");
+    let e = tls.write(b"late").expect_err("write after close");
+    assert_eq!(tls_error(&e), Some(&Error::Api("write after close")));
+    assert!(
+        server
+            .join()
+            .expect("server thread")
+            .expect("clean end")
+            .is_empty()
+    );
+
+    let (port, server) = our_server(|tls| tls.complete_handshake().map(|_| ()));
+    let mut tls = our_client(port, "ca-rsa.crt.pem");
+    tls.flush().expect("the ClientHello goes out");
+    drop(tls);
+    let e = server
+        .join()
+        .expect("server thread")
+        .expect_err("the client went away");
+    assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof, "{e}");
+}
