@@ -7,8 +7,8 @@
 //! ```
 //!
 //! Exit status: 0 when the handshake succeeded and a complete response arrived, 1 on any
-//! failure, 2 for a bad command line. The socket glue (the sans-IO drive loop) is in
-//! `common/drive.rs`.
+//! failure, 2 for a bad command line. The socket glue is `tls12::StreamOwned`: the
+//! connection and its `TcpStream` as one `Read + Write`.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -17,12 +17,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use common::Failure;
-use common::args::Args;
 use common::client::{self, ClientOptions};
 use common::setup::{self, COMMON_USAGE};
 
 fn run() -> Result<(), Failure> {
-    let Some(opts) = ClientOptions::parse(Args::from_env())? else {
+    let Some(opts) = ClientOptions::parse(std::env::args().skip(1))? else {
         common::to_stdout(format_args!("{}\n{COMMON_USAGE}\n", client::USAGE));
         return Ok(());
     };
@@ -32,7 +31,7 @@ fn run() -> Result<(), Failure> {
     if opts.false_start {
         common::log(format_args!(
             "false start:            {}",
-            if tls.sent_data_before_peer_ccs() {
+            if tls.get_ref().sent_data_before_peer_ccs() {
                 "yes (request sent before the server's Finished)"
             } else {
                 "no (the suite does not allow it)"

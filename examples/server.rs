@@ -8,8 +8,8 @@
 //!     --cert tests/data/pki/server-p256.chain.pem --key tests/data/pki/server-p256.key.pem
 //! ```
 //!
-//! A failed connection is logged to stderr and the server goes on. The socket glue (the
-//! sans-IO drive loop) is in `common/drive.rs`.
+//! A failed connection is logged to stderr and the server goes on. The socket glue is
+//! `tls12::StreamOwned`: the connection and its `TcpStream` as one `Read + Write`.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -18,12 +18,11 @@ use std::net::TcpListener;
 use std::process::ExitCode;
 
 use common::Failure;
-use common::args::Args;
 use common::server::{self, ServerOptions};
 use common::setup::COMMON_USAGE;
 
 fn run() -> Result<(), Failure> {
-    let Some(opts) = ServerOptions::parse(Args::from_env())? else {
+    let Some(opts) = ServerOptions::parse(std::env::args().skip(1))? else {
         common::to_stdout(format_args!("{}\n{COMMON_USAGE}\n", server::USAGE));
         return Ok(());
     };

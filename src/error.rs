@@ -408,3 +408,27 @@ impl core::error::Error for Error {
 }
 impl core::error::Error for DecodeError {}
 impl core::error::Error for EncodeError {}
+
+/// A TLS error as an IO error, for `?` in `Read`/`Write` code (see [`crate::Stream`]). The
+/// `tls12::Error` is kept as the source: `io_error.get_ref()` and `downcast` give it back.
+///
+/// [`Error::UnexpectedEof`] (a truncation) is [`std::io::ErrorKind::UnexpectedEof`]; what
+/// the peer sent or did is [`std::io::ErrorKind::InvalidData`]; a configuration, API or
+/// encoding error on our side is [`std::io::ErrorKind::Other`].
+#[cfg(feature = "std")]
+impl From<Error> for std::io::Error {
+    fn from(e: Error) -> Self {
+        use std::io::ErrorKind;
+        let kind = match &e {
+            Error::UnexpectedEof => ErrorKind::UnexpectedEof,
+            Error::Decode(_)
+            | Error::PeerMisbehaved { .. }
+            | Error::Negotiation { .. }
+            | Error::Certificate(_)
+            | Error::Crypto { .. }
+            | Error::AlertReceived(_) => ErrorKind::InvalidData,
+            Error::Config(_) | Error::Api(_) | Error::Encode(_) => ErrorKind::Other,
+        };
+        std::io::Error::new(kind, e)
+    }
+}

@@ -25,6 +25,8 @@ mod handshake;
 pub mod msgs;
 pub mod record;
 pub mod resumption;
+#[cfg(feature = "std")]
+pub mod stream;
 pub mod suites;
 #[cfg(feature = "test-provider")]
 pub mod transcript;
@@ -35,3 +37,5 @@ pub use conn::{ClientConnection, Connection, Event, Output, ServerConnection};
 pub use error::{CertificateError, DecodeError, DecodeErrorKind, EncodeError, Error, OtherError};
 pub use handshake::HandshakeSummary;
 pub use pki_types;
+#[cfg(feature = "std")]
+pub use stream::{Stream, StreamOwned};

@@ -2,7 +2,7 @@
 //! loopback TCP.
 //!
 //! Our side runs in-process, through the same code as the `client` and `server` examples
-//! (`examples/common`, included below), so these tests also cover the examples' drive loop,
+//! (`examples/common`, included below), so these tests also cover the examples' use of `StreamOwned`,
 //! flag parsing and HTTP handling. OpenSSL runs as a child process that is killed when its
 //! guard drops; every wait has a deadline. Skipped (loudly) when `openssl` is not on PATH.
 
@@ -19,14 +19,13 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use example::Failure;
-use example::args::Args;
 use example::client::{self, ClientOptions};
-use example::drive::Step;
 use example::http::Response;
+use example::record_log::Step;
 use example::server::{self, Served, ServerOptions};
 use openssl::Proc;
 use tls12::codec::enums::{AlertDescription, CipherSuite, NamedGroup};
-use tls12::{CertificateError, Error, Event, HandshakeSummary};
+use tls12::{CertificateError, Error, HandshakeSummary};
 
 const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pki");
 const NAME: &str = "testserver.tls12.test";
@@ -222,7 +221,7 @@ fn client_run_env(
     let (server, port) = s_server_env(server_args, env);
     let mut args = strings(flags);
     args.push(format!("127.0.0.1:{port}"));
-    let opts = ClientOptions::parse(Args::new(args))
+    let opts = ClientOptions::parse(args)
         .expect("flags parse")
         .expect("not --help");
     let result = client::config(&opts).and_then(|config| {
@@ -482,7 +481,7 @@ fn our_server_for(
     flags: &[String],
     connections: usize,
 ) -> (u16, mpsc::Receiver<Result<Served, String>>) {
-    let opts = ServerOptions::parse(Args::new(flags.to_vec()))
+    let opts = ServerOptions::parse(flags.to_vec())
         .expect("flags parse")
         .expect("not --help");
     let config = server::config(&opts).expect("config builds");
@@ -773,7 +772,7 @@ fn s_client_echo() {
 fn server_keeps_serving_after_a_failed_handshake() {
     require_openssl!();
     let flags = server_flags(&["--max-conns", "2"]);
-    let opts = ServerOptions::parse(Args::new(flags))
+    let opts = ServerOptions::parse(flags)
         .expect("flags parse")
         .expect("not --help");
     let config = server::config(&opts).expect("config builds");
@@ -998,13 +997,18 @@ fn example_helpers() {
         &b"GET / HTTP/1.0\n\n"[..],
         b"GET / HTTP/1.0\r\nHost: x\r\n\r\n",
     ] {
-        assert_eq!(request_head(head), Some("GET / HTTP/1.0".into()));
+        assert_eq!(
+            request_head(head).expect("well formed"),
+            Some("GET / HTTP/1.0".into())
+        );
     }
-    assert_eq!(request_head(b"GET / HTTP/1.0\r\nHost: x\r\n"), None);
-    assert_eq!(request_head(b"GET / HTTP/1.0"), None);
+    for partial in [&b"GET / HTTP/1.0\r\nHost: x\r\n"[..], b"GET / HTTP/1.0"] {
+        assert_eq!(request_head(partial).expect("well formed so far"), None);
+    }
+    assert!(request_head(b"GET / HTTP/1.0\r\nno colon here\r\n\r\n").is_err());
 
     // Flags.
-    let parse = |a: &[&str]| ClientOptions::parse(Args::new(strings(a)));
+    let parse = |a: &[&str]| ClientOptions::parse(strings(a));
     let o = parse(&[
         "--cipher=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,tls_rsa_with_aes_256_gcm_sha384",
         "--groups",
@@ -1044,7 +1048,7 @@ fn example_helpers() {
             "{bad:?} accepted"
         );
     }
-    let server = |a: &[&str]| ServerOptions::parse(Args::new(strings(a)));
+    let server = |a: &[&str]| ServerOptions::parse(strings(a));
     assert!(matches!(server(&[]), Err(Failure::Usage(_))));
     assert!(matches!(
         server(&["--cert", "a", "--key", "b", "--require-client-cert"]),
@@ -1189,19 +1193,19 @@ fn s_client_without_ems_with_our_server() {
 // False Start (RFC 7918) against s_server.
 
 /// Our client (the example's code, with `flags`) against `s_server -www`: the handshake,
-/// what the drive loop saw during it, and the response.
+/// the record headers that went each way during it, and the response.
 fn client_with_log(flags: &[String]) -> (HandshakeSummary, Vec<Step>, bool, Response) {
     let (mut server, port) = s_server(WWW_BOTH_KEYS);
     let mut args = flags.to_vec();
     args.push(format!("127.0.0.1:{port}"));
-    let opts = ClientOptions::parse(Args::new(args))
+    let opts = ClientOptions::parse(args)
         .expect("flags parse")
         .expect("not --help");
     let config = client::config(&opts).expect("config builds");
     let (mut tls, summary) = client::connect(&opts, config)
         .unwrap_or_else(|e| panic!("{e}\n--- s_server:\n{}", server.output()));
-    let log = tls.handshake_log.clone();
-    let false_started = tls.sent_data_before_peer_ccs();
+    let log = tls.get_ref().log.clone();
+    let false_started = tls.get_ref().sent_data_before_peer_ccs();
     let response = client::get(&mut tls, &opts)
         .unwrap_or_else(|e| panic!("{e}\n--- s_server:\n{}", server.output()));
     let _ = server.wait();
@@ -1243,11 +1247,26 @@ fn client_false_start_with_s_server() {
         )
     });
     let their_ccs = position(&log, "ChangeCipherSpec received", |s| {
-        *s == Step::Event(Event::ChangeCipherSpecReceived)
+        matches!(
+            s,
+            Step::Received {
+                content_type: 20,
+                ..
+            }
+        )
     });
-    let complete = position(&log, "HandshakeComplete", |s| {
-        matches!(s, Step::Event(Event::HandshakeComplete(_)))
-    });
+    // The server's Finished: the handshake record after its ChangeCipherSpec.
+    let complete = their_ccs
+        + 1
+        + position(&log[their_ccs + 1..], "the server's Finished", |s| {
+            matches!(
+                s,
+                Step::Received {
+                    content_type: 22,
+                    ..
+                }
+            )
+        });
     assert!(
         our_ccs < request && request < their_ccs && their_ccs < complete,
         "{log:?}"
@@ -1508,7 +1527,7 @@ fn client_sessions_env(
     let (mut server, port) = s_server_env(&all, env);
     let mut args = strings(flags);
     args.push(format!("127.0.0.1:{port}"));
-    let opts = ClientOptions::parse(Args::new(args))
+    let opts = ClientOptions::parse(args)
         .expect("flags parse")
         .expect("not --help");
     let config = client::config(&opts).expect("config builds");

@@ -21,7 +21,6 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use example::args::Args;
 use example::client::{self, ClientOptions};
 use example::server::{self, ServerOptions};
 
@@ -202,7 +201,7 @@ fn captured_session(dir: &Path, server_flags: &[&str], client_flags: &[&str]) ->
     let mut flags = strings(server_flags);
     flags.extend(strings(&["--max-conns", "1", "--keylog"]));
     flags.push(server_keys.display().to_string());
-    let opts = ServerOptions::parse(Args::new(flags))
+    let opts = ServerOptions::parse(flags)
         .expect("server flags parse")
         .expect("not --help");
     let config = server::config(&opts).expect("server config builds");
@@ -216,7 +215,7 @@ fn captured_session(dir: &Path, server_flags: &[&str], client_flags: &[&str]) ->
     flags.extend(strings(&["--path", PROBE, "--keylog"]));
     flags.push(client_keys.display().to_string());
     flags.push(format!("127.0.0.1:{port}"));
-    let opts = ClientOptions::parse(Args::new(flags))
+    let opts = ClientOptions::parse(flags)
         .expect("client flags parse")
         .expect("not --help");
     let config = client::config(&opts).expect("client config builds");
@@ -491,14 +490,14 @@ fn child_example() {
     };
     match role.as_str() {
         "server" => {
-            let opts = ServerOptions::parse(Args::new(strings(&[
+            let opts = ServerOptions::parse(strings(&[
                 "--cert",
                 &pki("server-rsa.chain.pem"),
                 "--key",
                 &pki("server-rsa.key.pem"),
                 "--max-conns",
                 "1",
-            ])))
+            ]))
             .expect("flags parse")
             .expect("not --help");
             let config = server::config(&opts).expect("config builds");
@@ -508,13 +507,13 @@ fn child_example() {
         }
         "client" => {
             let addr = std::env::var(ADDR).expect("address given");
-            let opts = ClientOptions::parse(Args::new(strings(&[
+            let opts = ClientOptions::parse(strings(&[
                 "--cafile",
                 &pki("ca-rsa.crt.pem"),
                 "--servername",
                 NAME,
                 &addr,
-            ])))
+            ]))
             .expect("flags parse")
             .expect("not --help");
             let config = client::config(&opts).expect("config builds");

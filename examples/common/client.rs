@@ -1,5 +1,6 @@
 //! The client example as functions: options, configuration, connect, GET.
 
+use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,13 +9,14 @@ use std::time::Duration;
 use tls12::pki_types::ServerName;
 use tls12::verify::danger::NoServerVerification;
 use tls12::verify::{ServerCertVerifier, WebPkiServerVerifier};
-use tls12::{CertificateError, ClientConfig, ClientConnection, Error, HandshakeSummary};
+use tls12::{
+    CertificateError, ClientConfig, ClientConnection, Error, HandshakeSummary, StreamOwned,
+};
 
 use super::Failure;
-use super::args::{Arg, Args, no_value};
-use super::drive::TlsSocket;
 use super::http::{self, End, Response};
-use super::setup::{self, CommonOptions};
+use super::record_log::RecordLog;
+use super::setup::{self, CommonOptions, Flag, next_flag, value};
 
 /// The usage text.
 pub const USAGE: &str = "\
@@ -64,7 +66,8 @@ pub struct ClientOptions {
 
 impl ClientOptions {
     /// Parses the command line (without the program name). `Ok(None)` for `--help`.
-    pub fn parse(mut args: Args) -> Result<Option<Self>, Failure> {
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Self>, Failure> {
+        let mut args = lexopt::Parser::from_args(args);
         let mut o = ClientOptions {
             addr: String::new(),
             servername: None,
@@ -80,32 +83,27 @@ impl ClientOptions {
             common: CommonOptions::default(),
         };
         let mut addr = None;
-        while let Some(arg) = args.next_arg() {
-            let (flag, inline) = match arg {
-                Arg::Positional(p) if addr.is_none() => {
+        while let Some(arg) = next_flag(&mut args)? {
+            let flag = match arg {
+                Flag::Positional(p) if addr.is_none() => {
                     addr = Some(p);
                     continue;
                 }
-                Arg::Positional(p) => return Err(Failure::Usage(format!("unexpected {p:?}"))),
-                Arg::Flag(f, v) => (f, v),
+                Flag::Positional(p) => return Err(Failure::Usage(format!("unexpected {p:?}"))),
+                Flag::Flag(f) => f,
             };
-            if o.common.flag(&flag, inline.is_some(), || {
-                args.value(&flag, inline.clone())
-            })? {
+            if o.common.flag(&flag, &mut args)? {
                 continue;
             }
             match flag.as_str() {
                 "-h" | "--help" => return Ok(None),
-                "--cafile" | "--CAfile" => o.cafile.push(args.value(&flag, inline)?.into()),
-                "--insecure" | "-k" => {
-                    no_value(&flag, inline)?;
-                    o.insecure = true;
-                }
-                "--servername" => o.servername = Some(args.value(&flag, inline)?),
-                "--cert" => o.cert = Some(args.value(&flag, inline)?.into()),
-                "--key" => o.key = Some(args.value(&flag, inline)?.into()),
+                "--cafile" | "--CAfile" => o.cafile.push(value(&mut args)?.into()),
+                "--insecure" | "-k" => o.insecure = true,
+                "--servername" => o.servername = Some(value(&mut args)?),
+                "--cert" => o.cert = Some(value(&mut args)?.into()),
+                "--key" => o.key = Some(value(&mut args)?.into()),
                 "--path" => {
-                    let p = args.value(&flag, inline)?;
+                    let p = value(&mut args)?;
                     if !p.starts_with('/') || p.chars().any(|c| c.is_whitespace() || c.is_control())
                     {
                         return Err(Failure::Usage(
@@ -114,21 +112,15 @@ impl ClientOptions {
                     }
                     o.path = p;
                 }
-                "--timeout" => o.timeout = parse_secs(&args.value(&flag, inline)?)?,
+                "--timeout" => o.timeout = parse_secs(&value(&mut args)?)?,
                 "--reconnect" => {
-                    let v = args.value(&flag, inline)?;
+                    let v = value(&mut args)?;
                     o.reconnect = v
                         .parse()
                         .map_err(|_| Failure::Usage(format!("bad --reconnect {v:?}")))?;
                 }
-                "--no-tickets" | "--no_ticket" => {
-                    no_value(&flag, inline)?;
-                    o.no_tickets = true;
-                }
-                "--false-start" => {
-                    no_value(&flag, inline)?;
-                    o.false_start = true;
-                }
+                "--no-tickets" | "--no_ticket" => o.no_tickets = true,
+                "--false-start" => o.false_start = true,
                 _ => return Err(Failure::Usage(format!("unknown flag {flag}"))),
             }
         }
@@ -227,22 +219,31 @@ pub fn request(o: &ClientOptions) -> String {
     )
 }
 
+/// The client's stream: the connection and its socket, the socket wrapped to note the
+/// handshake's record headers (for the False Start report).
+pub type ClientStream = StreamOwned<ClientConnection, RecordLog<TcpStream>>;
+
 /// Connects and runs the handshake. With `--false-start` the request is queued first: the
 /// connection sends it right after our Finished when False Start applies (an ECDHE suite),
 /// else once the handshake completes; [`get`] then only reads the response.
 pub fn connect(
     o: &ClientOptions,
     config: Arc<ClientConfig>,
-) -> Result<(TlsSocket<ClientConnection>, HandshakeSummary), Failure> {
+) -> Result<(ClientStream, HandshakeSummary), Failure> {
     let name = o.server_name()?;
     let sock = tcp_connect(&o.addr, o.timeout)?;
     let conn = ClientConnection::new(config, name)?;
-    let mut tls = TlsSocket::new(conn, sock);
+    let mut tls = StreamOwned::new(conn, RecordLog::new(sock));
     if o.false_start {
-        tls.conn.write(request(o).as_bytes())?;
+        tls.conn_mut().write(request(o).as_bytes())?;
     }
-    match tls.handshake() {
+    let handshake = tls.complete_handshake().cloned().map_err(Failure::from);
+    tls.get_mut().stop();
+    match handshake {
         Ok(summary) => Ok((tls, summary)),
+        Err(Failure::Tls(Error::UnexpectedEof)) => Err(Failure::other(
+            "the peer closed the connection during the handshake",
+        )),
         Err(Failure::Tls(Error::Certificate(CertificateError::UnknownIssuer)))
             if o.cafile.is_empty() && !o.insecure =>
         {
@@ -260,28 +261,34 @@ const MAX_RESPONSE: usize = 64 << 20;
 
 /// Sends `GET path` (unless [`connect`] queued it for False Start) and reads the whole
 /// response, then closes.
-pub fn get(tls: &mut TlsSocket<ClientConnection>, o: &ClientOptions) -> Result<Response, Failure> {
+pub fn get(tls: &mut ClientStream, o: &ClientOptions) -> Result<Response, Failure> {
     if !o.false_start {
-        tls.send(request(o).as_bytes())?;
+        tls.write_all(request(o).as_bytes())?;
+        tls.flush()?;
     }
+    let mut received = Vec::new();
+    let mut buf = vec![0u8; 16 * 1024];
     loop {
-        let end = if tls.conn.peer_closed() {
-            End::Clean
-        } else {
-            End::Open
-        };
-        if let Some(response) = http::parse_response(&tls.received, end)? {
+        if let Some(response) = http::parse_response(&received, End::Open)? {
             // Complete: say goodbye (the peer may already have gone: ignore that).
             let _ = tls.close();
             return Ok(response);
         }
-        if tls.received.len() > MAX_RESPONSE {
+        if received.len() > MAX_RESPONSE {
             return Err(Failure::other("response larger than 64 MiB"));
         }
-        match tls.read_once() {
-            Ok(_) => {}
+        match tls.read(&mut buf).map_err(Failure::from) {
+            // The server's close_notify.
+            Ok(0) => {
+                let _ = tls.close();
+                return match http::parse_response(&received, End::Clean)? {
+                    Some(r) => Ok(r),
+                    None => Err(Failure::other("the server closed before a response")),
+                };
+            }
+            Ok(n) => received.extend_from_slice(&buf[..n]),
             Err(Failure::Tls(Error::UnexpectedEof)) => {
-                return match http::parse_response(&tls.received, End::Truncated)? {
+                return match http::parse_response(&received, End::Truncated)? {
                     Some(r) => Ok(r),
                     None => Err(Failure::other("the server closed without close_notify")),
                 };

@@ -3,18 +3,27 @@
 
 use super::Failure;
 
-/// The request line, once the whole request head has arrived: up to the empty line that
-/// ends it, with CRLF or bare LF line endings (RFC 9112 section 2.2 lets a recipient take a
-/// bare LF as a line terminator). A client may send its request in parts; answering at the
-/// end of the first line would leave its header lines unread.
-pub fn request_head(received: &[u8]) -> Option<String> {
-    let (head_len, _) = head_end(received)?;
-    let head = &received[..head_len];
-    let line_end = head.iter().position(|&b| b == b'\n').unwrap_or(head.len());
-    let line = head[..line_end]
-        .strip_suffix(b"\r")
-        .unwrap_or(&head[..line_end]);
-    Some(String::from_utf8_lossy(line).into_owned())
+/// The most header lines we parse in a head.
+const MAX_HEADERS: usize = 64;
+
+/// The request line, once the whole request head has arrived (parsed by `httparse`): up to
+/// the empty line that ends it, with CRLF or bare LF line endings (RFC 9112 section 2.2
+/// lets a recipient take a bare LF as a line terminator). A client may send its request in
+/// parts; answering at the end of the first line would leave its header lines unread.
+/// `Ok(None)`: more is needed; a malformed head is an error.
+pub fn request_head(received: &[u8]) -> Result<Option<String>, Failure> {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut request = httparse::Request::new(&mut headers);
+    match request.parse(received) {
+        Ok(httparse::Status::Complete(_)) => Ok(Some(format!(
+            "{} {} HTTP/1.{}",
+            request.method.unwrap_or_default(),
+            request.path.unwrap_or_default(),
+            request.version.unwrap_or_default()
+        ))),
+        Ok(httparse::Status::Partial) => Ok(None),
+        Err(e) => Err(Failure::other(format!("malformed request head: {e}"))),
+    }
 }
 
 /// Whether `received` is too long to still be waiting for the end of a request head.
@@ -57,23 +66,6 @@ pub enum End {
 /// The most header bytes we wait for.
 pub const MAX_HEAD: usize = 64 * 1024;
 
-/// Where the head ends (the blank line, `\n\n` or `\n\r\n`): `(head length, body start)`.
-fn head_end(b: &[u8]) -> Option<(usize, usize)> {
-    let mut from = 0;
-    while let Some(i) = b[from..].iter().position(|&c| c == b'\n').map(|i| i + from) {
-        match &b[i + 1..] {
-            [b'\n', ..] => return Some((i, i + 2)),
-            [b'\r', b'\n', ..] => return Some((i, i + 3)),
-            _ => from = i + 1,
-        }
-    }
-    None
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
 /// The response in `received`, if it is complete. `Ok(None)`: more is needed (only while
 /// the stream is `Open`). Malformed or truncated responses are errors.
 pub fn parse_response(received: &[u8], end: End) -> Result<Option<Response>, Failure> {
@@ -84,28 +76,39 @@ pub fn parse_response(received: &[u8], end: End) -> Result<Option<Response>, Fai
             "the connection ended without close_notify before {what} (truncated)"
         ))),
     };
-    let Some((head_len, body_start)) = head_end(received) else {
-        if received.len() > MAX_HEAD {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut head = httparse::Response::new(&mut headers);
+    let body_start = match head.parse(received) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) if received.len() > MAX_HEAD => {
             return Err(Failure::other("response headers too long"));
         }
-        return incomplete("the end of the response headers");
+        Ok(httparse::Status::Partial) => {
+            return incomplete("the end of the response headers");
+        }
+        Err(e) => {
+            let first = received.split(|&b| b == b'\n').next().unwrap_or_default();
+            return Err(Failure::other(format!(
+                "not an HTTP response ({e}): {:?}",
+                super::setup::printable(String::from_utf8_lossy(first).trim_end())
+            )));
+        }
     };
-    let head = String::from_utf8_lossy(&received[..head_len]);
-    let mut lines = head.lines().map(|l| l.trim_end_matches('\r'));
-    let status_line = lines.next().unwrap_or_default().to_string();
-    if !status_line.starts_with("HTTP/") {
-        return Err(Failure::other(format!(
-            "not an HTTP response: {:?}",
-            super::setup::printable(&status_line)
-        )));
-    }
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-        .collect();
     let mut response = Response {
-        status_line,
-        headers,
+        status_line: format!(
+            "HTTP/1.{} {} {}",
+            head.version.unwrap_or_default(),
+            head.code.unwrap_or_default(),
+            head.reason.unwrap_or_default()
+        ),
+        headers: head
+            .headers
+            .iter()
+            .map(|h| {
+                let value = String::from_utf8_lossy(h.value);
+                (h.name.to_string(), value.trim().to_string())
+            })
+            .collect(),
         body: Vec::new(),
     };
     let body = &received[body_start..];
@@ -168,4 +171,8 @@ fn dechunk(mut body: &[u8]) -> Result<Option<Vec<u8>>, Failure> {
             None => return Ok(None),
         };
     }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }

@@ -1,17 +1,20 @@
 //! Code shared by the `client` and `server` examples (and by `tests/interop_openssl.rs`,
 //! which drives the same code in-process against OpenSSL).
 //!
-//! - [`drive`]: the sans-IO drive loop over a blocking `TcpStream`. Start reading here.
+//! - [`client`] / [`server`]: what the two examples do, as functions, on
+//!   `tls12::StreamOwned` (the connection and its `TcpStream` as one `Read + Write`).
+//!   Start reading here.
 //! - [`setup`]: building configurations from PEM files and command-line names.
-//! - [`client`] / [`server`]: what the two examples do, as functions.
-//! - [`args`], [`der`], [`http`]: flag parsing, a certificate subject reader, HTTP framing.
+//! - [`der`], [`http`]: a certificate subject reader, HTTP framing (heads by `httparse`).
+//! - [`record_log`]: a transport wrapper that notes record headers (the False Start report).
+//!
+//! Flags are parsed with `lexopt`.
 #![allow(dead_code)] // Each example uses part of this module.
 
-pub mod args;
 pub mod client;
 pub mod der;
-pub mod drive;
 pub mod http;
+pub mod record_log;
 pub mod server;
 pub mod setup;
 
@@ -79,9 +82,22 @@ impl fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
+/// An IO error from a `tls12::StreamOwned` that carries a TLS error is that TLS error.
 impl From<io::Error> for Failure {
     fn from(e: io::Error) -> Self {
-        Failure::Io(e)
+        match e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<tls12::Error>())
+        {
+            Some(tls) => Failure::Tls(tls.clone()),
+            None => Failure::Io(e),
+        }
+    }
+}
+
+impl From<lexopt::Error> for Failure {
+    fn from(e: lexopt::Error) -> Self {
+        Failure::Usage(e.to_string())
     }
 }
 

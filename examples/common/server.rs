@@ -1,21 +1,20 @@
 //! The server example as functions: options, configuration, serving one connection, and
 //! the accept loop.
 
-use std::net::{TcpListener, TcpStream};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tls12::suites::ALL_SUITES;
 use tls12::verify::WebPkiClientVerifier;
-use tls12::{HandshakeSummary, ServerConfig, ServerConnection};
+use tls12::{Error, HandshakeSummary, ServerConfig, ServerConnection, StreamOwned};
 
 use super::Failure;
-use super::args::{Arg, Args, no_value};
 use super::client::parse_secs;
-use super::drive::TlsSocket;
 use super::http;
-use super::setup::{self, CommonOptions, printable};
+use super::setup::{self, CommonOptions, Flag, next_flag, printable, value};
 
 /// The usage text.
 pub const USAGE: &str = "\
@@ -72,7 +71,8 @@ pub struct ServerOptions {
 
 impl ServerOptions {
     /// Parses the command line (without the program name). `Ok(None)` for `--help`.
-    pub fn parse(mut args: Args) -> Result<Option<Self>, Failure> {
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Self>, Failure> {
+        let mut args = lexopt::Parser::from_args(args);
         let mut o = ServerOptions {
             keys: Vec::new(),
             port: 4433,
@@ -87,59 +87,39 @@ impl ServerOptions {
             common: CommonOptions::default(),
         };
         let (mut certs, mut keys) = (Vec::<PathBuf>::new(), Vec::<PathBuf>::new());
-        while let Some(arg) = args.next_arg() {
-            let (flag, inline) = match arg {
-                Arg::Positional(p) => return Err(Failure::Usage(format!("unexpected {p:?}"))),
-                Arg::Flag(f, v) => (f, v),
+        while let Some(arg) = next_flag(&mut args)? {
+            let flag = match arg {
+                Flag::Positional(p) => return Err(Failure::Usage(format!("unexpected {p:?}"))),
+                Flag::Flag(f) => f,
             };
-            if o.common.flag(&flag, inline.is_some(), || {
-                args.value(&flag, inline.clone())
-            })? {
+            if o.common.flag(&flag, &mut args)? {
                 continue;
             }
             match flag.as_str() {
                 "-h" | "--help" => return Ok(None),
-                "--cert" => certs.push(args.value(&flag, inline)?.into()),
-                "--key" => keys.push(args.value(&flag, inline)?.into()),
+                "--cert" => certs.push(value(&mut args)?.into()),
+                "--key" => keys.push(value(&mut args)?.into()),
                 "--port" => {
-                    let v = args.value(&flag, inline)?;
+                    let v = value(&mut args)?;
                     o.port = v
                         .parse()
                         .map_err(|_| Failure::Usage(format!("bad port {v:?}")))?;
                 }
-                "--echo" => {
-                    no_value(&flag, inline)?;
-                    o.mode = Mode::Echo;
-                }
-                "--www" => {
-                    no_value(&flag, inline)?;
-                    o.mode = Mode::Www;
-                }
+                "--echo" => o.mode = Mode::Echo,
+                "--www" => o.mode = Mode::Www,
                 "--max-conns" | "--naccept" => {
-                    let v = args.value(&flag, inline)?;
+                    let v = value(&mut args)?;
                     match v.parse::<u64>() {
                         Ok(n) if n > 0 => o.max_conns = Some(n),
                         _ => return Err(Failure::Usage(format!("bad --max-conns {v:?}"))),
                     }
                 }
-                "--verify-client" => o.verify_client = Some(args.value(&flag, inline)?.into()),
-                "--require-client-cert" => {
-                    no_value(&flag, inline)?;
-                    o.require_client_cert = true;
-                }
-                "--rsa-kx" => {
-                    no_value(&flag, inline)?;
-                    o.rsa_kx = true;
-                }
-                "--timeout" => o.timeout = parse_secs(&args.value(&flag, inline)?)?,
-                "--no-tickets" | "--no_ticket" => {
-                    no_value(&flag, inline)?;
-                    o.no_tickets = true;
-                }
-                "--no-session-cache" => {
-                    no_value(&flag, inline)?;
-                    o.no_session_cache = true;
-                }
+                "--verify-client" => o.verify_client = Some(value(&mut args)?.into()),
+                "--require-client-cert" => o.require_client_cert = true,
+                "--rsa-kx" => o.rsa_kx = true,
+                "--timeout" => o.timeout = parse_secs(&value(&mut args)?)?,
+                "--no-tickets" | "--no_ticket" => o.no_tickets = true,
+                "--no-session-cache" => o.no_session_cache = true,
                 _ => return Err(Failure::Usage(format!("unknown flag {flag}"))),
             }
         }
@@ -229,10 +209,13 @@ pub fn page(summary: &HandshakeSummary, request: &str) -> String {
     )
 }
 
+/// Our side of one connection.
+type ServerStream = StreamOwned<ServerConnection, TcpStream>;
+
 /// Serves one accepted connection: handshake, then answer (`Www`) or echo (`Echo`), then
 /// close_notify. On failure, the alert (if any) is sent and what the client still sends is
 /// read and dropped for a moment before the socket closes, so that the alert reaches it
-/// (see [`TlsSocket::discard_input`]).
+/// (see [`discard_input`]).
 pub fn serve_connection(
     config: &Arc<ServerConfig>,
     sock: TcpStream,
@@ -242,43 +225,46 @@ pub fn serve_connection(
     sock.set_read_timeout(Some(timeout))?;
     sock.set_write_timeout(Some(timeout))?;
     let conn = ServerConnection::new(config.clone())?;
-    let mut tls = TlsSocket::new(conn, sock);
+    let mut tls = StreamOwned::new(conn, sock);
     match exchange(&mut tls, mode) {
         Ok(served) => {
-            tls.finish(Duration::from_secs(2))?;
+            finish(tls, Duration::from_secs(2))?;
             Ok(served)
         }
         Err(e) => {
-            tls.discard_input(Duration::from_secs(2));
+            discard_input(tls.into_parts().1, Duration::from_secs(2));
             Err(e)
         }
     }
 }
 
 /// The handshake, the answer or echo, and our close_notify.
-fn exchange(tls: &mut TlsSocket<ServerConnection>, mode: Mode) -> Result<Served, Failure> {
-    let summary = tls.handshake()?;
+fn exchange(tls: &mut ServerStream, mode: Mode) -> Result<Served, Failure> {
+    let summary = tls.complete_handshake()?.clone();
     let mut served = Served {
         summary,
         request: None,
         echoed: 0,
     };
+    let mut buf = vec![0u8; 16 * 1024];
     match mode {
         Mode::Www => {
             // The whole head, not just its first line: a client may send its request in
-            // parts (and even try to renegotiate in between: `read_once` drains, so the
-            // no_renegotiation warning goes out and the connection goes on).
+            // parts (and even try to renegotiate in between: the stream drains as it
+            // reads, so the no_renegotiation warning goes out and the connection goes on).
+            let mut received = Vec::new();
             let line = loop {
-                if let Some(line) = http::request_head(&tls.received) {
+                if let Some(line) = http::request_head(&received)? {
                     break line;
                 }
-                if http::request_head_too_long(&tls.received) {
+                if http::request_head_too_long(&received) {
                     return Err(Failure::other(
                         "no end of the request head in its first 64 KiB",
                     ));
                 }
-                if tls.conn.peer_closed() || !tls.read_once()? {
-                    return Err(Failure::other("the client closed before sending a request"));
+                match tls.read(&mut buf)? {
+                    0 => return Err(Failure::other("the client closed before sending a request")),
+                    n => received.extend_from_slice(&buf[..n]),
                 }
             };
             let (status, body) = if line.starts_with("GET ") {
@@ -291,22 +277,75 @@ fn exchange(tls: &mut TlsSocket<ServerConnection>, mode: Mode) -> Result<Served,
                  Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             );
-            tls.send(response.as_bytes())?;
+            tls.write_all(response.as_bytes())?;
             served.request = Some(line);
         }
+        // Until the client's close_notify (a read of 0).
         Mode::Echo => loop {
-            let data = tls.take_received();
-            if !data.is_empty() {
-                tls.send(&data)?;
-                served.echoed += data.len();
-            }
-            if tls.conn.peer_closed() || !tls.read_once()? {
-                break;
+            match tls.read(&mut buf)? {
+                0 => break,
+                n => {
+                    tls.write_all(&buf[..n])?;
+                    served.echoed += n;
+                }
             }
         },
     }
     tls.close()?;
     Ok(served)
+}
+
+/// After our close_notify: stops writing and reads (for at most `linger`) until the peer's
+/// close_notify or end of stream. Closing a socket with unread input makes the kernel
+/// reset the connection, which can destroy our last records before the peer reads them;
+/// reading first avoids that. A peer that just closes the socket (without close_notify)
+/// after ours is fine: we said we were done.
+fn finish(mut tls: ServerStream, linger: Duration) -> Result<(), Failure> {
+    let _ = tls.get_mut().shutdown(Shutdown::Write);
+    tls.get_mut().set_read_timeout(Some(linger))?;
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        match tls.read(&mut buf).map_err(Failure::from) {
+            Ok(0) => return Ok(()),
+            Ok(_) => {}
+            Err(Failure::Tls(Error::UnexpectedEof)) => return Ok(()),
+            Err(Failure::Io(e))
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::ConnectionReset
+                ) =>
+            {
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// After a failure (our fatal alert, if the error has one, is already written): shuts our
+/// write side, then reads and drops whatever the peer still sends until end of stream, a
+/// socket error, or `linger` has passed. Closing a socket with unread input makes the
+/// kernel answer with a reset, which can destroy the alert before the peer reads it (a
+/// client still sending a large ClientHello when we refuse it, say); this way the peer
+/// reads the alert, then sees the end of stream.
+fn discard_input(mut sock: TcpStream, linger: Duration) {
+    let _ = sock.shutdown(Shutdown::Write);
+    let deadline = Instant::now() + linger;
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || sock.set_read_timeout(Some(left)).is_err() {
+            return;
+        }
+        match sock.read(&mut buf) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return,
+        }
+    }
 }
 
 /// One log line for a connection that went well.

@@ -163,22 +163,14 @@ pub struct CommonOptions {
 }
 
 impl CommonOptions {
-    /// Handles a flag both sides know. `Ok(false)` if `flag` is not one of them. `inline`
-    /// says whether it was written `--flag=value` (a switch refuses that).
-    pub fn flag(
-        &mut self,
-        flag: &str,
-        inline: bool,
-        value: impl FnOnce() -> Result<String, Failure>,
-    ) -> Result<bool, Failure> {
+    /// Handles a flag both sides know (`flag` as written, `--cipher`), taking its value
+    /// from `parser`. `Ok(false)` if `flag` is not one of them.
+    pub fn flag(&mut self, flag: &str, parser: &mut lexopt::Parser) -> Result<bool, Failure> {
         match flag {
-            "--cipher" => self.suites = Some(parse_suites(&value()?)?),
-            "--groups" | "--curves" => self.groups = Some(parse_groups(&value()?)?),
-            "--alpn" => self.alpn = parse_alpn(&value()?)?,
-            "--keylog" => self.keylog = Some(value()?.into()),
-            "--require-ems" if inline => {
-                return Err(Failure::Usage(format!("{flag} takes no value")));
-            }
+            "--cipher" => self.suites = Some(parse_suites(&value(parser)?)?),
+            "--groups" | "--curves" => self.groups = Some(parse_groups(&value(parser)?)?),
+            "--alpn" => self.alpn = parse_alpn(&value(parser)?)?,
+            "--keylog" => self.keylog = Some(value(parser)?.into()),
             "--require-ems" => self.require_ems = true,
             _ => return Ok(false),
         }
@@ -198,6 +190,32 @@ impl CommonOptions {
         common.key_log = key_log(self.keylog.as_deref())?;
         Ok(())
     }
+}
+
+/// The value of the flag just read (`--flag value` or `--flag=value`), as UTF-8.
+pub fn value(parser: &mut lexopt::Parser) -> Result<String, Failure> {
+    use lexopt::ValueExt;
+    Ok(parser.value()?.string()?)
+}
+
+/// The flag as written (`--cipher`, `-k`), or the positional argument.
+pub enum Flag {
+    /// `--name` or `-c`.
+    Flag(String),
+    /// Anything else.
+    Positional(String),
+}
+
+/// The next command-line item; `None` at the end. A switch given a value
+/// (`--insecure=yes`) is an error here, at the item after it.
+pub fn next_flag(parser: &mut lexopt::Parser) -> Result<Option<Flag>, Failure> {
+    use lexopt::ValueExt;
+    Ok(match parser.next()? {
+        None => None,
+        Some(lexopt::Arg::Long(name)) => Some(Flag::Flag(format!("--{name}"))),
+        Some(lexopt::Arg::Short(c)) => Some(Flag::Flag(format!("-{c}"))),
+        Some(lexopt::Arg::Value(v)) => Some(Flag::Positional(v.string()?)),
+    })
 }
 
 /// Usage text for the flags of [`CommonOptions`].
