@@ -23,6 +23,8 @@ pub mod msgs;
 pub mod record;
 pub mod resumption;
 pub mod suites;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 #[cfg(feature = "test-provider")]
 pub mod transcript;
 pub mod verify;
