@@ -45,7 +45,7 @@ fn start_server(conns: usize) -> (Server, u16) {
     let binary = server_binary();
     assert!(
         binary.exists(),
-        "{} is missing: run `cargo test --features tokio` (it builds the example)",
+        "{} is missing: `cargo test` builds it with the other targets (or `cargo build --example hyper_server --features tokio`)",
         binary.display()
     );
     let mut child = Command::new(binary)
