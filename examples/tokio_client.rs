@@ -1,4 +1,4 @@
-//! A TLS 1.2 client on tokio: the sans-IO state machine in an async event loop, no adapter.
+//! A TLS 1.2 client on tokio, through `tls12::tokio::TlsConnector`.
 //!
 //! ```text
 //! cargo run --example tokio_server &
@@ -8,11 +8,9 @@
 //! ```
 //!
 //! It connects, runs the handshake, sends `GET PATH HTTP/1.0`, prints the response and
-//! closes. The loop is `common/tokio_drive.rs`; `tests/tokio_examples.rs` runs this client
-//! against `tokio_server.rs` on loopback.
-
-#[path = "common/tokio_drive.rs"]
-mod tokio_drive;
+//! closes. The `TlsStream` is an `AsyncRead + AsyncWrite` like any other: the request is a
+//! `write_all`, the response a `read_to_end` (which ends at the server's close_notify).
+//! `tests/tokio_examples.rs` runs this client against `tokio_server.rs` on loopback.
 
 use std::sync::Arc;
 
@@ -20,10 +18,14 @@ use tls12::crypto::CryptoProvider;
 use tls12::crypto::ring::RingProvider;
 use tls12::pki_types::pem::PemObject;
 use tls12::pki_types::{CertificateDer, ServerName};
+use tls12::tokio::TlsConnector;
 use tls12::verify::{RootStore, WebPkiServerVerifier};
-use tls12::{ClientConfig, ClientConnection, HandshakeSummary};
+use tls12::{ClientConfig, HandshakeSummary};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio_drive::{AsyncTls, BoxError};
+
+/// Any failure: TLS, IO, or the peer going away.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 const USAGE: &str = "\
 Usage: cargo run --example tokio_client -- HOST:PORT [--servername NAME] [--cafile PEM]... [--path PATH]
@@ -57,12 +59,16 @@ pub async fn fetch(
 ) -> Result<(HandshakeSummary, Vec<u8>), BoxError> {
     let sock = TcpStream::connect(addr).await?;
     let name = ServerName::try_from(server_name.to_string())?;
-    let mut tls = AsyncTls::new(ClientConnection::new(config, name)?, sock);
-    let summary = tls.handshake().await?;
+    let mut tls = TlsConnector::from(config).connect(name, sock).await?;
+    let summary = tls
+        .handshake_summary()
+        .cloned()
+        .ok_or("handshake complete but no summary")?;
     let request = format!("GET {path} HTTP/1.0\r\nHost: {server_name}\r\n\r\n");
     tls.write_all(request.as_bytes()).await?;
-    let response = tls.read_to_close().await?;
-    tls.close().await?;
+    let mut response = Vec::new();
+    tls.read_to_end(&mut response).await?;
+    tls.shutdown().await?;
     Ok((summary, response))
 }
 

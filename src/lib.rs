@@ -28,6 +28,8 @@ pub mod resumption;
 #[cfg(feature = "std")]
 pub mod stream;
 pub mod suites;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 #[cfg(feature = "test-provider")]
 pub mod transcript;
 pub mod verify;

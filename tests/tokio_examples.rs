@@ -1,6 +1,6 @@
 //! `examples/tokio_client.rs` against `examples/tokio_server.rs` on loopback, in one tokio
 //! runtime, so the async examples cannot rot. The example files are compiled in as modules;
-//! their `main`s are unused here, and each brings its own copy of `common/tokio_drive.rs`.
+//! their `main`s are unused here.
 #![allow(dead_code, clippy::duplicate_mod)]
 
 #[path = "../examples/tokio_client.rs"]
