@@ -4,6 +4,7 @@
 //! never does IO, never reads a clock and never draws randomness except through the crypto
 //! provider. See [`conn`] for the drive contract.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -16,6 +17,7 @@ pub mod config;
 pub mod conn;
 pub mod crypto;
 pub mod error;
+// The fuzz targets' bodies (most of it behind feature `fuzzing`): not part of the API.
 #[doc(hidden)]
 pub mod fuzzing;
 mod handshake;
@@ -23,7 +25,9 @@ pub mod msgs;
 pub mod record;
 pub mod resumption;
 pub mod suites;
+// Feature `test-provider`: for this crate's tests only, not part of the API.
 #[cfg(feature = "test-provider")]
+#[doc(hidden)]
 pub mod transcript;
 pub mod verify;
 
