@@ -50,11 +50,11 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use common::counting_alloc::{self, Counting};
+
 use std::hint::black_box;
 use std::io::{ErrorKind, Read, Write};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ring::rand::{SecureRandom, SystemRandom};
@@ -65,46 +65,18 @@ use tls12::codec::enums::{CipherSuite, NamedGroup};
 use tls12::{ClientConnection, Connection, Output, ServerConnection};
 
 // ---------------------------------------------------------------------------------------
-// Counting allocator.
-
-struct Counting;
-
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: delegates every call to the system allocator; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        LIVE.fetch_add(new_size, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+// Counting allocator (tests/common/counting_alloc.rs): it counts per thread, and the
+// benchmark runs on one.
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
 fn live() -> usize {
-    LIVE.load(Ordering::Relaxed)
+    counting_alloc::now().current
 }
 
 fn allocs() -> usize {
-    ALLOCS.load(Ordering::Relaxed)
+    counting_alloc::now().calls
 }
 
 // ---------------------------------------------------------------------------------------
@@ -122,7 +94,8 @@ struct Opts {
 }
 
 impl Opts {
-    fn parse() -> Self {
+    fn parse() -> Result<Self, lexopt::Error> {
+        use lexopt::prelude::*;
         let mut o = Opts {
             smoke: std::env::var_os("TLS12_BENCH_SMOKE").is_some(),
             secs: 0.3,
@@ -131,40 +104,23 @@ impl Opts {
             column: None,
             filters: Vec::new(),
         };
-        let mut args = std::env::args().skip(1);
-        while let Some(a) = args.next() {
-            match a.as_str() {
+        let mut args = lexopt::Parser::from_env();
+        while let Some(arg) = args.next()? {
+            match arg {
                 // cargo bench passes --bench to harness = false targets.
-                "--bench" => {}
-                "--smoke" => o.smoke = true,
-                "--secs" => {
-                    o.secs = args
-                        .next()
-                        .and_then(|s| s.parse().ok())
-                        .expect("--secs takes a number of seconds per round and column");
-                }
-                "--rounds" => {
-                    o.rounds = args
-                        .next()
-                        .and_then(|s| s.parse().ok())
-                        .expect("--rounds takes a count");
-                }
-                "--iters" => {
-                    o.iters = Some(
-                        args.next()
-                            .and_then(|s| s.parse().ok())
-                            .expect("--iters takes a count"),
-                    );
-                }
-                "--column" => {
-                    let c = args.next().expect("--column takes tls12, rustls or floor");
-                    assert!(
-                        COLUMNS.contains(&c.as_str()),
-                        "--column takes tls12, rustls or floor"
-                    );
+                Long("bench") => {}
+                Long("smoke") => o.smoke = true,
+                Long("secs") => o.secs = args.value()?.parse()?,
+                Long("rounds") => o.rounds = args.value()?.parse()?,
+                Long("iters") => o.iters = Some(args.value()?.parse()?),
+                Long("column") => {
+                    let c: String = args.value()?.parse()?;
+                    if !COLUMNS.contains(&c.as_str()) {
+                        return Err("--column takes tls12, rustls or floor".into());
+                    }
                     o.column = Some(c);
                 }
-                "-h" | "--help" => {
+                Short('h') | Long("help") => {
                     println!(
                         "usage: cargo bench --bench compare -- [--smoke] [--secs S] [--rounds N] \
                          [--iters N] [--column tls12|rustls|floor] [ROW|PREFIX]..\n\
@@ -173,8 +129,8 @@ impl Opts {
                     );
                     std::process::exit(0);
                 }
-                s if s.starts_with('-') => panic!("unknown option {s} (try --help)"),
-                s => o.filters.push(s.to_string()),
+                Value(row) => o.filters.push(row.string()?),
+                _ => return Err(arg.unexpected()),
             }
         }
         for f in &o.filters {
@@ -184,7 +140,7 @@ impl Opts {
                 ROWS.join(" ")
             );
         }
-        o
+        Ok(o)
     }
 
     fn wants(&self, row: &str) -> bool {
@@ -1165,7 +1121,7 @@ fn allocs_per_record(mut work: Work<'_>, records: u64) -> f64 {
 // ---------------------------------------------------------------------------------------
 
 fn main() {
-    let opts = Opts::parse();
+    let opts = Opts::parse().unwrap_or_else(|e| panic!("{e} (try --help)"));
     let started = Instant::now();
     println!(
         "tls12 vs rustls 0.23 (ring, TLS 1.2) vs raw ring; {} mode; {} thread(s) available",

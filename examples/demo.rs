@@ -4,7 +4,7 @@
 //! cargo run --example demo
 //! cargo run --example demo -- --suite TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
 //! cargo run --example demo -- --group secp384r1
-//! cargo run --example demo -- --rsa-kx
+//! cargo run --example demo --features rsa-kx -- --rsa-kx
 //! cargo run --example demo -- --mutual
 //! cargo run --example demo -- --resume
 //! cargo run --example demo -- --false-start
@@ -50,6 +50,7 @@ Options:
   --group NAME    the ECDHE group: x25519, secp256r1 or secp384r1 (default: x25519)
   --rsa-kx        RSA key exchange (TLS_RSA_WITH_AES_128_GCM_SHA256): no ServerKeyExchange,
                   the client encrypts the pre-master secret to the server's certificate
+                  (needs the rsa-kx feature: cargo run --example demo --features rsa-kx)
   --mutual        the server requests and requires a client certificate
   --resume        session resumption: a first connection (not shown) leaves the client
                   a session ticket; the connection shown resumes it (abbreviated
@@ -151,6 +152,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, ExitCod
                 });
             }
             "--rsa-kx" => {
+                if !cfg!(feature = "rsa-kx") {
+                    return Err(usage_error(
+                        "--rsa-kx needs the rsa-kx feature (off by default): \
+                         cargo run --example demo --features rsa-kx -- --rsa-kx",
+                    ));
+                }
                 o.suite = SupportedSuite::find(CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256);
             }
             "--mutual" => o.mutual = true,

@@ -19,7 +19,6 @@
 //! it measured. On a real device the pipes would be the radio's or the UART's DMA buffers
 //! and the time a real clock; nothing else changes: the connection never does IO.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -55,75 +54,11 @@ mod pki {
 /// 2030-03-17, inside the test certificates' validity.
 const NOW: u64 = 1_900_000_000;
 
-/// A counting global allocator: current bytes, peak bytes, allocation calls.
-pub mod heap {
-    use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-
-    static CURRENT: AtomicUsize = AtomicUsize::new(0);
-    static PEAK: AtomicUsize = AtomicUsize::new(0);
-    static CALLS: AtomicUsize = AtomicUsize::new(0);
-
-    /// Delegates to the system allocator and counts.
-    pub struct Counting;
-
-    fn grow(n: usize) {
-        let now = CURRENT.fetch_add(n, Relaxed) + n;
-        PEAK.fetch_max(now, Relaxed);
-    }
-
-    // SAFETY: every call is forwarded unchanged to `System`; only counters are updated.
-    unsafe impl GlobalAlloc for Counting {
-        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            CALLS.fetch_add(1, Relaxed);
-            grow(layout.size());
-            unsafe { System.alloc(layout) }
-        }
-        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-            CALLS.fetch_add(1, Relaxed);
-            grow(layout.size());
-            unsafe { System.alloc_zeroed(layout) }
-        }
-        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-            CURRENT.fetch_sub(layout.size(), Relaxed);
-            unsafe { System.dealloc(ptr, layout) }
-        }
-        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-            CALLS.fetch_add(1, Relaxed);
-            if new_size > layout.size() {
-                grow(new_size - layout.size());
-            } else {
-                CURRENT.fetch_sub(layout.size() - new_size, Relaxed);
-            }
-            unsafe { System.realloc(ptr, layout, new_size) }
-        }
-    }
-
-    /// What the heap looks like now.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub struct Heap {
-        /// Bytes allocated and not freed.
-        pub current: usize,
-        /// The most bytes allocated at once since the last [`reset_peak`].
-        pub peak: usize,
-        /// Allocation calls (alloc, alloc_zeroed, realloc) so far.
-        pub calls: usize,
-    }
-
-    /// The counters now.
-    pub fn now() -> Heap {
-        Heap {
-            current: CURRENT.load(Relaxed),
-            peak: PEAK.load(Relaxed),
-            calls: CALLS.load(Relaxed),
-        }
-    }
-
-    /// Starts a new peak measurement from the current level.
-    pub fn reset_peak() {
-        PEAK.store(CURRENT.load(Relaxed), Relaxed);
-    }
-}
+/// A counting global allocator (the tests' and benches' own): current bytes, peak bytes,
+/// allocation calls, for the calling thread.
+#[path = "../tests/common/counting_alloc.rs"]
+#[allow(dead_code)]
+pub mod heap;
 
 #[cfg(not(test))]
 #[global_allocator]

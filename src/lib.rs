@@ -4,6 +4,7 @@
 //! never does IO, never reads a clock and never draws randomness except through the crypto
 //! provider. See [`conn`] for the drive contract.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -19,6 +20,7 @@ pub mod config;
 pub mod conn;
 pub mod crypto;
 pub mod error;
+// The fuzz targets' bodies (most of it behind feature `fuzzing`): not part of the API.
 #[doc(hidden)]
 pub mod fuzzing;
 mod handshake;
@@ -30,7 +32,9 @@ pub mod stream;
 pub mod suites;
 #[cfg(feature = "tokio")]
 pub mod tokio;
+// Feature `test-provider`: for this crate's tests only, not part of the API.
 #[cfg(feature = "test-provider")]
+#[doc(hidden)]
 pub mod transcript;
 pub mod verify;
 

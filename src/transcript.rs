@@ -210,19 +210,18 @@ impl Transcript {
                 t.connections.push(TranscriptConnection::default());
                 continue;
             }
-            let dir = if let Some(hex) = line.strip_prefix("c2s ") {
-                Some((Direction::ClientToServer, hex))
+            let dir = if let Some(digits) = line.strip_prefix("c2s ") {
+                Some((Direction::ClientToServer, digits))
             } else {
                 line.strip_prefix("s2c ")
-                    .map(|hex| (Direction::ServerToClient, hex))
+                    .map(|digits| (Direction::ServerToClient, digits))
             };
-            if let Some((dir, hex)) = dir {
+            if let Some((dir, digits)) = dir {
                 let conn = t.connections.last_mut().ok_or_else(|| {
                     TranscriptError::new(line_no, "record before the first `connection`")
                 })?;
-                let bytes = hex_decode(hex.trim()).ok_or_else(|| {
-                    TranscriptError::new(line_no, "record is not even-length hex")
-                })?;
+                let bytes = hex::decode(digits.trim())
+                    .map_err(|_| TranscriptError::new(line_no, "record is not even-length hex"))?;
                 check_record(&bytes).map_err(|m| TranscriptError::new(line_no, m))?;
                 conn.records.push(Record { dir, bytes });
                 continue;
@@ -295,22 +294,22 @@ impl Transcript {
     /// The [`TestProvider`] that reproduces our side: `seed`, then every `random` queued in
     /// order, then every `kx_key` queued for its group.
     pub fn test_provider(&self) -> Result<TestProvider, TranscriptError> {
-        let seed = hex_decode(self.require("seed")?)
-            .ok_or_else(|| TranscriptError::new(0, "`seed` is not hex"))?;
+        let seed = hex::decode(self.require("seed")?)
+            .map_err(|_| TranscriptError::new(0, "`seed` is not hex"))?;
         let mut p = TestProvider::new(&seed);
         for r in self.get_all("random") {
             let bytes =
-                hex_decode(r).ok_or_else(|| TranscriptError::new(0, "`random` is not hex"))?;
+                hex::decode(r).map_err(|_| TranscriptError::new(0, "`random` is not hex"))?;
             p = p.with_random(&bytes);
         }
         for k in self.get_all("kx_key") {
-            let (group, hex) = k
+            let (group, digits) = k
                 .split_once(' ')
                 .ok_or_else(|| TranscriptError::new(0, "`kx_key` must be `GROUP HEX`"))?;
             let group = group_by_name(group)
                 .ok_or_else(|| TranscriptError::new(0, "`kx_key`: unknown group"))?;
-            let bytes = hex_decode(hex.trim())
-                .ok_or_else(|| TranscriptError::new(0, "`kx_key` is not hex"))?;
+            let bytes = hex::decode(digits.trim())
+                .map_err(|_| TranscriptError::new(0, "`kx_key` is not hex"))?;
             p = p
                 .with_kx_private_key(group, &bytes)
                 .map_err(|e: Error| TranscriptError::new(0, alloc::format!("`kx_key`: {e}")))?;
@@ -346,7 +345,7 @@ impl fmt::Display for Transcript {
                 writeln!(f, "{k} = {v}")?;
             }
             for r in &conn.records {
-                writeln!(f, "{} {}", r.dir.tag(), Hex(&r.bytes))?;
+                writeln!(f, "{} {}", r.dir.tag(), hex::encode(&r.bytes))?;
             }
         }
         Ok(())
@@ -399,32 +398,6 @@ impl RecordSplitter {
     pub fn is_empty(&self) -> bool {
         self.buf.is_empty()
     }
-}
-
-/// Lower-case hex, without separators.
-pub struct Hex<'a>(pub &'a [u8]);
-
-impl fmt::Display for Hex<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
-    }
-}
-
-/// Decodes hex (either case, no separators). `None` on an odd length or a non-hex digit.
-pub fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    let s = s.as_bytes();
-    if s.len() % 2 != 0 {
-        return None;
-    }
-    let digit = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    };
-    s.chunks(2)
-        .map(|p| Some(digit(p[0])? << 4 | digit(p[1])?))
-        .collect()
 }
 
 #[cfg(test)]
@@ -509,12 +482,5 @@ s2c 140303000101
             proptest::prop_assert!(s.is_empty());
             proptest::prop_assert_eq!(got, records);
         }
-    }
-
-    #[test]
-    fn hex_decode_rejects_odd_lengths_and_non_digits() {
-        assert_eq!(hex_decode("0aFf"), Some(vec![0x0a, 0xff]));
-        assert_eq!(hex_decode("0"), None);
-        assert_eq!(hex_decode("zz"), None);
     }
 }

@@ -3,43 +3,11 @@
 
 mod common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
+use common::counting_alloc::{self, Counting};
 use common::*;
 use tls12::Output;
 
-struct Counting;
-
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    /// Only the test's own thread is counted: the test harness's threads allocate too.
-    static COUNTED: Cell<bool> = const { Cell::new(false) };
-}
-
-fn count() {
-    if COUNTED.try_with(Cell::get).unwrap_or(false) {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-// SAFETY: delegates to the system allocator; only counts calls.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
+// Counts per thread: the test harness's threads allocate too.
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
@@ -72,7 +40,6 @@ fn one_record(pair: &mut Pair, payload: &[u8], wire: &mut [u8], out: &mut [u8]) 
 
 #[test]
 fn no_allocation_per_record_after_the_handshake() {
-    COUNTED.with(|c| c.set(true));
     let mut pair = Pair::new(client_config(), server_config(&["server-rsa"]));
     pair.handshake();
     let payload = vec![0x42u8; 16384];
@@ -83,13 +50,13 @@ fn no_allocation_per_record_after_the_handshake() {
         one_record(&mut pair, &payload, &mut wire, &mut out),
         payload.len()
     );
-    let before = ALLOCS.load(Ordering::Relaxed);
+    let before = counting_alloc::now().calls;
     for _ in 0..100 {
         assert_eq!(
             one_record(&mut pair, &payload, &mut wire, &mut out),
             payload.len()
         );
     }
-    let after = ALLOCS.load(Ordering::Relaxed);
+    let after = counting_alloc::now().calls;
     assert_eq!(after - before, 0, "allocations during 100 records");
 }

@@ -18,10 +18,9 @@
 
 mod common;
 
+use common::counting_alloc::{Counting, peak_during};
 use common::{fragmented, fuzz_sealed, record};
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::sync::Arc;
 
 use tls12::codec::Codec;
@@ -41,59 +40,8 @@ use tls12::{ClientConnection, Connection, Error, Output, ServerConnection};
 /// The stated bound on one connection's peak heap, in bytes, with the default limits.
 const BOUND: usize = 1152 * 1024;
 
-struct Counting;
-
-thread_local! {
-    static CURRENT: Cell<usize> = const { Cell::new(0) };
-    static PEAK: Cell<usize> = const { Cell::new(0) };
-}
-
-fn grow(n: usize) {
-    // `try_with`: the thread's counters may be gone while the thread is torn down.
-    let _ = CURRENT.try_with(|c| {
-        let now = c.get() + n;
-        c.set(now);
-        let _ = PEAK.try_with(|p| p.set(p.get().max(now)));
-    });
-}
-
-fn shrink(n: usize) {
-    let _ = CURRENT.try_with(|c| c.set(c.get().saturating_sub(n)));
-}
-
-// SAFETY: delegates to the system allocator; only counts sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        grow(layout.size());
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        grow(layout.size());
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        shrink(layout.size());
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // Counted as the new block allocated before the old one is freed, as a moving
-        // realloc does.
-        grow(new_size);
-        shrink(layout.size());
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
 static GLOBAL: Counting = Counting;
-
-/// The peak heap growth on this thread while `f` runs.
-fn peak_during(f: impl FnOnce()) -> usize {
-    let base = CURRENT.with(|c| c.get());
-    PEAK.with(|p| p.set(base));
-    f();
-    PEAK.with(|p| p.get()) - base
-}
 
 /// What feeding a connection did.
 #[derive(Debug, Default)]

@@ -644,10 +644,7 @@ impl TcpClient {
             .split_whitespace()
             .nth(2)
             .expect("a CLIENT_RANDOM line");
-        let master: Vec<u8> = (0..master_hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&master_hex[i..i + 2], 16).expect("hex"))
-            .collect();
+        let master = hex::decode(master_hex).expect("hex");
         let master = MasterSecret::from_bytes(master.try_into().expect("48 bytes"));
         let alg = tls12::crypto::AeadAlgorithm::Aes128Gcm;
         let ring = tls12::crypto::ring::RingProvider;

@@ -32,10 +32,7 @@ macro_rules! key_file {
 }
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    hex::decode(s).expect("test hex")
 }
 
 fn is_illegal_parameter(e: &Error) -> bool {

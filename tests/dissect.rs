@@ -12,12 +12,12 @@ use tls12::crypto::key_schedule::MasterSecret;
 use tls12::crypto::ring::RingProvider;
 use tls12::crypto::test_provider::TestProvider;
 use tls12::crypto::{CryptoProvider, HashAlgorithm};
-use tls12::transcript::{Direction, hex_decode};
+use tls12::transcript::Direction;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
 
 fn hex(s: &str) -> Vec<u8> {
-    hex_decode(s).expect("test hex")
+    hex::decode(s).expect("test hex")
 }
 
 fn run(input: &str, keylog: Option<&str>) -> (String, Vec<Findings>) {

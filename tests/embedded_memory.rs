@@ -1,6 +1,6 @@
-//! `examples/embedded.rs` under a counting global allocator (the example's own): a bounded
-//! heap peak during the handshake, then no allocation and no heap growth during the data
-//! exchange through its fixed buffers.
+//! `examples/embedded.rs` under the counting global allocator it shares with the tests
+//! (`tests/common/counting_alloc.rs`): a bounded heap peak during the handshake, then no
+//! allocation and no heap growth during the data exchange through its fixed buffers.
 
 #[path = "../examples/embedded.rs"]
 #[allow(dead_code)]

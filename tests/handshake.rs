@@ -413,14 +413,7 @@ fn key_log_gets_one_client_random_line_per_side() {
     s.common.key_log = Some(slog.clone());
     let mut pair = Pair::new(c, s);
     pair.handshake();
-    let cr: String = pair
-        .client
-        .handshake_summary()
-        .unwrap()
-        .client_random
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let cr = hex::encode(pair.client.handshake_summary().unwrap().client_random);
     let line = log.contents();
     assert!(line.starts_with(&format!("CLIENT_RANDOM {cr} ")), "{line}");
     assert_eq!(line.lines().count(), 1);

@@ -4,59 +4,17 @@
 //! remains is the record keys and the handshake summary (the peer's certificates, on a
 //! client). The buffers come back, once, with the first application data.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicIsize, Ordering};
 
 mod common;
 
+use common::counting_alloc::{Counting, live};
 use common::*;
 use tls12::{ClientConnection, Connection, Output, ServerConnection};
 
-struct Counting;
-
-/// Bytes allocated minus bytes freed by the test's own thread (the test harness's threads
-/// allocate too).
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-thread_local! {
-    static COUNTED: Cell<bool> = const { Cell::new(false) };
-}
-
-fn add(bytes: usize, sign: isize) {
-    if COUNTED.try_with(Cell::get).unwrap_or(false) {
-        LIVE.fetch_add(sign * bytes as isize, Ordering::Relaxed);
-    }
-}
-
-// SAFETY: delegates to the system allocator; only counts the bytes held.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        add(layout.size(), 1);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        add(layout.size(), 1);
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        add(layout.size(), -1);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        add(layout.size(), -1);
-        add(new_size, 1);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
+/// Counts bytes held per thread: the test harness's threads allocate too.
 #[global_allocator]
 static GLOBAL: Counting = Counting;
-
-fn live() -> isize {
-    LIVE.load(Ordering::Relaxed)
-}
 
 /// Feeds and drains `conn`, appending what it sends to `out` (which has room reserved, so
 /// nothing here allocates) and counting application bytes.
@@ -111,7 +69,6 @@ fn handshake(cfg: &Configs, bufs: &mut Bufs) -> (ClientConnection, ServerConnect
 
 #[test]
 fn idle_connection_holds_only_keys_and_summary() {
-    COUNTED.with(|c| c.set(true));
     let mut bufs = Bufs {
         poll: vec![0u8; 32 * 1024],
         to_server: Vec::with_capacity(64 * 1024),

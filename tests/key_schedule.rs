@@ -15,13 +15,9 @@ use tls12::crypto::prf::{prf, prf_parts};
 use tls12::crypto::ring::RingProvider;
 use tls12::crypto::{AeadAlgorithm, CryptoProvider, HashAlgorithm, Hmac, KeyLog};
 
+/// Hex with any whitespace in it (the vectors are wrapped).
 fn unhex(s: &str) -> Vec<u8> {
-    let s: String = s.split_whitespace().collect();
-    assert!(s.len() % 2 == 0);
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    hex::decode(s.split_whitespace().collect::<String>()).expect("test hex")
 }
 
 fn sha256_hmac() -> &'static dyn Hmac {

@@ -33,12 +33,9 @@ const ALL: [AeadAlgorithm; 3] = [
 const APP: ContentType = ContentType::APPLICATION_DATA;
 const TLS12: ProtocolVersion = ProtocolVersion::TLS12;
 
+/// Hex with any whitespace in it (the vectors are wrapped).
 fn unhex(s: &str) -> Vec<u8> {
-    let s: String = s.split_whitespace().collect();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    hex::decode(s.split_whitespace().collect::<String>()).expect("test hex")
 }
 
 fn aead(alg: AeadAlgorithm) -> &'static dyn Aead {

@@ -294,14 +294,13 @@ fn resumption_keys_log_the_new_client_random() {
     assert!(summary(&second).0.resumed);
     let lines = log.lines();
     assert_eq!(lines.len(), 2);
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
     let (r1, r2) = (
         summary(&first).0.client_random,
         summary(&second).0.client_random,
     );
     let secret = |l: &str| l.split(' ').nth(2).unwrap().to_string();
-    assert!(lines[0].starts_with(&format!("CLIENT_RANDOM {} ", hex(&r1))));
-    assert!(lines[1].starts_with(&format!("CLIENT_RANDOM {} ", hex(&r2))));
+    assert!(lines[0].starts_with(&format!("CLIENT_RANDOM {} ", hex::encode(r1))));
+    assert!(lines[1].starts_with(&format!("CLIENT_RANDOM {} ", hex::encode(r2))));
     assert_eq!(secret(&lines[0]), secret(&lines[1]), "same master secret");
 }
 

@@ -28,7 +28,7 @@ use openssl::Proc;
 use replay::{Built, Driver, Replayed, TRANSCRIPT_DIR, build, load};
 use tls12::codec::enums::{CipherSuite, ContentType, NamedGroup, SignatureScheme};
 use tls12::crypto::keylog::KeyLogBuffer;
-use tls12::transcript::{Direction, Hex, Record, RecordSplitter, Transcript, TranscriptConnection};
+use tls12::transcript::{Direction, Record, RecordSplitter, Transcript, TranscriptConnection};
 
 /// Replays `name` and checks what every replay must show, plus the suite and group.
 fn replays(name: &str, suite: CipherSuite, group: Option<NamedGroup>) -> Replayed {
@@ -561,7 +561,7 @@ const SERVER_CASES: &[Case] = &[
 
 /// `n` bytes counting up from `from`, as hex.
 fn counting(from: u8, n: u8) -> String {
-    Hex(&(from..from + n).collect::<Vec<u8>>()).to_string()
+    hex::encode((from..from + n).collect::<Vec<u8>>())
 }
 
 /// The metadata of a case: our settings, the provider's inputs, the script.
@@ -572,7 +572,7 @@ fn metadata(case: &Case, client: bool, peer_command: &str, peer_version: &str) -
     t.push("peer", peer_command);
     t.push("peer_version", peer_version);
     t.push("time", TIME.to_string());
-    t.push("seed", Hex(case.name.as_bytes()).to_string());
+    t.push("seed", hex::encode(case.name));
     // Our random: 00..1f for a client, 70..8f for a server (as in the Illustrated TLS 1.2
     // Connection); the rest (RSA padding, the pre-master secret) comes from the seed.
     t.push(
@@ -594,7 +594,7 @@ fn metadata(case: &Case, client: bool, peer_command: &str, peer_version: &str) -
     }
     if client {
         t.push("server_name", SERVER_NAME);
-        t.push("send", Hex(GET).to_string());
+        t.push("send", hex::encode(GET));
         t.push("on_data", "close");
     } else {
         if !case.ours.iter().any(|(k, _)| *k == "cert") {

@@ -131,6 +131,8 @@ key ca-rsa rsa2048
 sign ca-rsa self "/O=tls12 test/CN=tls12 test RSA root CA" v3_ca 01
 key ca-ecdsa p256
 sign ca-ecdsa self "/O=tls12 test/CN=tls12 test ECDSA root CA" v3_ca 02
+# Both roots in one file, for a peer that may get either chain (`openssl s_client -CAfile`).
+cat "$OUT/ca-rsa.crt.pem" "$OUT/ca-ecdsa.crt.pem" >"$OUT/ca-all.crt.pem"
 
 key server-rsa rsa2048
 sign server-rsa ca-rsa "/O=tls12 test/CN=testserver.tls12.test" server_rsa 1001

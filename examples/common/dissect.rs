@@ -27,7 +27,7 @@ use tls12::msgs::trace::{Hex, RecordTrace};
 use tls12::record::RecordHeader;
 use tls12::record::protect::RecordOpener;
 use tls12::suites::{KeyExchange, SupportedSuite};
-use tls12::transcript::{Direction, Transcript, hex_decode};
+use tls12::transcript::{Direction, Transcript};
 
 /// What to dissect: one or more connections, each a list of records in order.
 #[derive(Debug, Default)]
@@ -103,8 +103,8 @@ pub fn parse_keylog(text: &str) -> Vec<([u8; 32], [u8; 48])> {
             if w.next()? != "CLIENT_RANDOM" {
                 return None;
             }
-            let random = hex_decode(w.next()?)?.try_into().ok()?;
-            let master = hex_decode(w.next()?)?.try_into().ok()?;
+            let random = hex::decode(w.next()?).ok()?.try_into().ok()?;
+            let master = hex::decode(w.next()?).ok()?.try_into().ok()?;
             Some((random, master))
         })
         .collect()

@@ -14,6 +14,7 @@ use core::fmt;
 
 use crate::crypto::KeyLog;
 use crate::crypto::key_schedule::MasterSecret;
+use crate::msgs::trace::Hex;
 
 /// The NSS label for a TLS 1.2 master secret.
 pub const CLIENT_RANDOM: &str = "CLIENT_RANDOM";
@@ -44,18 +45,16 @@ impl<'a> KeyLogLine<'a> {
     }
 }
 
-fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
-    bytes.iter().try_for_each(|b| write!(f, "{b:02x}"))
-}
-
 impl fmt::Display for KeyLogLine<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label)?;
-        f.write_str(" ")?;
-        write_hex(f, self.client_random)?;
-        f.write_str(" ")?;
-        write_hex(f, self.secret)?;
-        f.write_str("\n")
+        // `{:#}`: every byte, never the trace's shortened form.
+        writeln!(
+            f,
+            "{} {:#} {:#}",
+            self.label,
+            Hex(self.client_random),
+            Hex(self.secret)
+        )
     }
 }
 
@@ -108,6 +107,7 @@ mod std_sinks {
     ///
     /// Anyone who can read the file can decrypt the logged connections. Use it for
     /// debugging only.
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     pub struct KeyLogFile {
         file: Mutex<File>,
     }
@@ -159,6 +159,7 @@ mod std_sinks {
 
     /// Collects key log lines in memory, for tests and tools.
     #[derive(Default)]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     pub struct KeyLogBuffer {
         lines: Mutex<Vec<String>>,
     }

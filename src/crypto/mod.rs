@@ -4,10 +4,11 @@
 //! supplies randomness, hashes, HMAC, key-exchange groups, AEAD ciphers, signing keys,
 //! signature verification and RSA key transport. The default, [`ring::RingProvider`], is
 //! built on `ring` (and the `rsa` crate for RSA key transport, behind the `rsa-kx` feature).
-//! With the `test-provider` feature, `test_provider::TestProvider` replays fixed randoms and
-//! fixed ephemeral private keys so recorded transcripts can be reproduced byte for byte.
-//! With the `fuzzing` feature, `fuzz_provider::FuzzProvider` has no security at all, so
-//! the whole-connection fuzz targets can forge a peer.
+//! For this crate's own tests and fuzz targets only (hidden from these docs, not part of the
+//! API): with the `test-provider` feature, `test_provider::TestProvider` replays fixed
+//! randoms and fixed ephemeral private keys so recorded transcripts can be reproduced byte
+//! for byte; with the `fuzzing` feature, `fuzz_provider::FuzzProvider` has no security at
+//! all, so the whole-connection fuzz targets can forge a peer.
 //!
 //! The protocol logic built on these traits lives beside them: the PRF and key schedule in
 //! [`prf`] and [`key_schedule`], and record protection in [`crate::record::protect`].
@@ -113,10 +114,7 @@ impl AsRef<[u8]> for Output {
 
 impl fmt::Debug for Output {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.as_ref() {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
+        write!(f, "{:#}", crate::msgs::trace::Hex(self.as_ref()))
     }
 }
 
@@ -363,11 +361,15 @@ pub trait KeyLog: Send + Sync {
     }
 }
 
+// Features `fuzzing` and `test-provider`: for this crate's tests and fuzz targets only,
+// not part of the API.
 #[cfg(feature = "fuzzing")]
+#[doc(hidden)]
 pub mod fuzz_provider;
 pub mod key_schedule;
 pub mod keylog;
 pub mod prf;
 pub mod ring;
 #[cfg(feature = "test-provider")]
+#[doc(hidden)]
 pub mod test_provider;

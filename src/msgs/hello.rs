@@ -19,6 +19,7 @@ use crate::codec::enums::{
 use crate::codec::{Codec, LenPrefix, Reader, put_opaque, put_vec};
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::msgs::extensions::CertificateStatusRequest;
+use crate::msgs::trace::Hex;
 
 /// The 32-byte `Random` of a hello.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -27,11 +28,7 @@ pub struct Random(pub [u8; 32]);
 
 impl fmt::Debug for Random {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Random(")?;
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        f.write_str(")")
+        write!(f, "Random({:#})", Hex(&self.0))
     }
 }
 
@@ -110,11 +107,7 @@ impl AsRef<[u8]> for SessionId {
 
 impl fmt::Debug for SessionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SessionId(")?;
-        for b in self.as_slice() {
-            write!(f, "{b:02x}")?;
-        }
-        f.write_str(")")
+        write!(f, "SessionId({:#})", Hex(self.as_slice()))
     }
 }
 

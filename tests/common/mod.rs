@@ -1,6 +1,7 @@
 //! Shared test harness: the test PKI, configs, and an in-memory client/server pair.
 #![allow(dead_code)]
 
+pub mod counting_alloc;
 pub mod forge;
 
 use std::sync::Arc;

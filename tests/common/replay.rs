@@ -38,7 +38,7 @@ use tls12::pki_types::pem::PemObject;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use tls12::record::RecordHeader;
 use tls12::suites::{KeyExchange, SupportedSuite};
-use tls12::transcript::{Direction, RecordSplitter, Role, Transcript, group_by_name, hex_decode};
+use tls12::transcript::{Direction, RecordSplitter, Role, Transcript, group_by_name};
 use tls12::verify::{RootStore, WebPkiClientVerifier, WebPkiServerVerifier};
 use tls12::{
     CertifiedKey, ClientConfig, ClientConnection, Connection, Error, Event, HandshakeSummary,
@@ -110,7 +110,7 @@ pub enum OnData {
 impl Script {
     fn from(t: &Transcript) -> Result<Self, String> {
         let send = match t.get("send") {
-            Some(h) => hex_decode(h).ok_or("`send` is not hex")?,
+            Some(h) => hex::decode(h).map_err(|_| "`send` is not hex")?,
             None => Vec::new(),
         };
         let on_data = match t.get("on_data").unwrap_or("none") {
@@ -487,14 +487,14 @@ pub fn describe(records: &[&[u8]], i: usize, kx: KxContext) -> String {
         .get(..5)
         .and_then(|h| RecordHeader::parse(h.try_into().ok()?).ok())
     else {
-        return format!("(not a record) {}", tls12::transcript::Hex(rec));
+        return format!("(not a record) {}", hex::encode(rec));
     };
     let trace = if encrypted {
         RecordTrace::encrypted(header, &rec[5..]).to_string()
     } else {
         RecordTrace::plaintext(header, &rec[5..], kx).to_string()
     };
-    format!("{trace}\n    bytes: {}", tls12::transcript::Hex(rec))
+    format!("{trace}\n    bytes: {}", hex::encode(rec))
 }
 
 /// The key exchange of the suite a ServerHello among `records` selects.

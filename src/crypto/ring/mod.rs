@@ -31,7 +31,7 @@ pub(crate) use kx::{check_peer_public, invalid_point};
 pub use verify::{SUPPORTED_SIGNATURE_VERIFICATION, verify_signature};
 
 /// The default provider: `ring` for everything it has, the `rsa` crate for RSA key transport
-/// (feature `rsa-kx`).
+/// (feature `rsa-kx`, off by default).
 ///
 /// - Randomness: `ring::rand::SystemRandom` (the operating system's RNG). This is the only
 ///   source of randomness in the crate.
