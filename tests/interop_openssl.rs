@@ -53,29 +53,6 @@ fn both_roots() -> &'static str {
     })
 }
 
-fn have_openssl() -> bool {
-    static FOUND: OnceLock<bool> = OnceLock::new();
-    *FOUND.get_or_init(|| {
-        let ok = Command::new("openssl")
-            .arg("version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !ok {
-            eprintln!("SKIPPING OpenSSL interop tests: `openssl` is not on PATH");
-        }
-        ok
-    })
-}
-
-macro_rules! require_openssl {
-    () => {
-        if !have_openssl() {
-            eprintln!("SKIPPED: openssl not on PATH");
-            return;
-        }
-    };
-}
-
 /// Our suites and OpenSSL's names for them, with the key each needs.
 const SUITES: [(CipherSuite, &str, Key); 8] = [
     (

@@ -9,7 +9,7 @@ mod openssl;
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
@@ -394,29 +394,6 @@ fn would_block_and_interrupted_lose_nothing() {
 
 // ---------------------------------------------------------------------------------------
 // Against OpenSSL.
-
-fn have_openssl() -> bool {
-    static FOUND: OnceLock<bool> = OnceLock::new();
-    *FOUND.get_or_init(|| {
-        std::process::Command::new("openssl")
-            .arg("version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
-}
-
-/// Skips a test (loudly) without `openssl`; under `CI` that is a failure.
-macro_rules! require_openssl {
-    () => {
-        if !have_openssl() {
-            if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
-                panic!("CI must run the OpenSSL stream tests, but `openssl` is not on PATH");
-            }
-            eprintln!("SKIPPED: openssl not on PATH");
-            return;
-        }
-    };
-}
 
 fn strings(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| s.to_string()).collect()
