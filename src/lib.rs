@@ -8,7 +8,7 @@
 //!
 //! A server and a client configuration, a connection each, and the blocking
 //! [`StreamOwned`] (feature `std`, on by default) to run them over TCP. With tokio, the
-//! `tokio` feature's [`tokio::TlsConnector`] and `TlsAcceptor` do the same; without any IO
+//! `tokio` feature's `tls12::tokio::TlsConnector` and `TlsAcceptor` do the same; without any IO
 //! at all, drive a [`Connection`] yourself (see [`conn`]).
 //!
 //! ```
