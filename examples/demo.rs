@@ -113,22 +113,27 @@ fn main() -> ExitCode {
     }
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, ExitCode> {
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, ExitCode> {
+    use lexopt::prelude::*;
     fn usage_error(msg: &str) -> ExitCode {
         eprintln!("error: {msg}\n\n{USAGE}");
         ExitCode::from(2)
     }
+    /// The value of the option just read; `missing` is the error without one.
+    fn value(args: &mut lexopt::Parser, missing: &str) -> Result<String, ExitCode> {
+        let value = args.value().map_err(|_| usage_error(missing))?;
+        value.string().map_err(|e| usage_error(&e.to_string()))
+    }
+    let mut args = lexopt::Parser::from_args(args);
     let mut o = Options::default();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "-h" | "--help" => {
+    while let Some(arg) = args.next().map_err(|e| usage_error(&e.to_string()))? {
+        match arg {
+            Short('h') | Long("help") => {
                 say!("{USAGE}");
                 return Err(ExitCode::SUCCESS);
             }
-            "--suite" => {
-                let name = args
-                    .next()
-                    .ok_or_else(|| usage_error("--suite needs a name"))?;
+            Long("suite") => {
+                let name = value(&mut args, "--suite needs a name")?;
                 o.suite = Some(find_suite(&name).ok_or_else(|| {
                     let known: Vec<String> = ALL_SUITES
                         .iter()
@@ -140,10 +145,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, ExitCod
                     ))
                 })?);
             }
-            "--group" => {
-                let name = args
-                    .next()
-                    .ok_or_else(|| usage_error("--group needs a name"))?;
+            Long("group") => {
+                let name = value(&mut args, "--group needs a name")?;
                 o.group = Some(match name.as_str() {
                     "x25519" => NamedGroup::X25519,
                     "secp256r1" => NamedGroup::SECP256R1,
@@ -151,7 +154,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, ExitCod
                     _ => return Err(usage_error(&format!("unknown group {name}"))),
                 });
             }
-            "--rsa-kx" => {
+            Long("rsa-kx") => {
                 if !cfg!(feature = "rsa-kx") {
                     return Err(usage_error(
                         "--rsa-kx needs the rsa-kx feature (off by default): \
@@ -160,11 +163,16 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, ExitCod
                 }
                 o.suite = SupportedSuite::find(CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256);
             }
-            "--mutual" => o.mutual = true,
-            "--resume" => o.resume = true,
-            "--no-tickets" => o.no_tickets = true,
-            "--false-start" => o.false_start = true,
-            _ => return Err(usage_error(&format!("unknown option {arg}"))),
+            Long("mutual") => o.mutual = true,
+            Long("resume") => o.resume = true,
+            Long("no-tickets") => o.no_tickets = true,
+            Long("false-start") => o.false_start = true,
+            Long(flag) => return Err(usage_error(&format!("unknown option --{flag}"))),
+            Short(flag) => return Err(usage_error(&format!("unknown option -{flag}"))),
+            Value(arg) => {
+                let arg = arg.to_string_lossy();
+                return Err(usage_error(&format!("unknown option {arg}")));
+            }
         }
     }
     Ok(o)

@@ -30,22 +30,29 @@ Prints every record of a recorded connection, Wireshark style. With --keylog (NS
 format), derives the keys, decrypts the protected records and checks the Finished messages.";
 
 fn main() -> ExitCode {
+    use lexopt::prelude::*;
     let mut input = None;
     let mut keylog = None;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "-h" | "--help" => {
+    let mut args = lexopt::Parser::from_env();
+    loop {
+        let arg = match args.next() {
+            Ok(Some(arg)) => arg,
+            Ok(None) => break,
+            Err(e) => return usage(&e.to_string()),
+        };
+        match arg {
+            Short('h') | Long("help") => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
             }
-            "--keylog" => match args.next() {
-                Some(f) => keylog = Some(PathBuf::from(f)),
-                None => return usage("--keylog needs a file"),
+            Long("keylog") => match args.value() {
+                Ok(f) => keylog = Some(PathBuf::from(f)),
+                Err(_) => return usage("--keylog needs a file"),
             },
-            a if a.starts_with('-') => return usage(&format!("unknown option {a}")),
-            _ if input.is_some() => return usage("one input only"),
-            _ => input = Some(PathBuf::from(arg)),
+            Long(flag) => return usage(&format!("unknown option --{flag}")),
+            Short(flag) => return usage(&format!("unknown option -{flag}")),
+            Value(_) if input.is_some() => return usage("one input only"),
+            Value(arg) => input = Some(PathBuf::from(arg)),
         }
     }
     let Some(input) = input else {

@@ -118,27 +118,46 @@ async fn serve(
     Ok(())
 }
 
+/// The value of `flag`, the option just read.
+fn value(args: &mut lexopt::Parser, flag: &str) -> Result<String, BoxError> {
+    use lexopt::ValueExt;
+    let value = args
+        .value()
+        .map_err(|_| format!("{flag} needs a value\n\n{USAGE}"))?;
+    Ok(value.string()?)
+}
+
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
+    use lexopt::prelude::*;
     let mut port = 4433u16;
     let mut cert = format!("{PKI}/server-rsa.chain.pem");
     let mut key = format!("{PKI}/server-rsa.key.pem");
     let mut max_conns = None;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().ok_or(format!("{arg} needs a value\n\n{USAGE}"));
-        match arg.as_str() {
-            "--port" => port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
-            "--cert" => cert = value()?,
-            "--key" => key = value()?,
-            "--max-conns" => {
-                max_conns = Some(value()?.parse().map_err(|e| format!("--max-conns: {e}"))?)
+    let mut args = lexopt::Parser::from_env();
+    while let Some(arg) = args.next().map_err(|e| format!("{e}\n\n{USAGE}"))? {
+        match arg {
+            Long("port") => {
+                port = value(&mut args, "--port")?
+                    .parse()
+                    .map_err(|e| format!("--port: {e}"))?
             }
-            "-h" | "--help" => {
+            Long("cert") => cert = value(&mut args, "--cert")?,
+            Long("key") => key = value(&mut args, "--key")?,
+            Long("max-conns") => {
+                let n = value(&mut args, "--max-conns")?;
+                max_conns = Some(n.parse().map_err(|e| format!("--max-conns: {e}"))?)
+            }
+            Short('h') | Long("help") => {
                 println!("{USAGE}");
                 return Ok(());
             }
-            _ => return Err(format!("unexpected argument {arg}\n\n{USAGE}").into()),
+            Long(flag) => return Err(format!("unexpected argument --{flag}\n\n{USAGE}").into()),
+            Short(flag) => return Err(format!("unexpected argument -{flag}\n\n{USAGE}").into()),
+            Value(a) => {
+                let a = a.to_string_lossy();
+                return Err(format!("unexpected argument {a}\n\n{USAGE}").into());
+            }
         }
     }
     let config = config(&cert, &key)?;

@@ -72,25 +72,39 @@ pub async fn fetch(
     Ok((summary, response))
 }
 
+/// The value of `flag`, the option just read.
+fn value(args: &mut lexopt::Parser, flag: &str) -> Result<String, BoxError> {
+    use lexopt::ValueExt;
+    let value = args
+        .value()
+        .map_err(|_| format!("{flag} needs a value\n\n{USAGE}"))?;
+    Ok(value.string()?)
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), BoxError> {
+    use lexopt::prelude::*;
     let mut addr = None;
     let mut server_name = "testserver.tls12.test".to_string();
     let mut cafiles = Vec::new();
     let mut path = "/".to_string();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().ok_or(format!("{arg} needs a value\n\n{USAGE}"));
-        match arg.as_str() {
-            "--servername" => server_name = value()?,
-            "--cafile" => cafiles.push(value()?),
-            "--path" => path = value()?,
-            "-h" | "--help" => {
+    let mut args = lexopt::Parser::from_env();
+    while let Some(arg) = args.next().map_err(|e| format!("{e}\n\n{USAGE}"))? {
+        match arg {
+            Long("servername") => server_name = value(&mut args, "--servername")?,
+            Long("cafile") => cafiles.push(value(&mut args, "--cafile")?),
+            Long("path") => path = value(&mut args, "--path")?,
+            Short('h') | Long("help") => {
                 println!("{USAGE}");
                 return Ok(());
             }
-            _ if addr.is_none() && !arg.starts_with('-') => addr = Some(arg),
-            _ => return Err(format!("unexpected argument {arg}\n\n{USAGE}").into()),
+            Value(a) if addr.is_none() => addr = Some(a.string()?),
+            Long(flag) => return Err(format!("unexpected argument --{flag}\n\n{USAGE}").into()),
+            Short(flag) => return Err(format!("unexpected argument -{flag}\n\n{USAGE}").into()),
+            Value(a) => {
+                let a = a.to_string_lossy();
+                return Err(format!("unexpected argument {a}\n\n{USAGE}").into());
+            }
         }
     }
     let addr = addr.ok_or(format!("no HOST:PORT\n\n{USAGE}"))?;

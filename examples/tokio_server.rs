@@ -141,23 +141,37 @@ async fn respond(tls: &mut ServerTlsStream<TcpStream>) -> Result<(), BoxError> {
     Ok(())
 }
 
+/// The value of `flag`, the option just read.
+fn value(args: &mut lexopt::Parser, flag: &str) -> Result<String, BoxError> {
+    use lexopt::ValueExt;
+    let value = args
+        .value()
+        .map_err(|_| format!("{flag} needs a value\n\n{USAGE}"))?;
+    Ok(value.string()?)
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), BoxError> {
+    use lexopt::prelude::*;
     let mut addr = "127.0.0.1:4433".to_string();
     let mut cert = format!("{PKI}/server-rsa.chain.pem");
     let mut key = format!("{PKI}/server-rsa.key.pem");
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().ok_or(format!("{arg} needs a value\n\n{USAGE}"));
-        match arg.as_str() {
-            "--addr" => addr = value()?,
-            "--cert" => cert = value()?,
-            "--key" => key = value()?,
-            "-h" | "--help" => {
+    let mut args = lexopt::Parser::from_env();
+    while let Some(arg) = args.next().map_err(|e| format!("{e}\n\n{USAGE}"))? {
+        match arg {
+            Long("addr") => addr = value(&mut args, "--addr")?,
+            Long("cert") => cert = value(&mut args, "--cert")?,
+            Long("key") => key = value(&mut args, "--key")?,
+            Short('h') | Long("help") => {
                 println!("{USAGE}");
                 return Ok(());
             }
-            _ => return Err(format!("unexpected argument {arg}\n\n{USAGE}").into()),
+            Long(flag) => return Err(format!("unexpected argument --{flag}\n\n{USAGE}").into()),
+            Short(flag) => return Err(format!("unexpected argument -{flag}\n\n{USAGE}").into()),
+            Value(a) => {
+                let a = a.to_string_lossy();
+                return Err(format!("unexpected argument {a}\n\n{USAGE}").into());
+            }
         }
     }
     let listener = TcpListener::bind(&addr).await?;

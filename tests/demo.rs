@@ -2,18 +2,23 @@
 //! flag's handshake must show what the lecture describes for it.
 
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Output};
 
-/// The demo binary `cargo test` built next to this test's own binary.
-fn demo(args: &[&str]) -> String {
+/// Runs the demo binary `cargo test` built next to this test's own binary.
+fn run_demo(args: &[&str]) -> Output {
     let exe = std::env::current_exe().expect("test binary path");
     // target/debug/deps/demo-HASH -> target/debug/examples/demo
     let dir = exe.parent().and_then(|d| d.parent()).expect("target/debug");
     let bin: PathBuf = dir.join("examples").join("demo");
-    let out = Command::new(&bin)
+    Command::new(&bin)
         .args(args)
         .output()
-        .unwrap_or_else(|e| panic!("{}: {e}", bin.display()));
+        .unwrap_or_else(|e| panic!("{}: {e}", bin.display()))
+}
+
+/// The demo's stdout; it must succeed.
+fn demo(args: &[&str]) -> String {
+    let out = run_demo(args);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
@@ -114,4 +119,52 @@ fn false_start_sends_the_request_with_the_finished() {
     assert!(
         flight(&out, 4).contains(&"Handshake Protocol: Encrypted Handshake Message".to_string())
     );
+}
+
+/// `--help` prints the usage on stdout and exits 0; an unknown flag, a missing value or an
+/// unknown name is a usage error: exit 2, the message and the usage on stderr.
+#[test]
+fn help_exits_0_and_usage_errors_exit_2() {
+    for help in ["--help", "-h"] {
+        let out = run_demo(&[help]);
+        assert_eq!(out.status.code(), Some(0), "{help}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.starts_with("Usage: cargo run --example demo -- [OPTIONS]"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("--false-start"), "{stdout}");
+    }
+    for (args, message) in [
+        (&["--bogus"][..], "error: unknown option --bogus"),
+        (&["extra"], "error: unknown option extra"),
+        (&["--suite"], "error: --suite needs a name"),
+        (&["--group"], "error: --group needs a name"),
+        (&["--group", "P-256"], "error: unknown group P-256"),
+        (
+            &["--suite", "TLS_NULL"],
+            "error: unknown or unimplemented suite TLS_NULL; implemented:",
+        ),
+    ] {
+        let out = run_demo(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with(message), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("Usage: cargo run --example demo"),
+            "{stderr}"
+        );
+    }
+}
+
+/// A value may also follow its flag after `=`.
+#[test]
+fn a_value_may_follow_an_equals_sign() {
+    let out = demo(&[
+        "--suite=TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "--group=secp256r1",
+    ]);
+    assert!(out.contains("Cipher Suite: TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (0xc02c)"));
+    assert!(out.contains("Key Exchange: ECDHE over secp256r1 (0x0017)"));
 }

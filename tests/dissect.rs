@@ -4,7 +4,8 @@
 #[path = "../examples/common/dissect.rs"]
 mod dissect;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use dissect::{Findings, dissect, load, parse_keylog};
 use tls12::codec::enums::{CipherSuite, NamedGroup};
@@ -248,4 +249,67 @@ fn a_wrong_master_secret_is_reported() {
     let f = dissect(&capture, &keys, &mut out);
     assert_eq!(f[0].decrypted, 0);
     assert!(out.contains("Decryption failed"), "{out}");
+}
+
+/// Runs the dissect binary `cargo test` built next to this test's own binary.
+fn run_dissect(args: &[&str]) -> Output {
+    let exe = std::env::current_exe().expect("test binary path");
+    // target/debug/deps/dissect-HASH -> target/debug/examples/dissect
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target/debug");
+    let bin: PathBuf = dir.join("examples").join("dissect");
+    Command::new(&bin)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", bin.display()))
+}
+
+/// The command line: `--help` exits 0; an unknown flag, a missing value, no input or two
+/// inputs are usage errors (exit 2, the usage on stderr); the README's command works, with
+/// `--keylog` before or after the input.
+#[test]
+fn command_line_help_usage_errors_and_the_readme_command() {
+    for help in ["--help", "-h"] {
+        let out = run_dissect(&[help]);
+        assert_eq!(out.status.code(), Some(0), "{help}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.starts_with("Usage: cargo run --example dissect -- TRANSCRIPT|ILLUSTRATED_DIR"),
+            "{stdout}"
+        );
+    }
+    let input = "tests/data/illustrated-tls12";
+    for (args, message) in [
+        (&["--bogus"][..], "error: unknown option --bogus"),
+        (&["-x"], "error: unknown option -x"),
+        (&[input, "--keylog"], "error: --keylog needs a file"),
+        (&[], "error: no input"),
+        (&[input, input], "error: one input only"),
+    ] {
+        let out = run_dissect(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with(message), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("Usage: cargo run --example dissect"),
+            "{stderr}"
+        );
+    }
+    let name = "tests/data/transcripts/client-rsa-aes128gcm";
+    let (input, keylog) = (format!("{name}.transcript"), format!("{name}.keylog"));
+    let (input, keylog) = (input.as_str(), keylog.as_str());
+    let with_eq = format!("--keylog={keylog}");
+    for args in [
+        &[input, "--keylog", keylog][..],
+        &["--keylog", keylog, input],
+        &[input, &with_eq],
+    ] {
+        let out = run_dissect(args);
+        assert!(out.status.success(), "{args:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("Finished check: verify_data =="),
+            "{args:?}: {stdout}"
+        );
+    }
 }
