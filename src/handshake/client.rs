@@ -9,13 +9,14 @@ use alloc::vec::Vec;
 use pki_types::{CertificateDer, ServerName};
 use zeroize::Zeroizing;
 
-use super::{Exporter, HandshakeSummary, Input, Secrets, Side, Transcript, ct_eq, kx_context_of};
+use super::{
+    Exporter, HandshakeSummary, Input, Output, Secrets, Side, Transcript, ct_eq, kx_context_of,
+};
 use crate::codec::enums::{
     AlertDescription, CipherSuite, CompressionMethod, ECCurveType, ECPointFormat, HandshakeType,
     NamedGroup, ProtocolVersion, SignatureScheme,
 };
 use crate::config::ClientConfig;
-use crate::conn::Core;
 use crate::crypto::KeyKind;
 use crate::error::{CertificateError, Error};
 use crate::msgs::{
@@ -31,9 +32,6 @@ pub(crate) struct State {
     config: Arc<ClientConfig>,
     server_name: ServerName<'static>,
     inner: Inner,
-    completed: Option<Box<HandshakeSummary>>,
-    /// Set when the handshake completes.
-    exporter: Option<Box<Exporter>>,
 }
 
 /// The client's states, in protocol order.
@@ -121,7 +119,7 @@ impl State {
     pub(crate) fn start(
         config: Arc<ClientConfig>,
         server_name: ServerName<'static>,
-        core: &mut Core,
+        out: &mut dyn Output,
     ) -> Result<Self, Error> {
         let common = &config.common;
         let mut random = [0u8; 32];
@@ -147,7 +145,7 @@ impl State {
         }
         exts.push(ClientExtension::ExtendedMasterSecret);
 
-        let offered = Self::session_to_offer(&config, &server_name, core)?;
+        let offered = Self::session_to_offer(&config, &server_name)?;
         let session_id = offered.as_ref().map_or(SessionId::EMPTY, |(_, id)| *id);
         if config.enable_tickets && config.session_store.is_some() {
             let ticket = offered
@@ -182,11 +180,7 @@ impl State {
                 }
             }
         }
-        // The first record goes out as TLS 1.0 for the benefit of old middleboxes and
-        // servers, as OpenSSL and browsers do.
-        core.record_version = ProtocolVersion::TLS10;
-        let bytes = core.send_handshake(HandshakeMessage::from(hello))?;
-        core.record_version = ProtocolVersion::TLS12;
+        let bytes = out.send_client_hello(HandshakeMessage::from(hello))?;
         let mut transcript = Transcript::new();
         transcript.add(&bytes);
         Ok(Self {
@@ -197,8 +191,6 @@ impl State {
                 offered,
                 transcript,
             }),
-            completed: None,
-            exporter: None,
         })
     }
 
@@ -208,7 +200,6 @@ impl State {
     fn session_to_offer(
         config: &ClientConfig,
         server_name: &ServerName<'static>,
-        core: &Core,
     ) -> Result<Option<(ClientSession, SessionId)>, Error> {
         let Some(store) = &config.session_store else {
             return Ok(None);
@@ -216,7 +207,7 @@ impl State {
         let Some(mut session) = store.get(&session_key(server_name)) else {
             return Ok(None);
         };
-        let usable = session.is_fresh(core.config.time.now())
+        let usable = session.is_fresh(config.common.time.now())
             && config
                 .common
                 .suites
@@ -306,26 +297,23 @@ impl State {
         matches!(self.inner, Inner::Established)
     }
 
-    pub(crate) fn take_completed(&mut self) -> Option<Box<HandshakeSummary>> {
-        self.completed.take()
-    }
-
-    pub(crate) fn exporter(&self) -> Option<&Exporter> {
-        self.exporter.as_deref()
-    }
-
-    pub(crate) fn handle(&mut self, core: &mut Core, input: Input<'_>) -> Result<(), Error> {
+    pub(crate) fn handle(&mut self, out: &mut dyn Output, input: Input<'_>) -> Result<(), Error> {
         let state = core::mem::replace(&mut self.inner, Inner::Poisoned);
-        self.inner = self.step(core, state, input)?;
+        self.inner = self.step(out, state, input)?;
         Ok(())
     }
 
-    fn step(&mut self, core: &mut Core, state: Inner, input: Input<'_>) -> Result<Inner, Error> {
+    fn step(
+        &mut self,
+        out: &mut dyn Output,
+        state: Inner,
+        input: Input<'_>,
+    ) -> Result<Inner, Error> {
         let (msg, encoded) = match input {
             Input::ChangeCipherSpec => {
                 return match state {
                     Inner::ExpectCcs(k) => {
-                        core.activate_opener()?;
+                        out.peer_ccs()?;
                         Ok(Inner::ExpectFinished(k))
                     }
                     _ => Err(Error::unexpected("ChangeCipherSpec out of order")),
@@ -335,11 +323,11 @@ impl State {
         };
         match (state, msg.payload) {
             (Inner::ExpectServerHello(s), HandshakePayload::ServerHello(sh)) => {
-                self.handle_server_hello(core, s, sh, encoded)
+                self.handle_server_hello(out, s, sh, encoded)
             }
             (Inner::ExpectCertificate(mut n), HandshakePayload::Certificate(chain)) => {
                 n.transcript.add(encoded);
-                let certs = self.verify_chain(core, chain)?;
+                let certs = self.verify_chain(chain)?;
                 match n.suite.kx {
                     KeyExchange::Ecdhe => {
                         Ok(Inner::ExpectServerKeyExchange(WithCerts { n, certs }))
@@ -413,7 +401,7 @@ impl State {
             }
             (Inner::ExpectServerHelloDone(mut s), HandshakePayload::ServerHelloDone) => {
                 s.n.transcript.add(encoded);
-                self.send_second_flight(core, s)
+                self.send_second_flight(out, s)
             }
             (Inner::ExpectNewTicket(mut k), HandshakePayload::NewSessionTicket(t)) => {
                 k.n.transcript.add(encoded);
@@ -433,12 +421,12 @@ impl State {
                 k.n.transcript.add(encoded);
                 if k.resumed {
                     k.secrets
-                        .send_ccs_and_finished(core, Side::Client, &mut k.n.transcript)?;
+                        .send_ccs_and_finished(out, Side::Client, &mut k.n.transcript)?;
                 }
-                core.start_app_data()?;
-                self.exporter = Some(Exporter::of(&k.secrets));
-                self.store_session(core, &k);
-                self.completed = Some(Box::new(HandshakeSummary {
+                out.start_app_data()?;
+                let exporter = Exporter::of(&k.secrets);
+                self.store_session(&k);
+                let summary = Box::new(HandshakeSummary {
                     version: ProtocolVersion::TLS12,
                     suite: k.n.suite.suite,
                     group: k.group,
@@ -453,11 +441,12 @@ impl State {
                     },
                     client_random: k.n.client_random,
                     server_random: k.n.server_random,
-                }));
+                });
+                out.complete(summary, exporter);
                 Ok(Inner::Established)
             }
             (Inner::Established, HandshakePayload::HelloRequest) => {
-                core.refuse_renegotiation()?;
+                out.refuse_renegotiation()?;
                 Ok(Inner::Established)
             }
             (state, HandshakePayload::HelloRequest) => {
@@ -472,7 +461,7 @@ impl State {
 
     fn handle_server_hello(
         &mut self,
-        core: &mut Core,
+        out: &mut dyn Output,
         s: ExpectServerHello,
         sh: ServerHello,
         encoded: &[u8],
@@ -484,7 +473,7 @@ impl State {
                 AlertDescription::PROTOCOL_VERSION,
             ));
         }
-        core.peer_record_version = Some(ProtocolVersion::TLS12);
+        out.version_negotiated();
         let suite = common
             .suites
             .iter()
@@ -572,7 +561,7 @@ impl State {
         };
         match s.offered {
             Some((session, sent_id)) if !sent_id.is_empty() && sh.session_id == sent_id => {
-                self.resume(core, n, session)
+                self.resume(out, n, session)
             }
             _ => Ok(Inner::ExpectCertificate(n)),
         }
@@ -581,7 +570,7 @@ impl State {
     /// The server echoed the session ID we offered: an abbreviated handshake.
     fn resume(
         &mut self,
-        core: &mut Core,
+        out: &mut dyn Output,
         n: Negotiated,
         session: ClientSession,
     ) -> Result<Inner, Error> {
@@ -599,7 +588,8 @@ impl State {
             ));
         }
         let secrets = Secrets::resume(
-            core,
+            &self.config.common,
+            out,
             Side::Client,
             n.suite,
             session.master_secret,
@@ -619,7 +609,7 @@ impl State {
     }
 
     /// Keeps what the handshake gave for the next connection to this server name.
-    fn store_session(&self, core: &Core, k: &Keyed) {
+    fn store_session(&self, k: &Keyed) {
         let Some(store) = &self.config.session_store else {
             return;
         };
@@ -647,24 +637,20 @@ impl State {
                 session_id: k.n.session_id,
                 ticket: ticket.map(|t| t.ticket.clone()).unwrap_or_default(),
                 lifetime_secs: ticket.map_or(0, |t| t.lifetime_hint),
-                received_at: core.config.time.now().as_secs(),
+                received_at: self.config.common.time.now().as_secs(),
                 peer_certificates: k.certs.clone(),
                 origin: SessionOrigin::of(&self.config),
             },
         );
     }
 
-    fn verify_chain(
-        &self,
-        core: &Core,
-        chain: CertificateChain,
-    ) -> Result<Vec<CertificateDer<'static>>, Error> {
+    fn verify_chain(&self, chain: CertificateChain) -> Result<Vec<CertificateDer<'static>>, Error> {
         let certs = chain.0;
-        super::check_chain_len(&certs, core.config.max_peer_chain_len)?;
+        super::check_chain_len(&certs, self.config.common.max_peer_chain_len)?;
         let (ee, rest) = certs
             .split_first()
             .ok_or(Error::Certificate(CertificateError::Missing))?;
-        let now = core.config.time.now();
+        let now = self.config.common.time.now();
         self.config
             .verifier
             .verify_server_cert(ee, rest, &self.server_name, now)?;
@@ -673,10 +659,10 @@ impl State {
 
     fn send_second_flight(
         &mut self,
-        core: &mut Core,
+        out: &mut dyn Output,
         s: ExpectServerHelloDone,
     ) -> Result<Inner, Error> {
-        let provider = core.config.provider.clone();
+        let provider = self.config.common.provider.clone();
         let mut n = s.n;
         // Certificate, if asked.
         let mut signer = None;
@@ -697,7 +683,7 @@ impl State {
                 .as_ref()
                 .map(|(ck, _)| ck.chain.clone())
                 .unwrap_or_default();
-            let bytes = core.send_handshake(HandshakeMessage::from(CertificateChain(chain)))?;
+            let bytes = out.send(HandshakeMessage::from(CertificateChain(chain)))?;
             n.transcript.add(&bytes);
             signer = chosen;
         }
@@ -736,7 +722,7 @@ impl State {
             }
             _ => return Err(Error::internal("key exchange state mismatch")),
         };
-        let bytes = core.send_handshake(HandshakeMessage::from(cke))?;
+        let bytes = out.send(HandshakeMessage::from(cke))?;
         n.transcript.add(&bytes);
         let session_hash = if n.ems {
             Some(n.transcript.current_hash()?)
@@ -752,24 +738,23 @@ impl State {
             session_hash.as_ref().map(|h| h.as_ref()),
         );
         drop(pre_master);
-        secrets.log(core);
+        secrets.log(&self.config.common);
 
         // CertificateVerify over everything so far.
         if let Some((ck, scheme)) = signer {
             let signature = ck.key.sign(scheme, n.transcript.raw()?)?;
-            let bytes =
-                core.send_handshake(HandshakeMessage::certificate_verify(DigitallySigned {
-                    scheme,
-                    signature,
-                }))?;
+            let bytes = out.send(HandshakeMessage::certificate_verify(DigitallySigned {
+                scheme,
+                signature,
+            }))?;
             n.transcript.add(&bytes);
         }
 
-        secrets.install_keys(core, Side::Client)?;
-        secrets.send_ccs_and_finished(core, Side::Client, &mut n.transcript)?;
+        secrets.install_keys(provider.as_ref(), out, Side::Client)?;
+        secrets.send_ccs_and_finished(out, Side::Client, &mut n.transcript)?;
         // RFC 7918: only with forward secrecy (ECDHE); every suite we implement is AEAD.
         if self.config.false_start && n.suite.forward_secret() {
-            core.start_app_data()?;
+            out.start_app_data()?;
         }
         let k = Keyed {
             n,

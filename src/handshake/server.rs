@@ -10,7 +10,7 @@ use pki_types::{CertificateDer, DnsName};
 use zeroize::Zeroizing;
 
 use super::{
-    Exporter, HandshakeSummary, Input, Secrets, Side, Transcript, check_chain_len, ct_eq,
+    Exporter, HandshakeSummary, Input, Output, Secrets, Side, Transcript, check_chain_len, ct_eq,
     kx_context_of,
 };
 use crate::codec::enums::{
@@ -19,7 +19,6 @@ use crate::codec::enums::{
 };
 use crate::codec::{LenPrefix, Reader};
 use crate::config::{CertifiedKey, ServerConfig};
-use crate::conn::Core;
 use crate::crypto::{ActiveKx, KeyKind};
 use crate::error::{CertificateError, Error};
 use crate::msgs::{
@@ -35,9 +34,6 @@ use crate::suites::{KeyExchange, SupportedSuite};
 pub(crate) struct State {
     config: Arc<ServerConfig>,
     inner: Inner,
-    completed: Option<Box<HandshakeSummary>>,
-    /// Set when the handshake completes.
-    exporter: Option<Box<Exporter>>,
 }
 
 /// The server's states, in protocol order.
@@ -99,8 +95,6 @@ impl State {
         Self {
             config,
             inner: Inner::ExpectClientHello,
-            completed: None,
-            exporter: None,
         }
     }
 
@@ -144,26 +138,23 @@ impl State {
         matches!(self.inner, Inner::Established)
     }
 
-    pub(crate) fn take_completed(&mut self) -> Option<Box<HandshakeSummary>> {
-        self.completed.take()
-    }
-
-    pub(crate) fn exporter(&self) -> Option<&Exporter> {
-        self.exporter.as_deref()
-    }
-
-    pub(crate) fn handle(&mut self, core: &mut Core, input: Input<'_>) -> Result<(), Error> {
+    pub(crate) fn handle(&mut self, out: &mut dyn Output, input: Input<'_>) -> Result<(), Error> {
         let state = core::mem::replace(&mut self.inner, Inner::Poisoned);
-        self.inner = self.step(core, state, input)?;
+        self.inner = self.step(out, state, input)?;
         Ok(())
     }
 
-    fn step(&mut self, core: &mut Core, state: Inner, input: Input<'_>) -> Result<Inner, Error> {
+    fn step(
+        &mut self,
+        out: &mut dyn Output,
+        state: Inner,
+        input: Input<'_>,
+    ) -> Result<Inner, Error> {
         let (msg, encoded) = match input {
             Input::ChangeCipherSpec => {
                 return match state {
                     Inner::ExpectCcs(k) => {
-                        core.activate_opener()?;
+                        out.peer_ccs()?;
                         Ok(Inner::ExpectFinished(k))
                     }
                     _ => Err(Error::unexpected("ChangeCipherSpec out of order")),
@@ -173,11 +164,11 @@ impl State {
         };
         match (state, msg.payload) {
             (Inner::ExpectClientHello, HandshakePayload::ClientHello(ch)) => {
-                self.handle_client_hello(core, ch, encoded)
+                self.handle_client_hello(out, ch, encoded)
             }
             (Inner::ExpectCertificate(mut p), HandshakePayload::Certificate(chain)) => {
                 p.n.transcript.add(encoded);
-                check_chain_len(&chain.0, core.config.max_peer_chain_len)?;
+                check_chain_len(&chain.0, self.config.common.max_peer_chain_len)?;
                 let verifier = self
                     .config
                     .client_verifier
@@ -189,14 +180,14 @@ impl State {
                     }
                     None => {}
                     Some((ee, rest)) => {
-                        verifier.verify_client_cert(ee, rest, core.config.time.now())?
+                        verifier.verify_client_cert(ee, rest, self.config.common.time.now())?
                     }
                 }
                 p.client_certs = chain.0;
                 Ok(Inner::ExpectClientKeyExchange(p))
             }
             (Inner::ExpectClientKeyExchange(p), HandshakePayload::ClientKeyExchange(cke)) => {
-                self.handle_client_key_exchange(core, p, cke, encoded)
+                self.handle_client_key_exchange(out, p, cke, encoded)
             }
             (Inner::ExpectCertificateVerify(mut k), HandshakePayload::CertificateVerify(dss)) => {
                 let verifier = self
@@ -230,13 +221,13 @@ impl State {
                 }
                 k.n.transcript.add(encoded);
                 if !k.resumed {
-                    self.save_session(core, &mut k)?;
+                    self.save_session(out, &mut k)?;
                     k.secrets
-                        .send_ccs_and_finished(core, Side::Server, &mut k.n.transcript)?;
+                        .send_ccs_and_finished(out, Side::Server, &mut k.n.transcript)?;
                 }
-                core.start_app_data()?;
-                self.exporter = Some(Exporter::of(&k.secrets));
-                self.completed = Some(Box::new(HandshakeSummary {
+                out.start_app_data()?;
+                let exporter = Exporter::of(&k.secrets);
+                let summary = Box::new(HandshakeSummary {
                     version: ProtocolVersion::TLS12,
                     suite: k.n.suite.suite,
                     group: k.n.group,
@@ -248,11 +239,12 @@ impl State {
                     server_name: k.n.server_name,
                     client_random: k.n.client_random,
                     server_random: k.n.server_random,
-                }));
+                });
+                out.complete(summary, exporter);
                 Ok(Inner::Established)
             }
             (Inner::Established, HandshakePayload::ClientHello(_)) => {
-                core.refuse_renegotiation()?;
+                out.refuse_renegotiation()?;
                 Ok(Inner::Established)
             }
             _ => Err(Error::unexpected("handshake message out of order")),
@@ -261,7 +253,7 @@ impl State {
 
     fn handle_client_hello(
         &mut self,
-        core: &mut Core,
+        out: &mut dyn Output,
         ch: ClientHello,
         encoded: &[u8],
     ) -> Result<Inner, Error> {
@@ -327,7 +319,7 @@ impl State {
             exts.push(ServerExtension::Alpn(p.clone()));
         }
 
-        if let Some((suite, session)) = self.find_session(core, &ch, ems, server_name.as_deref())? {
+        if let Some((suite, session)) = self.find_session(&ch, ems, server_name.as_deref())? {
             crate::log::debug!("resuming a session ({:?})", suite.suite);
             let n = Negotiated {
                 suite,
@@ -343,7 +335,7 @@ impl State {
                 send_ticket: false,
                 transcript: Transcript::new(),
             };
-            return self.resume(core, n, session, exts, encoded);
+            return self.resume(out, n, session, exts, encoded);
         }
 
         let choice = choose(&config, &ch, server_name.as_deref())?;
@@ -378,11 +370,11 @@ impl State {
             config.client_verifier.is_some(),
         );
         transcript.add(encoded);
-        let bytes = core.send_handshake(HandshakeMessage::from(sh))?;
+        let bytes = out.send(HandshakeMessage::from(sh))?;
         transcript.add(&bytes);
-        core.peer_record_version = Some(ProtocolVersion::TLS12);
+        out.version_negotiated();
 
-        let bytes = core.send_handshake(HandshakeMessage::from(CertificateChain(
+        let bytes = out.send(HandshakeMessage::from(CertificateChain(
             choice.cert.chain.clone(),
         )))?;
         transcript.add(&bytes);
@@ -403,8 +395,7 @@ impl State {
                 public: active.public_key().to_vec(),
                 signed: DigitallySigned { scheme, signature },
             };
-            let bytes =
-                core.send_handshake(HandshakeMessage::from(ServerKeyExchangePayload::Ecdhe(ske)))?;
+            let bytes = out.send(HandshakeMessage::from(ServerKeyExchangePayload::Ecdhe(ske)))?;
             transcript.add(&bytes);
             kx = Some(active);
         }
@@ -418,10 +409,10 @@ impl State {
                 signature_schemes: verifier.supported_schemes(),
                 certificate_authorities: verifier.root_hint_subjects(),
             };
-            let bytes = core.send_handshake(HandshakeMessage::from(req))?;
+            let bytes = out.send(HandshakeMessage::from(req))?;
             transcript.add(&bytes);
         }
-        let bytes = core.send_handshake(HandshakeMessage::server_hello_done())?;
+        let bytes = out.send(HandshakeMessage::server_hello_done())?;
         transcript.add(&bytes);
 
         let pending = Pending {
@@ -452,12 +443,12 @@ impl State {
 
     fn handle_client_key_exchange(
         &mut self,
-        core: &mut Core,
+        out: &mut dyn Output,
         p: Pending,
         cke: ClientKeyExchangePayload,
         encoded: &[u8],
     ) -> Result<Inner, Error> {
-        let provider = core.config.provider.clone();
+        let provider = self.config.common.provider.clone();
         let mut n = p.n;
         let pre_master: Zeroizing<Vec<u8>> = match (cke, p.kx) {
             (ClientKeyExchangePayload::Ecdhe(point), Some(kx)) => {
@@ -498,8 +489,8 @@ impl State {
             n.server_random,
             session_hash.as_ref().map(|h| h.as_ref()),
         );
-        secrets.log(core);
-        secrets.install_keys(core, Side::Server)?;
+        secrets.log(&self.config.common);
+        secrets.install_keys(provider.as_ref(), out, Side::Server)?;
         let has_cert = !p.client_certs.is_empty();
         let k = Keyed {
             n,
@@ -524,12 +515,11 @@ impl State {
     /// (A session made without it, offered with it, gets a full handshake.)
     fn find_session(
         &self,
-        core: &Core,
         ch: &ClientHello,
         ems: bool,
         server_name: Option<&str>,
     ) -> Result<Option<(&'static SupportedSuite, ServerSession)>, Error> {
-        let Some((suite, session)) = self.resumable_session(core, ch, server_name) else {
+        let Some((suite, session)) = self.resumable_session(ch, server_name) else {
             return Ok(None);
         };
         match (session.extended_master_secret, ems) {
@@ -546,7 +536,6 @@ impl State {
     /// a suite we both still enable (the extended master secret is `find_session`'s).
     fn resumable_session(
         &self,
-        core: &Core,
         ch: &ClientHello,
         server_name: Option<&str>,
     ) -> Option<(&'static SupportedSuite, ServerSession)> {
@@ -556,7 +545,7 @@ impl State {
             return None;
         }
         let config = &self.config;
-        let now = core.config.time.now();
+        let now = config.common.time.now();
         let from_ticket = match (&config.ticketer, ch.session_ticket()) {
             (Some(t), Some(ticket)) if !ticket.is_empty() => t
                 .decrypt(ticket, now)
@@ -594,13 +583,13 @@ impl State {
     /// ChangeCipherSpec and Finished; the client's follow.
     fn resume(
         &mut self,
-        core: &mut Core,
+        out: &mut dyn Output,
         mut n: Negotiated,
         session: ServerSession,
         exts: Vec<ServerExtension>,
         client_hello: &[u8],
     ) -> Result<Inner, Error> {
-        let provider = core.config.provider.clone();
+        let provider = self.config.common.provider.clone();
         // No CertificateVerify in an abbreviated handshake: the hash is enough.
         n.transcript.start_hash(provider.as_ref(), n.suite, false);
         n.transcript.add(client_hello);
@@ -612,18 +601,19 @@ impl State {
             compression_method: CompressionMethod::NULL,
             extensions: Some(exts),
         };
-        let bytes = core.send_handshake(HandshakeMessage::from(sh))?;
+        let bytes = out.send(HandshakeMessage::from(sh))?;
         n.transcript.add(&bytes);
-        core.peer_record_version = Some(ProtocolVersion::TLS12);
+        out.version_negotiated();
         let secrets = Secrets::resume(
-            core,
+            &self.config.common,
+            out,
             Side::Server,
             n.suite,
             session.master_secret,
             n.client_random,
             n.server_random,
         )?;
-        secrets.send_ccs_and_finished(core, Side::Server, &mut n.transcript)?;
+        secrets.send_ccs_and_finished(out, Side::Server, &mut n.transcript)?;
         Ok(Inner::ExpectCcs(Keyed {
             n,
             client_certs: session.client_certificates.clone(),
@@ -634,8 +624,8 @@ impl State {
 
     /// After a full handshake: cache the session under its ID and send the promised
     /// ticket (before our ChangeCipherSpec).
-    fn save_session(&self, core: &mut Core, k: &mut Keyed) -> Result<(), Error> {
-        let now = core.config.time.now();
+    fn save_session(&self, out: &mut dyn Output, k: &mut Keyed) -> Result<(), Error> {
+        let now = self.config.common.time.now();
         let session = ServerSession {
             suite: k.n.suite.suite,
             master_secret: *k.secrets.master.as_bytes(),
@@ -682,7 +672,7 @@ impl State {
                     ticket: Vec::new(),
                 },
             };
-            let bytes = core.send_handshake(HandshakeMessage::from(nst))?;
+            let bytes = out.send(HandshakeMessage::from(nst))?;
             k.n.transcript.add(&bytes);
         }
         Ok(())
