@@ -450,3 +450,6 @@ mod tests {
         }
     }
 }
+
+#[cfg(all(test, feature = "fuzzing"))]
+mod state_tests;
