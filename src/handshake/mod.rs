@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use pki_types::CertificateDer;
 
 use crate::codec::enums::{
-    CipherSuite, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
+    AlertDescription, CipherSuite, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
 };
 use crate::config::CommonConfig;
 use crate::crypto::key_schedule::{
@@ -19,7 +19,7 @@ use crate::crypto::key_schedule::{
 };
 use crate::crypto::{CryptoProvider, HashContext, HmacKey, Output as HashOutput};
 use crate::error::Error;
-use crate::msgs::{HandshakeMessage, KxContext};
+use crate::msgs::{HandshakeMessage, KxContext, SessionId};
 use crate::record::protect::{RecordOpener, RecordSealer};
 use crate::suites::{KeyExchange, SupportedSuite};
 
@@ -149,6 +149,33 @@ impl HandshakeState {
             HandshakeState::Server(s) => s.handle(out, input),
         }
     }
+}
+
+/// Sends `msg`, which joins `transcript`.
+pub(crate) fn send(
+    out: &mut dyn Output,
+    transcript: &mut Transcript,
+    msg: HandshakeMessage,
+) -> Result<(), Error> {
+    let bytes = out.send(msg)?;
+    transcript.add(&bytes);
+    Ok(())
+}
+
+/// The peer's ChangeCipherSpec: in order only in the state that awaits it (`awaited` is
+/// `Some`), where the peer's keys take effect; anywhere else unexpected_message.
+pub(crate) fn peer_ccs<K>(out: &mut dyn Output, awaited: Option<K>) -> Result<K, Error> {
+    let k = awaited.ok_or(Error::unexpected("ChangeCipherSpec out of order"))?;
+    out.peer_ccs()?;
+    Ok(k)
+}
+
+/// A fresh random 32-byte session ID: the server's for a session it caches, the client's
+/// beside a ticket (RFC 5077 section 3.4).
+pub(crate) fn random_session_id(provider: &dyn CryptoProvider) -> Result<SessionId, Error> {
+    let mut id = [0u8; 32];
+    provider.fill_random(&mut id)?;
+    SessionId::new(&id).ok_or(Error::internal("32-byte session ID"))
 }
 
 pub(crate) fn kx_context_of(suite: &SupportedSuite) -> KxContext {
@@ -346,8 +373,39 @@ impl Secrets {
     ) -> Result<(), Error> {
         out.send_ccs()?;
         let vd = self.verify_data(side, transcript.current_hash()?.as_ref());
-        let bytes = out.send(HandshakeMessage::finished(vd.to_vec()))?;
-        transcript.add(&bytes);
+        send(out, transcript, HandshakeMessage::finished(vd.to_vec()))
+    }
+
+    /// Checks the `peer`'s Finished against the transcript so far (RFC 5246 section 7.4.9):
+    /// decrypt_error if it is wrong.
+    pub(crate) fn check_finished(
+        &self,
+        peer: Side,
+        transcript: &Transcript,
+        verify_data: &[u8],
+    ) -> Result<(), Error> {
+        let expect = self.verify_data(peer, transcript.current_hash()?.as_ref());
+        if ct_eq(&expect, verify_data) {
+            return Ok(());
+        }
+        Err(Error::peer(
+            match peer {
+                Side::Client => "client Finished is wrong",
+                Side::Server => "server Finished is wrong",
+            },
+            AlertDescription::DECRYPT_ERROR,
+        ))
+    }
+
+    /// The handshake is complete: application data may flow, and the connection learns
+    /// what was negotiated and what exporters derive from.
+    pub(crate) fn complete(
+        &self,
+        out: &mut dyn Output,
+        summary: HandshakeSummary,
+    ) -> Result<(), Error> {
+        out.start_app_data()?;
+        out.complete(Box::new(summary), Exporter::of(self));
         Ok(())
     }
 
