@@ -65,7 +65,7 @@ use crate::codec::Codec;
 use crate::codec::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
 use crate::config::{ClientConfig, CommonConfig, ServerConfig};
 use crate::error::{DecodeError, DecodeErrorKind, Error};
-use crate::handshake::{HandshakeState, HandshakeSummary, Input};
+use crate::handshake::{self, Exporter, HandshakeState, HandshakeSummary, Input};
 use crate::msgs::{AlertMessage, HandshakeMessage, HandshakePayload};
 use crate::record::copy;
 use crate::record::protect::{RecordOpener, RecordSealer};
@@ -164,7 +164,12 @@ pub(crate) struct Core {
     /// for compatibility, then TLS 1.2).
     pub(crate) record_version: ProtocolVersion,
     /// Once the version is negotiated, the only record version we accept.
-    pub(crate) peer_record_version: Option<ProtocolVersion>,
+    peer_record_version: Option<ProtocolVersion>,
+    /// The handshake completed: the summary to report once the current record is
+    /// processed.
+    completed: Option<Box<HandshakeSummary>>,
+    /// What RFC 5705 exporters derive from, once the handshake is complete.
+    exporter: Option<Box<Exporter>>,
 }
 
 impl Core {
@@ -188,64 +193,13 @@ impl Core {
             refused_renegotiation: false,
             record_version: ProtocolVersion::TLS12,
             peer_record_version: None,
+            completed: None,
+            exporter: None,
         }
     }
 
-    pub(crate) fn emit(&mut self, ev: Event) {
+    fn emit(&mut self, ev: Event) {
         self.events.push_back(ev);
-    }
-
-    /// Encodes and sends a handshake message, returning its encoding (for the transcript).
-    pub(crate) fn send_handshake(&mut self, msg: HandshakeMessage) -> Result<Vec<u8>, Error> {
-        let bytes = msg.to_bytes()?;
-        crate::log::trace!("sending {:?} ({} bytes)", msg.typ, bytes.len());
-        self.write_records(ContentType::HANDSHAKE, &bytes)?;
-        if self.config.message_events {
-            self.emit(Event::HandshakeMessageSent(msg));
-        }
-        Ok(bytes)
-    }
-
-    /// Keys to switch to when we send ChangeCipherSpec / when the peer's arrives.
-    pub(crate) fn set_pending_keys(&mut self, sealer: RecordSealer, opener: RecordOpener) {
-        self.pending_sealer = Some(sealer);
-        self.pending_opener = Some(opener);
-    }
-
-    /// Sends ChangeCipherSpec and switches our writes to the pending keys.
-    pub(crate) fn send_ccs(&mut self) -> Result<(), Error> {
-        self.write_records(ContentType::CHANGE_CIPHER_SPEC, &[1])?;
-        self.sealer = Some(
-            self.pending_sealer
-                .take()
-                .ok_or(Error::internal("no pending write keys"))?,
-        );
-        self.emit(Event::ChangeCipherSpecSent);
-        Ok(())
-    }
-
-    /// The peer's ChangeCipherSpec arrived: switch its reads to the pending keys.
-    pub(crate) fn activate_opener(&mut self) -> Result<(), Error> {
-        self.opener = Some(
-            self.pending_opener
-                .take()
-                .ok_or(Error::internal("no pending read keys"))?,
-        );
-        self.emit(Event::ChangeCipherSpecReceived);
-        Ok(())
-    }
-
-    /// The handshake is over (or False Start allows data): flush queued plaintext.
-    pub(crate) fn start_app_data(&mut self) -> Result<(), Error> {
-        self.may_send_app_data = true;
-        let queued = core::mem::take(&mut self.early_plaintext);
-        if !queued.is_empty() {
-            self.write_records(ContentType::APPLICATION_DATA, &queued)?;
-        }
-        if core::mem::take(&mut self.close_after_early_data) {
-            self.send_close_notify()?;
-        }
-        Ok(())
     }
 
     /// Writes close_notify; nothing may follow it.
@@ -267,7 +221,7 @@ impl Core {
     /// and appends them to the outgoing bytes.
     /// Nothing is written after our close_notify (or a fatal alert): a handshake that goes
     /// on after `close` sends nothing more.
-    pub(crate) fn write_records(&mut self, typ: ContentType, payload: &[u8]) -> Result<(), Error> {
+    fn write_records(&mut self, typ: ContentType, payload: &[u8]) -> Result<(), Error> {
         if self.we_closed {
             return Ok(());
         }
@@ -316,29 +270,6 @@ impl Core {
         Ok(())
     }
 
-    /// The peer asked to renegotiate (HelloRequest to a client, ClientHello to a server)
-    /// after the handshake. We do not renegotiate: the first request is refused with a
-    /// no_renegotiation alert, which "is always a warning" (RFC 5246 7.2.2), and the
-    /// connection goes on; another request after that is fatal.
-    pub(crate) fn refuse_renegotiation(&mut self) -> Result<(), Error> {
-        if self.refused_renegotiation {
-            return Err(Error::unexpected(
-                "renegotiation requested again after a refusal",
-            ));
-        }
-        crate::log::debug!("refusing renegotiation (no_renegotiation warning)");
-        self.refused_renegotiation = true;
-        if self.we_closed {
-            // Nothing may follow our close_notify.
-            return Ok(());
-        }
-        let alert = AlertMessage {
-            level: AlertLevel::WARNING,
-            description: AlertDescription::NO_RENEGOTIATION,
-        };
-        self.write_records(ContentType::ALERT, &alert.to_array())
-    }
-
     fn tx_pending(&self) -> usize {
         self.tx.len() - self.tx_start
     }
@@ -374,6 +305,105 @@ impl Core {
             )),
             _ => Ok(()),
         }
+    }
+}
+
+/// The connection's side of the seam: what the handshake asks for, done on the record
+/// layer (records, the send queue, events, the close and renegotiation policy).
+impl handshake::Output for Core {
+    /// Encodes and sends a handshake message, returning its encoding (for the transcript).
+    fn send(&mut self, msg: HandshakeMessage) -> Result<Vec<u8>, Error> {
+        let bytes = msg.to_bytes()?;
+        crate::log::trace!("sending {:?} ({} bytes)", msg.typ, bytes.len());
+        self.write_records(ContentType::HANDSHAKE, &bytes)?;
+        if self.config.message_events {
+            self.emit(Event::HandshakeMessageSent(msg));
+        }
+        Ok(bytes)
+    }
+
+    /// The first record goes out as TLS 1.0 for the benefit of old middleboxes and
+    /// servers, as OpenSSL and browsers do.
+    fn send_client_hello(&mut self, msg: HandshakeMessage) -> Result<Vec<u8>, Error> {
+        self.record_version = ProtocolVersion::TLS10;
+        let r = self.send(msg);
+        self.record_version = ProtocolVersion::TLS12;
+        r
+    }
+
+    fn version_negotiated(&mut self) {
+        self.peer_record_version = Some(ProtocolVersion::TLS12);
+    }
+
+    /// Keys to switch to when we send ChangeCipherSpec / when the peer's arrives.
+    fn install_keys(&mut self, sealer: RecordSealer, opener: RecordOpener) {
+        self.pending_sealer = Some(sealer);
+        self.pending_opener = Some(opener);
+    }
+
+    /// Sends ChangeCipherSpec and switches our writes to the pending keys.
+    fn send_ccs(&mut self) -> Result<(), Error> {
+        self.write_records(ContentType::CHANGE_CIPHER_SPEC, &[1])?;
+        self.sealer = Some(
+            self.pending_sealer
+                .take()
+                .ok_or(Error::internal("no pending write keys"))?,
+        );
+        self.emit(Event::ChangeCipherSpecSent);
+        Ok(())
+    }
+
+    /// The peer's ChangeCipherSpec arrived: switch its reads to the pending keys.
+    fn peer_ccs(&mut self) -> Result<(), Error> {
+        self.opener = Some(
+            self.pending_opener
+                .take()
+                .ok_or(Error::internal("no pending read keys"))?,
+        );
+        self.emit(Event::ChangeCipherSpecReceived);
+        Ok(())
+    }
+
+    /// The handshake is over (or False Start allows data): flush queued plaintext.
+    fn start_app_data(&mut self) -> Result<(), Error> {
+        self.may_send_app_data = true;
+        let queued = core::mem::take(&mut self.early_plaintext);
+        if !queued.is_empty() {
+            self.write_records(ContentType::APPLICATION_DATA, &queued)?;
+        }
+        if core::mem::take(&mut self.close_after_early_data) {
+            self.send_close_notify()?;
+        }
+        Ok(())
+    }
+
+    /// We do not renegotiate: the first request is refused with a no_renegotiation alert,
+    /// which "is always a warning" (RFC 5246 7.2.2), and the connection goes on; another
+    /// request after that is fatal.
+    fn refuse_renegotiation(&mut self) -> Result<(), Error> {
+        if self.refused_renegotiation {
+            return Err(Error::unexpected(
+                "renegotiation requested again after a refusal",
+            ));
+        }
+        crate::log::debug!("refusing renegotiation (no_renegotiation warning)");
+        self.refused_renegotiation = true;
+        if self.we_closed {
+            // Nothing may follow our close_notify.
+            return Ok(());
+        }
+        let alert = AlertMessage {
+            level: AlertLevel::WARNING,
+            description: AlertDescription::NO_RENEGOTIATION,
+        };
+        self.write_records(ContentType::ALERT, &alert.to_array())
+    }
+
+    /// Kept until the record that completed the handshake is processed, then reported as
+    /// [`Event::HandshakeComplete`].
+    fn complete(&mut self, summary: Box<HandshakeSummary>, exporter: Box<Exporter>) {
+        self.exporter = Some(exporter);
+        self.completed = Some(summary);
     }
 }
 
@@ -600,7 +630,7 @@ impl Connection {
         if let Some(e) = &self.core.error {
             return Err(e.clone());
         }
-        let exporter = self.hs.exporter().ok_or(Error::Api(
+        let exporter = self.core.exporter.as_deref().ok_or(Error::Api(
             "export_keying_material before the handshake completed",
         ))?;
         exporter.export(self.core.config.provider.as_ref(), label, context, out)
@@ -824,7 +854,7 @@ impl Connection {
             // `check_record_version`), and no longer any {03,XX}.
             self.deframer.accept_any_minor_version(false);
         }
-        if let Some(summary) = self.hs.take_completed() {
+        if let Some(summary) = self.core.completed.take() {
             crate::log::debug!(
                 "handshake complete: {:?}, group {:?}, signature {:?}, ALPN {:?}, \
                  extended master secret {}, resumed {}, server name {:?}",

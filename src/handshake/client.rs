@@ -1,6 +1,5 @@
 //! The client's handshake: ClientHello, then the server's flight, then ours.
 
-use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec;
@@ -9,13 +8,15 @@ use alloc::vec::Vec;
 use pki_types::{CertificateDer, ServerName};
 use zeroize::Zeroizing;
 
-use super::{Exporter, HandshakeSummary, Input, Secrets, Side, Transcript, ct_eq, kx_context_of};
+use super::{
+    HandshakeSummary, Input, Output, Secrets, Side, Transcript, kx_context_of, random_session_id,
+    send,
+};
 use crate::codec::enums::{
     AlertDescription, CipherSuite, CompressionMethod, ECCurveType, ECPointFormat, HandshakeType,
     NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use crate::config::ClientConfig;
-use crate::conn::Core;
+use crate::config::{CertifiedKey, ClientConfig};
 use crate::crypto::KeyKind;
 use crate::error::{CertificateError, Error};
 use crate::msgs::{
@@ -31,9 +32,6 @@ pub(crate) struct State {
     config: Arc<ClientConfig>,
     server_name: ServerName<'static>,
     inner: Inner,
-    completed: Option<Box<HandshakeSummary>>,
-    /// Set when the handshake completes.
-    exporter: Option<Box<Exporter>>,
 }
 
 /// The client's states, in protocol order.
@@ -121,7 +119,7 @@ impl State {
     pub(crate) fn start(
         config: Arc<ClientConfig>,
         server_name: ServerName<'static>,
-        core: &mut Core,
+        out: &mut dyn Output,
     ) -> Result<Self, Error> {
         let common = &config.common;
         let mut random = [0u8; 32];
@@ -147,7 +145,7 @@ impl State {
         }
         exts.push(ClientExtension::ExtendedMasterSecret);
 
-        let offered = Self::session_to_offer(&config, &server_name, core)?;
+        let offered = Self::session_to_offer(&config, &server_name)?;
         let session_id = offered.as_ref().map_or(SessionId::EMPTY, |(_, id)| *id);
         if config.enable_tickets && config.session_store.is_some() {
             let ticket = offered
@@ -182,11 +180,7 @@ impl State {
                 }
             }
         }
-        // The first record goes out as TLS 1.0 for the benefit of old middleboxes and
-        // servers, as OpenSSL and browsers do.
-        core.record_version = ProtocolVersion::TLS10;
-        let bytes = core.send_handshake(HandshakeMessage::from(hello))?;
-        core.record_version = ProtocolVersion::TLS12;
+        let bytes = out.send_client_hello(HandshakeMessage::from(hello))?;
         let mut transcript = Transcript::new();
         transcript.add(&bytes);
         Ok(Self {
@@ -197,8 +191,6 @@ impl State {
                 offered,
                 transcript,
             }),
-            completed: None,
-            exporter: None,
         })
     }
 
@@ -208,7 +200,6 @@ impl State {
     fn session_to_offer(
         config: &ClientConfig,
         server_name: &ServerName<'static>,
-        core: &Core,
     ) -> Result<Option<(ClientSession, SessionId)>, Error> {
         let Some(store) = &config.session_store else {
             return Ok(None);
@@ -216,7 +207,7 @@ impl State {
         let Some(mut session) = store.get(&session_key(server_name)) else {
             return Ok(None);
         };
-        let usable = session.is_fresh(core.config.time.now())
+        let usable = session.is_fresh(config.common.time.now())
             && config
                 .common
                 .suites
@@ -246,9 +237,7 @@ impl State {
             }
         );
         if !session.ticket.is_empty() {
-            let mut id = [0u8; 32];
-            config.common.provider.fill_random(&mut id)?;
-            let id = SessionId::new(&id).ok_or(Error::internal("32-byte session ID"))?;
+            let id = random_session_id(config.common.provider.as_ref())?;
             return Ok(Some((session, id)));
         }
         if session.session_id.is_empty() {
@@ -306,40 +295,35 @@ impl State {
         matches!(self.inner, Inner::Established)
     }
 
-    pub(crate) fn take_completed(&mut self) -> Option<Box<HandshakeSummary>> {
-        self.completed.take()
-    }
-
-    pub(crate) fn exporter(&self) -> Option<&Exporter> {
-        self.exporter.as_deref()
-    }
-
-    pub(crate) fn handle(&mut self, core: &mut Core, input: Input<'_>) -> Result<(), Error> {
+    pub(crate) fn handle(&mut self, out: &mut dyn Output, input: Input<'_>) -> Result<(), Error> {
         let state = core::mem::replace(&mut self.inner, Inner::Poisoned);
-        self.inner = self.step(core, state, input)?;
+        self.inner = self.step(out, state, input)?;
         Ok(())
     }
 
-    fn step(&mut self, core: &mut Core, state: Inner, input: Input<'_>) -> Result<Inner, Error> {
+    fn step(
+        &mut self,
+        out: &mut dyn Output,
+        state: Inner,
+        input: Input<'_>,
+    ) -> Result<Inner, Error> {
         let (msg, encoded) = match input {
             Input::ChangeCipherSpec => {
-                return match state {
-                    Inner::ExpectCcs(k) => {
-                        core.activate_opener()?;
-                        Ok(Inner::ExpectFinished(k))
-                    }
-                    _ => Err(Error::unexpected("ChangeCipherSpec out of order")),
+                let awaited = match state {
+                    Inner::ExpectCcs(k) => Some(k),
+                    _ => None,
                 };
+                return super::peer_ccs(out, awaited).map(Inner::ExpectFinished);
             }
             Input::Handshake { msg, encoded } => (msg, encoded),
         };
         match (state, msg.payload) {
             (Inner::ExpectServerHello(s), HandshakePayload::ServerHello(sh)) => {
-                self.handle_server_hello(core, s, sh, encoded)
+                self.handle_server_hello(out, s, sh, encoded)
             }
             (Inner::ExpectCertificate(mut n), HandshakePayload::Certificate(chain)) => {
                 n.transcript.add(encoded);
-                let certs = self.verify_chain(core, chain)?;
+                let certs = self.verify_chain(chain)?;
                 match n.suite.kx {
                     KeyExchange::Ecdhe => {
                         Ok(Inner::ExpectServerKeyExchange(WithCerts { n, certs }))
@@ -353,48 +337,12 @@ impl State {
                 }
             }
             (Inner::ExpectServerKeyExchange(mut w), HandshakePayload::ServerKeyExchange(ske)) => {
-                let ServerKeyExchangePayload::Ecdhe(ske) = ske else {
-                    return Err(Error::unexpected(
-                        "ServerKeyExchange not decodable as ECDHE",
-                    ));
-                };
-                if ske.curve_type != ECCurveType::NAMED_CURVE
-                    || !self.config.common.groups.contains(&ske.group)
-                {
-                    return Err(Error::peer(
-                        "ServerKeyExchange group we did not offer",
-                        AlertDescription::ILLEGAL_PARAMETER,
-                    ));
-                }
-                check_scheme(
-                    &self.config.verifier.supported_schemes(),
-                    ske.signed.scheme,
-                    w.n.suite.auth,
-                )?;
-                let message = signed_message(
-                    &Random(w.n.client_random),
-                    &Random(w.n.server_random),
-                    &ske.params()?,
-                );
-                let ee = w
-                    .certs
-                    .first()
-                    .ok_or(Error::Certificate(CertificateError::Missing))?;
-                self.config.verifier.verify_signature(
-                    &message,
-                    ee,
-                    ske.signed.scheme,
-                    &ske.signed.signature,
-                )?;
+                let kx = self.check_server_key_exchange(&w, ske)?;
                 w.n.transcript.add(encoded);
                 Ok(Inner::ExpectServerHelloDone(ExpectServerHelloDone {
                     n: w.n,
                     certs: w.certs,
-                    kx: Some(ServerKx {
-                        group: ske.group,
-                        public: ske.public,
-                        scheme: ske.signed.scheme,
-                    }),
+                    kx: Some(kx),
                     cert_request: None,
                 }))
             }
@@ -413,51 +361,18 @@ impl State {
             }
             (Inner::ExpectServerHelloDone(mut s), HandshakePayload::ServerHelloDone) => {
                 s.n.transcript.add(encoded);
-                self.send_second_flight(core, s)
+                self.send_second_flight(out, s)
             }
             (Inner::ExpectNewTicket(mut k), HandshakePayload::NewSessionTicket(t)) => {
                 k.n.transcript.add(encoded);
                 k.ticket = Some(t);
                 Ok(Inner::ExpectCcs(k))
             }
-            (Inner::ExpectFinished(mut k), HandshakePayload::Finished(vd)) => {
-                let expect = k
-                    .secrets
-                    .verify_data(Side::Server, k.n.transcript.current_hash()?.as_ref());
-                if !ct_eq(&expect, &vd) {
-                    return Err(Error::peer(
-                        "server Finished is wrong",
-                        AlertDescription::DECRYPT_ERROR,
-                    ));
-                }
-                k.n.transcript.add(encoded);
-                if k.resumed {
-                    k.secrets
-                        .send_ccs_and_finished(core, Side::Client, &mut k.n.transcript)?;
-                }
-                core.start_app_data()?;
-                self.exporter = Some(Exporter::of(&k.secrets));
-                self.store_session(core, &k);
-                self.completed = Some(Box::new(HandshakeSummary {
-                    version: ProtocolVersion::TLS12,
-                    suite: k.n.suite.suite,
-                    group: k.group,
-                    signature_scheme: k.scheme,
-                    alpn: k.n.alpn,
-                    extended_master_secret: k.n.ems,
-                    peer_certificates: k.certs,
-                    resumed: k.resumed,
-                    server_name: match &self.server_name {
-                        ServerName::DnsName(d) => Some(String::from(d.as_ref())),
-                        _ => None,
-                    },
-                    client_random: k.n.client_random,
-                    server_random: k.n.server_random,
-                }));
-                Ok(Inner::Established)
+            (Inner::ExpectFinished(k), HandshakePayload::Finished(vd)) => {
+                self.handle_finished(out, k, &vd, encoded)
             }
             (Inner::Established, HandshakePayload::HelloRequest) => {
-                core.refuse_renegotiation()?;
+                out.refuse_renegotiation()?;
                 Ok(Inner::Established)
             }
             (state, HandshakePayload::HelloRequest) => {
@@ -470,9 +385,94 @@ impl State {
         }
     }
 
+    /// The server's ServerKeyExchange (RFC 8422 section 5.4): a named group we offered, a
+    /// scheme we offered that fits the suite, signed by the certificate's key over both
+    /// randoms and the parameters.
+    fn check_server_key_exchange(
+        &self,
+        w: &WithCerts,
+        ske: ServerKeyExchangePayload,
+    ) -> Result<ServerKx, Error> {
+        let ServerKeyExchangePayload::Ecdhe(ske) = ske else {
+            return Err(Error::unexpected(
+                "ServerKeyExchange not decodable as ECDHE",
+            ));
+        };
+        if ske.curve_type != ECCurveType::NAMED_CURVE
+            || !self.config.common.groups.contains(&ske.group)
+        {
+            return Err(Error::peer(
+                "ServerKeyExchange group we did not offer",
+                AlertDescription::ILLEGAL_PARAMETER,
+            ));
+        }
+        check_scheme(
+            &self.config.verifier.supported_schemes(),
+            ske.signed.scheme,
+            w.n.suite.auth,
+        )?;
+        let message = signed_message(
+            &Random(w.n.client_random),
+            &Random(w.n.server_random),
+            &ske.params()?,
+        );
+        let ee = w
+            .certs
+            .first()
+            .ok_or(Error::Certificate(CertificateError::Missing))?;
+        self.config.verifier.verify_signature(
+            &message,
+            ee,
+            ske.signed.scheme,
+            &ske.signed.signature,
+        )?;
+        Ok(ServerKx {
+            group: ske.group,
+            public: ske.public,
+            scheme: ske.signed.scheme,
+        })
+    }
+
+    /// The server's Finished: after an abbreviated handshake our ChangeCipherSpec and
+    /// Finished follow (after a full one ours went first); then we are done.
+    fn handle_finished(
+        &self,
+        out: &mut dyn Output,
+        mut k: Keyed,
+        verify_data: &[u8],
+        encoded: &[u8],
+    ) -> Result<Inner, Error> {
+        k.secrets
+            .check_finished(Side::Server, &k.n.transcript, verify_data)?;
+        k.n.transcript.add(encoded);
+        if k.resumed {
+            k.secrets
+                .send_ccs_and_finished(out, Side::Client, &mut k.n.transcript)?;
+        }
+        self.store_session(&k);
+        let summary = HandshakeSummary {
+            version: ProtocolVersion::TLS12,
+            suite: k.n.suite.suite,
+            group: k.group,
+            signature_scheme: k.scheme,
+            alpn: k.n.alpn,
+            extended_master_secret: k.n.ems,
+            peer_certificates: k.certs,
+            resumed: k.resumed,
+            server_name: match &self.server_name {
+                ServerName::DnsName(d) => Some(String::from(d.as_ref())),
+                _ => None,
+            },
+            client_random: k.n.client_random,
+            server_random: k.n.server_random,
+        };
+        k.secrets.complete(out, summary)?;
+        Ok(Inner::Established)
+    }
+
     fn handle_server_hello(
         &mut self,
-        core: &mut Core,
+        out: &mut dyn Output,
         s: ExpectServerHello,
         sh: ServerHello,
         encoded: &[u8],
@@ -484,7 +484,7 @@ impl State {
                 AlertDescription::PROTOCOL_VERSION,
             ));
         }
-        core.peer_record_version = Some(ProtocolVersion::TLS12);
+        out.version_negotiated();
         let suite = common
             .suites
             .iter()
@@ -500,7 +500,47 @@ impl State {
                 AlertDescription::ILLEGAL_PARAMETER,
             ));
         }
-        // Only extensions we sent may come back.
+        self.check_server_extensions(&sh, suite)?;
+        let ems = sh.extended_master_secret();
+        if common.require_ems && !ems {
+            return Err(Error::negotiation(
+                "server does not support extended master secret",
+                AlertDescription::HANDSHAKE_FAILURE,
+            ));
+        }
+        let mut transcript = s.transcript;
+        transcript.start_hash(
+            common.provider.as_ref(),
+            suite,
+            self.config.client_cert.is_some() || self.config.client_cert_resolver.is_some(),
+        );
+        transcript.add(encoded);
+        let n = Negotiated {
+            suite,
+            client_random: s.random,
+            server_random: sh.random.0,
+            ems,
+            alpn: sh.alpn_protocol().map(|p| p.to_vec()),
+            session_id: sh.session_id,
+            ticket_promised: sh.session_ticket_ack(),
+            transcript,
+        };
+        match s.offered {
+            Some((session, sent_id)) if !sent_id.is_empty() && sh.session_id == sent_id => {
+                self.resume(out, n, session)
+            }
+            _ => Ok(Inner::ExpectCertificate(n)),
+        }
+    }
+
+    /// The ServerHello's extensions: only those we sent may come back (RFC 5246 section
+    /// 7.4.1.4), each with a value we can accept.
+    fn check_server_extensions(
+        &self,
+        sh: &ServerHello,
+        suite: &SupportedSuite,
+    ) -> Result<(), Error> {
+        let common = &self.config.common;
         for ext in sh.extensions() {
             use crate::msgs::ServerExtension as S;
             let solicited = match ext {
@@ -546,42 +586,13 @@ impl State {
                 ));
             }
         }
-        let ems = sh.extended_master_secret();
-        if common.require_ems && !ems {
-            return Err(Error::negotiation(
-                "server does not support extended master secret",
-                AlertDescription::HANDSHAKE_FAILURE,
-            ));
-        }
-        let mut transcript = s.transcript;
-        transcript.start_hash(
-            common.provider.as_ref(),
-            suite,
-            self.config.client_cert.is_some() || self.config.client_cert_resolver.is_some(),
-        );
-        transcript.add(encoded);
-        let n = Negotiated {
-            suite,
-            client_random: s.random,
-            server_random: sh.random.0,
-            ems,
-            alpn: sh.alpn_protocol().map(|p| p.to_vec()),
-            session_id: sh.session_id,
-            ticket_promised: sh.session_ticket_ack(),
-            transcript,
-        };
-        match s.offered {
-            Some((session, sent_id)) if !sent_id.is_empty() && sh.session_id == sent_id => {
-                self.resume(core, n, session)
-            }
-            _ => Ok(Inner::ExpectCertificate(n)),
-        }
+        Ok(())
     }
 
     /// The server echoed the session ID we offered: an abbreviated handshake.
     fn resume(
         &mut self,
-        core: &mut Core,
+        out: &mut dyn Output,
         n: Negotiated,
         session: ClientSession,
     ) -> Result<Inner, Error> {
@@ -599,7 +610,8 @@ impl State {
             ));
         }
         let secrets = Secrets::resume(
-            core,
+            &self.config.common,
+            out,
             Side::Client,
             n.suite,
             session.master_secret,
@@ -619,7 +631,7 @@ impl State {
     }
 
     /// Keeps what the handshake gave for the next connection to this server name.
-    fn store_session(&self, core: &Core, k: &Keyed) {
+    fn store_session(&self, k: &Keyed) {
         let Some(store) = &self.config.session_store else {
             return;
         };
@@ -647,97 +659,73 @@ impl State {
                 session_id: k.n.session_id,
                 ticket: ticket.map(|t| t.ticket.clone()).unwrap_or_default(),
                 lifetime_secs: ticket.map_or(0, |t| t.lifetime_hint),
-                received_at: core.config.time.now().as_secs(),
+                received_at: self.config.common.time.now().as_secs(),
                 peer_certificates: k.certs.clone(),
                 origin: SessionOrigin::of(&self.config),
             },
         );
     }
 
-    fn verify_chain(
-        &self,
-        core: &Core,
-        chain: CertificateChain,
-    ) -> Result<Vec<CertificateDer<'static>>, Error> {
+    fn verify_chain(&self, chain: CertificateChain) -> Result<Vec<CertificateDer<'static>>, Error> {
         let certs = chain.0;
-        super::check_chain_len(&certs, core.config.max_peer_chain_len)?;
+        super::check_chain_len(&certs, self.config.common.max_peer_chain_len)?;
         let (ee, rest) = certs
             .split_first()
             .ok_or(Error::Certificate(CertificateError::Missing))?;
-        let now = core.config.time.now();
+        let now = self.config.common.time.now();
         self.config
             .verifier
             .verify_server_cert(ee, rest, &self.server_name, now)?;
         Ok(certs)
     }
 
+    /// Our Certificate, asked for with `req` (RFC 5246 section 7.4.6): the configured or
+    /// resolved one if its type and a scheme fit the request, else an empty chain. Returns
+    /// the key and scheme to sign CertificateVerify with, if a certificate was sent.
+    fn emit_certificate(
+        &self,
+        out: &mut dyn Output,
+        transcript: &mut Transcript,
+        req: &CertificateRequest,
+    ) -> Result<Option<(CertifiedKey, SignatureScheme)>, Error> {
+        let resolved = match &self.config.client_cert_resolver {
+            Some(r) => r.resolve(req),
+            None => self.config.client_cert.clone(),
+        };
+        let chosen = resolved.and_then(|ck| {
+            let type_ok = req.certificate_types.iter().any(|t| match ck.kind() {
+                KeyKind::Rsa => *t == crate::codec::enums::ClientCertificateType::RSA_SIGN,
+                KeyKind::Ecdsa => *t == crate::codec::enums::ClientCertificateType::ECDSA_SIGN,
+            });
+            let scheme = ck.key.choose_scheme(&req.signature_schemes)?;
+            type_ok.then_some((ck, scheme))
+        });
+        let chain = chosen
+            .as_ref()
+            .map(|(ck, _)| ck.chain.clone())
+            .unwrap_or_default();
+        send(
+            out,
+            transcript,
+            HandshakeMessage::from(CertificateChain(chain)),
+        )?;
+        Ok(chosen)
+    }
+
     fn send_second_flight(
         &mut self,
-        core: &mut Core,
+        out: &mut dyn Output,
         s: ExpectServerHelloDone,
     ) -> Result<Inner, Error> {
-        let provider = core.config.provider.clone();
+        let provider = self.config.common.provider.clone();
         let mut n = s.n;
-        // Certificate, if asked.
-        let mut signer = None;
-        if let Some(req) = &s.cert_request {
-            let resolved = match &self.config.client_cert_resolver {
-                Some(r) => r.resolve(req),
-                None => self.config.client_cert.clone(),
-            };
-            let chosen = resolved.and_then(|ck| {
-                let type_ok = req.certificate_types.iter().any(|t| match ck.kind() {
-                    KeyKind::Rsa => *t == crate::codec::enums::ClientCertificateType::RSA_SIGN,
-                    KeyKind::Ecdsa => *t == crate::codec::enums::ClientCertificateType::ECDSA_SIGN,
-                });
-                let scheme = ck.key.choose_scheme(&req.signature_schemes)?;
-                type_ok.then_some((ck, scheme))
-            });
-            let chain = chosen
-                .as_ref()
-                .map(|(ck, _)| ck.chain.clone())
-                .unwrap_or_default();
-            let bytes = core.send_handshake(HandshakeMessage::from(CertificateChain(chain)))?;
-            n.transcript.add(&bytes);
-            signer = chosen;
-        }
-
-        // ClientKeyExchange.
-        let (pre_master, cke, group) = match (n.suite.kx, &s.kx) {
-            (KeyExchange::Ecdhe, Some(kx)) => {
-                let group = provider
-                    .kx_group(kx.group)
-                    .ok_or(Error::internal("group vanished"))?;
-                let active = group.start()?;
-                let public = active.public_key().to_vec();
-                let shared = active.complete(&kx.public)?;
-                (
-                    Zeroizing::new(shared.as_ref().to_vec()),
-                    ClientKeyExchangePayload::Ecdhe(public),
-                    Some(kx.group),
-                )
-            }
-            (KeyExchange::Rsa, None) => {
-                let mut pm = Zeroizing::new([0u8; 48]);
-                provider.fill_random(&mut pm[2..])?;
-                pm[..2].copy_from_slice(&ProtocolVersion::TLS12.0.to_be_bytes());
-                let ee = s
-                    .certs
-                    .first()
-                    .ok_or(Error::Certificate(CertificateError::Missing))?;
-                let ct = provider
-                    .rsa_encrypt_pre_master(ee.as_ref(), &pm)
-                    .ok_or(Error::Config("RSA key exchange needs the rsa-kx feature"))??;
-                (
-                    Zeroizing::new(pm.to_vec()),
-                    ClientKeyExchangePayload::Rsa(ct),
-                    None,
-                )
-            }
-            _ => return Err(Error::internal("key exchange state mismatch")),
+        let signer = match &s.cert_request {
+            Some(req) => self.emit_certificate(out, &mut n.transcript, req)?,
+            None => None,
         };
-        let bytes = core.send_handshake(HandshakeMessage::from(cke))?;
-        n.transcript.add(&bytes);
+        let (pre_master, cke, group) =
+            client_key_exchange(provider.as_ref(), n.suite, s.kx.as_ref(), &s.certs)?;
+        send(out, &mut n.transcript, HandshakeMessage::from(cke))?;
         let session_hash = if n.ems {
             Some(n.transcript.current_hash()?)
         } else {
@@ -752,24 +740,20 @@ impl State {
             session_hash.as_ref().map(|h| h.as_ref()),
         );
         drop(pre_master);
-        secrets.log(core);
+        secrets.log(&self.config.common);
 
         // CertificateVerify over everything so far.
         if let Some((ck, scheme)) = signer {
             let signature = ck.key.sign(scheme, n.transcript.raw()?)?;
-            let bytes =
-                core.send_handshake(HandshakeMessage::certificate_verify(DigitallySigned {
-                    scheme,
-                    signature,
-                }))?;
-            n.transcript.add(&bytes);
+            let cv = HandshakeMessage::certificate_verify(DigitallySigned { scheme, signature });
+            send(out, &mut n.transcript, cv)?;
         }
 
-        secrets.install_keys(core, Side::Client)?;
-        secrets.send_ccs_and_finished(core, Side::Client, &mut n.transcript)?;
+        secrets.install_keys(provider.as_ref(), out, Side::Client)?;
+        secrets.send_ccs_and_finished(out, Side::Client, &mut n.transcript)?;
         // RFC 7918: only with forward secrecy (ECDHE); every suite we implement is AEAD.
         if self.config.false_start && n.suite.forward_secret() {
-            core.start_app_data()?;
+            out.start_app_data()?;
         }
         let k = Keyed {
             n,
@@ -781,6 +765,56 @@ impl State {
             ticket: None,
         };
         Ok(k.awaiting_server_ccs())
+    }
+}
+
+/// The pre-master secret, our ClientKeyExchange and the ECDHE group (`None` for RSA).
+type OurKx = (
+    Zeroizing<Vec<u8>>,
+    ClientKeyExchangePayload,
+    Option<NamedGroup>,
+);
+
+/// The pre-master secret and our ClientKeyExchange (RFC 5246 section 7.4.7): our
+/// ephemeral key in the server's group (and the group), or a random pre-master secret
+/// encrypted to the server's RSA key.
+fn client_key_exchange(
+    provider: &dyn crate::crypto::CryptoProvider,
+    suite: &SupportedSuite,
+    server_kx: Option<&ServerKx>,
+    server_certs: &[CertificateDer<'static>],
+) -> Result<OurKx, Error> {
+    match (suite.kx, server_kx) {
+        (KeyExchange::Ecdhe, Some(kx)) => {
+            let group = provider
+                .kx_group(kx.group)
+                .ok_or(Error::internal("group vanished"))?;
+            let active = group.start()?;
+            let public = active.public_key().to_vec();
+            let shared = active.complete(&kx.public)?;
+            Ok((
+                Zeroizing::new(shared.as_ref().to_vec()),
+                ClientKeyExchangePayload::Ecdhe(public),
+                Some(kx.group),
+            ))
+        }
+        (KeyExchange::Rsa, None) => {
+            let mut pm = Zeroizing::new([0u8; 48]);
+            provider.fill_random(&mut pm[2..])?;
+            pm[..2].copy_from_slice(&ProtocolVersion::TLS12.0.to_be_bytes());
+            let ee = server_certs
+                .first()
+                .ok_or(Error::Certificate(CertificateError::Missing))?;
+            let ct = provider
+                .rsa_encrypt_pre_master(ee.as_ref(), &pm)
+                .ok_or(Error::Config("RSA key exchange needs the rsa-kx feature"))??;
+            Ok((
+                Zeroizing::new(pm.to_vec()),
+                ClientKeyExchangePayload::Rsa(ct),
+                None,
+            ))
+        }
+        _ => Err(Error::internal("key exchange state mismatch")),
     }
 }
 

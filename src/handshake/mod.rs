@@ -10,16 +10,16 @@ use alloc::vec::Vec;
 use pki_types::CertificateDer;
 
 use crate::codec::enums::{
-    CipherSuite, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
+    AlertDescription, CipherSuite, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use crate::conn::Core;
+use crate::config::CommonConfig;
 use crate::crypto::key_schedule::{
     CLIENT_FINISHED, KeyBlockLayout, MasterSecret, SERVER_FINISHED, key_block_keyed,
     verify_data_keyed,
 };
-use crate::crypto::{CryptoProvider, HashContext, HmacKey, Output};
+use crate::crypto::{CryptoProvider, HashContext, HmacKey, Output as HashOutput};
 use crate::error::Error;
-use crate::msgs::{HandshakeMessage, KxContext};
+use crate::msgs::{HandshakeMessage, KxContext, SessionId};
 use crate::record::protect::{RecordOpener, RecordSealer};
 use crate::suites::{KeyExchange, SupportedSuite};
 
@@ -52,6 +52,46 @@ pub struct HandshakeSummary {
     pub client_random: [u8; 32],
     /// The server random.
     pub server_random: [u8; 32],
+}
+
+/// What the handshake tells the connection to do: the one seam between the two, in the
+/// manner of rustls's `&mut dyn Output`. The handshake says *what* happens (send this
+/// message, these are the next keys, the peer's ChangeCipherSpec arrived, the handshake is
+/// complete); the connection (its `Core`) decides *how*: records, the
+/// send queue, events, the close and renegotiation policy. A state can then be driven
+/// alone with an `Output` that records the actions (see the tests below).
+pub(crate) trait Output {
+    /// Sends a handshake message; returns its encoding (header included) for the
+    /// transcript.
+    fn send(&mut self, msg: HandshakeMessage) -> Result<Vec<u8>, Error>;
+
+    /// Sends the initial ClientHello, whose records go out as TLS 1.0 for the benefit of
+    /// old middleboxes and servers, as OpenSSL and browsers do; TLS 1.2 after it.
+    fn send_client_hello(&mut self, msg: HandshakeMessage) -> Result<Vec<u8>, Error>;
+
+    /// The version is negotiated (TLS 1.2): from now on the peer's records carry only it.
+    fn version_negotiated(&mut self);
+
+    /// The keys to switch to: ours when we send ChangeCipherSpec, the peer's when its
+    /// ChangeCipherSpec arrives.
+    fn install_keys(&mut self, sealer: RecordSealer, opener: RecordOpener);
+
+    /// Sends ChangeCipherSpec; our records are encrypted from here on.
+    fn send_ccs(&mut self) -> Result<(), Error>;
+
+    /// The peer's ChangeCipherSpec arrived (in order): its records are encrypted from here
+    /// on.
+    fn peer_ccs(&mut self) -> Result<(), Error>;
+
+    /// Application data may be sent (the handshake is over, or False Start allows it).
+    fn start_app_data(&mut self) -> Result<(), Error>;
+
+    /// The peer asked to renegotiate after the handshake (HelloRequest to a client,
+    /// ClientHello to a server). We do not renegotiate; the connection refuses.
+    fn refuse_renegotiation(&mut self) -> Result<(), Error>;
+
+    /// The handshake is complete: what it negotiated, and what exporters derive from.
+    fn complete(&mut self, summary: Box<HandshakeSummary>, exporter: Box<Exporter>);
 }
 
 /// What the connection hands to the state machine.
@@ -103,27 +143,39 @@ impl HandshakeState {
         }
     }
 
-    pub(crate) fn handle(&mut self, core: &mut Core, input: Input<'_>) -> Result<(), Error> {
+    pub(crate) fn handle(&mut self, out: &mut dyn Output, input: Input<'_>) -> Result<(), Error> {
         match self {
-            HandshakeState::Client(s) => s.handle(core, input),
-            HandshakeState::Server(s) => s.handle(core, input),
+            HandshakeState::Client(s) => s.handle(out, input),
+            HandshakeState::Server(s) => s.handle(out, input),
         }
     }
+}
 
-    pub(crate) fn take_completed(&mut self) -> Option<Box<HandshakeSummary>> {
-        match self {
-            HandshakeState::Client(s) => s.take_completed(),
-            HandshakeState::Server(s) => s.take_completed(),
-        }
-    }
+/// Sends `msg`, which joins `transcript`.
+pub(crate) fn send(
+    out: &mut dyn Output,
+    transcript: &mut Transcript,
+    msg: HandshakeMessage,
+) -> Result<(), Error> {
+    let bytes = out.send(msg)?;
+    transcript.add(&bytes);
+    Ok(())
+}
 
-    /// What RFC 5705 exporters derive from, once the handshake is complete.
-    pub(crate) fn exporter(&self) -> Option<&Exporter> {
-        match self {
-            HandshakeState::Client(s) => s.exporter(),
-            HandshakeState::Server(s) => s.exporter(),
-        }
-    }
+/// The peer's ChangeCipherSpec: in order only in the state that awaits it (`awaited` is
+/// `Some`), where the peer's keys take effect; anywhere else unexpected_message.
+pub(crate) fn peer_ccs<K>(out: &mut dyn Output, awaited: Option<K>) -> Result<K, Error> {
+    let k = awaited.ok_or(Error::unexpected("ChangeCipherSpec out of order"))?;
+    out.peer_ccs()?;
+    Ok(k)
+}
+
+/// A fresh random 32-byte session ID: the server's for a session it caches, the client's
+/// beside a ticket (RFC 5077 section 3.4).
+pub(crate) fn random_session_id(provider: &dyn CryptoProvider) -> Result<SessionId, Error> {
+    let mut id = [0u8; 32];
+    provider.fill_random(&mut id)?;
+    SessionId::new(&id).ok_or(Error::internal("32-byte session ID"))
 }
 
 pub(crate) fn kx_context_of(suite: &SupportedSuite) -> KxContext {
@@ -179,7 +231,7 @@ impl Transcript {
     }
 
     /// The hash of everything so far.
-    pub(crate) fn current_hash(&self) -> Result<Output, Error> {
+    pub(crate) fn current_hash(&self) -> Result<HashOutput, Error> {
         self.hash
             .as_ref()
             .map(|h| h.current())
@@ -235,7 +287,8 @@ impl Secrets {
     /// The secrets of a resumed session: logs the master secret and installs the record
     /// keys made from it and the new randoms (there is no key exchange to wait for).
     pub(crate) fn resume(
-        core: &mut Core,
+        config: &CommonConfig,
+        out: &mut dyn Output,
         side: Side,
         suite: &'static SupportedSuite,
         master: [u8; crate::crypto::key_schedule::MASTER_SECRET_LEN],
@@ -243,14 +296,14 @@ impl Secrets {
         server_random: [u8; 32],
     ) -> Result<Self, Error> {
         let secrets = Self::new(
-            core.config.provider.as_ref(),
+            config.provider.as_ref(),
             suite,
             MasterSecret::from_bytes(master),
             client_random,
             server_random,
         );
-        secrets.log(core);
-        secrets.install_keys(core, side)?;
+        secrets.log(config);
+        secrets.install_keys(config.provider.as_ref(), out, side)?;
         Ok(secrets)
     }
 
@@ -272,8 +325,8 @@ impl Secrets {
     }
 
     /// Logs the master secret in NSS key log form.
-    pub(crate) fn log(&self, core: &Core) {
-        if let Some(kl) = &core.config.key_log {
+    pub(crate) fn log(&self, config: &CommonConfig) {
+        if let Some(kl) = &config.key_log {
             crate::crypto::keylog::log_master_secret(
                 kl.as_ref(),
                 &self.client_random,
@@ -284,8 +337,12 @@ impl Secrets {
 
     /// Derives the record keys and hands them to the record layer (they take effect at
     /// each side's ChangeCipherSpec).
-    pub(crate) fn install_keys(&self, core: &mut Core, side: Side) -> Result<(), Error> {
-        let provider = core.config.provider.clone();
+    pub(crate) fn install_keys(
+        &self,
+        provider: &dyn CryptoProvider,
+        out: &mut dyn Output,
+        side: Side,
+    ) -> Result<(), Error> {
         let aead_alg = self.suite.aead;
         let aead = provider
             .aead(aead_alg)
@@ -302,7 +359,7 @@ impl Secrets {
         };
         let sealer = RecordSealer::new(aead, write.key, write.iv)?;
         let opener = RecordOpener::new(aead, read.key, read.iv)?;
-        core.set_pending_keys(sealer, opener);
+        out.install_keys(sealer, opener);
         Ok(())
     }
 
@@ -310,14 +367,45 @@ impl Secrets {
     /// Finished joins the transcript).
     pub(crate) fn send_ccs_and_finished(
         &self,
-        core: &mut Core,
+        out: &mut dyn Output,
         side: Side,
         transcript: &mut Transcript,
     ) -> Result<(), Error> {
-        core.send_ccs()?;
+        out.send_ccs()?;
         let vd = self.verify_data(side, transcript.current_hash()?.as_ref());
-        let bytes = core.send_handshake(crate::msgs::HandshakeMessage::finished(vd.to_vec()))?;
-        transcript.add(&bytes);
+        send(out, transcript, HandshakeMessage::finished(vd.to_vec()))
+    }
+
+    /// Checks the `peer`'s Finished against the transcript so far (RFC 5246 section 7.4.9):
+    /// decrypt_error if it is wrong.
+    pub(crate) fn check_finished(
+        &self,
+        peer: Side,
+        transcript: &Transcript,
+        verify_data: &[u8],
+    ) -> Result<(), Error> {
+        let expect = self.verify_data(peer, transcript.current_hash()?.as_ref());
+        if ct_eq(&expect, verify_data) {
+            return Ok(());
+        }
+        Err(Error::peer(
+            match peer {
+                Side::Client => "client Finished is wrong",
+                Side::Server => "server Finished is wrong",
+            },
+            AlertDescription::DECRYPT_ERROR,
+        ))
+    }
+
+    /// The handshake is complete: application data may flow, and the connection learns
+    /// what was negotiated and what exporters derive from.
+    pub(crate) fn complete(
+        &self,
+        out: &mut dyn Output,
+        summary: HandshakeSummary,
+    ) -> Result<(), Error> {
+        out.start_app_data()?;
+        out.complete(Box::new(summary), Exporter::of(self));
         Ok(())
     }
 
@@ -420,3 +508,6 @@ mod tests {
         }
     }
 }
+
+#[cfg(all(test, feature = "fuzzing"))]
+mod state_tests;

@@ -10,8 +10,8 @@ use pki_types::{CertificateDer, DnsName};
 use zeroize::Zeroizing;
 
 use super::{
-    Exporter, HandshakeSummary, Input, Secrets, Side, Transcript, check_chain_len, ct_eq,
-    kx_context_of,
+    HandshakeSummary, Input, Output, Secrets, Side, Transcript, check_chain_len, kx_context_of,
+    random_session_id, send,
 };
 use crate::codec::enums::{
     AlertDescription, ClientCertificateType, CompressionMethod, ECCurveType, ECPointFormat,
@@ -19,7 +19,6 @@ use crate::codec::enums::{
 };
 use crate::codec::{LenPrefix, Reader};
 use crate::config::{CertifiedKey, ServerConfig};
-use crate::conn::Core;
 use crate::crypto::{ActiveKx, KeyKind};
 use crate::error::{CertificateError, Error};
 use crate::msgs::{
@@ -35,9 +34,6 @@ use crate::suites::{KeyExchange, SupportedSuite};
 pub(crate) struct State {
     config: Arc<ServerConfig>,
     inner: Inner,
-    completed: Option<Box<HandshakeSummary>>,
-    /// Set when the handshake completes.
-    exporter: Option<Box<Exporter>>,
 }
 
 /// The server's states, in protocol order.
@@ -99,8 +95,6 @@ impl State {
         Self {
             config,
             inner: Inner::ExpectClientHello,
-            completed: None,
-            exporter: None,
         }
     }
 
@@ -144,209 +138,171 @@ impl State {
         matches!(self.inner, Inner::Established)
     }
 
-    pub(crate) fn take_completed(&mut self) -> Option<Box<HandshakeSummary>> {
-        self.completed.take()
-    }
-
-    pub(crate) fn exporter(&self) -> Option<&Exporter> {
-        self.exporter.as_deref()
-    }
-
-    pub(crate) fn handle(&mut self, core: &mut Core, input: Input<'_>) -> Result<(), Error> {
+    pub(crate) fn handle(&mut self, out: &mut dyn Output, input: Input<'_>) -> Result<(), Error> {
         let state = core::mem::replace(&mut self.inner, Inner::Poisoned);
-        self.inner = self.step(core, state, input)?;
+        self.inner = self.step(out, state, input)?;
         Ok(())
     }
 
-    fn step(&mut self, core: &mut Core, state: Inner, input: Input<'_>) -> Result<Inner, Error> {
+    fn step(
+        &mut self,
+        out: &mut dyn Output,
+        state: Inner,
+        input: Input<'_>,
+    ) -> Result<Inner, Error> {
         let (msg, encoded) = match input {
             Input::ChangeCipherSpec => {
-                return match state {
-                    Inner::ExpectCcs(k) => {
-                        core.activate_opener()?;
-                        Ok(Inner::ExpectFinished(k))
-                    }
-                    _ => Err(Error::unexpected("ChangeCipherSpec out of order")),
+                let awaited = match state {
+                    Inner::ExpectCcs(k) => Some(k),
+                    _ => None,
                 };
+                return super::peer_ccs(out, awaited).map(Inner::ExpectFinished);
             }
             Input::Handshake { msg, encoded } => (msg, encoded),
         };
         match (state, msg.payload) {
             (Inner::ExpectClientHello, HandshakePayload::ClientHello(ch)) => {
-                self.handle_client_hello(core, ch, encoded)
+                self.handle_client_hello(out, ch, encoded)
             }
             (Inner::ExpectCertificate(mut p), HandshakePayload::Certificate(chain)) => {
                 p.n.transcript.add(encoded);
-                check_chain_len(&chain.0, core.config.max_peer_chain_len)?;
-                let verifier = self
-                    .config
-                    .client_verifier
-                    .as_ref()
-                    .ok_or(Error::internal("no client verifier"))?;
-                match chain.0.split_first() {
-                    None if verifier.client_auth_mandatory() => {
-                        return Err(Error::Certificate(CertificateError::Missing));
-                    }
-                    None => {}
-                    Some((ee, rest)) => {
-                        verifier.verify_client_cert(ee, rest, core.config.time.now())?
-                    }
-                }
-                p.client_certs = chain.0;
+                p.client_certs = self.verify_client_chain(chain)?;
                 Ok(Inner::ExpectClientKeyExchange(p))
             }
             (Inner::ExpectClientKeyExchange(p), HandshakePayload::ClientKeyExchange(cke)) => {
-                self.handle_client_key_exchange(core, p, cke, encoded)
+                self.handle_client_key_exchange(out, p, cke, encoded)
             }
             (Inner::ExpectCertificateVerify(mut k), HandshakePayload::CertificateVerify(dss)) => {
-                let verifier = self
-                    .config
-                    .client_verifier
-                    .as_ref()
-                    .ok_or(Error::internal("no client verifier"))?;
-                if !verifier.supported_schemes().contains(&dss.scheme) {
-                    return Err(Error::peer(
-                        "CertificateVerify scheme we did not offer",
-                        AlertDescription::ILLEGAL_PARAMETER,
-                    ));
-                }
-                let ee = k
-                    .client_certs
-                    .first()
-                    .ok_or(Error::internal("client certificate vanished"))?;
-                verifier.verify_signature(k.n.transcript.raw()?, ee, dss.scheme, &dss.signature)?;
+                self.check_certificate_verify(&k, &dss)?;
                 k.n.transcript.add(encoded);
                 Ok(Inner::ExpectCcs(k))
             }
-            (Inner::ExpectFinished(mut k), HandshakePayload::Finished(vd)) => {
-                let expect = k
-                    .secrets
-                    .verify_data(Side::Client, k.n.transcript.current_hash()?.as_ref());
-                if !ct_eq(&expect, &vd) {
-                    return Err(Error::peer(
-                        "client Finished is wrong",
-                        AlertDescription::DECRYPT_ERROR,
-                    ));
-                }
-                k.n.transcript.add(encoded);
-                if !k.resumed {
-                    self.save_session(core, &mut k)?;
-                    k.secrets
-                        .send_ccs_and_finished(core, Side::Server, &mut k.n.transcript)?;
-                }
-                core.start_app_data()?;
-                self.exporter = Some(Exporter::of(&k.secrets));
-                self.completed = Some(Box::new(HandshakeSummary {
-                    version: ProtocolVersion::TLS12,
-                    suite: k.n.suite.suite,
-                    group: k.n.group,
-                    signature_scheme: k.n.scheme,
-                    alpn: k.n.alpn,
-                    extended_master_secret: k.n.ems,
-                    peer_certificates: k.client_certs,
-                    resumed: k.resumed,
-                    server_name: k.n.server_name,
-                    client_random: k.n.client_random,
-                    server_random: k.n.server_random,
-                }));
-                Ok(Inner::Established)
+            (Inner::ExpectFinished(k), HandshakePayload::Finished(vd)) => {
+                self.handle_finished(out, k, &vd, encoded)
             }
             (Inner::Established, HandshakePayload::ClientHello(_)) => {
-                core.refuse_renegotiation()?;
+                out.refuse_renegotiation()?;
                 Ok(Inner::Established)
             }
             _ => Err(Error::unexpected("handshake message out of order")),
         }
     }
 
+    /// The client's Certificate (RFC 5246 section 7.4.6): empty only if client
+    /// authentication is optional.
+    fn verify_client_chain(
+        &self,
+        chain: CertificateChain,
+    ) -> Result<Vec<CertificateDer<'static>>, Error> {
+        check_chain_len(&chain.0, self.config.common.max_peer_chain_len)?;
+        let verifier = self
+            .config
+            .client_verifier
+            .as_ref()
+            .ok_or(Error::internal("no client verifier"))?;
+        match chain.0.split_first() {
+            None if verifier.client_auth_mandatory() => {
+                return Err(Error::Certificate(CertificateError::Missing));
+            }
+            None => {}
+            Some((ee, rest)) => {
+                verifier.verify_client_cert(ee, rest, self.config.common.time.now())?
+            }
+        }
+        Ok(chain.0)
+    }
+
+    /// The client's CertificateVerify (RFC 5246 section 7.4.8): a scheme we offered, a
+    /// signature over every handshake message so far by its certificate's key.
+    fn check_certificate_verify(&self, k: &Keyed, dss: &DigitallySigned) -> Result<(), Error> {
+        let verifier = self
+            .config
+            .client_verifier
+            .as_ref()
+            .ok_or(Error::internal("no client verifier"))?;
+        if !verifier.supported_schemes().contains(&dss.scheme) {
+            return Err(Error::peer(
+                "CertificateVerify scheme we did not offer",
+                AlertDescription::ILLEGAL_PARAMETER,
+            ));
+        }
+        let ee = k
+            .client_certs
+            .first()
+            .ok_or(Error::internal("client certificate vanished"))?;
+        verifier.verify_signature(k.n.transcript.raw()?, ee, dss.scheme, &dss.signature)
+    }
+
+    /// The client's Finished: after a full handshake, our ticket, ChangeCipherSpec and
+    /// Finished follow (after an abbreviated one ours went first); then we are done.
+    fn handle_finished(
+        &self,
+        out: &mut dyn Output,
+        mut k: Keyed,
+        verify_data: &[u8],
+        encoded: &[u8],
+    ) -> Result<Inner, Error> {
+        k.secrets
+            .check_finished(Side::Client, &k.n.transcript, verify_data)?;
+        k.n.transcript.add(encoded);
+        if !k.resumed {
+            self.save_session(out, &mut k)?;
+            k.secrets
+                .send_ccs_and_finished(out, Side::Server, &mut k.n.transcript)?;
+        }
+        let summary = HandshakeSummary {
+            version: ProtocolVersion::TLS12,
+            suite: k.n.suite.suite,
+            group: k.n.group,
+            signature_scheme: k.n.scheme,
+            alpn: k.n.alpn,
+            extended_master_secret: k.n.ems,
+            peer_certificates: k.client_certs,
+            resumed: k.resumed,
+            server_name: k.n.server_name,
+            client_random: k.n.client_random,
+            server_random: k.n.server_random,
+        };
+        k.secrets.complete(out, summary)?;
+        Ok(Inner::Established)
+    }
+
+    /// The ClientHello: what it asks for is checked and negotiated first, without a
+    /// word on the wire; then either the abbreviated handshake (a session to resume) or
+    /// our first flight, one message at a time.
     fn handle_client_hello(
         &mut self,
-        core: &mut Core,
+        out: &mut dyn Output,
         ch: ClientHello,
         encoded: &[u8],
     ) -> Result<Inner, Error> {
         let config = self.config.clone();
-        let common = &config.common;
-        check_version(&ch)?;
-        if !ch.compression_methods.contains(&CompressionMethod::NULL) {
-            return Err(Error::peer(
-                "ClientHello without null compression",
-                AlertDescription::ILLEGAL_PARAMETER,
-            ));
-        }
-        if ch.renegotiation_info().is_some_and(|v| !v.is_empty()) {
-            return Err(Error::peer(
-                "renegotiation_info not empty on an initial handshake",
-                AlertDescription::HANDSHAKE_FAILURE,
-            ));
-        }
-        if let Some(formats) = ch.ec_point_formats() {
-            if !formats.contains(&ECPointFormat::UNCOMPRESSED) {
-                return Err(Error::peer(
-                    "client lacks uncompressed points",
-                    AlertDescription::ILLEGAL_PARAMETER,
-                ));
-            }
-        }
-        let server_name = ch.server_name().map(valid_host_name).transpose()?;
-        let ems = ch.extended_master_secret();
-        if common.require_ems && !ems {
-            return Err(Error::negotiation(
-                "client does not offer extended master secret",
-                AlertDescription::HANDSHAKE_FAILURE,
-            ));
-        }
-        let alpn = match ch.alpn_protocols() {
-            Some(theirs) if !common.alpn_protocols.is_empty() => Some(
-                common
-                    .alpn_protocols
-                    .iter()
-                    .find(|p| theirs.contains(p))
-                    .cloned()
-                    .ok_or(Error::negotiation(
-                        "no common application protocol",
-                        AlertDescription::NO_APPLICATION_PROTOCOL,
-                    ))?,
-            ),
-            _ => None,
-        };
-        let mut server_random = [0u8; 32];
-        common.provider.fill_random(&mut server_random)?;
-        let mut exts = Vec::new();
-        if ch.renegotiation_info().is_some()
-            || ch
-                .cipher_suites
-                .contains(&crate::codec::enums::CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
-        {
-            exts.push(ServerExtension::RenegotiationInfo(Vec::new()));
-        }
-        if ems {
-            exts.push(ServerExtension::ExtendedMasterSecret);
-        }
-        if let Some(p) = &alpn {
-            exts.push(ServerExtension::Alpn(p.clone()));
-        }
+        let hello = check_client_hello(&config, &ch)?;
+        let server_random = random32(config.common.provider.as_ref())?;
+        let mut exts = hello.extensions();
 
-        if let Some((suite, session)) = self.find_session(core, &ch, ems, server_name.as_deref())? {
+        if let Some((suite, session)) =
+            self.find_session(&ch, hello.ems, hello.server_name.as_deref())?
+        {
             crate::log::debug!("resuming a session ({:?})", suite.suite);
             let n = Negotiated {
                 suite,
                 client_version: ch.version,
                 client_random: ch.random.0,
                 server_random,
-                ems,
-                alpn,
-                server_name,
+                ems: hello.ems,
+                alpn: hello.alpn,
+                server_name: hello.server_name,
                 group: None,
                 scheme: None,
                 session_id: ch.session_id,
                 send_ticket: false,
                 transcript: Transcript::new(),
             };
-            return self.resume(core, n, session, exts, encoded);
+            return self.resume(out, n, session, exts, encoded);
         }
 
-        let choice = choose(&config, &ch, server_name.as_deref())?;
+        let choice = choose(&config, &ch, hello.server_name.as_deref())?;
         if choice.suite.kx == KeyExchange::Ecdhe && ch.ec_point_formats().is_some() {
             exts.push(ServerExtension::EcPointFormats(vec![
                 ECPointFormat::UNCOMPRESSED,
@@ -356,89 +312,53 @@ impl State {
         if send_ticket {
             exts.push(ServerExtension::SessionTicket);
         }
-        let session_id = if config.session_cache.is_some() {
-            let mut id = [0u8; 32];
-            common.provider.fill_random(&mut id)?;
-            SessionId::new(&id).ok_or(Error::internal("32-byte session ID"))?
-        } else {
-            SessionId::EMPTY
+        let session_id = match config.session_cache {
+            Some(_) => random_session_id(config.common.provider.as_ref())?,
+            None => SessionId::EMPTY,
         };
-        let sh = ServerHello {
-            version: ProtocolVersion::TLS12,
-            random: Random(server_random),
+        let mut n = Negotiated {
+            suite: choice.suite,
+            client_version: ch.version,
+            client_random: ch.random.0,
+            server_random,
+            ems: hello.ems,
+            alpn: hello.alpn,
+            server_name: hello.server_name,
+            group: choice.group,
+            scheme: choice.scheme,
             session_id,
-            cipher_suite: choice.suite.suite,
-            compression_method: CompressionMethod::NULL,
-            extensions: Some(exts),
+            send_ticket,
+            transcript: Transcript::new(),
         };
-        let mut transcript = Transcript::new();
-        transcript.start_hash(
-            common.provider.as_ref(),
+        n.transcript.start_hash(
+            config.common.provider.as_ref(),
             choice.suite,
             config.client_verifier.is_some(),
         );
-        transcript.add(encoded);
-        let bytes = core.send_handshake(HandshakeMessage::from(sh))?;
-        transcript.add(&bytes);
-        core.peer_record_version = Some(ProtocolVersion::TLS12);
-
-        let bytes = core.send_handshake(HandshakeMessage::from(CertificateChain(
-            choice.cert.chain.clone(),
-        )))?;
-        transcript.add(&bytes);
-
-        let mut kx = None;
-        if let (Some(group), Some(scheme)) = (choice.group, choice.scheme) {
-            let active = common
-                .provider
-                .kx_group(group)
-                .ok_or(Error::internal("group vanished"))?
-                .start()?;
-            let params = ecdhe_params(group, active.public_key())?;
-            let message = signed_message(&ch.random, &Random(server_random), &params);
-            let signature = choice.cert.key.sign(scheme, &message)?;
-            let ske = EcdheServerKeyExchange {
-                curve_type: ECCurveType::NAMED_CURVE,
-                group,
-                public: active.public_key().to_vec(),
-                signed: DigitallySigned { scheme, signature },
-            };
-            let bytes =
-                core.send_handshake(HandshakeMessage::from(ServerKeyExchangePayload::Ecdhe(ske)))?;
-            transcript.add(&bytes);
-            kx = Some(active);
-        }
-
+        n.transcript.add(encoded);
+        emit_server_hello(out, &mut n, exts)?;
+        send(
+            out,
+            &mut n.transcript,
+            HandshakeMessage::from(CertificateChain(choice.cert.chain.clone())),
+        )?;
+        let kx = match (choice.group, choice.scheme) {
+            (Some(group), Some(scheme)) => {
+                Some(self.emit_server_key_exchange(out, &mut n, choice.cert, group, scheme)?)
+            }
+            _ => None,
+        };
         if let Some(verifier) = &config.client_verifier {
-            let req = CertificateRequest {
-                certificate_types: vec![
-                    ClientCertificateType::RSA_SIGN,
-                    ClientCertificateType::ECDSA_SIGN,
-                ],
-                signature_schemes: verifier.supported_schemes(),
-                certificate_authorities: verifier.root_hint_subjects(),
-            };
-            let bytes = core.send_handshake(HandshakeMessage::from(req))?;
-            transcript.add(&bytes);
+            emit_certificate_request(out, &mut n.transcript, verifier.as_ref())?;
         }
-        let bytes = core.send_handshake(HandshakeMessage::server_hello_done())?;
-        transcript.add(&bytes);
+        send(
+            out,
+            &mut n.transcript,
+            HandshakeMessage::server_hello_done(),
+        )?;
 
         let pending = Pending {
-            n: Negotiated {
-                suite: choice.suite,
-                client_version: ch.version,
-                client_random: ch.random.0,
-                server_random,
-                ems,
-                alpn,
-                server_name,
-                group: choice.group,
-                scheme: choice.scheme,
-                session_id,
-                send_ticket,
-                transcript,
-            },
+            n,
             key: choice.cert.clone(),
             kx,
             client_certs: Vec::new(),
@@ -450,14 +370,49 @@ impl State {
         })
     }
 
+    /// ServerKeyExchange (RFC 8422 section 5.4): a fresh ephemeral key in `group`, signed
+    /// with `cert`'s key together with both randoms. Returns the key, to complete with the
+    /// client's.
+    fn emit_server_key_exchange(
+        &self,
+        out: &mut dyn Output,
+        n: &mut Negotiated,
+        cert: &CertifiedKey,
+        group: NamedGroup,
+        scheme: SignatureScheme,
+    ) -> Result<Box<dyn ActiveKx>, Error> {
+        let active = self
+            .config
+            .common
+            .provider
+            .kx_group(group)
+            .ok_or(Error::internal("group vanished"))?
+            .start()?;
+        let params = ecdhe_params(group, active.public_key())?;
+        let message = signed_message(&Random(n.client_random), &Random(n.server_random), &params);
+        let signature = cert.key.sign(scheme, &message)?;
+        let ske = EcdheServerKeyExchange {
+            curve_type: ECCurveType::NAMED_CURVE,
+            group,
+            public: active.public_key().to_vec(),
+            signed: DigitallySigned { scheme, signature },
+        };
+        send(
+            out,
+            &mut n.transcript,
+            HandshakeMessage::from(ServerKeyExchangePayload::Ecdhe(ske)),
+        )?;
+        Ok(active)
+    }
+
     fn handle_client_key_exchange(
         &mut self,
-        core: &mut Core,
+        out: &mut dyn Output,
         p: Pending,
         cke: ClientKeyExchangePayload,
         encoded: &[u8],
     ) -> Result<Inner, Error> {
-        let provider = core.config.provider.clone();
+        let provider = self.config.common.provider.clone();
         let mut n = p.n;
         let pre_master: Zeroizing<Vec<u8>> = match (cke, p.kx) {
             (ClientKeyExchangePayload::Ecdhe(point), Some(kx)) => {
@@ -498,8 +453,8 @@ impl State {
             n.server_random,
             session_hash.as_ref().map(|h| h.as_ref()),
         );
-        secrets.log(core);
-        secrets.install_keys(core, Side::Server)?;
+        secrets.log(&self.config.common);
+        secrets.install_keys(provider.as_ref(), out, Side::Server)?;
         let has_cert = !p.client_certs.is_empty();
         let k = Keyed {
             n,
@@ -524,12 +479,11 @@ impl State {
     /// (A session made without it, offered with it, gets a full handshake.)
     fn find_session(
         &self,
-        core: &Core,
         ch: &ClientHello,
         ems: bool,
         server_name: Option<&str>,
     ) -> Result<Option<(&'static SupportedSuite, ServerSession)>, Error> {
-        let Some((suite, session)) = self.resumable_session(core, ch, server_name) else {
+        let Some((suite, session)) = self.resumable_session(ch, server_name) else {
             return Ok(None);
         };
         match (session.extended_master_secret, ems) {
@@ -546,7 +500,6 @@ impl State {
     /// a suite we both still enable (the extended master secret is `find_session`'s).
     fn resumable_session(
         &self,
-        core: &Core,
         ch: &ClientHello,
         server_name: Option<&str>,
     ) -> Option<(&'static SupportedSuite, ServerSession)> {
@@ -556,7 +509,7 @@ impl State {
             return None;
         }
         let config = &self.config;
-        let now = core.config.time.now();
+        let now = config.common.time.now();
         let from_ticket = match (&config.ticketer, ch.session_ticket()) {
             (Some(t), Some(ticket)) if !ticket.is_empty() => t
                 .decrypt(ticket, now)
@@ -594,36 +547,27 @@ impl State {
     /// ChangeCipherSpec and Finished; the client's follow.
     fn resume(
         &mut self,
-        core: &mut Core,
+        out: &mut dyn Output,
         mut n: Negotiated,
         session: ServerSession,
         exts: Vec<ServerExtension>,
         client_hello: &[u8],
     ) -> Result<Inner, Error> {
-        let provider = core.config.provider.clone();
+        let provider = self.config.common.provider.clone();
         // No CertificateVerify in an abbreviated handshake: the hash is enough.
         n.transcript.start_hash(provider.as_ref(), n.suite, false);
         n.transcript.add(client_hello);
-        let sh = ServerHello {
-            version: ProtocolVersion::TLS12,
-            random: Random(n.server_random),
-            session_id: n.session_id,
-            cipher_suite: n.suite.suite,
-            compression_method: CompressionMethod::NULL,
-            extensions: Some(exts),
-        };
-        let bytes = core.send_handshake(HandshakeMessage::from(sh))?;
-        n.transcript.add(&bytes);
-        core.peer_record_version = Some(ProtocolVersion::TLS12);
+        emit_server_hello(out, &mut n, exts)?;
         let secrets = Secrets::resume(
-            core,
+            &self.config.common,
+            out,
             Side::Server,
             n.suite,
             session.master_secret,
             n.client_random,
             n.server_random,
         )?;
-        secrets.send_ccs_and_finished(core, Side::Server, &mut n.transcript)?;
+        secrets.send_ccs_and_finished(out, Side::Server, &mut n.transcript)?;
         Ok(Inner::ExpectCcs(Keyed {
             n,
             client_certs: session.client_certificates.clone(),
@@ -634,8 +578,8 @@ impl State {
 
     /// After a full handshake: cache the session under its ID and send the promised
     /// ticket (before our ChangeCipherSpec).
-    fn save_session(&self, core: &mut Core, k: &mut Keyed) -> Result<(), Error> {
-        let now = core.config.time.now();
+    fn save_session(&self, out: &mut dyn Output, k: &mut Keyed) -> Result<(), Error> {
+        let now = self.config.common.time.now();
         let session = ServerSession {
             suite: k.n.suite.suite,
             master_secret: *k.secrets.master.as_bytes(),
@@ -682,11 +626,143 @@ impl State {
                     ticket: Vec::new(),
                 },
             };
-            let bytes = core.send_handshake(HandshakeMessage::from(nst))?;
-            k.n.transcript.add(&bytes);
+            send(out, &mut k.n.transcript, HandshakeMessage::from(nst))?;
         }
         Ok(())
     }
+}
+
+/// What the server makes of a ClientHello before choosing a suite or a session: the
+/// checks every handshake passes, the name, the extended master secret and the
+/// application protocol.
+struct HelloChecked {
+    server_name: Option<String>,
+    ems: bool,
+    alpn: Option<Vec<u8>>,
+    /// The client signalled secure renegotiation (RFC 5746): the empty
+    /// renegotiation_info extension, or the SCSV.
+    secure_renegotiation: bool,
+}
+
+impl HelloChecked {
+    /// The ServerHello extensions that answer these, whatever else is chosen.
+    fn extensions(&self) -> Vec<ServerExtension> {
+        let mut exts = Vec::new();
+        if self.secure_renegotiation {
+            exts.push(ServerExtension::RenegotiationInfo(Vec::new()));
+        }
+        if self.ems {
+            exts.push(ServerExtension::ExtendedMasterSecret);
+        }
+        if let Some(p) = &self.alpn {
+            exts.push(ServerExtension::Alpn(p.clone()));
+        }
+        exts
+    }
+}
+
+/// Checks a ClientHello against `config` and negotiates what does not depend on the
+/// suite: a pure function, nothing is sent or drawn.
+fn check_client_hello(config: &ServerConfig, ch: &ClientHello) -> Result<HelloChecked, Error> {
+    let common = &config.common;
+    check_version(ch)?;
+    if !ch.compression_methods.contains(&CompressionMethod::NULL) {
+        return Err(Error::peer(
+            "ClientHello without null compression",
+            AlertDescription::ILLEGAL_PARAMETER,
+        ));
+    }
+    if ch.renegotiation_info().is_some_and(|v| !v.is_empty()) {
+        return Err(Error::peer(
+            "renegotiation_info not empty on an initial handshake",
+            AlertDescription::HANDSHAKE_FAILURE,
+        ));
+    }
+    if let Some(formats) = ch.ec_point_formats() {
+        if !formats.contains(&ECPointFormat::UNCOMPRESSED) {
+            return Err(Error::peer(
+                "client lacks uncompressed points",
+                AlertDescription::ILLEGAL_PARAMETER,
+            ));
+        }
+    }
+    let server_name = ch.server_name().map(valid_host_name).transpose()?;
+    let ems = ch.extended_master_secret();
+    if common.require_ems && !ems {
+        return Err(Error::negotiation(
+            "client does not offer extended master secret",
+            AlertDescription::HANDSHAKE_FAILURE,
+        ));
+    }
+    let alpn = match ch.alpn_protocols() {
+        Some(theirs) if !common.alpn_protocols.is_empty() => Some(
+            common
+                .alpn_protocols
+                .iter()
+                .find(|p| theirs.contains(p))
+                .cloned()
+                .ok_or(Error::negotiation(
+                    "no common application protocol",
+                    AlertDescription::NO_APPLICATION_PROTOCOL,
+                ))?,
+        ),
+        _ => None,
+    };
+    let secure_renegotiation = ch.renegotiation_info().is_some()
+        || ch
+            .cipher_suites
+            .contains(&crate::codec::enums::CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+    Ok(HelloChecked {
+        server_name,
+        ems,
+        alpn,
+        secure_renegotiation,
+    })
+}
+
+/// 32 random bytes (the server random).
+fn random32(provider: &dyn crate::crypto::CryptoProvider) -> Result<[u8; 32], Error> {
+    let mut random = [0u8; 32];
+    provider.fill_random(&mut random)?;
+    Ok(random)
+}
+
+/// ServerHello (RFC 5246 section 7.4.1.3): TLS 1.2, our random, the session ID, the
+/// suite, no compression. From here the version is settled.
+fn emit_server_hello(
+    out: &mut dyn Output,
+    n: &mut Negotiated,
+    extensions: Vec<ServerExtension>,
+) -> Result<(), Error> {
+    let sh = ServerHello {
+        version: ProtocolVersion::TLS12,
+        random: Random(n.server_random),
+        session_id: n.session_id,
+        cipher_suite: n.suite.suite,
+        compression_method: CompressionMethod::NULL,
+        extensions: Some(extensions),
+    };
+    send(out, &mut n.transcript, HandshakeMessage::from(sh))?;
+    out.version_negotiated();
+    Ok(())
+}
+
+/// CertificateRequest (RFC 5246 section 7.4.4): RSA or ECDSA certificates, the schemes
+/// and certificate authorities the verifier names.
+fn emit_certificate_request(
+    out: &mut dyn Output,
+    transcript: &mut Transcript,
+    verifier: &dyn crate::verify::ClientCertVerifier,
+) -> Result<(), Error> {
+    let req = CertificateRequest {
+        certificate_types: vec![
+            ClientCertificateType::RSA_SIGN,
+            ClientCertificateType::ECDSA_SIGN,
+        ],
+        signature_schemes: verifier.supported_schemes(),
+        certificate_authorities: verifier.root_hint_subjects(),
+    };
+    send(out, transcript, HandshakeMessage::from(req))
 }
 
 /// The longest ticket a NewSessionTicket carries (`opaque ticket<0..2^16-1>`).
