@@ -87,9 +87,13 @@ const MAX_EMPTY_RECORDS: u32 = 32;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {
-    /// A handshake message was sent (only with `message_events` configured).
+    /// A handshake message was sent (only with `message_events` configured). The message
+    /// type is `tls12::internal::msgs::HandshakeMessage`, outside the stable API: its field
+    /// `typ` is a [`HandshakeType`](crate::enums::HandshakeType), the rest may change in any
+    /// release.
     HandshakeMessageSent(HandshakeMessage),
-    /// A handshake message was received (only with `message_events` configured).
+    /// A handshake message was received (only with `message_events` configured); unstable
+    /// like [`HandshakeMessageSent`](Self::HandshakeMessageSent).
     HandshakeMessageReceived(HandshakeMessage),
     /// We sent ChangeCipherSpec: from now on our records are encrypted.
     ChangeCipherSpecSent,

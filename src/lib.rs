@@ -77,17 +77,17 @@ extern crate std;
 #[macro_use]
 mod log;
 
-pub mod codec;
 pub mod config;
 pub mod conn;
 pub mod crypto;
+pub mod enums;
 pub mod error;
 // The fuzz targets' bodies (most of it behind feature `fuzzing`): not part of the API.
 #[doc(hidden)]
 pub mod fuzzing;
 mod handshake;
-pub mod msgs;
-pub mod record;
+#[doc(hidden)]
+pub mod internal;
 pub mod resumption;
 #[cfg(feature = "std")]
 pub mod stream;
@@ -99,6 +99,10 @@ pub mod tokio;
 #[doc(hidden)]
 pub mod transcript;
 pub mod verify;
+
+// The wire codec, the messages and the record layer live in `internal`; the crate's own
+// code names them at the root.
+pub(crate) use internal::{codec, msgs, record};
 
 pub use config::{CertifiedKey, ClientConfig, CommonConfig, ServerConfig};
 pub use conn::{ClientConnection, Connection, Event, Output, ServerConnection};

@@ -514,7 +514,7 @@ fn readme_sample_is_the_doc_example() {
 /// TLS error.
 #[test]
 fn tls_errors_as_io_error_kinds() {
-    use tls12::codec::enums::AlertDescription;
+    use tls12::enums::AlertDescription;
     for (tls, kind) in [
         (Error::UnexpectedEof, io::ErrorKind::UnexpectedEof),
         (

@@ -50,7 +50,7 @@ use crate::error::Error;
 /// from a seed. See the [module docs](self).
 ///
 /// ```
-/// use tls12::codec::enums::NamedGroup;
+/// use tls12::enums::NamedGroup;
 /// use tls12::crypto::CryptoProvider;
 /// use tls12::crypto::test_provider::TestProvider;
 ///

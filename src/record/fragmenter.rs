@@ -28,8 +28,8 @@ pub struct Fragments<'a> {
 /// payload yields nothing.
 ///
 /// ```
-/// use tls12::codec::enums::{ContentType, ProtocolVersion};
-/// use tls12::record::fragments;
+/// use tls12::internal::codec::enums::{ContentType, ProtocolVersion};
+/// use tls12::internal::record::fragments;
 ///
 /// let lens: Vec<u16> = fragments(ContentType::APPLICATION_DATA, ProtocolVersion::TLS12, &[0; 10], 4)
 ///     .map(|(header, chunk)| {

@@ -166,10 +166,10 @@ fn record_overflow(field: &'static str) -> Error {
 /// Protects the records one side sends. See the [module docs](self) for the construction.
 ///
 /// ```
-/// use tls12::codec::enums::{ContentType, ProtocolVersion};
+/// use tls12::internal::codec::enums::{ContentType, ProtocolVersion};
 /// use tls12::crypto::{AeadAlgorithm, CryptoProvider};
 /// use tls12::crypto::ring::RingProvider;
-/// use tls12::record::protect::{RecordOpener, RecordSealer, HEADER_LEN};
+/// use tls12::internal::record::protect::{RecordOpener, RecordSealer, HEADER_LEN};
 ///
 /// let aead = RingProvider.aead(AeadAlgorithm::Aes128Gcm).unwrap();
 /// let (key, salt) = ([7u8; 16], [9u8; 4]);
