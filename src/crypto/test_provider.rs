@@ -140,7 +140,7 @@ impl fmt::Debug for TestProvider {
 }
 
 /// Hash of the concatenation of `parts`.
-fn derive(alg: HashAlgorithm, parts: &[&[u8]]) -> crypto::Output {
+fn derive(alg: HashAlgorithm, parts: &[&[u8]]) -> crypto::Digest {
     let mut ctx = RingProvider.hash(alg).start();
     for p in parts {
         ctx.update(p);
