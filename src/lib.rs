@@ -4,6 +4,14 @@
 //! never does IO, never reads a clock and never draws randomness except through the crypto
 //! provider. See [`conn`] for the drive contract.
 //!
+//! The API is the configurations, connections, outputs, events and errors at the root and
+//! in [`config`], [`conn`] and [`error`]; the provider traits in [`crypto`]; certificate
+//! verification in [`verify`]; session stores and ticketers in [`resumption`]; the
+//! streams; the cipher suites in [`suites`]; and the wire code points a user meets in
+//! [`enums`]. The codec, messages and record layer (`tls12::internal`) are not part of
+//! it: they serve this crate's trace, examples, fuzz targets and tests, and may change in
+//! any release.
+//!
 //! # Quickstart
 //!
 //! A server and a client configuration, a connection each, and the blocking
