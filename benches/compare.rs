@@ -61,7 +61,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{self, KeyPair};
 use ring::{aead, agreement, digest, hmac};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
-use tls12::codec::enums::{CipherSuite, NamedGroup};
+use tls12::enums::{CipherSuite, NamedGroup};
 use tls12::{ClientConnection, Connection, Output, ServerConnection};
 
 // ---------------------------------------------------------------------------------------

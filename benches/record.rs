@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ring::aead;
-use tls12::codec::enums::{ContentType, ProtocolVersion};
 use tls12::crypto::ring::RingProvider;
 use tls12::crypto::{AeadAlgorithm, CryptoProvider};
-use tls12::record::protect::{HEADER_LEN, MAX_PLAINTEXT_LEN, RecordOpener, RecordSealer};
+use tls12::internal::codec::enums::{ContentType, ProtocolVersion};
+use tls12::internal::record::protect::{HEADER_LEN, MAX_PLAINTEXT_LEN, RecordOpener, RecordSealer};
 
 fn keys(alg: AeadAlgorithm) -> (Vec<u8>, Vec<u8>) {
     (vec![0x42; alg.key_len()], vec![0x24; alg.fixed_iv_len()])

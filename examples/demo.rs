@@ -20,15 +20,17 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tls12::codec::enums::{CipherSuite, ContentType, HandshakeType, NamedGroup, WireName};
 use tls12::config::FixedTime;
 use tls12::crypto::keylog::KeyLogBuffer;
 use tls12::crypto::ring::RingProvider;
 use tls12::crypto::{CryptoProvider, KeyKind};
-use tls12::msgs::trace::Hex;
-use tls12::msgs::{HandshakeMessage, HandshakePayload, KxContext, RecordTrace};
+use tls12::internal::codec::enums::{
+    CipherSuite, ContentType, HandshakeType, NamedGroup, WireName,
+};
+use tls12::internal::msgs::trace::Hex;
+use tls12::internal::msgs::{HandshakeMessage, HandshakePayload, KxContext, RecordTrace};
+use tls12::internal::record::Deframer;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use tls12::record::Deframer;
 use tls12::suites::{ALL_SUITES, KeyExchange, SupportedSuite};
 use tls12::verify::{RootStore, WebPkiClientVerifier, WebPkiServerVerifier};
 use tls12::{

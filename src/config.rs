@@ -9,7 +9,6 @@ use pki_types::{CertificateDer, UnixTime};
 use crate::codec::enums::{CipherSuite, NamedGroup};
 use crate::crypto::{CryptoProvider, KeyKind, KeyLog, SigningKey};
 use crate::error::Error;
-use crate::msgs::CertificateRequest;
 use crate::record::DEFAULT_MAX_HANDSHAKE_MESSAGE;
 use crate::resumption::{
     AeadTicketer, ClientSessionStore, DEFAULT_MAX_SESSION_LEN, DEFAULT_MAX_TICKET_LEN,
@@ -337,6 +336,10 @@ impl ClientConfig {
     }
 }
 
+/// The server's CertificateRequest, as [`ResolvesClientCert::resolve`] sees it: its
+/// certificate types, signature schemes and acceptable CA names, fields public.
+pub use crate::msgs::CertificateRequest;
+
 /// Picks the client's certificate when a server asks for one.
 pub trait ResolvesClientCert: Send + Sync + fmt::Debug {
     /// The certificate to send for `request` (its certificate types, signature schemes and
@@ -382,7 +385,7 @@ pub struct ServerConfig {
     /// so it is not resumed. Default [`DEFAULT_MAX_SESSION_LEN`] (16 KiB).
     pub max_session_len: usize,
     /// The largest ClientHello body accepted (other handshake messages are bounded by
-    /// `common.max_handshake_message`). Default [`MAX_CLIENT_HELLO`](crate::record::MAX_CLIENT_HELLO),
+    /// `common.max_handshake_message`). Default
     /// 131,396 bytes, OpenSSL's limit: long suite lists, thousands of extensions and
     /// padding are legal. One byte more is illegal_parameter, from the message header.
     pub max_client_hello: usize,

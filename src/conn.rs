@@ -70,7 +70,7 @@ use crate::msgs::{AlertMessage, HandshakeMessage, HandshakePayload};
 use crate::record::copy;
 use crate::record::protect::{RecordOpener, RecordSealer};
 use crate::record::{
-    Deframer, HEADER_LEN, HandshakeJoiner, MAX_CIPHERTEXT, MAX_PLAINTEXT, RecordHeader,
+    Deframer, HEADER_LEN, HandshakeJoiner, MAX_CIPHERTEXT, MAX_PLAINTEXT, RecordHeader, fragments,
 };
 
 /// The send buffer's first allocation: a server's first flight with a typical chain.
@@ -87,9 +87,13 @@ const MAX_EMPTY_RECORDS: u32 = 32;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {
-    /// A handshake message was sent (only with `message_events` configured).
+    /// A handshake message was sent (only with `message_events` configured). The message
+    /// type is `tls12::internal::msgs::HandshakeMessage`, outside the stable API: its field
+    /// `typ` is a [`HandshakeType`](crate::enums::HandshakeType), the rest may change in any
+    /// release.
     HandshakeMessageSent(HandshakeMessage),
-    /// A handshake message was received (only with `message_events` configured).
+    /// A handshake message was received (only with `message_events` configured); unstable
+    /// like [`HandshakeMessageSent`](Self::HandshakeMessageSent).
     HandshakeMessageReceived(HandshakeMessage),
     /// We sent ChangeCipherSpec: from now on our records are encrypted.
     ChangeCipherSpecSent,
@@ -226,13 +230,15 @@ impl Core {
             return Ok(());
         }
         let max = self.config.max_fragment_len;
-        for chunk in payload.chunks(max) {
-            self.write_one_record(typ, chunk)?;
+        for (header, chunk) in fragments(typ, self.record_version, payload, max) {
+            self.write_one_record(header, chunk)?;
         }
         Ok(())
     }
 
-    fn write_one_record(&mut self, typ: ContentType, chunk: &[u8]) -> Result<(), Error> {
+    /// Appends one record: `header` and `chunk` as they are before our ChangeCipherSpec,
+    /// sealed (with the header's type and version) after it.
+    fn write_one_record(&mut self, header: RecordHeader, chunk: &[u8]) -> Result<(), Error> {
         if self.tx_start == self.tx.len() {
             self.tx.clear();
             self.tx_start = 0;
@@ -243,15 +249,8 @@ impl Core {
             self.tx
                 .reserve((HEADER_LEN + MAX_TAG_AND_NONCE + chunk.len()).max(INITIAL_TX));
         }
-        let version = self.record_version;
         match &mut self.sealer {
             None => {
-                let header = RecordHeader {
-                    typ,
-                    version,
-                    len: u16::try_from(chunk.len())
-                        .map_err(|_| Error::internal("record fragment over 64 KiB"))?,
-                };
                 self.tx.extend_from_slice(&header.to_array());
                 self.tx.extend_from_slice(chunk);
             }
@@ -263,7 +262,12 @@ impl Core {
                 self.tx.resize(start + sealer.payload_offset(), 0);
                 copy::extend(&mut self.tx, chunk);
                 self.tx.resize(start + total, 0);
-                let n = sealer.seal_in_place(typ, version, &mut self.tx[start..], chunk.len())?;
+                let n = sealer.seal_in_place(
+                    header.typ,
+                    header.version,
+                    &mut self.tx[start..],
+                    chunk.len(),
+                )?;
                 debug_assert_eq!(n, total);
             }
         }

@@ -3,7 +3,7 @@
 //! Every error is fatal: once a connection returns one, it returns the same error from then
 //! on, after sending the alert that [`Error::alert`] names (if any). Each variant is a category
 //! (decode, peer misbehaved, negotiation, certificate, crypto, alert received, config, API
-//! misuse); each carries what went wrong and maps to exactly one alert description.
+//! misuse, internal); each carries what went wrong and maps to exactly one alert description.
 
 use alloc::string::ToString;
 use alloc::sync::Arc;
@@ -286,8 +286,8 @@ pub enum Error {
     },
     /// The peer's certificate was rejected.
     Certificate(CertificateError),
-    /// A cryptographic check failed (record authentication, a signature) or the crypto
-    /// provider failed.
+    /// A cryptographic check failed (record authentication, a signature, ...). A provider
+    /// failure that is not the peer's doing is [`Internal`](Self::Internal).
     Crypto {
         /// Which operation.
         what: &'static str,
@@ -306,6 +306,10 @@ pub enum Error {
     /// A message we were about to send does not fit its length prefixes (a configuration
     /// too large for the wire, say). We send internal_error.
     Encode(EncodeError),
+    /// Something failed on our side, not the peer's: a broken internal invariant (a bug in
+    /// this crate) or a crypto provider that could not do its part (no randomness, a
+    /// signing or key generation failure). We send internal_error.
+    Internal(&'static str),
 }
 
 impl Error {
@@ -335,12 +339,10 @@ impl Error {
         }
     }
 
-    /// The crypto provider failed in a way that is our fault, not the peer's.
+    /// An [`Internal`](Error::Internal) error: our fault (a broken invariant, a failing
+    /// provider), not the peer's.
     pub const fn internal(what: &'static str) -> Self {
-        Error::Crypto {
-            what,
-            alert: AlertDescription::INTERNAL_ERROR,
-        }
+        Error::Internal(what)
     }
 
     /// The alert description we send to the peer for this error, if any.
@@ -351,7 +353,7 @@ impl Error {
             | Error::Negotiation { alert, .. }
             | Error::Crypto { alert, .. } => Some(*alert),
             Error::Certificate(e) => Some(e.alert()),
-            Error::Encode(_) => Some(AlertDescription::INTERNAL_ERROR),
+            Error::Encode(_) | Error::Internal(_) => Some(AlertDescription::INTERNAL_ERROR),
             Error::AlertReceived(_) | Error::Config(_) | Error::Api(_) | Error::UnexpectedEof => {
                 None
             }
@@ -392,6 +394,7 @@ impl fmt::Display for Error {
                 f.write_str("transport closed without close_notify (truncation)")
             }
             Error::Encode(e) => write!(f, "encode error: {e}"),
+            Error::Internal(what) => write!(f, "internal error: {what}"),
         }
     }
 }
@@ -413,8 +416,8 @@ impl core::error::Error for EncodeError {}
 /// `tls12::Error` is kept as the source: `io_error.get_ref()` and `downcast` give it back.
 ///
 /// [`Error::UnexpectedEof`] (a truncation) is [`std::io::ErrorKind::UnexpectedEof`]; what
-/// the peer sent or did is [`std::io::ErrorKind::InvalidData`]; a configuration, API or
-/// encoding error on our side is [`std::io::ErrorKind::Other`].
+/// the peer sent or did is [`std::io::ErrorKind::InvalidData`]; a configuration, API,
+/// encoding or internal error on our side is [`std::io::ErrorKind::Other`].
 #[cfg(feature = "std")]
 impl From<Error> for std::io::Error {
     fn from(e: Error) -> Self {
@@ -427,7 +430,9 @@ impl From<Error> for std::io::Error {
             | Error::Certificate(_)
             | Error::Crypto { .. }
             | Error::AlertReceived(_) => ErrorKind::InvalidData,
-            Error::Config(_) | Error::Api(_) | Error::Encode(_) => ErrorKind::Other,
+            Error::Config(_) | Error::Api(_) | Error::Encode(_) | Error::Internal(_) => {
+                ErrorKind::Other
+            }
         };
         std::io::Error::new(kind, e)
     }

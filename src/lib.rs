@@ -4,6 +4,14 @@
 //! never does IO, never reads a clock and never draws randomness except through the crypto
 //! provider. See [`conn`] for the drive contract.
 //!
+//! The API is the configurations, connections, outputs, events and errors at the root and
+//! in [`config`], [`conn`] and [`error`]; the provider traits in [`crypto`]; certificate
+//! verification in [`verify`]; session stores and ticketers in [`resumption`]; the
+//! streams; the cipher suites in [`suites`]; and the wire code points a user meets in
+//! [`enums`]. The codec, messages and record layer (`tls12::internal`) are not part of
+//! it: they serve this crate's trace, examples, fuzz targets and tests, and may change in
+//! any release.
+//!
 //! # Quickstart
 //!
 //! A server and a client configuration, a connection each, and the blocking
@@ -77,17 +85,17 @@ extern crate std;
 #[macro_use]
 mod log;
 
-pub mod codec;
 pub mod config;
 pub mod conn;
 pub mod crypto;
+pub mod enums;
 pub mod error;
 // The fuzz targets' bodies (most of it behind feature `fuzzing`): not part of the API.
 #[doc(hidden)]
 pub mod fuzzing;
 mod handshake;
-pub mod msgs;
-pub mod record;
+#[doc(hidden)]
+pub mod internal;
 pub mod resumption;
 #[cfg(feature = "std")]
 pub mod stream;
@@ -99,6 +107,10 @@ pub mod tokio;
 #[doc(hidden)]
 pub mod transcript;
 pub mod verify;
+
+// The wire codec, the messages and the record layer live in `internal`; the crate's own
+// code names them at the root.
+pub(crate) use internal::{codec, msgs, record};
 
 pub use config::{CertifiedKey, ClientConfig, CommonConfig, ServerConfig};
 pub use conn::{ClientConnection, Connection, Event, Output, ServerConnection};

@@ -53,12 +53,14 @@ const WRITE_LIMIT: usize = 64 * 1024;
 const TX_ROOM: usize = 16 * 1024 + 1024;
 
 /// A TLS error as an [`io::Error`], keeping it as the source. End of stream without
-/// close_notify is `UnexpectedEof`, misuse of the API or configuration `InvalidInput`,
-/// anything else (the peer's bytes, its alerts, a failed check) `InvalidData`.
+/// close_notify is `UnexpectedEof`, misuse of the API or configuration `InvalidInput`, a
+/// failure on our side (internal or encoding) `Other`, anything else (the peer's bytes,
+/// its alerts, a failed check) `InvalidData`.
 fn io_error(e: Error) -> io::Error {
     let kind = match e {
         Error::UnexpectedEof => io::ErrorKind::UnexpectedEof,
         Error::Api(_) | Error::Config(_) => io::ErrorKind::InvalidInput,
+        Error::Internal(_) | Error::Encode(_) => io::ErrorKind::Other,
         _ => io::ErrorKind::InvalidData,
     };
     io::Error::new(kind, e)

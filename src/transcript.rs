@@ -62,6 +62,7 @@ use core::fmt;
 use crate::codec::enums::NamedGroup;
 use crate::crypto::test_provider::TestProvider;
 use crate::error::Error;
+use crate::msgs::trace::Hex;
 use crate::record::HEADER_LEN;
 
 /// The first word of a transcript file.
@@ -345,7 +346,8 @@ impl fmt::Display for Transcript {
                 writeln!(f, "{k} = {v}")?;
             }
             for r in &conn.records {
-                writeln!(f, "{} {}", r.dir.tag(), hex::encode(&r.bytes))?;
+                // Full hex (`#`), lowercase, no separators: what the parser reads back.
+                writeln!(f, "{} {:#}", r.dir.tag(), Hex(&r.bytes))?;
             }
         }
         Ok(())
@@ -436,7 +438,17 @@ s2c 140303000101
                 bytes: vec![0x15, 3, 3, 0, 2, 1, 0x2a]
             }
         );
-        assert_eq!(Transcript::parse(&t.to_string()), Ok(t));
+        assert_eq!(Transcript::parse(&t.to_string()), Ok(t.clone()));
+
+        // A long record is written in full, not shortened as a trace would.
+        let mut long = t;
+        let mut bytes = vec![0x17, 3, 3, 0, 100];
+        bytes.extend(0..100u8);
+        long.connections[0].records.push(Record {
+            dir: Direction::ServerToClient,
+            bytes,
+        });
+        assert_eq!(Transcript::parse(&long.to_string()), Ok(long));
     }
 
     #[test]

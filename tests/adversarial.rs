@@ -1,5 +1,5 @@
 //! An adversarial peer: a scripted client or server built from this crate's codec
-//! (`tls12::msgs`), talking in memory to a real `ClientConnection` or `ServerConnection`.
+//! (`tls12::internal::msgs`), talking in memory to a real `ClientConnection` or `ServerConnection`.
 //! Each test sends one thing a hostile peer might and asserts the exact alert our endpoint
 //! sends (read back from the bytes it wrote), its error, and that it is dead afterwards:
 //! every later call returns the same error.
@@ -28,16 +28,16 @@ mod common;
 
 use common::forge::{self, *};
 use common::{ALERT, APP_DATA, CCS, HANDSHAKE, fuzz_sealed, record, records};
-use tls12::codec::Codec;
-use tls12::codec::enums::{
-    AlertDescription, CipherSuite, ClientCertificateType, CompressionMethod, ECCurveType,
-    ECPointFormat, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
-};
 use tls12::crypto::CryptoProvider;
 use tls12::crypto::fuzz_provider::FUZZ_SIGNATURE;
 use tls12::crypto::ring::RingProvider;
 use tls12::fuzzing::{self, OPT_CLIENT_AUTH};
-use tls12::msgs::{
+use tls12::internal::codec::Codec;
+use tls12::internal::codec::enums::{
+    AlertDescription, CipherSuite, ClientCertificateType, CompressionMethod, ECCurveType,
+    ECPointFormat, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
+};
+use tls12::internal::msgs::{
     CertificateChain, CertificateRequest, CertificateStatus, ClientExtension, ClientHello,
     DigitallySigned, EcdheServerKeyExchange, HandshakeMessage, NewSessionTicket, ServerExtension,
     ServerKeyExchangePayload,
@@ -751,12 +751,12 @@ fn real_client_given_server_point(group: NamedGroup, public: Vec<u8>) -> Under {
     let hello_record = records(&u.sink.tx)[0];
     let ch = HandshakeMessage::decode(&u.sink.tx[hello_record.body()..hello_record.end()])
         .expect("our ClientHello decodes");
-    let tls12::msgs::HandshakePayload::ClientHello(ch) = ch.payload else {
+    let tls12::internal::msgs::HandshakePayload::ClientHello(ch) = ch.payload else {
         panic!("not a ClientHello");
     };
     let sh = server_hello();
-    let params = tls12::msgs::ecdhe_params(group, &public).unwrap();
-    let message = tls12::msgs::signed_message(&ch.random, &sh.random, &params);
+    let params = tls12::internal::msgs::ecdhe_params(group, &public).unwrap();
+    let message = tls12::internal::msgs::signed_message(&ch.random, &sh.random, &params);
     let key = common::certified_key("server-rsa");
     let signature = key
         .key
@@ -1245,12 +1245,12 @@ fn server_key_exchange_signed_with_another_key_is_decrypt_error() {
     let mut u = Under::real_client();
     let hello = records(&u.sink.tx)[0];
     let ch = HandshakeMessage::decode(&u.sink.tx[hello.body()..hello.end()]).expect("decodes");
-    let tls12::msgs::HandshakePayload::ClientHello(ch) = ch.payload else {
+    let tls12::internal::msgs::HandshakePayload::ClientHello(ch) = ch.payload else {
         panic!("not a ClientHello");
     };
     let sh = server_hello();
-    let params = tls12::msgs::ecdhe_params(NamedGroup::X25519, &x25519_public()).unwrap();
-    let message = tls12::msgs::signed_message(&ch.random, &sh.random, &params);
+    let params = tls12::internal::msgs::ecdhe_params(NamedGroup::X25519, &x25519_public()).unwrap();
+    let message = tls12::internal::msgs::signed_message(&ch.random, &sh.random, &params);
     let signature = common::certified_key("client-rsa")
         .key
         .sign(SignatureScheme::RSA_PKCS1_SHA256, &message)

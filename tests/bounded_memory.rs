@@ -23,13 +23,13 @@ use common::{fragmented, fuzz_sealed, record};
 
 use std::sync::Arc;
 
-use tls12::codec::Codec;
-use tls12::codec::enums::{
+use tls12::fuzzing::{self, OPT_CLIENT_AUTH};
+use tls12::internal::codec::Codec;
+use tls12::internal::codec::enums::{
     AlertDescription, CipherSuite, ClientCertificateType, CompressionMethod, ECCurveType,
     ECPointFormat, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use tls12::fuzzing::{self, OPT_CLIENT_AUTH};
-use tls12::msgs::{
+use tls12::internal::msgs::{
     CertificateChain, CertificateRequest, ClientExtension, ClientHello, ClientKeyExchangePayload,
     DigitallySigned, EcdheServerKeyExchange, HandshakeMessage, Random, ServerExtension,
     ServerHello, ServerKeyExchangePayload, SessionId,
@@ -130,7 +130,7 @@ const APP_DATA: u8 = 23;
 /// The largest handshake message body accepted by default.
 const MAX_BODY: usize = 65536;
 /// The largest ClientHello body a server accepts by default.
-const MAX_CLIENT_HELLO: usize = tls12::record::MAX_CLIENT_HELLO;
+const MAX_CLIENT_HELLO: usize = tls12::internal::record::MAX_CLIENT_HELLO;
 
 fn hs(m: HandshakeMessage) -> Vec<u8> {
     let bytes = m.to_bytes().unwrap();

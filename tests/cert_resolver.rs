@@ -6,8 +6,8 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::*;
+use tls12::config::CertificateRequest;
 use tls12::config::ResolvesClientCert;
-use tls12::msgs::CertificateRequest;
 use tls12::verify::{RootStore, WebPkiClientVerifier};
 use tls12::{CertificateError, CertifiedKey, Error};
 

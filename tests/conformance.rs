@@ -2,7 +2,7 @@
 //! (or odd and wrong in a way the RFCs name). Each test's doc comment names the section it
 //! checks.
 //!
-//! The peer is scripted from this crate's codec (`tls12::msgs`) and talks in memory to a
+//! The peer is scripted from this crate's codec (`tls12::internal::msgs`) and talks in memory to a
 //! real `ServerConnection` or `ClientConnection` on the no-security `FuzzProvider` (feature
 //! `fuzzing`), as in tests/adversarial.rs: the record layer and the state machines are the
 //! real ones, and the alert our endpoint sends is read back from the bytes it wrote (its
@@ -23,11 +23,11 @@ use common::forge::{
     self, Under, client_at, framed, hs, hs_record, last_alert, server_at, server_script,
 };
 use common::{ALERT, CCS, HANDSHAKE, Sink, fragmented, fuzz_sealed, pump, record, record_v};
-use tls12::codec::enums::{
+use tls12::fuzzing::{self, OPT_CLIENT_AUTH_MANDATORY, RESUMABLE_SESSION_ID};
+use tls12::internal::codec::enums::{
     AlertDescription, CipherSuite, ExtensionType, HandshakeType, ProtocolVersion,
 };
-use tls12::fuzzing::{self, OPT_CLIENT_AUTH_MANDATORY, RESUMABLE_SESSION_ID};
-use tls12::msgs::{
+use tls12::internal::msgs::{
     ClientExtension, ClientHello, ClientKeyExchangePayload, HandshakeMessage, SessionId,
 };
 use tls12::resumption::{LruSessionCache, ServerSession, ServerSessionCache};
@@ -452,7 +452,7 @@ fn largest_possible_client_hello_is_accepted() {
 /// not take the larger bound at all.
 #[test]
 fn client_hello_over_the_limit_is_illegal_parameter() {
-    let over = tls12::record::MAX_CLIENT_HELLO + 1;
+    let over = tls12::internal::record::MAX_CLIENT_HELLO + 1;
     let len = (over as u32).to_be_bytes();
     let mut u = Under::forged_server(0);
     u.feed(&record(HANDSHAKE, &[1, len[1], len[2], len[3]]));
@@ -562,7 +562,7 @@ fn example_server_alert_for_an_oversized_client_hello_reaches_the_client() {
     // The header announces one byte over the limit; then the client sends the rest of its
     // "message" (200 KB) without waiting, so the server's socket holds unread bytes when it
     // gives up.
-    let over = (tls12::record::MAX_CLIENT_HELLO as u32 + 1).to_be_bytes();
+    let over = (tls12::internal::record::MAX_CLIENT_HELLO as u32 + 1).to_be_bytes();
     let mut body = vec![1, over[1], over[2], over[3]];
     body.resize(200_000, 0);
     let bytes = fragmented(HANDSHAKE, &body, 16384);
@@ -631,7 +631,7 @@ impl TcpClient {
 
     /// A sealer on the client's write keys (from the key log and the handshake's randoms)
     /// whose next record has sequence number `seq`.
-    fn sealer(&self, seq: u64) -> tls12::record::protect::RecordSealer {
+    fn sealer(&self, seq: u64) -> tls12::internal::record::protect::RecordSealer {
         use tls12::crypto::CryptoProvider;
         use tls12::crypto::key_schedule::{KeyBlockLayout, MasterSecret};
         let summary = self.conn.handshake_summary().expect("handshake done");
@@ -657,25 +657,42 @@ impl TcpClient {
             )
             .expect("key block");
         let keys = kb.client();
-        let mut sealer = tls12::record::protect::RecordSealer::new(
+        let mut sealer = tls12::internal::record::protect::RecordSealer::new(
             ring.aead(alg).expect("AES-128-GCM"),
             keys.key,
             keys.iv,
         )
         .expect("sealer");
-        sealer.set_seq(seq);
+        // The sequence number cannot be set from outside the crate: seal and drop `seq`
+        // empty records.
+        let mut scratch = vec![0u8; 5 + sealer.overhead()];
+        for _ in 0..seq {
+            sealer
+                .seal_in_place(
+                    tls12::internal::codec::enums::ContentType::APPLICATION_DATA,
+                    ProtocolVersion::TLS12,
+                    &mut scratch,
+                    0,
+                )
+                .expect("seal");
+        }
+        assert_eq!(sealer.seq(), seq);
         sealer
     }
 }
 
 /// `payload` sealed as one record of type `typ`.
-fn seal(sealer: &mut tls12::record::protect::RecordSealer, typ: u8, payload: &[u8]) -> Vec<u8> {
+fn seal(
+    sealer: &mut tls12::internal::record::protect::RecordSealer,
+    typ: u8,
+    payload: &[u8],
+) -> Vec<u8> {
     let mut buf = vec![0u8; 5 + sealer.overhead() + payload.len()];
     let at = sealer.payload_offset();
     buf[at..at + payload.len()].copy_from_slice(payload);
     let n = sealer
         .seal_in_place(
-            tls12::codec::enums::ContentType(typ),
+            tls12::internal::codec::enums::ContentType(typ),
             ProtocolVersion::TLS12,
             &mut buf,
             payload.len(),

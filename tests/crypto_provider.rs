@@ -9,10 +9,10 @@
 use pki_types::PrivateKeyDer;
 use pki_types::pem::PemObject;
 use tls12::Error;
-use tls12::codec::enums::{AlertDescription, NamedGroup, ProtocolVersion, SignatureScheme};
 use tls12::crypto::ring::{RingProvider, verify_signature};
 use tls12::crypto::test_provider::TestProvider;
 use tls12::crypto::{CryptoProvider, KeyKind, SigningKey};
+use tls12::enums::{AlertDescription, NamedGroup, ProtocolVersion, SignatureScheme};
 
 const GROUPS: [NamedGroup; 3] = [
     NamedGroup::X25519,

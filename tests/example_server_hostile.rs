@@ -11,11 +11,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tls12::codec::Codec;
-use tls12::codec::enums::{
+use tls12::internal::codec::Codec;
+use tls12::internal::codec::enums::{
     CipherSuite, CompressionMethod, ECPointFormat, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use tls12::msgs::{ClientExtension, ClientHello, HandshakeMessage, Random, SessionId};
+use tls12::internal::msgs::{ClientExtension, ClientHello, HandshakeMessage, Random, SessionId};
 use tls12::{ClientConnection, Output};
 
 const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pki");

@@ -14,9 +14,9 @@ use std::sync::Arc;
 use common::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use tls12::codec::enums::{CipherSuite, NamedGroup, SignatureScheme};
 use tls12::crypto::CryptoProvider;
 use tls12::crypto::test_provider::TestProvider;
+use tls12::enums::{CipherSuite, NamedGroup, SignatureScheme};
 use tls12::verify::WebPkiServerVerifier;
 use tls12::{ClientConfig, HandshakeSummary, ServerConfig};
 

@@ -115,7 +115,7 @@ fn the_second_connection_resumes_what_the_first_stored() {
     let out = run_client_script(&script);
     assert_eq!(
         out[0].error.as_ref().and_then(tls12::Error::alert),
-        Some(tls12::codec::enums::AlertDescription::UNRECOGNIZED_NAME),
+        Some(tls12::enums::AlertDescription::UNRECOGNIZED_NAME),
         "{out:?}"
     );
 }

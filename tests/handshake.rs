@@ -5,7 +5,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use tls12::codec::enums::{AlertDescription, CipherSuite, NamedGroup, SignatureScheme};
+use tls12::enums::{AlertDescription, CipherSuite, NamedGroup, SignatureScheme};
 use tls12::pki_types::{ServerName, UnixTime};
 use tls12::verify::WebPkiServerVerifier;
 use tls12::{Error, Event};
@@ -365,7 +365,7 @@ fn handshake_completes_events_and_message_events() {
             _ => None,
         })
         .collect();
-    use tls12::codec::enums::HandshakeType as H;
+    use tls12::enums::HandshakeType as H;
     assert_eq!(sent, [H::CLIENT_HELLO, H::CLIENT_KEY_EXCHANGE, H::FINISHED]);
     let received: Vec<_> = pair
         .c

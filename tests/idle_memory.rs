@@ -126,7 +126,7 @@ fn idle_connection_holds_only_keys_and_summary() {
     );
     assert_eq!(got, payload.len());
     assert!(
-        live() - idle > tls12::record::Deframer::CAPACITY as isize,
+        live() - idle > tls12::internal::record::Deframer::CAPACITY as isize,
         "the receive and send buffers are allocated again"
     );
 }

@@ -24,7 +24,7 @@ use example::http::Response;
 use example::record_log::Step;
 use example::server::{self, Served, ServerOptions};
 use openssl::Proc;
-use tls12::codec::enums::{AlertDescription, CipherSuite, NamedGroup};
+use tls12::enums::{AlertDescription, CipherSuite, NamedGroup};
 use tls12::{CertificateError, Error, HandshakeSummary};
 
 const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pki");

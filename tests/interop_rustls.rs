@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use common::*;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
-use tls12::codec::enums::{AlertDescription, CipherSuite, NamedGroup};
+use tls12::enums::{AlertDescription, CipherSuite, NamedGroup};
 use tls12::{ClientConnection, Connection, Error, Event, ServerConnection};
 
 const SUITES: [(CipherSuite, &str); 6] = [

@@ -5,13 +5,15 @@
 //!
 //! Run with `--nocapture` to see each message.
 
-use tls12::codec::enums::{
+use tls12::internal::codec::enums::{
     CipherSuite, ContentType, ECCurveType, HandshakeType, NamedGroup, ProtocolVersion,
     SignatureScheme, WireName,
 };
-use tls12::codec::{Codec, Reader};
-use tls12::msgs::{HandshakeMessage, HandshakePayload, KxContext, ServerKeyExchangePayload};
-use tls12::record::{Deframer, HandshakeJoiner};
+use tls12::internal::codec::{Codec, Reader};
+use tls12::internal::msgs::{
+    HandshakeMessage, HandshakePayload, KxContext, ServerKeyExchangePayload,
+};
+use tls12::internal::record::{Deframer, HandshakeJoiner};
 use tls12::suites::{KeyExchange, SupportedSuite};
 
 fn capture(name: &str) -> Vec<u8> {
@@ -26,7 +28,7 @@ type Flight = Vec<(Vec<u8>, HandshakeMessage)>;
 
 fn plaintext_messages(stream: &[u8], kx: KxContext) -> Flight {
     let mut d = Deframer::new();
-    let mut j = HandshakeJoiner::new(tls12::record::DEFAULT_MAX_HANDSHAKE_MESSAGE);
+    let mut j = HandshakeJoiner::new(tls12::internal::record::DEFAULT_MAX_HANDSHAKE_MESSAGE);
     let mut out = Vec::new();
     let mut input = stream;
     'outer: loop {

@@ -4,13 +4,13 @@
 
 use proptest::collection::vec;
 use proptest::prelude::*;
-use tls12::codec::Codec;
-use tls12::codec::enums::{
+use tls12::internal::codec::Codec;
+use tls12::internal::codec::enums::{
     AlertDescription, AlertLevel, CertificateStatusType, CipherSuite, ClientCertificateType,
     CompressionMethod, ECCurveType, ECPointFormat, ExtensionType, HandshakeType, MaxFragmentLength,
     NamedGroup, ProtocolVersion, ServerNameType, SignatureScheme,
 };
-use tls12::msgs::*;
+use tls12::internal::msgs::*;
 
 fn bytes(len: std::ops::Range<usize>) -> impl Strategy<Value = Vec<u8>> {
     vec(any::<u8>(), len)

@@ -8,9 +8,9 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use tls12::codec::enums::AlertDescription;
 use tls12::crypto::CryptoProvider;
 use tls12::crypto::ring::RingProvider;
+use tls12::enums::AlertDescription;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer};
 use tls12::verify::{RootStore, WebPkiClientVerifier};
 use tls12::{CertificateError, CertifiedKey, Error, Event, HandshakeSummary};

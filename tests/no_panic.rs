@@ -24,10 +24,10 @@ use std::sync::Arc;
 
 use common::forge::{self, hs, hs_records};
 use common::{CCS, HANDSHAKE, Pair, Sink, fuzz_sealed, pump, record, records};
-use tls12::codec::Codec;
-use tls12::codec::enums::{AlertDescription, HandshakeType, NamedGroup};
+use tls12::enums::{AlertDescription, HandshakeType, NamedGroup};
 use tls12::fuzzing::{self, OPT_CLIENT_AUTH};
-use tls12::msgs::{
+use tls12::internal::codec::Codec;
+use tls12::internal::msgs::{
     CertificateChain, ClientExtension, ClientHello, HandshakeMessage, NewSessionTicket,
     ServerExtension, SessionId,
 };
@@ -239,7 +239,7 @@ fn next_client_hello(config: &Arc<ClientConfig>) -> ClientHello {
     let mut client = ClientConnection::new(config.clone(), name).expect("the next connection");
     let mut sink = Sink::default();
     feed(&mut client, &mut sink, &[]);
-    let mut r = tls12::codec::Reader::new(&sink.tx);
+    let mut r = tls12::internal::codec::Reader::new(&sink.tx);
     let mut body = Vec::new();
     while r.any_left() {
         let h = r.take(5, "header").unwrap();
@@ -247,7 +247,7 @@ fn next_client_hello(config: &Arc<ClientConfig>) -> ClientHello {
         body.extend_from_slice(r.take(len, "body").unwrap());
     }
     match HandshakeMessage::decode(&body).unwrap().payload {
-        tls12::msgs::HandshakePayload::ClientHello(ch) => ch,
+        tls12::internal::msgs::HandshakePayload::ClientHello(ch) => ch,
         other => panic!("not a ClientHello: {other:?}"),
     }
 }
@@ -371,11 +371,11 @@ fn issued_ticket(tx: &[u8]) -> Option<NewSessionTicket> {
             body.extend_from_slice(&tx[r.body()..r.end()]);
         }
     }
-    let mut rd = tls12::codec::Reader::new(&body);
+    let mut rd = tls12::internal::codec::Reader::new(&body);
     while rd.any_left() {
         let m = HandshakeMessage::read(&mut rd).ok()?;
         if m.typ == HandshakeType::NEW_SESSION_TICKET {
-            if let tls12::msgs::HandshakePayload::NewSessionTicket(t) = m.payload {
+            if let tls12::internal::msgs::HandshakePayload::NewSessionTicket(t) = m.payload {
                 return Some(t);
             }
         }

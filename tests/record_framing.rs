@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 use tls12::Error;
-use tls12::codec::enums::{ContentType, HandshakeType, ProtocolVersion};
-use tls12::record::{
+use tls12::internal::codec::enums::{ContentType, HandshakeType, ProtocolVersion};
+use tls12::internal::record::{
     Deframer, HEADER_LEN, HandshakeJoiner, MAX_CIPHERTEXT, MAX_PLAINTEXT, RecordHeader, fragments,
     write_records,
 };

@@ -9,14 +9,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use common::*;
-use tls12::codec::enums::{
-    AlertDescription, CipherSuite, CompressionMethod, ContentType, HandshakeType, ProtocolVersion,
-};
-use tls12::codec::{Codec, Reader};
 use tls12::config::TimeSource;
 use tls12::crypto::keylog::KeyLogBuffer;
-use tls12::msgs::{ClientExtension, ClientHello, SessionId};
-use tls12::msgs::{
+use tls12::internal::codec::enums::{
+    AlertDescription, CipherSuite, CompressionMethod, ContentType, HandshakeType, ProtocolVersion,
+};
+use tls12::internal::codec::{Codec, Reader};
+use tls12::internal::msgs::{ClientExtension, ClientHello, SessionId};
+use tls12::internal::msgs::{
     HandshakeMessage, HandshakePayload, KxContext, Random, ServerExtension, ServerHello,
 };
 use tls12::pki_types::{ServerName, UnixTime};
@@ -387,7 +387,7 @@ fn a_session_with_ems_offered_without_it_is_handshake_failure() {
     });
     assert_eq!(
         ssink.error.as_ref().and_then(Error::alert),
-        Some(tls12::codec::enums::AlertDescription::HANDSHAKE_FAILURE)
+        Some(tls12::enums::AlertDescription::HANDSHAKE_FAILURE)
     );
     assert_eq!(
         ssink.tx,
@@ -580,7 +580,7 @@ fn name() -> String {
 
 /// A plaintext NewSessionTicket record.
 fn ticket_record() -> Vec<u8> {
-    let nst = tls12::msgs::NewSessionTicket {
+    let nst = tls12::internal::msgs::NewSessionTicket {
         lifetime_hint: 60,
         ticket: vec![9; 40],
     };

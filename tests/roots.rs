@@ -25,7 +25,7 @@ fn webpki_roots_go_in_as_trust_anchors() {
     pair.run();
     assert_eq!(
         pair.c.error.as_ref().and_then(tls12::Error::alert),
-        Some(tls12::codec::enums::AlertDescription::UNKNOWN_CA)
+        Some(tls12::enums::AlertDescription::UNKNOWN_CA)
     );
 
     // With the test CA added beside them, it completes.

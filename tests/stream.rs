@@ -514,7 +514,7 @@ fn readme_sample_is_the_doc_example() {
 /// TLS error.
 #[test]
 fn tls_errors_as_io_error_kinds() {
-    use tls12::codec::enums::AlertDescription;
+    use tls12::enums::AlertDescription;
     for (tls, kind) in [
         (Error::UnexpectedEof, io::ErrorKind::UnexpectedEof),
         (
@@ -527,12 +527,23 @@ fn tls_errors_as_io_error_kinds() {
         ),
         (Error::Api("write after close"), io::ErrorKind::Other),
         (Error::Config("no suites"), io::ErrorKind::Other),
+        (Error::internal("no write keys"), io::ErrorKind::Other),
     ] {
         let e = io::Error::from(tls.clone());
         assert_eq!(e.kind(), kind, "{tls}");
         assert_eq!(tls_error(&e), Some(&tls));
         assert_eq!(e.to_string(), tls.to_string());
     }
+}
+
+/// An internal failure (ours, not the peer's) is its own variant, sent as internal_error.
+#[test]
+fn internal_errors_are_internal_error() {
+    use tls12::enums::AlertDescription;
+    let e = Error::internal("no write keys");
+    assert_eq!(e, Error::Internal("no write keys"));
+    assert_eq!(e.alert(), Some(AlertDescription::INTERNAL_ERROR));
+    assert_eq!(e.to_string(), "internal error: no write keys");
 }
 
 /// Writing after `close` is an error (nothing is sent after close_notify); dropping a

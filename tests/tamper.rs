@@ -21,7 +21,7 @@
 mod common;
 
 use common::*;
-use tls12::codec::enums::{AlertDescription, CipherSuite, ContentType, ProtocolVersion};
+use tls12::internal::codec::enums::{AlertDescription, CipherSuite, ContentType, ProtocolVersion};
 use tls12::{ClientConfig, Connection, Error, ServerConfig};
 
 /// Handshake message types.
@@ -805,7 +805,7 @@ fn client_key_exchange_invalid_p256_point_is_illegal_parameter() {
     // check without naming an alert; a value out of range for the field is illegal_parameter
     // (RFC 5246 7.2.2), the alert RFC 8446 4.2.8 names for the same check.
     let mut c = client_config();
-    c.common.groups = vec![tls12::codec::enums::NamedGroup::SECP256R1];
+    c.common.groups = vec![tls12::enums::NamedGroup::SECP256R1];
     let mut pair = tampered(c, server_config(&["server-rsa"]), Dir::ToServer, 2, |b| {
         let m = msg(b, CLIENT_KEY_EXCHANGE);
         assert_eq!((b[m + 4], b[m + 5]), (65, 4), "an uncompressed P-256 point");
@@ -1010,15 +1010,15 @@ struct Injector {
     pair: Pair,
     /// The ClientHello as the client sent it.
     client_hello: Vec<u8>,
-    client_sealer: tls12::record::protect::RecordSealer,
-    server_sealer: tls12::record::protect::RecordSealer,
+    client_sealer: tls12::internal::record::protect::RecordSealer,
+    server_sealer: tls12::internal::record::protect::RecordSealer,
 }
 
 impl Injector {
     fn new() -> Self {
         use tls12::crypto::key_schedule::{KeyBlockLayout, MasterSecret};
         use tls12::crypto::{AeadAlgorithm, HashAlgorithm};
-        use tls12::record::protect::RecordSealer;
+        use tls12::internal::record::protect::RecordSealer;
 
         let capture = std::sync::Arc::new(Capture::default());
         let mut c = suite_config(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);

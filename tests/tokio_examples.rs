@@ -8,7 +8,7 @@ mod tokio_client;
 #[path = "../examples/tokio_server.rs"]
 mod tokio_server;
 
-use tls12::codec::enums::CipherSuite;
+use tls12::enums::CipherSuite;
 use tokio::net::TcpListener;
 
 const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pki");
@@ -68,7 +68,7 @@ async fn tokio_server_alert_for_an_oversized_client_hello_reaches_the_client() {
     let server = tokio::spawn(tokio_server::serve(listener, server_config, Some(1)));
     let mut sock = tokio::net::TcpStream::connect(addr).await.expect("connect");
     // A ClientHello header one byte over the limit, then 200 KB of its "body" in records.
-    let over = (tls12::record::MAX_CLIENT_HELLO as u32 + 1).to_be_bytes();
+    let over = (tls12::internal::record::MAX_CLIENT_HELLO as u32 + 1).to_be_bytes();
     let mut body = vec![1, over[1], over[2], over[3]];
     body.resize(200_000, 0);
     let mut bytes = Vec::new();

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use tls12::codec::enums::AlertDescription;
+use tls12::enums::AlertDescription;
 use tls12::pki_types::ServerName;
 use tls12::tokio::{ClientTlsStream, ServerTlsStream, TlsAcceptor, TlsConnector};
 use tls12::{CertificateError, Error};

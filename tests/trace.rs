@@ -8,9 +8,9 @@
 mod common;
 
 use tls12::Event;
-use tls12::codec::enums::{CipherSuite, ContentType, HandshakeType};
-use tls12::msgs::{HandshakeMessage, HandshakePayload, KxContext, RecordTrace};
-use tls12::record::{Deframer, HandshakeJoiner};
+use tls12::internal::codec::enums::{CipherSuite, ContentType, HandshakeType};
+use tls12::internal::msgs::{HandshakeMessage, HandshakePayload, KxContext, RecordTrace};
+use tls12::internal::record::{Deframer, HandshakeJoiner};
 use tls12::suites::{KeyExchange, SupportedSuite};
 
 use common::{Dir, Pair, certified_key, client_config, server_config, with_client_auth};
@@ -32,7 +32,7 @@ type Plaintext = (Vec<String>, Vec<HandshakeMessage>);
 /// and each handshake message, decoded with `kx`.
 fn plaintext(stream: &[u8], kx: KxContext) -> Plaintext {
     let mut d = Deframer::new();
-    let mut j = HandshakeJoiner::new(tls12::record::DEFAULT_MAX_HANDSHAKE_MESSAGE);
+    let mut j = HandshakeJoiner::new(tls12::internal::record::DEFAULT_MAX_HANDSHAKE_MESSAGE);
     let (mut records, mut msgs) = (Vec::new(), Vec::new());
     let mut input = stream;
     loop {
@@ -498,9 +498,9 @@ fn traces_never_panic_on_the_fuzz_corpus() {
             }
             for typ in [20, 21, 22, 23] {
                 for end in 0..bytes.len().min(64) {
-                    let header = tls12::record::RecordHeader {
+                    let header = tls12::internal::record::RecordHeader {
                         typ: ContentType(typ),
-                        version: tls12::codec::enums::ProtocolVersion::TLS12,
+                        version: tls12::enums::ProtocolVersion::TLS12,
                         len: end as u16,
                     };
                     let p = &bytes[..end];

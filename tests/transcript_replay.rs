@@ -26,8 +26,8 @@ use std::time::{Duration, Instant};
 
 use openssl::Proc;
 use replay::{Built, Driver, Replayed, TRANSCRIPT_DIR, build, load};
-use tls12::codec::enums::{CipherSuite, ContentType, NamedGroup, SignatureScheme};
 use tls12::crypto::keylog::KeyLogBuffer;
+use tls12::internal::codec::enums::{CipherSuite, ContentType, NamedGroup, SignatureScheme};
 use tls12::transcript::{Direction, Record, RecordSplitter, Transcript, TranscriptConnection};
 
 /// Replays `name` and checks what every replay must show, plus the suite and group.

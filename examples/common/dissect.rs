@@ -18,14 +18,14 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use tls12::codec::enums::{CipherSuite, ContentType, HandshakeType};
 use tls12::crypto::key_schedule::{CLIENT_FINISHED, KeyBlockLayout, MasterSecret, SERVER_FINISHED};
 use tls12::crypto::ring::RingProvider;
 use tls12::crypto::{CryptoProvider, HashAlgorithm};
-use tls12::msgs::KxContext;
-use tls12::msgs::trace::{Hex, RecordTrace};
-use tls12::record::RecordHeader;
-use tls12::record::protect::RecordOpener;
+use tls12::internal::codec::enums::{CipherSuite, ContentType, HandshakeType};
+use tls12::internal::msgs::KxContext;
+use tls12::internal::msgs::trace::{Hex, RecordTrace};
+use tls12::internal::record::RecordHeader;
+use tls12::internal::record::protect::RecordOpener;
 use tls12::suites::{KeyExchange, SupportedSuite};
 use tls12::transcript::{Direction, Transcript};
 

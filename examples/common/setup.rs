@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tls12::codec::enums::{CipherSuite, NamedGroup};
 use tls12::crypto::keylog::KeyLogFile;
 use tls12::crypto::ring::RingProvider;
 use tls12::crypto::{CryptoProvider, KeyLog};
+use tls12::enums::{CipherSuite, NamedGroup};
 use tls12::pki_types::CertificateDer;
 use tls12::pki_types::pem::PemObject;
 use tls12::suites::ALL_SUITES;

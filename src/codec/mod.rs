@@ -168,7 +168,7 @@ impl LenPrefix {
 /// A length prefix being written: push a placeholder, write the body, then patch it.
 ///
 /// ```
-/// use tls12::codec::{LenPrefix, LengthPrefixed};
+/// use tls12::internal::codec::{LenPrefix, LengthPrefixed};
 /// let mut out = Vec::new();
 /// let lp = LengthPrefixed::begin(&mut out, LenPrefix::U16);
 /// out.extend_from_slice(b"abc");

@@ -31,9 +31,9 @@ use alloc::vec::Vec;
 use crate::codec::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::crypto::ring::{RingProvider, check_peer_public, invalid_point};
 use crate::crypto::{
-    ActiveKx, Aead, AeadAlgorithm, AeadKey, CryptoProvider, Hash, HashAlgorithm, HashContext, Hmac,
-    HmacKey, KeyKind, KxGroup, Output, RsaPreMasterDecrypter, SharedSecret, SignatureVerification,
-    SigningKey,
+    ActiveKx, Aead, AeadAlgorithm, AeadKey, CryptoProvider, Digest, Hash, HashAlgorithm,
+    HashContext, Hmac, HmacKey, KeyKind, KxGroup, RsaPreMasterDecrypter, SharedSecret,
+    SignatureVerification, SigningKey,
 };
 use crate::error::Error;
 
@@ -134,20 +134,20 @@ impl Hash for FuzzHash {
     fn start(&self) -> Box<dyn HashContext> {
         Box::new(FuzzHashContext(self.0))
     }
-    fn hash(&self, _data: &[u8]) -> Output {
+    fn hash(&self, _data: &[u8]) -> Digest {
         zeros(self.0)
     }
 }
 
-fn zeros(alg: HashAlgorithm) -> Output {
-    Output::new(&[0u8; 64][..alg.output_len()])
+fn zeros(alg: HashAlgorithm) -> Digest {
+    Digest::new(&[0u8; 64][..alg.output_len()])
 }
 
 struct FuzzHashContext(HashAlgorithm);
 
 impl HashContext for FuzzHashContext {
     fn update(&mut self, _data: &[u8]) {}
-    fn current(&self) -> Output {
+    fn current(&self) -> Digest {
         zeros(self.0)
     }
     fn fork(&self) -> Box<dyn HashContext> {
@@ -165,7 +165,7 @@ impl Hmac for FuzzHash {
 }
 
 impl HmacKey for FuzzHashContext {
-    fn sign(&self, _parts: &[&[u8]]) -> Output {
+    fn sign(&self, _parts: &[&[u8]]) -> Digest {
         zeros(self.0)
     }
 }

@@ -84,17 +84,17 @@ impl AeadAlgorithm {
     pub const NONCE_LEN: usize = 12;
 }
 
-/// A digest value (up to 64 bytes).
+/// A hash digest or an HMAC value (up to 64 bytes).
 #[derive(Clone, Copy)]
-pub struct Output {
+pub struct Digest {
     buf: [u8; 64],
     len: usize,
 }
 
-impl Output {
-    /// Copies `bytes` (at most 64) into a new output.
+impl Digest {
+    /// Copies `bytes` (at most 64) into a new digest.
     ///
-    /// Panics if `bytes` is longer than 64: only provider code builds outputs, from digests
+    /// Panics if `bytes` is longer than 64: only provider code builds digests, from hashes
     /// and MACs of at most 64 bytes.
     pub fn new(bytes: &[u8]) -> Self {
         let mut buf = [0u8; 64];
@@ -106,19 +106,19 @@ impl Output {
     }
 }
 
-impl AsRef<[u8]> for Output {
+impl AsRef<[u8]> for Digest {
     fn as_ref(&self) -> &[u8] {
         &self.buf[..self.len]
     }
 }
 
-impl fmt::Debug for Output {
+impl fmt::Debug for Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:#}", crate::msgs::trace::Hex(self.as_ref()))
     }
 }
 
-impl PartialEq for Output {
+impl PartialEq for Digest {
     fn eq(&self, other: &Self) -> bool {
         self.as_ref() == other.as_ref()
     }
@@ -131,7 +131,7 @@ pub trait Hash: Send + Sync {
     /// A new running context (for the handshake transcript).
     fn start(&self) -> Box<dyn HashContext>;
     /// Hashes `data` in one go.
-    fn hash(&self, data: &[u8]) -> Output;
+    fn hash(&self, data: &[u8]) -> Digest;
 }
 
 /// A running hash that can be forked (to hash the transcript so far and keep going).
@@ -139,7 +139,7 @@ pub trait HashContext: Send + Sync {
     /// Absorbs `data`.
     fn update(&mut self, data: &[u8]);
     /// The digest of everything absorbed so far; the context keeps running.
-    fn current(&self) -> Output;
+    fn current(&self) -> Digest;
     /// An independent copy of this context.
     fn fork(&self) -> Box<dyn HashContext>;
 }
@@ -155,7 +155,7 @@ pub trait Hmac: Send + Sync {
 /// HMAC with a key bound.
 pub trait HmacKey: Send + Sync {
     /// HMAC(key, concatenation of `parts`).
-    fn sign(&self, parts: &[&[u8]]) -> Output;
+    fn sign(&self, parts: &[&[u8]]) -> Digest;
 }
 
 /// A key-exchange group (X25519, P-256, P-384).

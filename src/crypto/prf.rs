@@ -13,7 +13,7 @@
 
 use alloc::vec::Vec;
 
-use crate::crypto::{Hmac, HmacKey, Output};
+use crate::crypto::{Digest, Hmac, HmacKey};
 
 /// How many seed parts [`prf_parts`] passes to the HMAC without copying.
 const MAX_SEED_PARTS: usize = 4;
@@ -82,7 +82,7 @@ fn p_hash(key: &dyn HmacKey, label: &[u8], seed_parts: &[&[u8]], out: &mut [u8])
     let n = 2 + seed_parts.len();
 
     // A(1) = HMAC(secret, label + seed).
-    let mut a: Output = key.sign(&parts[1..n]);
+    let mut a: Digest = key.sign(&parts[1..n]);
     let mut written = 0;
     loop {
         let chunk = {

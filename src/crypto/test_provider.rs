@@ -50,7 +50,7 @@ use crate::error::Error;
 /// from a seed. See the [module docs](self).
 ///
 /// ```
-/// use tls12::codec::enums::NamedGroup;
+/// use tls12::enums::NamedGroup;
 /// use tls12::crypto::CryptoProvider;
 /// use tls12::crypto::test_provider::TestProvider;
 ///
@@ -140,7 +140,7 @@ impl fmt::Debug for TestProvider {
 }
 
 /// Hash of the concatenation of `parts`.
-fn derive(alg: HashAlgorithm, parts: &[&[u8]]) -> crypto::Output {
+fn derive(alg: HashAlgorithm, parts: &[&[u8]]) -> crypto::Digest {
     let mut ctx = RingProvider.hash(alg).start();
     for p in parts {
         ctx.update(p);

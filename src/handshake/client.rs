@@ -9,8 +9,8 @@ use pki_types::{CertificateDer, ServerName};
 use zeroize::Zeroizing;
 
 use super::{
-    HandshakeSummary, Input, Output, Secrets, Side, Transcript, kx_context_of, random_session_id,
-    send,
+    HandshakeSummary, Input, Output, Secrets, Side, TranscriptHash, kx_context_of,
+    random_session_id, send,
 };
 use crate::codec::enums::{
     AlertDescription, CipherSuite, CompressionMethod, ECCurveType, ECPointFormat, HandshakeType,
@@ -53,7 +53,7 @@ struct ExpectServerHello {
     random: [u8; 32],
     /// The session we offered to resume, and the session ID we sent with it.
     offered: Option<(ClientSession, SessionId)>,
-    transcript: Transcript,
+    transcript: TranscriptHash,
 }
 
 /// Known once ServerHello arrived.
@@ -67,7 +67,7 @@ struct Negotiated {
     session_id: SessionId,
     /// The server acknowledged session_ticket: a NewSessionTicket precedes its CCS.
     ticket_promised: bool,
-    transcript: Transcript,
+    transcript: TranscriptHash,
 }
 
 struct WithCerts {
@@ -181,7 +181,7 @@ impl State {
             }
         }
         let bytes = out.send_client_hello(HandshakeMessage::from(hello))?;
-        let mut transcript = Transcript::new();
+        let mut transcript = TranscriptHash::new();
         transcript.add(&bytes);
         Ok(Self {
             config,
@@ -685,7 +685,7 @@ impl State {
     fn emit_certificate(
         &self,
         out: &mut dyn Output,
-        transcript: &mut Transcript,
+        transcript: &mut TranscriptHash,
         req: &CertificateRequest,
     ) -> Result<Option<(CertifiedKey, SignatureScheme)>, Error> {
         let resolved = match &self.config.client_cert_resolver {

@@ -17,7 +17,7 @@ use crate::crypto::key_schedule::{
     CLIENT_FINISHED, KeyBlockLayout, MasterSecret, SERVER_FINISHED, key_block_keyed,
     verify_data_keyed,
 };
-use crate::crypto::{CryptoProvider, HashContext, HmacKey, Output as HashOutput};
+use crate::crypto::{CryptoProvider, Digest, HashContext, HmacKey};
 use crate::error::Error;
 use crate::msgs::{HandshakeMessage, KxContext, SessionId};
 use crate::record::protect::{RecordOpener, RecordSealer};
@@ -154,7 +154,7 @@ impl HandshakeState {
 /// Sends `msg`, which joins `transcript`.
 pub(crate) fn send(
     out: &mut dyn Output,
-    transcript: &mut Transcript,
+    transcript: &mut TranscriptHash,
     msg: HandshakeMessage,
 ) -> Result<(), Error> {
     let bytes = out.send(msg)?;
@@ -189,12 +189,12 @@ pub(crate) fn kx_context_of(suite: &SupportedSuite) -> KxContext {
 /// while they may still be needed (CertificateVerify signs the messages themselves, not
 /// their hash): until the hash starts, and after it only on a side that may sign or check
 /// a CertificateVerify.
-pub(crate) struct Transcript {
+pub(crate) struct TranscriptHash {
     raw: Option<Vec<u8>>,
     hash: Option<Box<dyn HashContext>>,
 }
 
-impl Transcript {
+impl TranscriptHash {
     pub(crate) fn new() -> Self {
         Self {
             raw: Some(Vec::new()),
@@ -231,7 +231,7 @@ impl Transcript {
     }
 
     /// The hash of everything so far.
-    pub(crate) fn current_hash(&self) -> Result<HashOutput, Error> {
+    pub(crate) fn current_hash(&self) -> Result<Digest, Error> {
         self.hash
             .as_ref()
             .map(|h| h.current())
@@ -369,7 +369,7 @@ impl Secrets {
         &self,
         out: &mut dyn Output,
         side: Side,
-        transcript: &mut Transcript,
+        transcript: &mut TranscriptHash,
     ) -> Result<(), Error> {
         out.send_ccs()?;
         let vd = self.verify_data(side, transcript.current_hash()?.as_ref());
@@ -381,7 +381,7 @@ impl Secrets {
     pub(crate) fn check_finished(
         &self,
         peer: Side,
-        transcript: &Transcript,
+        transcript: &TranscriptHash,
         verify_data: &[u8],
     ) -> Result<(), Error> {
         let expect = self.verify_data(peer, transcript.current_hash()?.as_ref());
@@ -488,7 +488,7 @@ mod tests {
     #[test]
     fn raw_bytes_kept_only_when_asked() {
         for keep in [false, true] {
-            let mut t = Transcript::new();
+            let mut t = TranscriptHash::new();
             t.add(b"hello ");
             t.start_hash(&RingProvider, suite(), keep);
             t.add(b"world");

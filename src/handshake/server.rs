@@ -10,7 +10,7 @@ use pki_types::{CertificateDer, DnsName};
 use zeroize::Zeroizing;
 
 use super::{
-    HandshakeSummary, Input, Output, Secrets, Side, Transcript, check_chain_len, kx_context_of,
+    HandshakeSummary, Input, Output, Secrets, Side, TranscriptHash, check_chain_len, kx_context_of,
     random_session_id, send,
 };
 use crate::codec::enums::{
@@ -64,7 +64,7 @@ struct Negotiated {
     session_id: SessionId,
     /// We acknowledged session_ticket: a NewSessionTicket precedes our CCS.
     send_ticket: bool,
-    transcript: Transcript,
+    transcript: TranscriptHash,
 }
 
 struct Pending {
@@ -297,7 +297,7 @@ impl State {
                 scheme: None,
                 session_id: ch.session_id,
                 send_ticket: false,
-                transcript: Transcript::new(),
+                transcript: TranscriptHash::new(),
             };
             return self.resume(out, n, session, exts, encoded);
         }
@@ -328,7 +328,7 @@ impl State {
             scheme: choice.scheme,
             session_id,
             send_ticket,
-            transcript: Transcript::new(),
+            transcript: TranscriptHash::new(),
         };
         n.transcript.start_hash(
             config.common.provider.as_ref(),
@@ -751,7 +751,7 @@ fn emit_server_hello(
 /// and certificate authorities the verifier names.
 fn emit_certificate_request(
     out: &mut dyn Output,
-    transcript: &mut Transcript,
+    transcript: &mut TranscriptHash,
     verifier: &dyn crate::verify::ClientCertVerifier,
 ) -> Result<(), Error> {
     let req = CertificateRequest {

@@ -29,9 +29,9 @@
 //! # Example
 //!
 //! ```
-//! use tls12::codec::Codec;
-//! use tls12::codec::enums::{CipherSuite, CompressionMethod, ProtocolVersion};
-//! use tls12::msgs::{
+//! use tls12::internal::codec::Codec;
+//! use tls12::internal::codec::enums::{CipherSuite, CompressionMethod, ProtocolVersion};
+//! use tls12::internal::msgs::{
 //!     ClientExtension, ClientHello, HandshakeMessage, HandshakePayload, KxContext, Random,
 //!     SessionId,
 //! };

@@ -30,8 +30,8 @@
 //! encoded lengths.
 //!
 //! ```
-//! use tls12::codec::enums::{CipherSuite, CompressionMethod, ProtocolVersion};
-//! use tls12::msgs::{ClientExtension, ClientHello, HandshakeMessage, Random, SessionId};
+//! use tls12::internal::codec::enums::{CipherSuite, CompressionMethod, ProtocolVersion};
+//! use tls12::internal::msgs::{ClientExtension, ClientHello, HandshakeMessage, Random, SessionId};
 //!
 //! let hello = HandshakeMessage::from(ClientHello {
 //!     version: ProtocolVersion::TLS12,
@@ -79,7 +79,7 @@ const SHORT_PREFIX: usize = 16;
 /// followed by `... (N bytes)`. `{:#}` prints every byte.
 ///
 /// ```
-/// use tls12::msgs::trace::Hex;
+/// use tls12::internal::msgs::trace::Hex;
 ///
 /// assert_eq!(Hex(&[0xab, 0x01]).to_string(), "ab01");
 /// let long = [0x11; 40];
@@ -770,10 +770,10 @@ impl Trace for RecordHeader {
 /// ciphertext.
 ///
 /// ```
-/// use tls12::codec::enums::{ContentType, ProtocolVersion};
-/// use tls12::msgs::KxContext;
-/// use tls12::msgs::trace::RecordTrace;
-/// use tls12::record::RecordHeader;
+/// use tls12::internal::codec::enums::{ContentType, ProtocolVersion};
+/// use tls12::internal::msgs::KxContext;
+/// use tls12::internal::msgs::trace::RecordTrace;
+/// use tls12::internal::record::RecordHeader;
 ///
 /// let header = RecordHeader {
 ///     typ: ContentType::CHANGE_CIPHER_SPEC,

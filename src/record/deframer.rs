@@ -30,7 +30,7 @@ pub struct Record<'a> {
 /// it returns `Ok(None)`; then feed what `feed` did not take, and repeat:
 ///
 /// ```
-/// use tls12::record::Deframer;
+/// use tls12::internal::record::Deframer;
 ///
 /// let mut deframer = Deframer::new();
 /// // Two alert records and the first byte of a third, as if read from a socket.

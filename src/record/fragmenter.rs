@@ -8,7 +8,6 @@
 //! written is one a peer must accept.
 
 use alloc::vec::Vec;
-use core::fmt;
 use core::iter::FusedIterator;
 
 use super::{HEADER_LEN, MAX_PLAINTEXT, RecordHeader};
@@ -28,8 +27,8 @@ pub struct Fragments<'a> {
 /// payload yields nothing.
 ///
 /// ```
-/// use tls12::codec::enums::{ContentType, ProtocolVersion};
-/// use tls12::record::fragments;
+/// use tls12::internal::codec::enums::{ContentType, ProtocolVersion};
+/// use tls12::internal::record::fragments;
 ///
 /// let lens: Vec<u16> = fragments(ContentType::APPLICATION_DATA, ProtocolVersion::TLS12, &[0; 10], 4)
 ///     .map(|(header, chunk)| {
@@ -84,7 +83,7 @@ impl ExactSizeIterator for Fragments<'_> {}
 impl FusedIterator for Fragments<'_> {}
 
 /// How many bytes [`write_records`] writes for a payload of `payload_len` bytes.
-pub fn encoded_len(payload_len: usize, max_fragment: usize) -> usize {
+fn encoded_len(payload_len: usize, max_fragment: usize) -> usize {
     let records = payload_len.div_ceil(clamp(max_fragment));
     payload_len.saturating_add(records.saturating_mul(HEADER_LEN))
 }
@@ -105,45 +104,6 @@ pub fn write_records(
     }
 }
 
-/// The caller's buffer cannot hold the output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BufferTooSmall {
-    /// How many bytes the output needs.
-    pub needed: usize,
-}
-
-impl fmt::Display for BufferTooSmall {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "buffer too small: {} bytes needed", self.needed)
-    }
-}
-
-impl core::error::Error for BufferTooSmall {}
-
-/// Writes the records of `payload` to the front of `out` and returns how many bytes were
-/// written. If `out` is shorter than [`encoded_len`], writes nothing and reports the size
-/// needed.
-pub fn write_records_into(
-    out: &mut [u8],
-    typ: ContentType,
-    version: ProtocolVersion,
-    payload: &[u8],
-    max_fragment: usize,
-) -> Result<usize, BufferTooSmall> {
-    let needed = encoded_len(payload.len(), max_fragment);
-    if out.len() < needed {
-        return Err(BufferTooSmall { needed });
-    }
-    let mut at = 0;
-    for (header, chunk) in fragments(typ, version, payload, max_fragment) {
-        out[at..at + HEADER_LEN].copy_from_slice(&header.to_array());
-        at += HEADER_LEN;
-        out[at..at + chunk.len()].copy_from_slice(chunk);
-        at += chunk.len();
-    }
-    Ok(at)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,7 +119,6 @@ mod tests {
         let mut out = Vec::new();
         write_records(&mut out, AD, V, &[], 100);
         assert!(out.is_empty());
-        assert_eq!(write_records_into(&mut [], AD, V, &[], 100), Ok(0));
     }
 
     #[test]
@@ -186,19 +145,12 @@ mod tests {
     }
 
     #[test]
-    fn write_into_slice() {
-        let payload = [7u8; 10];
-        assert_eq!(
-            write_records_into(&mut [0; 19], AD, V, &payload, 4),
-            Err(BufferTooSmall { needed: 25 })
-        );
-        let mut buf = [0u8; 30];
-        let n = write_records_into(&mut buf, AD, V, &payload, 4).unwrap();
-        assert_eq!(n, 25);
-        let mut vec_out = Vec::new();
-        write_records(&mut vec_out, AD, V, &payload, 4);
-        assert_eq!(&buf[..n], &vec_out[..]);
-        assert_eq!(&vec_out[..9], &[23, 3, 3, 0, 4, 7, 7, 7, 7]);
-        assert_eq!(&vec_out[18..], &[23, 3, 3, 0, 2, 7, 7]);
+    fn write_records_bytes() {
+        let mut out = Vec::new();
+        write_records(&mut out, AD, V, &[7u8; 10], 4);
+        assert_eq!(out.len(), encoded_len(10, 4));
+        assert_eq!(out.len(), 25);
+        assert_eq!(&out[..9], &[23, 3, 3, 0, 4, 7, 7, 7, 7]);
+        assert_eq!(&out[18..], &[23, 3, 3, 0, 2, 7, 7]);
     }
 }

@@ -50,8 +50,8 @@ pub struct HandshakeBytes<'a> {
 /// Errors are fatal and sticky: after one, `push` and `pop` return it again.
 ///
 /// ```
-/// use tls12::codec::enums::HandshakeType;
-/// use tls12::record::HandshakeJoiner;
+/// use tls12::enums::HandshakeType;
+/// use tls12::internal::record::HandshakeJoiner;
 ///
 /// let mut joiner = HandshakeJoiner::default();
 /// // ServerHelloDone (empty body) split over two records, then a Finished in the second.

@@ -2,7 +2,8 @@
 //!
 //! - [`Deframer`] cuts the incoming byte stream into records, in one record-sized buffer.
 //! - [`HandshakeJoiner`] reassembles handshake messages from handshake record payloads.
-//! - [`fragments`] and [`write_records`] split an outgoing payload into records.
+//! - [`fragments`] splits an outgoing payload into records (the connection writes with it);
+//!   [`write_records`] appends them to a buffer.
 //!
 //! Record protection (AEAD sealing and opening) lives next to these and works in place on
 //! the payloads the deframer hands out.
@@ -20,9 +21,7 @@ mod joiner;
 pub mod protect;
 
 pub use deframer::{Deframer, Record};
-pub use fragmenter::{
-    BufferTooSmall, Fragments, encoded_len, fragments, write_records, write_records_into,
-};
+pub use fragmenter::{Fragments, fragments, write_records};
 pub use joiner::{
     DEFAULT_MAX_HANDSHAKE_MESSAGE, HandshakeBytes, HandshakeJoiner, MAX_CLIENT_HELLO,
 };

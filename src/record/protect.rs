@@ -166,10 +166,10 @@ fn record_overflow(field: &'static str) -> Error {
 /// Protects the records one side sends. See the [module docs](self) for the construction.
 ///
 /// ```
-/// use tls12::codec::enums::{ContentType, ProtocolVersion};
+/// use tls12::internal::codec::enums::{ContentType, ProtocolVersion};
 /// use tls12::crypto::{AeadAlgorithm, CryptoProvider};
 /// use tls12::crypto::ring::RingProvider;
-/// use tls12::record::protect::{RecordOpener, RecordSealer, HEADER_LEN};
+/// use tls12::internal::record::protect::{RecordOpener, RecordSealer, HEADER_LEN};
 ///
 /// let aead = RingProvider.aead(AeadAlgorithm::Aes128Gcm).unwrap();
 /// let (key, salt) = ([7u8; 16], [9u8; 4]);
@@ -228,9 +228,10 @@ impl RecordSealer {
         self.0.seq
     }
 
-    /// Sets the sequence number. For tests only (to reach the wrap limit).
-    #[doc(hidden)]
-    pub fn set_seq(&mut self, seq: u64) {
+    /// Sets the sequence number, to reach the wrap limit in a unit test. Never public: on a
+    /// sealer it would reuse nonces on demand.
+    #[cfg(test)]
+    pub(crate) fn set_seq(&mut self, seq: u64) {
         self.0.seq = seq;
     }
 
@@ -324,9 +325,10 @@ impl RecordOpener {
         self.0.seq
     }
 
-    /// Sets the sequence number. For tests only (to reach the wrap limit).
-    #[doc(hidden)]
-    pub fn set_seq(&mut self, seq: u64) {
+    /// Sets the sequence number, to reach the wrap limit in a unit test. Never public: on a
+    /// sealer it would reuse nonces on demand.
+    #[cfg(test)]
+    pub(crate) fn set_seq(&mut self, seq: u64) {
         self.0.seq = seq;
     }
 
@@ -370,5 +372,67 @@ impl fmt::Debug for RecordOpener {
             .field("algorithm", &self.0.alg)
             .field("seq", &self.0.seq)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::enums::AlertDescription;
+    use crate::crypto::CryptoProvider;
+    use crate::crypto::ring::RingProvider;
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    const APP: ContentType = ContentType::APPLICATION_DATA;
+    const TLS12: ProtocolVersion = ProtocolVersion::TLS12;
+
+    #[test]
+    fn sequence_numbers_refuse_to_wrap() {
+        for alg in [
+            AeadAlgorithm::Aes128Gcm,
+            AeadAlgorithm::Aes256Gcm,
+            AeadAlgorithm::ChaCha20Poly1305,
+        ] {
+            let aead = RingProvider.aead(alg).expect("ring has every AEAD");
+            let key: Vec<u8> = (0..alg.key_len()).map(|i| 0x40 + i as u8).collect();
+            let iv: Vec<u8> = (0..alg.fixed_iv_len()).map(|i| 0xa0 + i as u8).collect();
+            let mut sealer = RecordSealer::new(aead, &key, &iv).expect("key and IV lengths");
+            let mut opener = RecordOpener::new(aead, &key, &iv).expect("key and IV lengths");
+            sealer.set_seq(u64::MAX - 1);
+            opener.set_seq(u64::MAX - 1);
+
+            // The last usable sequence number, 2^64 - 2, works both ways (and is the
+            // explicit nonce with AES-GCM).
+            let mut rec = vec![0u8; HEADER_LEN + sealer.overhead() + 4];
+            let at = sealer.payload_offset();
+            rec[at..at + 4].copy_from_slice(b"last");
+            let n = sealer.seal_in_place(APP, TLS12, &mut rec, 4).expect("seal");
+            assert_eq!(n, rec.len());
+            if alg != AeadAlgorithm::ChaCha20Poly1305 {
+                assert_eq!(
+                    rec[HEADER_LEN..HEADER_LEN + 8],
+                    (u64::MAX - 1).to_be_bytes()
+                );
+            }
+            assert_eq!(sealer.seq(), u64::MAX);
+            let mut f = rec[HEADER_LEN..].to_vec();
+            assert_eq!(
+                opener.open_in_place(APP, TLS12, &mut f).expect("open"),
+                b"last"
+            );
+            assert_eq!(opener.seq(), u64::MAX);
+
+            // Then both directions refuse, before touching the AEAD.
+            let mut buf = vec![0u8; 64];
+            let e = sealer.seal_in_place(APP, TLS12, &mut buf, 4).unwrap_err();
+            assert_eq!(e.alert(), Some(AlertDescription::INTERNAL_ERROR), "{e:?}");
+            assert!(buf.iter().all(|&b| b == 0), "nothing written");
+            assert_eq!(sealer.seq(), u64::MAX);
+            let mut f = rec[HEADER_LEN..].to_vec();
+            let e = opener.open_in_place(APP, TLS12, &mut f).unwrap_err();
+            assert_eq!(e.alert(), Some(AlertDescription::INTERNAL_ERROR), "{e:?}");
+            assert_eq!(opener.seq(), u64::MAX);
+        }
     }
 }

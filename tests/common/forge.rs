@@ -1,4 +1,4 @@
-//! A scripted peer built from the crate's codec (`tls12::msgs`), for tests that talk to a
+//! A scripted peer built from the crate's codec (`tls12::internal::msgs`), for tests that talk to a
 //! real `ClientConnection` or `ServerConnection` and assert the exact alert it sends.
 //!
 //! - **forged** endpoints run on the no-security `FuzzProvider` (feature `fuzzing`) with
@@ -14,14 +14,14 @@
 use std::sync::Arc;
 
 use super::{ALERT, CCS, HANDSHAKE, Sink, fuzz_sealed, pump, record, records};
-use tls12::codec::Codec;
-use tls12::codec::enums::{
+use tls12::crypto::fuzz_provider::FUZZ_SIGNATURE;
+use tls12::fuzzing::{self, OPT_CLIENT_AUTH};
+use tls12::internal::codec::Codec;
+use tls12::internal::codec::enums::{
     AlertDescription, CipherSuite, CompressionMethod, ECCurveType, ECPointFormat, NamedGroup,
     ProtocolVersion, SignatureScheme,
 };
-use tls12::crypto::fuzz_provider::FUZZ_SIGNATURE;
-use tls12::fuzzing::{self, OPT_CLIENT_AUTH};
-use tls12::msgs::{
+use tls12::internal::msgs::{
     CertificateChain, ClientExtension, ClientHello, ClientKeyExchangePayload, DigitallySigned,
     EcdheServerKeyExchange, HandshakeMessage, HandshakePayload, Random, ServerExtension,
     ServerHello, ServerKeyExchangePayload, SessionId,

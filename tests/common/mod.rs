@@ -301,7 +301,7 @@ impl Pair {
 #[derive(Debug)]
 pub struct OnlyScheme(
     pub tls12::verify::WebPkiServerVerifier,
-    pub tls12::codec::enums::SignatureScheme,
+    pub tls12::enums::SignatureScheme,
 );
 
 impl tls12::verify::ServerCertVerifier for OnlyScheme {
@@ -318,25 +318,25 @@ impl tls12::verify::ServerCertVerifier for OnlyScheme {
         &self,
         m: &[u8],
         c: &CertificateDer<'_>,
-        s: tls12::codec::enums::SignatureScheme,
+        s: tls12::enums::SignatureScheme,
         sig: &[u8],
     ) -> Result<(), Error> {
         self.0.verify_signature(m, c, s, sig)
     }
-    fn supported_schemes(&self) -> Vec<tls12::codec::enums::SignatureScheme> {
+    fn supported_schemes(&self) -> Vec<tls12::enums::SignatureScheme> {
         vec![self.1]
     }
 }
 
 /// `ch` grown to the largest ClientHello the structure allows, which is OpenSSL's limit and
-/// ours (`tls12::record::MAX_CLIENT_HELLO`, 131,396 bytes of body): a 32-byte session ID,
+/// ours (`tls12::internal::record::MAX_CLIENT_HELLO`, 131,396 bytes of body): a 32-byte session ID,
 /// 32,767 cipher suites (its own first, then other values, the signalling ones left out),
 /// 255 compression methods (null first) and a 65,535-byte extension block (its own
 /// extensions, 3,000 small unknown ones, then padding). Returns the encoded message.
-pub fn largest_client_hello(mut ch: tls12::msgs::ClientHello) -> Vec<u8> {
-    use tls12::codec::Codec;
-    use tls12::codec::enums::{CipherSuite, CompressionMethod, ExtensionType};
-    use tls12::msgs::{ClientExtension, HandshakeMessage, SessionId};
+pub fn largest_client_hello(mut ch: tls12::internal::msgs::ClientHello) -> Vec<u8> {
+    use tls12::internal::codec::Codec;
+    use tls12::internal::codec::enums::{CipherSuite, CompressionMethod, ExtensionType};
+    use tls12::internal::msgs::{ClientExtension, HandshakeMessage, SessionId};
     ch.session_id = SessionId::new(&[0x11; 32]).expect("32 bytes");
     let own = ch.cipher_suites.clone();
     ch.cipher_suites.extend(
@@ -359,6 +359,6 @@ pub fn largest_client_hello(mut ch: tls12::msgs::ClientHello) -> Vec<u8> {
         data: vec![0; 65535 - used - 4],
     });
     let msg = HandshakeMessage::from(ch).to_bytes().unwrap();
-    assert_eq!(msg.len() - 4, tls12::record::MAX_CLIENT_HELLO);
+    assert_eq!(msg.len() - 4, tls12::internal::record::MAX_CLIENT_HELLO);
     msg
 }

@@ -29,14 +29,14 @@ use std::ops::DerefMut;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tls12::codec::enums::{CipherSuite, ContentType, NamedGroup};
 use tls12::config::FixedTime;
 use tls12::crypto::test_provider::TestProvider;
 use tls12::crypto::{CryptoProvider, KeyLog};
-use tls12::msgs::{HandshakeMessage, HandshakePayload, KxContext, RecordTrace};
+use tls12::internal::codec::enums::{CipherSuite, ContentType, NamedGroup};
+use tls12::internal::msgs::{HandshakeMessage, HandshakePayload, KxContext, RecordTrace};
+use tls12::internal::record::RecordHeader;
 use tls12::pki_types::pem::PemObject;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use tls12::record::RecordHeader;
 use tls12::suites::{KeyExchange, SupportedSuite};
 use tls12::transcript::{Direction, RecordSplitter, Role, Transcript, group_by_name};
 use tls12::verify::{RootStore, WebPkiClientVerifier, WebPkiServerVerifier};

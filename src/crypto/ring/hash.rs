@@ -4,7 +4,7 @@ use alloc::boxed::Box;
 
 use ring::{digest, hmac};
 
-use crate::crypto::{self, HashAlgorithm, Output};
+use crate::crypto::{self, Digest, HashAlgorithm};
 
 /// A ring hash function.
 pub(crate) struct Hash(pub(crate) HashAlgorithm);
@@ -27,8 +27,8 @@ impl crypto::Hash for Hash {
         Box::new(HashContext(digest::Context::new(self.ring_alg())))
     }
 
-    fn hash(&self, data: &[u8]) -> Output {
-        Output::new(digest::digest(self.ring_alg(), data).as_ref())
+    fn hash(&self, data: &[u8]) -> Digest {
+        Digest::new(digest::digest(self.ring_alg(), data).as_ref())
     }
 }
 
@@ -39,8 +39,8 @@ impl crypto::HashContext for HashContext {
         self.0.update(data);
     }
 
-    fn current(&self) -> Output {
-        Output::new(self.0.clone().finish().as_ref())
+    fn current(&self) -> Digest {
+        Digest::new(self.0.clone().finish().as_ref())
     }
 
     fn fork(&self) -> Box<dyn crypto::HashContext> {
@@ -68,11 +68,11 @@ impl crypto::Hmac for Hmac {
 struct HmacKey(hmac::Key);
 
 impl crypto::HmacKey for HmacKey {
-    fn sign(&self, parts: &[&[u8]]) -> Output {
+    fn sign(&self, parts: &[&[u8]]) -> Digest {
         let mut ctx = hmac::Context::with_key(&self.0);
         for p in parts {
             ctx.update(p);
         }
-        Output::new(ctx.sign().as_ref())
+        Digest::new(ctx.sign().as_ref())
     }
 }
