@@ -600,7 +600,9 @@ impl Connection {
     ///
     /// Nothing written is dropped: if data written before the handshake completed is
     /// still queued, close_notify is sent after it, once the handshake completes (until
-    /// then [`wants_transmit`](Self::wants_transmit) shows only the handshake).
+    /// then [`wants_transmit`](Self::wants_transmit) shows only the handshake). If the
+    /// peer's close_notify arrives first, the handshake cannot complete and that data
+    /// cannot be sent: our close_notify then goes out at once.
     pub fn close(&mut self) -> Result<(), Error> {
         if let Some(e) = &self.core.error {
             return Err(e.clone());
@@ -810,6 +812,12 @@ impl Connection {
                 if alert.description == AlertDescription::CLOSE_NOTIFY {
                     core.peer_closed = true;
                     core.emit(Event::PeerClosed);
+                    if core::mem::take(&mut core.close_after_early_data) {
+                        // We closed with data queued for the end of a handshake that the
+                        // peer has now given up: that data can never be sent, but our
+                        // close_notify must not wait for it.
+                        core.send_close_notify()?;
+                    }
                     return Ok(Some(Step::Continue));
                 }
                 if alert.level == AlertLevel::WARNING {

@@ -98,3 +98,9 @@ fn client_structured_regressions_replay() {
         )) >= 1
     );
 }
+
+#[cfg(feature = "arbitrary")]
+#[test]
+fn api_regressions_replay() {
+    assert!(replay_regressions("api", tls12::fuzzing::api) >= 1);
+}

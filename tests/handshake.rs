@@ -320,6 +320,23 @@ fn close_before_the_handshake_completes_keeps_the_data_written_before_it() {
     assert_eq!(to_server, 1, "nothing after close_notify");
     assert!(pair.server.peer_closed(), "{:?}", pair.s.error);
     assert!(pair.client.is_handshaking());
+
+    // Both close mid-handshake, one with data queued (found by the `api` fuzz target): the
+    // handshake cannot complete, so the queued data cannot go, but the close_notify that
+    // waited for it goes out when the peer's arrives; neither side is left without one.
+    let mut pair = Pair::new(client_config(), server_config(&["server-rsa"]));
+    common::pump(&mut pair.client, &[], &mut pair.c);
+    pair.server.write(b"never sent").unwrap();
+    pair.server.close().unwrap();
+    pair.client.close().unwrap();
+    pair.run();
+    assert_eq!((&pair.c.error, &pair.s.error), (&None, &None));
+    assert!(pair.server.peer_closed());
+    assert!(
+        pair.client.peer_closed(),
+        "the server's close_notify was sent"
+    );
+    assert!(pair.c.app.is_empty());
 }
 
 #[test]
