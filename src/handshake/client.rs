@@ -321,20 +321,8 @@ impl State {
             (Inner::ExpectServerHello(s), HandshakePayload::ServerHello(sh)) => {
                 self.handle_server_hello(out, s, sh, encoded)
             }
-            (Inner::ExpectCertificate(mut n), HandshakePayload::Certificate(chain)) => {
-                n.transcript.add(encoded);
-                let certs = self.verify_chain(chain)?;
-                match n.suite.kx {
-                    KeyExchange::Ecdhe => {
-                        Ok(Inner::ExpectServerKeyExchange(WithCerts { n, certs }))
-                    }
-                    KeyExchange::Rsa => Ok(Inner::ExpectServerHelloDone(ExpectServerHelloDone {
-                        n,
-                        certs,
-                        kx: None,
-                        cert_request: None,
-                    })),
-                }
+            (Inner::ExpectCertificate(n), HandshakePayload::Certificate(chain)) => {
+                self.handle_certificate(n, chain, encoded)
             }
             (Inner::ExpectServerKeyExchange(mut w), HandshakePayload::ServerKeyExchange(ske)) => {
                 let kx = self.check_server_key_exchange(&w, ske)?;
@@ -346,18 +334,10 @@ impl State {
                     cert_request: None,
                 }))
             }
-            (Inner::ExpectServerHelloDone(mut s), HandshakePayload::CertificateRequest(req))
+            (Inner::ExpectServerHelloDone(s), HandshakePayload::CertificateRequest(req))
                 if s.cert_request.is_none() =>
             {
-                if req.certificate_types.is_empty() {
-                    return Err(Error::peer(
-                        "CertificateRequest without types",
-                        AlertDescription::DECODE_ERROR,
-                    ));
-                }
-                s.n.transcript.add(encoded);
-                s.cert_request = Some(req);
-                Ok(Inner::ExpectServerHelloDone(s))
+                handle_certificate_request(s, req, encoded)
             }
             (Inner::ExpectServerHelloDone(mut s), HandshakePayload::ServerHelloDone) => {
                 s.n.transcript.add(encoded);
@@ -383,6 +363,27 @@ impl State {
             }
             _ => Err(Error::unexpected("handshake message out of order")),
         }
+    }
+
+    /// The server's Certificate (RFC 5246 section 7.4.2), verified; then its
+    /// ServerKeyExchange follows for ECDHE, or its ServerHelloDone for RSA key exchange.
+    fn handle_certificate(
+        &self,
+        mut n: Negotiated,
+        chain: CertificateChain,
+        encoded: &[u8],
+    ) -> Result<Inner, Error> {
+        n.transcript.add(encoded);
+        let certs = self.verify_chain(chain)?;
+        Ok(match n.suite.kx {
+            KeyExchange::Ecdhe => Inner::ExpectServerKeyExchange(WithCerts { n, certs }),
+            KeyExchange::Rsa => Inner::ExpectServerHelloDone(ExpectServerHelloDone {
+                n,
+                certs,
+                kx: None,
+                cert_request: None,
+            }),
+        })
     }
 
     /// The server's ServerKeyExchange (RFC 8422 section 5.4): a named group we offered, a
@@ -843,4 +844,22 @@ pub(crate) fn check_scheme(
         ));
     }
     Ok(())
+}
+
+/// A CertificateRequest (RFC 5246 section 7.4.4), at most one, with at least one
+/// certificate type: kept for the second flight.
+fn handle_certificate_request(
+    mut s: ExpectServerHelloDone,
+    req: CertificateRequest,
+    encoded: &[u8],
+) -> Result<Inner, Error> {
+    if req.certificate_types.is_empty() {
+        return Err(Error::peer(
+            "CertificateRequest without types",
+            AlertDescription::DECODE_ERROR,
+        ));
+    }
+    s.n.transcript.add(encoded);
+    s.cert_request = Some(req);
+    Ok(Inner::ExpectServerHelloDone(s))
 }

@@ -279,7 +279,7 @@ impl State {
         let config = self.config.clone();
         let hello = check_client_hello(&config, &ch)?;
         let server_random = random32(config.common.provider.as_ref())?;
-        let mut exts = hello.extensions();
+        let exts = hello.extensions();
 
         if let Some((suite, session)) =
             self.find_session(&ch, hello.ems, hello.server_name.as_deref())?
@@ -301,8 +301,22 @@ impl State {
             };
             return self.resume(out, n, session, exts, encoded);
         }
+        self.full_handshake(out, &ch, hello, server_random, exts, encoded)
+    }
 
-        let choice = choose(&config, &ch, hello.server_name.as_deref())?;
+    /// The full handshake's first flight (RFC 5246 section 7.3): ServerHello, Certificate,
+    /// [ServerKeyExchange], [CertificateRequest], ServerHelloDone.
+    fn full_handshake(
+        &mut self,
+        out: &mut dyn Output,
+        ch: &ClientHello,
+        hello: HelloChecked,
+        server_random: [u8; 32],
+        mut exts: Vec<ServerExtension>,
+        encoded: &[u8],
+    ) -> Result<Inner, Error> {
+        let config = self.config.clone();
+        let choice = choose(&config, ch, hello.server_name.as_deref())?;
         if choice.suite.kx == KeyExchange::Ecdhe && ch.ec_point_formats().is_some() {
             exts.push(ServerExtension::EcPointFormats(vec![
                 ECPointFormat::UNCOMPRESSED,
