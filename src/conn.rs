@@ -610,7 +610,12 @@ impl Connection {
         if self.core.closing() {
             return Ok(());
         }
-        if !self.core.may_send_app_data && !self.core.early_plaintext.is_empty() {
+        // Wait for the handshake only if it can still complete: once the peer has closed,
+        // the queued data can never be sent.
+        if !self.core.may_send_app_data
+            && !self.core.early_plaintext.is_empty()
+            && !self.core.peer_closed
+        {
             self.core.close_after_early_data = true;
             return Ok(());
         }

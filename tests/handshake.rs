@@ -337,6 +337,23 @@ fn close_before_the_handshake_completes_keeps_the_data_written_before_it() {
         "the server's close_notify was sent"
     );
     assert!(pair.c.app.is_empty());
+
+    // The same when the peer's close_notify arrived before our close (also found by the
+    // `api` target).
+    let mut pair = Pair::new(client_config(), server_config(&["server-rsa"]));
+    pair.client.close().unwrap();
+    pair.server.write(b"never sent").unwrap();
+    pair.run();
+    assert!(pair.server.peer_closed());
+    pair.server.close().unwrap();
+    assert!(pair.server.wants_transmit(), "close_notify at once");
+    common::pump(&mut pair.server, &[], &mut pair.s);
+    pair.run();
+    assert_eq!((&pair.c.error, &pair.s.error), (&None, &None));
+    assert!(
+        pair.client.peer_closed(),
+        "the server's close_notify was sent"
+    );
 }
 
 #[test]
