@@ -239,7 +239,16 @@ impl Buffers {
         }
     }
 
-    fn close<T: Write + ?Sized>(&mut self, conn: &mut Connection, sock: &mut T) -> io::Result<()> {
+    fn close<T: Read + Write + ?Sized>(
+        &mut self,
+        conn: &mut Connection,
+        sock: &mut T,
+    ) -> io::Result<()> {
+        // Data queued before the handshake completed (`conn_mut().write`) goes out before
+        // the close_notify, so a close in the middle of the handshake finishes it first.
+        if conn.is_handshaking() && conn.error().is_none() && !conn.peer_closed() {
+            self.complete_handshake(conn, sock)?;
+        }
         conn.close()?;
         self.flush(conn, sock)
     }
@@ -278,7 +287,8 @@ impl<C: DerefMut<Target = Connection>, T: Read + Write> StreamOwned<C, T> {
             .complete_handshake(&mut self.conn, &mut self.sock)
     }
 
-    /// Sends close_notify (after everything written before) and flushes the transport.
+    /// Sends close_notify (after everything written before) and flushes the transport;
+    /// during the handshake, completes it first, so that data queued for its end is sent.
     /// Nothing can be written afterwards; reading goes on until the peer's close_notify.
     /// Shutting the transport down is up to the caller (`TcpStream::shutdown`, or drop
     /// it).

@@ -577,3 +577,22 @@ fn write_after_close_fails_and_drop_mid_handshake_is_quiet() {
         .expect_err("the client went away");
     assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof, "{e}");
 }
+
+/// Data queued in the connection before the handshake (`conn_mut().write`, for False
+/// Start say) is not lost by a `close` before first use: `close` completes the handshake,
+/// sends the data, then close_notify.
+#[test]
+fn close_before_first_use_sends_the_queued_data_then_close_notify() {
+    let (port, server) = our_server(|tls| {
+        let mut got = Vec::new();
+        tls.read_to_end(&mut got).expect("data, then a clean end");
+        got
+    });
+    let mut tls = our_client(port, "ca-rsa.crt.pem");
+    assert_eq!(tls.conn_mut().write(b"queued early").expect("queued"), 12);
+    assert!(tls.conn().is_handshaking());
+    tls.close()
+        .expect("close completes the handshake and sends close_notify");
+    assert!(!tls.conn().is_handshaking());
+    assert_eq!(server.join().expect("server thread"), b"queued early");
+}
