@@ -553,7 +553,8 @@ impl Connection {
     }
 
     /// Encrypts application data straight into `out` (bypassing the internal queue): the
-    /// zero-copy send path once the handshake is complete. Returns `(taken, written)`; takes
+    /// zero-copy send path once the handshake is complete (or, with False Start, once our
+    /// Finished is sent; before that it is [`Error::Api`]). Returns `(taken, written)`; takes
     /// as many whole records as fit. Anything queued by [`write`](Self::write) or the
     /// handshake must be drained with `poll_output` first.
     pub fn write_into(&mut self, data: &[u8], out: &mut [u8]) -> Result<(usize, usize), Error> {
@@ -647,7 +648,9 @@ impl Connection {
         exporter.export(self.core.config.provider.as_ref(), label, context, out)
     }
 
-    /// Whether the handshake is still in progress.
+    /// Whether the handshake is still in progress: false from the input that completes it
+    /// on (when writes are sent at once), even before its
+    /// [`Event::HandshakeComplete`] is drained.
     pub fn is_handshaking(&self) -> bool {
         self.summary.is_none()
     }
@@ -689,10 +692,6 @@ impl Connection {
                 return Ok(Output::Transmit(&buf[..n]));
             }
             if let Some(ev) = self.core.events.pop_front() {
-                if let Event::HandshakeComplete(s) = &ev {
-                    self.summary = Some(s.clone());
-                    self.release_when_idle = true;
-                }
                 return Ok(Output::Event(ev));
             }
             if let Some(e) = &self.core.error {
@@ -886,6 +885,10 @@ impl Connection {
                 summary.resumed,
                 summary.server_name
             );
+            // Complete from here on (`is_handshaking`, `handshake_summary`), as writes are,
+            // whether or not the event has been drained yet.
+            self.summary = Some(summary.clone());
+            self.release_when_idle = true;
             self.core.emit(Event::HandshakeComplete(summary));
         }
     }

@@ -131,6 +131,9 @@ struct Pair {
     client: ClientConnection,
     server: ServerConnection,
     sides: [Side; 2],
+    /// The client does False Start: it may send application data after its Finished,
+    /// before the handshake completes.
+    false_start: bool,
 }
 
 /// Application bytes that say who wrote them and where: side, then offset.
@@ -185,6 +188,7 @@ impl Pair {
             client,
             server,
             sides,
+            ..
         } = self;
         let conn: &mut Connection = if s == 1 { server } else { client };
         let r = conn.poll_output(&mut buf);
@@ -323,7 +327,10 @@ impl Pair {
         let r = self.conn(s).write_into(&data, &mut buf);
         match &r {
             Ok((taken, written)) => {
-                assert!(dead.is_none() && !self.sides[s].closed && self.sides[s].complete);
+                // Once the handshake is complete, or with False Start once our Finished is
+                // out (the client, RFC 7918).
+                let may_send = !self.conn(s).is_handshaking() || (s == 0 && self.false_start);
+                assert!(dead.is_none() && !self.sides[s].closed && may_send);
                 assert!(*taken <= len && *written <= out && (*taken == 0) == (*written == 0));
                 self.sides[s].sent.extend_from_slice(&data[..*taken]);
                 self.sides[s].wire.extend_from_slice(&buf[..*written]);
@@ -425,6 +432,7 @@ pub fn run_api_script(script: &ApiScript) {
         client,
         server,
         sides: [Side::new(), Side::new()],
+        false_start: script.client_opts & super::OPT_FALSE_START != 0,
     };
     for op in &script.ops {
         match *op {
