@@ -5,9 +5,11 @@
 
 mod common;
 
+use common::KillOnDrop;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,26 +22,6 @@ use tls12::{ClientConnection, Output};
 
 const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pki");
 const HOSTILE: usize = 50;
-
-/// The server example's binary, built by `cargo test` next to this test's.
-fn server_binary() -> std::path::PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    exe.parent()
-        .and_then(|d| d.parent())
-        .expect("target/debug")
-        .join("examples")
-        .join("server")
-}
-
-/// Kills the server if the test fails before it exits.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn hostile_client_hello() -> Vec<u8> {
     let name = format!("{}.example", "a".repeat(292));
@@ -112,7 +94,7 @@ fn fetch(addr: &str) -> String {
 
 #[test]
 fn the_example_server_survives_a_stream_of_300_byte_host_names() {
-    let child = Command::new(server_binary())
+    let child = Command::new(common::example_binary("server"))
         .args(["--port", "0", "--max-conns"])
         .arg((HOSTILE + 1).to_string())
         .args(["--cert", &format!("{PKI}/server-rsa.chain.pem")])
@@ -121,7 +103,7 @@ fn the_example_server_survives_a_stream_of_300_byte_host_names() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the server example runs");
-    let mut server = Server(child);
+    let mut server = KillOnDrop(child);
     let mut err = BufReader::new(server.0.stderr.take().expect("stderr"));
     let mut addr = String::new();
     let mut line = String::new();

@@ -5,8 +5,10 @@
 
 mod common;
 
+use common::KillOnDrop;
+
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,29 +22,9 @@ use tokio::net::TcpStream;
 const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pki");
 const SUITE: &str = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
 
-/// The hyper server example's binary, built by `cargo test` next to this test's.
-fn server_binary() -> std::path::PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    exe.parent()
-        .and_then(|d| d.parent())
-        .expect("target/debug")
-        .join("examples")
-        .join("hyper_server")
-}
-
-/// Kills the server if the test fails before it exits.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Starts the server for `conns` connections; returns it and its port.
-fn start_server(conns: usize) -> (Server, u16) {
-    let binary = server_binary();
+fn start_server(conns: usize) -> (KillOnDrop, u16) {
+    let binary = common::example_binary("hyper_server");
     assert!(
         binary.exists(),
         "{} is missing: `cargo test` builds it with the other targets (or `cargo build --example hyper_server --features tokio`)",
@@ -56,7 +38,7 @@ fn start_server(conns: usize) -> (Server, u16) {
         .spawn()
         .expect("start hyper_server");
     let stderr = child.stderr.take().expect("piped stderr");
-    let server = Server(child);
+    let server = KillOnDrop(child);
     let mut lines = BufReader::new(stderr).lines();
     let line = lines
         .next()
@@ -77,7 +59,7 @@ fn start_server(conns: usize) -> (Server, u16) {
 }
 
 /// Waits (bounded) for the server to exit after its last connection; asserts success.
-fn wait_for_exit(mut server: Server) {
+fn wait_for_exit(mut server: KillOnDrop) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Some(status) = server.0.try_wait().expect("wait") {

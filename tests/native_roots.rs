@@ -2,34 +2,19 @@
 //! loopback: with the platform's roots plus the test CA it fetches the page; with the
 //! platform's roots alone the test CA is unknown and it fails with that reason.
 
+mod common;
+
+use common::KillOnDrop;
+
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+
+use std::process::{Command, Stdio};
 
 const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pki");
 
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    exe.parent()
-        .and_then(|d| d.parent())
-        .expect("target/debug")
-        .join("examples")
-        .join(name)
-}
-
-/// Kills the server if the test fails before it exits.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn platform_roots_plus_a_cafile_fetch_and_alone_refuse_the_test_ca() {
-    let mut child = Command::new(example("server"))
+    let mut child = Command::new(common::example_binary("server"))
         .args(["--port", "0", "--max-conns", "2"])
         .args(["--cert", &format!("{PKI}/server-rsa.chain.pem")])
         .args(["--key", &format!("{PKI}/server-rsa.key.pem")])
@@ -38,7 +23,7 @@ fn platform_roots_plus_a_cafile_fetch_and_alone_refuse_the_test_ca() {
         .spawn()
         .expect("the server example runs");
     let mut log = BufReader::new(child.stderr.take().expect("stderr"));
-    let _server = Server(child);
+    let _server = KillOnDrop(child);
     let mut addr = String::new();
     let mut line = String::new();
     while log.read_line(&mut line).expect("server log") > 0 {
@@ -52,7 +37,7 @@ fn platform_roots_plus_a_cafile_fetch_and_alone_refuse_the_test_ca() {
     std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
 
     let run = |extra: &[&str]| {
-        let out = Command::new(example("native_roots"))
+        let out = Command::new(common::example_binary("native_roots"))
             .args(extra)
             .args(["--servername", "testserver.tls12.test", &addr, "/native"])
             .output()

@@ -362,3 +362,24 @@ pub fn largest_client_hello(mut ch: tls12::internal::msgs::ClientHello) -> Vec<u
     assert_eq!(msg.len() - 4, tls12::internal::record::MAX_CLIENT_HELLO);
     msg
 }
+
+/// An example's binary (`target/debug/examples/NAME`), which `cargo test` builds next to
+/// the test binaries.
+pub fn example_binary(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    exe.parent()
+        .and_then(|d| d.parent())
+        .expect("target/debug")
+        .join("examples")
+        .join(name)
+}
+
+/// A child process (an example server) killed and reaped if the test ends before it exits.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
