@@ -4,7 +4,7 @@
 //!
 //! The peer is scripted from this crate's codec (`tls12::internal::msgs`) and talks in memory to a
 //! real `ServerConnection` or `ClientConnection` on the no-security `FuzzProvider` (feature
-//! `fuzzing`), as in tests/adversarial.rs: the record layer and the state machines are the
+//! `fuzzing`), as in tests/peer/: the record layer and the state machines are the
 //! real ones, and the alert our endpoint sends is read back from the bytes it wrote (its
 //! sealed records are the plaintext between an explicit nonce and a zero tag).
 //!
