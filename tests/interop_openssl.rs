@@ -2,9 +2,13 @@
 //! loopback TCP.
 //!
 //! Our side runs in-process, through the same code as the `client` and `server` examples
-//! (`examples/common`, included below), so these tests also cover the examples' use of `StreamOwned`,
-//! flag parsing and HTTP handling. OpenSSL runs as a child process that is killed when its
-//! guard drops; every wait has a deadline. Skipped (loudly) when `openssl` is not on PATH.
+//! (`examples/common`, included below), so these tests also cover the examples' use of
+//! `StreamOwned`, flag parsing and HTTP handling. OpenSSL runs as a child process
+//! (`tests/common/openssl.rs`) that is killed when its guard drops; every wait has a
+//! deadline. Without `openssl` on PATH the tests skip loudly, and fail under `CI`.
+//!
+//! The examples' own tests are elsewhere: their helpers in tests/example_helpers.rs, the
+//! `client` binary against `s_server` in tests/example_client.rs.
 
 #[path = "../examples/common/mod.rs"]
 mod example;
@@ -13,7 +17,7 @@ mod openssl;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, ExitStatus};
+use std::process::ExitStatus;
 use std::sync::{OnceLock, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -23,7 +27,7 @@ use example::client::{self, ClientOptions};
 use example::http::Response;
 use example::record_log::Step;
 use example::server::{self, Served, ServerOptions};
-use openssl::Proc;
+use openssl::{Proc, s_server, s_server_env};
 use tls12::enums::{AlertDescription, CipherSuite, NamedGroup};
 use tls12::{CertificateError, Error, HandshakeSummary};
 
@@ -132,33 +136,6 @@ fn openssl_name(suite: CipherSuite) -> &'static str {
 
 fn strings(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| s.to_string()).collect()
-}
-
-// ---------------------------------------------------------------------------------------
-// Child processes.
-
-/// `openssl s_server -tls1_2` on a free loopback port for one connection, with `args`.
-fn s_server(args: &[&str]) -> (Proc, u16) {
-    s_server_env(args, &[])
-}
-
-/// `s_server` with extra environment variables.
-fn s_server_env(args: &[&str], env: &[(&str, &str)]) -> (Proc, u16) {
-    let mut all = strings(&[
-        "s_server",
-        "-tls1_2",
-        "-accept",
-        "127.0.0.1:0",
-        "-naccept",
-        "1",
-    ]);
-    all.extend(strings(args));
-    let proc = Proc::spawn_env(&all, env);
-    let addr = proc
-        .wait_for_line("ACCEPT 127.0.0.1:")
-        .unwrap_or_else(|e| panic!("s_server did not start: {e}"));
-    let port = addr.parse().expect("s_server prints its port");
-    (proc, port)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -850,205 +827,6 @@ fn s_client_without_the_certificate_curve_gets_the_rsa_certificate() {
     );
 }
 
-mod common;
-
-#[test]
-fn ecdsa_certificate_needs_its_curve_in_supported_groups() {
-    use common::{Pair, client_config, server_config};
-    // Default suites prefer ECDSA; the client lists only x25519: the P-256 certificate is
-    // out, the RSA one is chosen.
-    let mut c = client_config();
-    c.common.groups = vec![NamedGroup::X25519];
-    let mut pair = Pair::new(c, server_config(&["server-p256", "server-rsa"]));
-    pair.handshake();
-    let s = pair.client.handshake_summary().expect("complete");
-    assert_eq!(s.suite, CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
-    assert_eq!(s.peer_certificates[0].as_ref(), cert_der("server-rsa"));
-
-    // With secp256r1 listed (even second), ECDSA is back.
-    let mut c = client_config();
-    c.common.groups = vec![NamedGroup::X25519, NamedGroup::SECP256R1];
-    let mut pair = Pair::new(c, server_config(&["server-p256", "server-rsa"]));
-    pair.handshake();
-    let s = pair.client.handshake_summary().expect("complete");
-    assert_eq!(
-        s.suite,
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
-    );
-    assert_eq!(s.group, Some(NamedGroup::X25519));
-
-    // A P-384 certificate needs secp384r1; ECDSA suites only: no common ground.
-    let mut c = client_config();
-    c.common.groups = vec![NamedGroup::X25519, NamedGroup::SECP256R1];
-    c.common
-        .set_suites(&[CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384])
-        .expect("implemented");
-    let mut pair = Pair::new(c, server_config(&["server-p384"]));
-    pair.run();
-    assert!(
-        matches!(pair.s.error, Some(Error::Negotiation { .. })),
-        "{:?}",
-        pair.s.error
-    );
-    assert_eq!(
-        pair.c.error,
-        Some(Error::AlertReceived(AlertDescription::HANDSHAKE_FAILURE))
-    );
-}
-
-// ---------------------------------------------------------------------------------------
-// The examples' helpers (no OpenSSL needed).
-
-#[test]
-fn example_helpers() {
-    use example::http::{End, parse_response, request_head};
-    // Certificate subjects, by a DER walk; garbage gives None, never a panic.
-    assert_eq!(
-        example::der::subject(&cert_der("server-rsa")).as_deref(),
-        Some("O=tls12 test, CN=testserver.tls12.test")
-    );
-    assert_eq!(
-        example::der::subject(&cert_der("ca-ecdsa")).as_deref(),
-        Some("O=tls12 test, CN=tls12 test ECDSA root CA")
-    );
-    let der = cert_der("client-p256");
-    for cut in 0..der.len() {
-        let _ = example::der::subject(&der[..cut]);
-    }
-    assert_eq!(
-        example::der::subject(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]),
-        None
-    );
-
-    // HTTP framing.
-    let r = parse_response(
-        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcdef",
-        End::Open,
-    )
-    .expect("well formed")
-    .expect("complete");
-    assert_eq!(
-        (r.status_line.as_str(), &r.body[..]),
-        ("HTTP/1.1 200 OK", &b"abc"[..])
-    );
-    assert!(
-        parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nab", End::Open)
-            .expect("well formed")
-            .is_none()
-    );
-    assert!(
-        parse_response(
-            b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nab",
-            End::Clean
-        )
-        .is_err()
-    );
-    let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n";
-    let r = parse_response(chunked, End::Open)
-        .expect("ok")
-        .expect("complete");
-    assert_eq!(r.body, b"abcde");
-    assert!(
-        parse_response(&chunked[..60], End::Open)
-            .expect("ok")
-            .is_none()
-    );
-    // Delimited by close: only close_notify completes it.
-    let until_close = b"HTTP/1.0 200 ok\nContent-type: text/html\n\n<html>";
-    assert!(
-        parse_response(until_close, End::Open)
-            .expect("ok")
-            .is_none()
-    );
-    assert!(parse_response(until_close, End::Truncated).is_err());
-    let r = parse_response(until_close, End::Clean)
-        .expect("ok")
-        .expect("complete");
-    assert_eq!(
-        (r.header("content-type"), &r.body[..]),
-        (Some("text/html"), &b"<html>"[..])
-    );
-    assert!(parse_response(b"SSH-2.0-OpenSSH\r\n\r\n", End::Open).is_err());
-    // The request line once the head is complete, with CRLF or bare LF line ends.
-    for head in [
-        &b"GET / HTTP/1.0\n\n"[..],
-        b"GET / HTTP/1.0\r\nHost: x\r\n\r\n",
-    ] {
-        assert_eq!(
-            request_head(head).expect("well formed"),
-            Some("GET / HTTP/1.0".into())
-        );
-    }
-    for partial in [&b"GET / HTTP/1.0\r\nHost: x\r\n"[..], b"GET / HTTP/1.0"] {
-        assert_eq!(request_head(partial).expect("well formed so far"), None);
-    }
-    assert!(request_head(b"GET / HTTP/1.0\r\nno colon here\r\n\r\n").is_err());
-
-    // Flags.
-    let parse = |a: &[&str]| ClientOptions::parse(strings(a));
-    let o = parse(&[
-        "--cipher=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,tls_rsa_with_aes_256_gcm_sha384",
-        "--groups",
-        "X25519:P-384",
-        "--alpn",
-        "h2,http/1.1",
-        "[::1]:8443",
-    ])
-    .expect("valid")
-    .expect("not --help");
-    assert_eq!(
-        o.common.suites,
-        Some(vec![
-            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-            CipherSuite::TLS_RSA_WITH_AES_256_GCM_SHA384
-        ])
-    );
-    assert_eq!(
-        o.common.groups,
-        Some(vec![NamedGroup::X25519, NamedGroup::SECP384R1])
-    );
-    assert_eq!(o.common.alpn, vec![b"h2".to_vec(), b"http/1.1".to_vec()]);
-    assert_eq!(o.host(), "::1");
-    for bad in [
-        &["--cipher", "TLS_RSA_WITH_AES_128_CBC_SHA", "h:1"][..],
-        &["--groups", "x448", "h:1"],
-        &["--insecure=yes", "h:1"],
-        &["--false-start=yes", "h:1"],
-        &["--require-ems=yes", "h:1"],
-        &["--cert", "c.pem", "h:1"],
-        &["--nope", "h:1"],
-        &["h:1", "extra"],
-        &[],
-    ] {
-        assert!(
-            matches!(parse(bad), Err(Failure::Usage(_))),
-            "{bad:?} accepted"
-        );
-    }
-    let server = |a: &[&str]| ServerOptions::parse(strings(a));
-    assert!(matches!(server(&[]), Err(Failure::Usage(_))));
-    assert!(matches!(
-        server(&["--cert", "a", "--key", "b", "--require-client-cert"]),
-        Err(Failure::Usage(_))
-    ));
-    assert!(matches!(
-        server(&["--cert", "a", "--key", "b", "--max-conns", "0"]),
-        Err(Failure::Usage(_))
-    ));
-    assert!(matches!(
-        server(&["--cert", "a", "--key", "b", "--rsa-kx=no"]),
-        Err(Failure::Usage(_))
-    ));
-    let o = server(&["--cert", "a", "--key", "b", "--rsa-kx", "--require-ems"])
-        .expect("valid")
-        .expect("not --help");
-    assert!(o.rsa_kx && o.common.require_ems);
-    let o = parse(&["--false-start", "h:1"])
-        .expect("valid")
-        .expect("not --help");
-    assert!(o.false_start && !o.common.require_ems);
-}
-
 // ---------------------------------------------------------------------------------------
 // Extended master secret turned off on the OpenSSL side (RFC 7627), both directions.
 
@@ -1707,52 +1485,4 @@ fn resumption_with_ems_off_on_the_openssl_side_both_ways() {
         s_client_reconnect_env(&[], &["-no_ticket"], &no_ems_env()),
         (1, 5)
     );
-}
-
-/// The client example's binary, built by `cargo test` next to this test's.
-fn client_example_binary() -> std::path::PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    // target/debug/deps/interop_openssl-HASH -> target/debug/examples/client
-    exe.parent()
-        .and_then(|d| d.parent())
-        .expect("target/debug")
-        .join("examples")
-        .join("client")
-}
-
-#[test]
-fn client_example_reconnect_prints_resumed_each_time() {
-    require_openssl!();
-    for (server_extra, client_extra) in [
-        (&[][..], &[][..]),
-        (&["-no_ticket"][..], &["--no-tickets"][..]),
-    ] {
-        let mut args = WWW_RSA.to_vec();
-        args.extend(server_extra);
-        args.extend(["-naccept", "3"]);
-        let (mut server, port) = s_server(&args);
-        let mut flags = rsa_client_flags(&["--reconnect", "2"]);
-        flags.extend(strings(client_extra));
-        flags.push(format!("127.0.0.1:{port}"));
-        let out = Command::new(client_example_binary())
-            .args(&flags)
-            .output()
-            .expect("the client example runs");
-        let _ = server.wait();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success(),
-            "{stderr}\n--- s_server:\n{}",
-            server.output()
-        );
-        let lines: Vec<&str> = stderr
-            .lines()
-            .filter(|l| *l == "resumed: yes" || *l == "resumed: no")
-            .collect();
-        assert_eq!(
-            lines,
-            ["resumed: yes", "resumed: yes"],
-            "{client_extra:?}: {stderr}"
-        );
-    }
 }

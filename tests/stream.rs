@@ -402,24 +402,13 @@ fn strings(args: &[&str]) -> Vec<String> {
 #[test]
 fn client_stream_against_s_server_www() {
     require_openssl!();
-    let server = Proc::spawn(&strings(&[
-        "s_server",
-        "-tls1_2",
-        "-accept",
-        "127.0.0.1:0",
-        "-naccept",
-        "1",
+    let (server, port) = openssl::s_server(&[
         "-www",
         "-cert",
         "server-rsa.crt.pem",
         "-key",
         "server-rsa.key.pem",
-    ]));
-    let port: u16 = server
-        .wait_for_line("ACCEPT 127.0.0.1:")
-        .unwrap_or_else(|e| panic!("s_server did not start: {e}"))
-        .parse()
-        .expect("s_server prints its port");
+    ]);
     let mut sock = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     tcp(&sock);
     let name = ServerName::try_from(NAME).expect("valid name");

@@ -1,5 +1,6 @@
 //! Code shared by the `client` and `server` examples (and by `tests/interop_openssl.rs`,
-//! which drives the same code in-process against OpenSSL).
+//! which drives the same code in-process against OpenSSL, and `tests/example_helpers.rs`,
+//! which tests the helpers below on their own).
 //!
 //! - [`client`] / [`server`]: what the two examples do, as functions, on
 //!   `tls12::StreamOwned` (the connection and its `TcpStream` as one `Read + Write`).

@@ -47,6 +47,36 @@ macro_rules! require_openssl {
     };
 }
 
+/// `openssl s_server -tls1_2` for one connection on a free loopback port, with `args`
+/// after that (a later `-naccept N` overrides the one). Returns the process once it
+/// listens, and its port.
+pub fn s_server(args: &[&str]) -> (Proc, u16) {
+    s_server_env(args, &[])
+}
+
+/// [`s_server`] with extra environment variables (`OPENSSL_CONF`, say).
+pub fn s_server_env(args: &[&str], env: &[(&str, &str)]) -> (Proc, u16) {
+    let all: Vec<String> = [
+        "s_server",
+        "-tls1_2",
+        "-accept",
+        "127.0.0.1:0",
+        "-naccept",
+        "1",
+    ]
+    .iter()
+    .chain(args)
+    .map(|s| s.to_string())
+    .collect();
+    let proc = Proc::spawn_env(&all, env);
+    let port = proc
+        .wait_for_line("ACCEPT 127.0.0.1:")
+        .unwrap_or_else(|e| panic!("s_server did not start: {e}"))
+        .parse()
+        .expect("s_server prints its port");
+    (proc, port)
+}
+
 impl Proc {
     pub fn spawn(args: &[String]) -> Proc {
         Proc::spawn_env(args, &[])
