@@ -118,50 +118,45 @@ async fn serve(
     Ok(())
 }
 
-/// The value of `flag`, the option just read.
-fn value(args: &mut lexopt::Parser, flag: &str) -> Result<String, BoxError> {
-    use lexopt::ValueExt;
-    let value = args
-        .value()
-        .map_err(|_| format!("{flag} needs a value\n\n{USAGE}"))?;
-    Ok(value.string()?)
+/// The command line.
+struct Options {
+    port: u16,
+    cert: String,
+    key: String,
+    max_conns: Option<usize>,
+}
+
+/// Parses the command line; `Ok(None)` for `--help`.
+fn parse_args() -> Result<Option<Options>, lexopt::Error> {
+    use lexopt::prelude::*;
+    let mut o = Options {
+        port: 4433,
+        cert: format!("{PKI}/server-rsa.chain.pem"),
+        key: format!("{PKI}/server-rsa.key.pem"),
+        max_conns: None,
+    };
+    let mut args = lexopt::Parser::from_env();
+    while let Some(arg) = args.next()? {
+        match arg {
+            Long("port") => o.port = args.value()?.parse()?,
+            Long("cert") => o.cert = args.value()?.string()?,
+            Long("key") => o.key = args.value()?.string()?,
+            Long("max-conns") => o.max_conns = Some(args.value()?.parse()?),
+            Short('h') | Long("help") => return Ok(None),
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    Ok(Some(o))
 }
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
-    use lexopt::prelude::*;
-    let mut port = 4433u16;
-    let mut cert = format!("{PKI}/server-rsa.chain.pem");
-    let mut key = format!("{PKI}/server-rsa.key.pem");
-    let mut max_conns = None;
-    let mut args = lexopt::Parser::from_env();
-    while let Some(arg) = args.next().map_err(|e| format!("{e}\n\n{USAGE}"))? {
-        match arg {
-            Long("port") => {
-                port = value(&mut args, "--port")?
-                    .parse()
-                    .map_err(|e| format!("--port: {e}"))?
-            }
-            Long("cert") => cert = value(&mut args, "--cert")?,
-            Long("key") => key = value(&mut args, "--key")?,
-            Long("max-conns") => {
-                let n = value(&mut args, "--max-conns")?;
-                max_conns = Some(n.parse().map_err(|e| format!("--max-conns: {e}"))?)
-            }
-            Short('h') | Long("help") => {
-                println!("{USAGE}");
-                return Ok(());
-            }
-            Long(flag) => return Err(format!("unexpected argument --{flag}\n\n{USAGE}").into()),
-            Short(flag) => return Err(format!("unexpected argument -{flag}\n\n{USAGE}").into()),
-            Value(a) => {
-                let a = a.to_string_lossy();
-                return Err(format!("unexpected argument {a}\n\n{USAGE}").into());
-            }
-        }
-    }
-    let config = config(&cert, &key)?;
-    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+    let Some(o) = parse_args().map_err(|e| format!("{e}\n\n{USAGE}"))? else {
+        println!("{USAGE}");
+        return Ok(());
+    };
+    let config = config(&o.cert, &o.key)?;
+    let listener = TcpListener::bind(("127.0.0.1", o.port)).await?;
     eprintln!("listening on {}", listener.local_addr()?);
-    serve(listener, config, max_conns).await
+    serve(listener, config, o.max_conns).await
 }

@@ -72,49 +72,52 @@ pub async fn fetch(
     Ok((summary, response))
 }
 
-/// The value of `flag`, the option just read.
-fn value(args: &mut lexopt::Parser, flag: &str) -> Result<String, BoxError> {
-    use lexopt::ValueExt;
-    let value = args
-        .value()
-        .map_err(|_| format!("{flag} needs a value\n\n{USAGE}"))?;
-    Ok(value.string()?)
+/// The command line.
+struct Options {
+    addr: String,
+    server_name: String,
+    cafiles: Vec<String>,
+    path: String,
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), BoxError> {
+/// Parses the command line; `Ok(None)` for `--help`.
+fn parse_args() -> Result<Option<Options>, lexopt::Error> {
     use lexopt::prelude::*;
     let mut addr = None;
-    let mut server_name = "testserver.tls12.test".to_string();
-    let mut cafiles = Vec::new();
-    let mut path = "/".to_string();
+    let mut o = Options {
+        addr: String::new(),
+        server_name: "testserver.tls12.test".into(),
+        cafiles: Vec::new(),
+        path: "/".into(),
+    };
     let mut args = lexopt::Parser::from_env();
-    while let Some(arg) = args.next().map_err(|e| format!("{e}\n\n{USAGE}"))? {
+    while let Some(arg) = args.next()? {
         match arg {
-            Long("servername") => server_name = value(&mut args, "--servername")?,
-            Long("cafile") => cafiles.push(value(&mut args, "--cafile")?),
-            Long("path") => path = value(&mut args, "--path")?,
-            Short('h') | Long("help") => {
-                println!("{USAGE}");
-                return Ok(());
-            }
+            Long("servername") => o.server_name = args.value()?.string()?,
+            Long("cafile") => o.cafiles.push(args.value()?.string()?),
+            Long("path") => o.path = args.value()?.string()?,
+            Short('h') | Long("help") => return Ok(None),
             Value(a) if addr.is_none() => addr = Some(a.string()?),
-            Long(flag) => return Err(format!("unexpected argument --{flag}\n\n{USAGE}").into()),
-            Short(flag) => return Err(format!("unexpected argument -{flag}\n\n{USAGE}").into()),
-            Value(a) => {
-                let a = a.to_string_lossy();
-                return Err(format!("unexpected argument {a}\n\n{USAGE}").into());
-            }
+            _ => return Err(arg.unexpected()),
         }
     }
-    let addr = addr.ok_or(format!("no HOST:PORT\n\n{USAGE}"))?;
-    if cafiles.is_empty() {
-        cafiles = vec![
+    o.addr = addr.ok_or("no HOST:PORT")?;
+    if o.cafiles.is_empty() {
+        o.cafiles = vec![
             format!("{PKI}/ca-rsa.crt.pem"),
             format!("{PKI}/ca-ecdsa.crt.pem"),
         ];
     }
-    let (summary, response) = fetch(&addr, &server_name, config(&cafiles)?, &path).await?;
+    Ok(Some(o))
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), BoxError> {
+    let Some(o) = parse_args().map_err(|e| format!("{e}\n\n{USAGE}"))? else {
+        println!("{USAGE}");
+        return Ok(());
+    };
+    let (summary, response) = fetch(&o.addr, &o.server_name, config(&o.cafiles)?, &o.path).await?;
     eprintln!("connected: {} over {:?}", summary.suite, summary.group);
     print!("{}", String::from_utf8_lossy(&response));
     Ok(())

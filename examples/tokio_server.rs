@@ -141,40 +141,41 @@ async fn respond(tls: &mut ServerTlsStream<TcpStream>) -> Result<(), BoxError> {
     Ok(())
 }
 
-/// The value of `flag`, the option just read.
-fn value(args: &mut lexopt::Parser, flag: &str) -> Result<String, BoxError> {
-    use lexopt::ValueExt;
-    let value = args
-        .value()
-        .map_err(|_| format!("{flag} needs a value\n\n{USAGE}"))?;
-    Ok(value.string()?)
+/// The command line.
+struct Options {
+    addr: String,
+    cert: String,
+    key: String,
+}
+
+/// Parses the command line; `Ok(None)` for `--help`.
+fn parse_args() -> Result<Option<Options>, lexopt::Error> {
+    use lexopt::prelude::*;
+    let mut o = Options {
+        addr: "127.0.0.1:4433".into(),
+        cert: format!("{PKI}/server-rsa.chain.pem"),
+        key: format!("{PKI}/server-rsa.key.pem"),
+    };
+    let mut args = lexopt::Parser::from_env();
+    while let Some(arg) = args.next()? {
+        match arg {
+            Long("addr") => o.addr = args.value()?.string()?,
+            Long("cert") => o.cert = args.value()?.string()?,
+            Long("key") => o.key = args.value()?.string()?,
+            Short('h') | Long("help") => return Ok(None),
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    Ok(Some(o))
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), BoxError> {
-    use lexopt::prelude::*;
-    let mut addr = "127.0.0.1:4433".to_string();
-    let mut cert = format!("{PKI}/server-rsa.chain.pem");
-    let mut key = format!("{PKI}/server-rsa.key.pem");
-    let mut args = lexopt::Parser::from_env();
-    while let Some(arg) = args.next().map_err(|e| format!("{e}\n\n{USAGE}"))? {
-        match arg {
-            Long("addr") => addr = value(&mut args, "--addr")?,
-            Long("cert") => cert = value(&mut args, "--cert")?,
-            Long("key") => key = value(&mut args, "--key")?,
-            Short('h') | Long("help") => {
-                println!("{USAGE}");
-                return Ok(());
-            }
-            Long(flag) => return Err(format!("unexpected argument --{flag}\n\n{USAGE}").into()),
-            Short(flag) => return Err(format!("unexpected argument -{flag}\n\n{USAGE}").into()),
-            Value(a) => {
-                let a = a.to_string_lossy();
-                return Err(format!("unexpected argument {a}\n\n{USAGE}").into());
-            }
-        }
-    }
-    let listener = TcpListener::bind(&addr).await?;
-    eprintln!("listening on {addr}");
-    serve(listener, config(&cert, &key)?, None).await
+    let Some(o) = parse_args().map_err(|e| format!("{e}\n\n{USAGE}"))? else {
+        println!("{USAGE}");
+        return Ok(());
+    };
+    let listener = TcpListener::bind(&o.addr).await?;
+    eprintln!("listening on {}", o.addr);
+    serve(listener, config(&o.cert, &o.key)?, None).await
 }
