@@ -1,30 +1,8 @@
-//! Just enough DER to print a certificate's subject (`CN=..., O=...`). Total: any input gives
-//! a name or `None`, never a panic.
+//! A certificate's subject as `O=..., CN=...` (in certificate order), through the crate's
+//! own DER walk (`tls12::internal::msgs::trace::der`, the one the record trace uses). Total:
+//! any input gives a name or `None`, never a panic.
 
-/// Splits one DER element off `input`: `(tag, contents, rest)`. Definite lengths only.
-fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = input.split_first()?;
-    let (&first, mut rest) = rest.split_first()?;
-    let len = if first < 0x80 {
-        usize::from(first)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 {
-            return None;
-        }
-        let (bytes, r) = rest.split_at_checked(n)?;
-        rest = r;
-        bytes
-            .iter()
-            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
-    };
-    let (contents, rest) = rest.split_at_checked(len)?;
-    Some((tag, contents, rest))
-}
-
-const SEQUENCE: u8 = 0x30;
-const SET: u8 = 0x31;
-const OID: u8 = 0x06;
+use tls12::internal::msgs::trace::der;
 
 /// The short names of the usual attribute types (OID 2.5.4.x).
 fn attribute_name(oid: &[u8]) -> Option<&'static str> {
@@ -59,42 +37,11 @@ fn string_value(tag: u8, bytes: &[u8]) -> String {
 /// The subject of a DER certificate as `CN=..., O=...` (known attribute types only, in
 /// certificate order), or `None` if it does not parse.
 pub fn subject(cert: &[u8]) -> Option<String> {
-    let Some((SEQUENCE, cert, _)) = tlv(cert) else {
-        return None;
-    };
-    let Some((SEQUENCE, tbs, _)) = tlv(cert) else {
-        return None;
-    };
-    let mut rest = tbs;
-    // Optional [0] EXPLICIT version.
-    if let Some((0xa0, _, r)) = tlv(rest) {
-        rest = r;
-    }
-    // serialNumber, signature, issuer, validity.
-    for _ in 0..4 {
-        rest = tlv(rest)?.2;
-    }
-    let Some((SEQUENCE, mut name, _)) = tlv(rest) else {
-        return None;
-    };
     let mut parts = Vec::new();
-    while !name.is_empty() {
-        let Some((SET, mut rdn, r)) = tlv(name) else {
-            return None;
-        };
-        name = r;
-        while !rdn.is_empty() {
-            let Some((SEQUENCE, atv, r)) = tlv(rdn) else {
-                return None;
-            };
-            rdn = r;
-            let Some((OID, oid, value)) = tlv(atv) else {
-                return None;
-            };
-            let (tag, value, _) = tlv(value)?;
-            if let Some(short) = attribute_name(oid) {
-                parts.push(format!("{short}={}", string_value(tag, value)));
-            }
+    for attribute in der::cert_names(cert)?.subject.attributes() {
+        let a = attribute.ok()?;
+        if let Some(short) = attribute_name(a.oid) {
+            parts.push(format!("{short}={}", string_value(a.tag, a.value)));
         }
     }
     Some(parts.join(", "))

@@ -945,15 +945,18 @@ impl Trace for RecordTrace<'_> {
 
 // ---- A minimal DER walk for certificate names ----
 
-/// Just enough DER to show who a certificate is for: the subject and issuer common names.
-/// Total over any input: a structure it does not expect gives `None`.
-mod der {
+/// Just enough DER to show who a certificate is for: the issuer and subject names and their
+/// attributes. Total over any input: a structure it does not expect gives `None` (or a
+/// [`Malformed`](der::Malformed) attribute), never a panic. The trace prints common names
+/// with it; the examples (`examples/common/der.rs`) print whole subjects.
+pub mod der {
     use core::fmt;
 
     use super::Text;
 
-    /// One TLV: `(tag, contents, rest)`. Only single-byte tags; lengths up to 4 bytes.
-    pub(super) fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    /// One TLV: `(tag, contents, rest)`. Only single-byte tags; definite lengths of up to 4
+    /// bytes.
+    pub fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
         let (&tag, rest) = b.split_first()?;
         let (&first, rest) = rest.split_first()?;
         let (len, rest) = if first < 0x80 {
@@ -980,33 +983,91 @@ mod der {
     const COMMON_NAME: &[u8] = &[0x55, 0x04, 0x03];
 
     /// The contents of an X.501 `Name` (a SEQUENCE of RDNs).
-    #[derive(Clone, Copy)]
-    pub(super) struct Name<'a>(pub(super) &'a [u8]);
+    #[derive(Debug, Clone, Copy)]
+    pub struct Name<'a>(pub &'a [u8]);
 
-    impl<'a> Name<'a> {
-        /// The value of the last common name attribute, if it is a string type.
-        pub(super) fn common_name(&self) -> Option<&'a [u8]> {
-            let mut rdns = self.0;
-            let mut found = None;
-            while let Some((tag, rdn, rest)) = tlv(rdns) {
-                rdns = rest;
-                if tag != SET {
+    /// One attribute of a [`Name`]: its type and its value, both undecoded.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Attribute<'a> {
+        /// The contents of the type's OID (`55 04 03` for id-at-commonName, 2.5.4.3).
+        pub oid: &'a [u8],
+        /// The value's tag (UTF8String 0x0c, PrintableString 0x13, BMPString 0x1e, ...).
+        pub tag: u8,
+        /// The value's contents.
+        pub value: &'a [u8],
+    }
+
+    /// A [`Name`] that is not a SEQUENCE of SETs of (OID, value) SEQUENCEs.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Malformed;
+
+    /// The attributes of a [`Name`], in order; a malformed one ends the walk (after an
+    /// `Err(Malformed)`).
+    #[derive(Debug, Clone)]
+    pub struct Attributes<'a> {
+        rdns: &'a [u8],
+        atvs: &'a [u8],
+        done: bool,
+    }
+
+    impl<'a> Iterator for Attributes<'a> {
+        type Item = Result<Attribute<'a>, Malformed>;
+
+        fn next(&mut self) -> Option<Self::Item> {
+            if self.done {
+                return None;
+            }
+            let item = self.step();
+            self.done = !matches!(item, Some(Ok(_)));
+            item
+        }
+    }
+
+    impl<'a> Attributes<'a> {
+        fn step(&mut self) -> Option<Result<Attribute<'a>, Malformed>> {
+            while self.atvs.is_empty() {
+                if self.rdns.is_empty() {
                     return None;
                 }
-                let mut atvs = rdn;
-                while let Some((tag, atv, rest)) = tlv(atvs) {
-                    atvs = rest;
-                    if tag != SEQUENCE {
-                        return None;
-                    }
-                    let (tag, oid, value) = tlv(atv)?;
-                    if tag == OID && oid == COMMON_NAME {
-                        let (vtag, v, _) = tlv(value)?;
-                        // UTF8String, PrintableString, T61String, IA5String.
-                        if matches!(vtag, 0x0c | 0x13 | 0x14 | 0x16) {
-                            found = Some(v);
-                        }
-                    }
+                let Some((SET, rdn, rest)) = tlv(self.rdns) else {
+                    return Some(Err(Malformed));
+                };
+                self.rdns = rest;
+                self.atvs = rdn;
+            }
+            let Some((SEQUENCE, atv, rest)) = tlv(self.atvs) else {
+                return Some(Err(Malformed));
+            };
+            self.atvs = rest;
+            let Some((OID, oid, value)) = tlv(atv) else {
+                return Some(Err(Malformed));
+            };
+            let Some((tag, value, _)) = tlv(value) else {
+                return Some(Err(Malformed));
+            };
+            Some(Ok(Attribute { oid, tag, value }))
+        }
+    }
+
+    impl<'a> Name<'a> {
+        /// Every attribute, RDN by RDN, in the order of the encoding.
+        pub fn attributes(&self) -> Attributes<'a> {
+            Attributes {
+                rdns: self.0,
+                atvs: &[],
+                done: false,
+            }
+        }
+
+        /// The value of the last common name attribute, if it is a string type; `None` if
+        /// there is none or the name is malformed.
+        pub fn common_name(&self) -> Option<&'a [u8]> {
+            let mut found = None;
+            for a in self.attributes() {
+                let a = a.ok()?;
+                // UTF8String, PrintableString, T61String, IA5String.
+                if a.oid == COMMON_NAME && matches!(a.tag, 0x0c | 0x13 | 0x14 | 0x16) {
+                    found = Some(a.value);
                 }
             }
             found
@@ -1023,13 +1084,18 @@ mod der {
         }
     }
 
-    pub(super) struct CertNames<'a> {
-        pub(super) subject: Name<'a>,
-        pub(super) issuer: Name<'a>,
+    /// The issuer and subject of a certificate.
+    #[derive(Debug, Clone, Copy)]
+    pub struct CertNames<'a> {
+        /// Whom the certificate is for.
+        pub subject: Name<'a>,
+        /// Who signed it.
+        pub issuer: Name<'a>,
     }
 
-    /// The issuer and subject of an X.509 certificate (RFC 5280 section 4.1).
-    pub(super) fn cert_names(cert: &[u8]) -> Option<CertNames<'_>> {
+    /// The issuer and subject of an X.509 certificate (RFC 5280 section 4.1), or `None` if
+    /// the certificate does not parse that far.
+    pub fn cert_names(cert: &[u8]) -> Option<CertNames<'_>> {
         let (SEQUENCE, cert, _) = tlv(cert)? else {
             return None;
         };
@@ -1443,7 +1509,29 @@ Handshake Protocol: Server Key Exchange
             let mut b = SERVER_RSA.to_vec();
             b[i] ^= 0xff;
             let _ = der::cert_names(&b).map(|c| (c.subject.to_string(), c.issuer.to_string()));
+            if let Some(c) = der::cert_names(&b) {
+                // A malformed attribute ends the walk.
+                let mut attrs = c.issuer.attributes();
+                if attrs.by_ref().any(|a| a.is_err()) {
+                    assert!(attrs.next().is_none());
+                }
+            }
         }
+        // Every attribute of the subject, in order (organisation, then common name).
+        let names = der::cert_names(SERVER_RSA).unwrap();
+        let attrs: Vec<_> = names.subject.attributes().map(Result::unwrap).collect();
+        let pairs: Vec<_> = attrs.iter().map(|a| (a.oid, a.value)).collect();
+        assert_eq!(
+            pairs,
+            [
+                (&[0x55, 0x04, 0x0a][..], &b"tls12 test"[..]),
+                (&[0x55, 0x04, 0x03][..], &b"testserver.tls12.test"[..]),
+            ]
+        );
+        // A Name whose RDN is not a SET is malformed: no common name.
+        let bad = der::Name(&[0x30, 0x00]);
+        assert_eq!(bad.attributes().collect::<Vec<_>>(), [Err(der::Malformed)]);
+        assert_eq!(bad.common_name(), None);
         assert!(der::cert_names(&[]).is_none());
         assert!(der::tlv(&[0x30, 0x85, 0, 0, 0, 0, 0]).is_none());
         assert!(der::tlv(&[0x30, 0x80]).is_none());
