@@ -361,6 +361,49 @@ pub trait KeyLog: Send + Sync {
     }
 }
 
+/// The `rsa` crate's RNG traits over a provider's `fill_random`.
+#[cfg(any(feature = "rsa-kx", feature = "rustcrypto"))]
+pub(crate) struct ProviderRng<'a>(pub(crate) &'a dyn CryptoProvider);
+
+/// The provider could not produce random bytes.
+#[cfg(any(feature = "rsa-kx", feature = "rustcrypto"))]
+#[derive(Debug)]
+pub(crate) struct RngError;
+
+#[cfg(any(feature = "rsa-kx", feature = "rustcrypto"))]
+impl fmt::Display for RngError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("crypto provider randomness failed")
+    }
+}
+
+#[cfg(any(feature = "rsa-kx", feature = "rustcrypto"))]
+impl core::error::Error for RngError {}
+
+#[cfg(any(feature = "rsa-kx", feature = "rustcrypto"))]
+impl rsa::rand_core::TryRng for ProviderRng<'_> {
+    type Error = RngError;
+
+    fn try_next_u32(&mut self) -> Result<u32, RngError> {
+        let mut b = [0u8; 4];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, RngError> {
+        let mut b = [0u8; 8];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), RngError> {
+        self.0.fill_random(dst).map_err(|_| RngError)
+    }
+}
+
+#[cfg(any(feature = "rsa-kx", feature = "rustcrypto"))]
+impl rsa::rand_core::TryCryptoRng for ProviderRng<'_> {}
+
 // Features `fuzzing` and `test-provider`: for this crate's tests and fuzz targets only,
 // not part of the API.
 #[cfg(feature = "fuzzing")]
@@ -368,8 +411,15 @@ pub trait KeyLog: Send + Sync {
 pub mod fuzz_provider;
 pub mod key_schedule;
 pub mod keylog;
+#[cfg(any(feature = "ring", feature = "rustcrypto"))]
+pub(crate) mod kx;
 pub mod prf;
+#[cfg(feature = "ring")]
 pub mod ring;
+#[cfg(feature = "rsa-kx")]
+pub(crate) mod rsa_kx;
+#[cfg(feature = "rustcrypto")]
+pub mod rustcrypto;
 #[cfg(feature = "test-provider")]
 #[doc(hidden)]
 pub mod test_provider;
