@@ -852,6 +852,12 @@ fn s_client_without_the_certificate_curve_gets_the_rsa_certificate() {
 
 mod common;
 
+/// The examples' code these tests drive runs on the provider `TLS12_PROVIDER` names.
+#[test]
+fn runs_on_the_provider_named_by_tls12_provider() {
+    common::assert_is_the_named_provider(&*example::setup::provider());
+}
+
 #[test]
 fn ecdsa_certificate_needs_its_curve_in_supported_groups() {
     use common::{Pair, client_config, server_config};
