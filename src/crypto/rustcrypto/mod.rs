@@ -291,6 +291,74 @@ mod tests {
         }
     }
 
+    /// A `rand_core` generator: a counter, or always failing.
+    struct Counter(u8, bool);
+
+    #[derive(Debug)]
+    struct Broken;
+
+    impl core::fmt::Display for Broken {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("broken")
+        }
+    }
+
+    impl core::error::Error for Broken {}
+
+    impl rand_core::TryRng for Counter {
+        type Error = Broken;
+        fn try_next_u32(&mut self) -> Result<u32, Broken> {
+            let mut b = [0; 4];
+            self.try_fill_bytes(&mut b)?;
+            Ok(u32::from_le_bytes(b))
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Broken> {
+            let mut b = [0; 8];
+            self.try_fill_bytes(&mut b)?;
+            Ok(u64::from_le_bytes(b))
+        }
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Broken> {
+            if self.1 {
+                return Err(Broken);
+            }
+            for b in dst {
+                self.0 = self.0.wrapping_add(1);
+                *b = self.0;
+            }
+            Ok(())
+        }
+    }
+
+    impl TryCryptoRng for Counter {}
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn new_draws_from_the_rng_it_is_given() {
+        let p = RustCryptoProvider::new(Counter(0, false));
+        let mut a = [0u8; 3];
+        p.fill_random(&mut a).unwrap();
+        assert_eq!(a, [1, 2, 3]);
+        // Clones share the generator: the sequence goes on.
+        let q = p.clone();
+        q.fill_random(&mut a).unwrap();
+        assert_eq!(a, [4, 5, 6]);
+        let broken = RustCryptoProvider::new(Counter(0, true));
+        assert_eq!(
+            broken.fill_random(&mut a),
+            Err(Error::internal("random number generator failed"))
+        );
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn os_rng_fills() {
+        let p = RustCryptoProvider::default();
+        let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
+        p.fill_random(&mut a).unwrap();
+        p.fill_random(&mut b).unwrap();
+        assert_ne!(a, b);
+    }
+
     #[test]
     fn a_declining_lock_fails_randomness() {
         use crate::sync::tests::Declining;

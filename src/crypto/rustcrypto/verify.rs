@@ -1,8 +1,8 @@
 //! Signature verification for webpki (certificate chains) and for handshake signatures,
 //! through [`SignatureVerificationAlgorithm`]s built on `p256`, `p384`, `rsa` and `sha2`.
 //!
-//! webpki hands an algorithm the subjectPublicKey bits of a certificate: an uncompressed
-//! or compressed SEC1 point for ECDSA, a DER `RSAPublicKey` for RSA. Each algorithm names
+//! webpki hands an algorithm the subjectPublicKey bits of a certificate: a SEC1 point for
+//! ECDSA (uncompressed only is accepted, as ring does), a DER `RSAPublicKey` for RSA. Each algorithm names
 //! the SubjectPublicKeyInfo algorithm it takes and the signature algorithm it checks, so
 //! webpki only calls the ones that fit.
 
@@ -113,6 +113,10 @@ impl SignatureVerificationAlgorithm for Ecdsa {
         signature: &[u8],
     ) -> Result<(), InvalidSignature> {
         use p256::ecdsa::signature::hazmat::PrehashVerifier;
+        // Uncompressed points only, as ring (and so the other provider) takes them.
+        if public_key.first() != Some(&0x04) {
+            return Err(InvalidSignature);
+        }
         let prehash = digest(self.hash, message);
         match self.curve {
             Curve::P256 => {
@@ -249,5 +253,101 @@ impl SignatureVerificationAlgorithm for Rsa {
 
     fn signature_alg_id(&self) -> AlgorithmIdentifier {
         self.signature_alg_id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use p256::ecdsa::signature::hazmat::PrehashSigner;
+    use p256::elliptic_curve::sec1::ToSec1Point;
+
+    #[test]
+    fn ecdsa_takes_uncompressed_points_only() {
+        let key = p256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap();
+        let prehash = digest(Hash::Sha256, b"m");
+        let sig: p256::ecdsa::Signature = key.sign_prehash(prehash.as_ref()).unwrap();
+        let der = sig.to_der();
+        let public = key.verifying_key().as_affine();
+        let uncompressed = public.to_sec1_point(false);
+        let compressed = public.to_sec1_point(true);
+        let alg = ECDSA_P256_SHA256;
+        assert!(
+            alg.verify_signature(uncompressed.as_bytes(), b"m", der.as_bytes())
+                .is_ok()
+        );
+        assert!(
+            alg.verify_signature(compressed.as_bytes(), b"m", der.as_bytes())
+                .is_err()
+        );
+        assert!(
+            alg.verify_signature(uncompressed.as_bytes(), b"M", der.as_bytes())
+                .is_err()
+        );
+        // The P-384 algorithm does not take a P-256 key.
+        assert!(
+            ECDSA_P384_SHA256
+                .verify_signature(uncompressed.as_bytes(), b"m", der.as_bytes())
+                .is_err()
+        );
+    }
+
+    /// A valid signature by a 1024-bit key, which the `rsa` crate itself accepts, is
+    /// refused (ring's floor is 2048 bits too); a signature one byte short is refused.
+    #[test]
+    fn rsa_takes_2048_to_8192_bit_keys_and_whole_signatures() {
+        use rsa::pkcs1::EncodeRsaPublicKey;
+        struct XorShift(u64);
+        impl rsa::rand_core::TryRng for XorShift {
+            type Error = core::convert::Infallible;
+            fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+                self.try_next_u64().map(|v| v as u32)
+            }
+            fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+                self.0 ^= self.0 << 13;
+                self.0 ^= self.0 >> 7;
+                self.0 ^= self.0 << 17;
+                Ok(self.0)
+            }
+            fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+                for b in dst {
+                    *b = self.try_next_u64()? as u8;
+                }
+                Ok(())
+            }
+        }
+        impl rsa::rand_core::TryCryptoRng for XorShift {}
+
+        let mut rng = XorShift(0x1234_5678_9abc_def1);
+        let weak = rsa::PrivateKey::new(&mut rng, 1024).unwrap();
+        let sig = weak.pkcs1v15_sign::<Sha256>(b"m").unwrap();
+        let public = weak.to_public_key();
+        public.pkcs1v15_verify::<Sha256>(b"m", &sig).unwrap();
+        let der = public.to_pkcs1_der().unwrap();
+        assert!(
+            RSA_PKCS1_SHA256
+                .verify_signature(der.as_bytes(), b"m", &sig)
+                .is_err()
+        );
+
+        use pki_types::pem::PemObject;
+        let pem = include_bytes!("../../../tests/data/keys/rsa2048.pkcs8.pem");
+        let der = pki_types::PrivatePkcs8KeyDer::from_pem_slice(pem).unwrap();
+        let key = <rsa::PrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_der(
+            der.secret_pkcs8_der(),
+        )
+        .unwrap();
+        let sig = key.pkcs1v15_sign::<Sha256>(b"m").unwrap();
+        let der = key.to_public_key().to_pkcs1_der().unwrap();
+        assert!(
+            RSA_PKCS1_SHA256
+                .verify_signature(der.as_bytes(), b"m", &sig)
+                .is_ok()
+        );
+        assert!(
+            RSA_PKCS1_SHA256
+                .verify_signature(der.as_bytes(), b"m", &sig[1..])
+                .is_err()
+        );
     }
 }
