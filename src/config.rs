@@ -10,10 +10,11 @@ use crate::codec::enums::{CipherSuite, NamedGroup};
 use crate::crypto::{CryptoProvider, KeyKind, KeyLog, SigningKey};
 use crate::error::Error;
 use crate::record::DEFAULT_MAX_HANDSHAKE_MESSAGE;
+#[cfg(feature = "std")]
+use crate::resumption::{AeadTicketer, InMemoryClientSessionStore, LruSessionCache};
 use crate::resumption::{
-    AeadTicketer, ClientSessionStore, DEFAULT_MAX_SESSION_LEN, DEFAULT_MAX_TICKET_LEN,
-    DEFAULT_SESSION_LIFETIME_SECS, InMemoryClientSessionStore, LruSessionCache, ServerSessionCache,
-    TicketEncrypter,
+    ClientSessionStore, DEFAULT_MAX_SESSION_LEN, DEFAULT_MAX_TICKET_LEN,
+    DEFAULT_SESSION_LIFETIME_SECS, ServerSessionCache, TicketEncrypter,
 };
 use crate::suites::{SupportedSuite, default_suites};
 use crate::verify::{ClientCertVerifier, ServerCertVerifier};
@@ -289,8 +290,9 @@ pub struct ClientConfig {
     /// TLS False Start (RFC 7918): send application data right after our Finished, before
     /// the server's, when the suite is ECDHE with an AEAD. Off by default.
     pub false_start: bool,
-    /// Where sessions are kept for resumption (`None`: never resume). Default: an
-    /// [`InMemoryClientSessionStore`] of 64 server names.
+    /// Where sessions are kept for resumption (`None`: never resume). Default with `std`: an
+    /// `InMemoryClientSessionStore` of 64 server names; without `std`, `None` (the crate has
+    /// no lock of its own there: see [`crate::sync`]).
     pub session_store: Option<Arc<dyn ClientSessionStore>>,
     /// Ask for and offer session tickets (RFC 5077). On by default; off, only session IDs
     /// are used.
@@ -310,7 +312,10 @@ impl ClientConfig {
             client_cert: None,
             client_cert_resolver: None,
             false_start: false,
+            #[cfg(feature = "std")]
             session_store: Some(Arc::new(InMemoryClientSessionStore::new(64))),
+            #[cfg(not(feature = "std"))]
+            session_store: None,
             enable_tickets: true,
             max_ticket_len: DEFAULT_MAX_TICKET_LEN,
         }
@@ -372,10 +377,12 @@ pub struct ServerConfig {
     /// Chooses certificates by SNI; when set, it replaces `certs`.
     pub cert_resolver: Option<Arc<dyn ResolvesServerCert>>,
     /// Keeps sessions by session ID for resumption (`None`: no session IDs are issued).
-    /// Default: an [`LruSessionCache`] of 1024 sessions.
+    /// Default with `std`: an `LruSessionCache` of 1024 sessions; without `std`, `None` (see
+    /// [`crate::sync`]).
     pub session_cache: Option<Arc<dyn ServerSessionCache>>,
     /// Issues and opens session tickets (RFC 5077) for clients that ask (`None`: no
-    /// tickets). Default: an [`AeadTicketer`] with a 12-hour lifetime.
+    /// tickets). Default with `std`: an `AeadTicketer` with a 12-hour lifetime; without
+    /// `std`, `None` (see [`crate::sync`]).
     pub ticketer: Option<Arc<dyn TicketEncrypter>>,
     /// The longest a cached session may be resumed, in seconds (tickets are also bounded
     /// by the ticketer's lifetime). Default: 24 hours.
@@ -400,8 +407,14 @@ impl ServerConfig {
             honour_client_order: false,
             client_verifier: None,
             cert_resolver: None,
+            #[cfg(feature = "std")]
             session_cache: Some(Arc::new(LruSessionCache::new(1024))),
+            #[cfg(feature = "std")]
             ticketer: Some(Arc::new(AeadTicketer::new(provider.clone(), 12 * 60 * 60))),
+            #[cfg(not(feature = "std"))]
+            session_cache: None,
+            #[cfg(not(feature = "std"))]
+            ticketer: None,
             session_lifetime_secs: DEFAULT_SESSION_LIFETIME_SECS,
             max_session_len: DEFAULT_MAX_SESSION_LEN,
             max_client_hello: crate::record::MAX_CLIENT_HELLO,

@@ -100,6 +100,7 @@ pub mod resumption;
 #[cfg(feature = "std")]
 pub mod stream;
 pub mod suites;
+pub mod sync;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 // Feature `test-provider`: for this crate's tests only, not part of the API.

@@ -34,6 +34,9 @@ use crate::crypto::key_schedule::MASTER_SECRET_LEN;
 use crate::crypto::{AeadAlgorithm, AeadKey, CryptoProvider};
 use crate::error::{DecodeError, EncodeError};
 use crate::msgs::{CertificateChain, SessionId};
+#[cfg(feature = "std")]
+use crate::sync::StdLock;
+use crate::sync::{Locked, MakeLock};
 use crate::verify::ServerCertVerifier;
 
 /// The longest we keep or accept a session whose lifetime nobody stated: 24 hours, the upper
@@ -59,38 +62,6 @@ pub const DEFAULT_CACHE_BYTES_PER_SESSION: usize = 4 * 1024;
 /// What a stored session costs beyond its variable parts (ticket, certificates, name): the
 /// fixed fields and the bookkeeping around them, counted against a store's byte budget.
 const SESSION_OVERHEAD: usize = 128;
-
-/// A mutex that works with and without `std`.
-struct Lock<T>(
-    #[cfg(feature = "std")] std::sync::Mutex<T>,
-    #[cfg(not(feature = "std"))] spin::Mutex<T>,
-);
-
-impl<T> Lock<T> {
-    fn new(v: T) -> Self {
-        #[cfg(feature = "std")]
-        {
-            Self(std::sync::Mutex::new(v))
-        }
-        #[cfg(not(feature = "std"))]
-        {
-            Self(spin::Mutex::new(v))
-        }
-    }
-
-    fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        #[cfg(feature = "std")]
-        {
-            // A panic while holding the lock leaves plain data behind: keep using it.
-            let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut g)
-        }
-        #[cfg(not(feature = "std"))]
-        {
-            f(&mut self.0.lock())
-        }
-    }
-}
 
 // ---------------------------------------------------------------------------------------
 // Client side
@@ -317,36 +288,48 @@ pub trait ClientSessionStore: Send + Sync + fmt::Debug {
 /// `capacity` names and `max_bytes` bytes (each session counted by
 /// [`ClientSession::stored_len`]); the least recently stored name is dropped first, and a
 /// session larger than the whole budget is not stored.
+///
+/// The sessions are behind a lock: [`std::sync::Mutex`] with `std` ([`new`](Self::new),
+/// [`with_limits`](Self::with_limits)), or one the caller supplies
+/// ([`with_lock`](Self::with_lock); see [`crate::sync`]).
 pub struct InMemoryClientSessionStore {
     capacity: usize,
     max_bytes: usize,
-    entries: Lock<VecDeque<(String, ClientSession)>>,
+    entries: Locked<VecDeque<(String, ClientSession)>>,
 }
 
 impl InMemoryClientSessionStore {
     /// A store for at most `capacity` server names (at least one) within
     /// [`DEFAULT_CLIENT_STORE_BYTES`].
+    #[cfg(feature = "std")]
     pub fn new(capacity: usize) -> Self {
         Self::with_limits(capacity, DEFAULT_CLIENT_STORE_BYTES)
     }
 
     /// A store for at most `capacity` server names (at least one) and `max_bytes` bytes.
+    #[cfg(feature = "std")]
     pub fn with_limits(capacity: usize, max_bytes: usize) -> Self {
+        Self::with_lock::<StdLock>(capacity, max_bytes)
+    }
+
+    /// A store for at most `capacity` server names (at least one) and `max_bytes` bytes,
+    /// behind a lock made by `M`.
+    pub fn with_lock<M: MakeLock>(capacity: usize, max_bytes: usize) -> Self {
         Self {
             capacity: capacity.max(1),
             max_bytes,
-            entries: Lock::new(VecDeque::new()),
+            entries: Locked::new::<M>(VecDeque::new()),
         }
     }
 
     /// How many bytes the stored sessions take, as counted against the budget.
     pub fn stored_bytes(&self) -> usize {
-        self.entries.with(|e| entries_len(e))
+        self.entries.with(|e| entries_len(e)).unwrap_or(0)
     }
 
     /// How many sessions are stored.
     pub fn len(&self) -> usize {
-        self.entries.with(|e| e.len())
+        self.entries.with(|e| e.len()).unwrap_or(0)
     }
 
     /// Whether the store is empty.
@@ -373,11 +356,13 @@ fn entries_len(e: &VecDeque<(String, ClientSession)>) -> usize {
 
 impl ClientSessionStore for InMemoryClientSessionStore {
     fn get(&self, server_name: &str) -> Option<ClientSession> {
-        self.entries.with(|e| {
-            e.iter()
-                .find(|(name, _)| name == server_name)
-                .map(|(_, s)| s.clone())
-        })
+        self.entries
+            .with(|e| {
+                e.iter()
+                    .find(|(name, _)| name == server_name)
+                    .map(|(_, s)| s.clone())
+            })
+            .flatten()
     }
 
     fn put(&self, server_name: &str, session: ClientSession) {
@@ -393,12 +378,12 @@ impl ClientSessionStore for InMemoryClientSessionStore {
                 }
             }
             e.push_back((String::from(server_name), session));
-        })
+        });
     }
 
     fn remove(&self, server_name: &str) {
         self.entries
-            .with(|e| e.retain(|(name, _)| name != server_name))
+            .with(|e| e.retain(|(name, _)| name != server_name));
     }
 }
 
@@ -536,10 +521,14 @@ pub trait ServerSessionCache: Send + Sync + fmt::Debug {
 /// A bounded in-memory [`ServerSessionCache`] that drops the least recently used entry:
 /// at most `capacity` sessions and `max_bytes` bytes (ids and values counted); a value
 /// larger than the whole budget is not stored. Values are wiped when dropped.
+///
+/// The entries are behind a lock: [`std::sync::Mutex`] with `std` ([`new`](Self::new),
+/// [`with_limits`](Self::with_limits)), or one the caller supplies
+/// ([`with_lock`](Self::with_lock); see [`crate::sync`]).
 pub struct LruSessionCache {
     capacity: usize,
     max_bytes: usize,
-    inner: Lock<LruInner>,
+    inner: Locked<LruInner>,
 }
 
 #[derive(Default)]
@@ -587,6 +576,7 @@ impl LruInner {
 impl LruSessionCache {
     /// A cache of at most `capacity` sessions (at least one) within
     /// `capacity` x [`DEFAULT_CACHE_BYTES_PER_SESSION`] bytes.
+    #[cfg(feature = "std")]
     pub fn new(capacity: usize) -> Self {
         let capacity = capacity.max(1);
         Self::with_limits(
@@ -596,17 +586,24 @@ impl LruSessionCache {
     }
 
     /// A cache of at most `capacity` sessions (at least one) and `max_bytes` bytes.
+    #[cfg(feature = "std")]
     pub fn with_limits(capacity: usize, max_bytes: usize) -> Self {
+        Self::with_lock::<StdLock>(capacity, max_bytes)
+    }
+
+    /// A cache of at most `capacity` sessions (at least one) and `max_bytes` bytes, behind a
+    /// lock made by `M`.
+    pub fn with_lock<M: MakeLock>(capacity: usize, max_bytes: usize) -> Self {
         Self {
             capacity: capacity.max(1),
             max_bytes,
-            inner: Lock::new(LruInner::default()),
+            inner: Locked::new::<M>(LruInner::default()),
         }
     }
 
     /// How many sessions are cached.
     pub fn len(&self) -> usize {
-        self.inner.with(|i| i.by_id.len())
+        self.inner.with(|i| i.by_id.len()).unwrap_or(0)
     }
 
     /// Whether the cache is empty.
@@ -616,7 +613,7 @@ impl LruSessionCache {
 
     /// How many bytes the cached ids and values take.
     pub fn stored_bytes(&self) -> usize {
-        self.inner.with(|i| i.bytes)
+        self.inner.with(|i| i.bytes).unwrap_or(0)
     }
 }
 
@@ -649,11 +646,11 @@ impl ServerSessionCache for LruSessionCache {
             i.by_use.insert(now, id.to_vec());
             i.by_id.insert(id.to_vec(), (now, value));
             i.bytes = i.bytes.saturating_add(size);
-        })
+        });
     }
 
     fn get(&self, id: &[u8]) -> Option<Vec<u8>> {
-        self.inner.with(|i| i.touch(id))
+        self.inner.with(|i| i.touch(id)).flatten()
     }
 }
 
@@ -689,19 +686,31 @@ struct TicketKeys {
 /// Keys rotate: a key seals tickets for one lifetime, then is kept one more lifetime to
 /// open the tickets it sealed, then is dropped. So a ticket is accepted for at least one
 /// lifetime and at most two (the session's own age is checked against the lifetime too).
+///
+/// The keys are behind a lock: [`std::sync::Mutex`] with `std` ([`new`](Self::new)), or one
+/// the caller supplies ([`with_lock`](Self::with_lock)); a lock that declines (see
+/// [`crate::sync::Lock`]) means no ticket is issued or opened that time.
 pub struct AeadTicketer {
     provider: Arc<dyn CryptoProvider>,
     lifetime_secs: u32,
-    keys: Lock<TicketKeys>,
+    keys: Locked<TicketKeys>,
 }
 
 impl AeadTicketer {
-    /// A ticketer whose tickets live `lifetime_secs` seconds (at least one).
+    /// A ticketer whose tickets live `lifetime_secs` seconds (at least one), its keys
+    /// behind a [`std::sync::Mutex`].
+    #[cfg(feature = "std")]
     pub fn new(provider: Arc<dyn CryptoProvider>, lifetime_secs: u32) -> Self {
+        Self::with_lock::<StdLock>(provider, lifetime_secs)
+    }
+
+    /// A ticketer whose tickets live `lifetime_secs` seconds (at least one), its keys
+    /// behind a lock made by `M` (see [`crate::sync`]).
+    pub fn with_lock<M: MakeLock>(provider: Arc<dyn CryptoProvider>, lifetime_secs: u32) -> Self {
         Self {
             provider,
             lifetime_secs: lifetime_secs.max(1),
-            keys: Lock::new(TicketKeys {
+            keys: Locked::new::<M>(TicketKeys {
                 current: None,
                 previous: None,
             }),
@@ -758,21 +767,24 @@ impl TicketEncrypter for AeadTicketer {
         let now = now.as_secs();
         let mut nonce = [0u8; AeadAlgorithm::NONCE_LEN];
         self.provider.fill_random(&mut nonce).ok()?;
-        self.keys.with(|keys| {
-            self.rotate(keys, now);
-            let k = keys.current.as_ref()?;
-            // Wiped if sealing fails while it still holds the plaintext.
-            let mut out = Zeroizing::new(Vec::with_capacity(TICKET_HEADER_LEN + plain.len() + 16));
-            out.extend_from_slice(&k.name);
-            out.extend_from_slice(&nonce);
-            out.extend_from_slice(plain);
-            let tag = k
-                .key
-                .seal_in_place(&nonce, &k.name, &mut out[TICKET_HEADER_LEN..])
-                .ok()?;
-            out.extend_from_slice(&tag);
-            Some(core::mem::take(&mut *out))
-        })
+        self.keys
+            .with(|keys| {
+                self.rotate(keys, now);
+                let k = keys.current.as_ref()?;
+                // Wiped if sealing fails while it still holds the plaintext.
+                let mut out =
+                    Zeroizing::new(Vec::with_capacity(TICKET_HEADER_LEN + plain.len() + 16));
+                out.extend_from_slice(&k.name);
+                out.extend_from_slice(&nonce);
+                out.extend_from_slice(plain);
+                let tag = k
+                    .key
+                    .seal_in_place(&nonce, &k.name, &mut out[TICKET_HEADER_LEN..])
+                    .ok()?;
+                out.extend_from_slice(&tag);
+                Some(core::mem::take(&mut *out))
+            })
+            .flatten()
     }
 
     fn decrypt(&self, ticket: &[u8], now: UnixTime) -> Option<Vec<u8>> {
@@ -784,16 +796,18 @@ impl TicketEncrypter for AeadTicketer {
             .ok()?;
         // Holds the plaintext once opened: wiped unless handed to the caller.
         let mut body = Zeroizing::new(ticket.get(TICKET_HEADER_LEN..)?.to_vec());
-        self.keys.with(|keys| {
-            self.rotate(keys, now);
-            let k = [&keys.current, &keys.previous]
-                .into_iter()
-                .flatten()
-                .find(|k| k.name == name)?;
-            let n = k.key.open_in_place(&nonce, name, &mut body).ok()?;
-            body.truncate(n);
-            Some(core::mem::take(&mut *body))
-        })
+        self.keys
+            .with(|keys| {
+                self.rotate(keys, now);
+                let k = [&keys.current, &keys.previous]
+                    .into_iter()
+                    .flatten()
+                    .find(|k| k.name == name)?;
+                let n = k.key.open_in_place(&nonce, name, &mut body).ok()?;
+                body.truncate(n);
+                Some(core::mem::take(&mut *body))
+            })
+            .flatten()
     }
 
     fn lifetime_secs(&self) -> u32 {
@@ -877,6 +891,42 @@ mod tests {
         c.put(b"c", vec![4]);
         assert_eq!(c.get(b"c"), Some(vec![4]));
         assert_eq!(c.len(), 2);
+    }
+
+    /// Every shared store takes a caller's lock; one that declines to run (a try-lock that
+    /// finds it taken, say) makes the store miss rather than block or panic.
+    #[test]
+    fn stores_with_a_declining_lock_miss() {
+        use crate::sync::tests::Declining;
+        let c = LruSessionCache::with_lock::<Declining>(4, 4096);
+        c.put(b"a", vec![1]);
+        assert_eq!(c.get(b"a"), None);
+        assert_eq!((c.len(), c.stored_bytes()), (0, 0));
+
+        let s = InMemoryClientSessionStore::with_lock::<Declining>(4, 4096);
+        s.put("example.com", session_with_ticket(10));
+        assert!(s.get("example.com").is_none());
+        s.remove("example.com");
+        assert_eq!((s.len(), s.stored_bytes()), (0, 0));
+
+        let t = AeadTicketer::with_lock::<Declining>(Arc::new(RingProvider), 100);
+        assert_eq!(t.encrypt(b"state", at(1000)), None);
+        let real = AeadTicketer::new(Arc::new(RingProvider), 100);
+        let ticket = real.encrypt(b"state", at(1000)).unwrap();
+        assert_eq!(t.decrypt(&ticket, at(1000)), None);
+    }
+
+    /// The same stores behind a lock the caller made work like the default ones.
+    #[test]
+    fn stores_with_a_caller_lock_work() {
+        use crate::sync::StdLock;
+        let c = LruSessionCache::with_lock::<StdLock>(1, 4096);
+        c.put(b"a", vec![1]);
+        c.put(b"b", vec![2]);
+        assert_eq!((c.get(b"a"), c.get(b"b")), (None, Some(vec![2])));
+        let t = AeadTicketer::with_lock::<StdLock>(Arc::new(RingProvider), 100);
+        let ticket = t.encrypt(b"state", at(1000)).unwrap();
+        assert_eq!(t.decrypt(&ticket, at(1000)).unwrap(), b"state");
     }
 
     fn config() -> ClientConfig {

@@ -9,7 +9,7 @@ use core::fmt;
 
 use pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 
-use crate::codec::enums::SignatureScheme;
+use crate::codec::enums::{AlertDescription, SignatureScheme};
 use crate::crypto::SignatureVerification;
 use crate::error::{CertificateError, Error};
 
@@ -67,9 +67,18 @@ pub trait ClientCertVerifier: Send + Sync + fmt::Debug {
     fn supported_schemes(&self) -> Vec<SignatureScheme>;
 }
 
-/// Verifies a handshake signature with webpki, using the provider's algorithm mapping.
+/// Verifies a handshake signature (ServerKeyExchange, CertificateVerify) made with the key
+/// of the end-entity certificate `cert`, with webpki and the provider's algorithms `sv`.
 ///
-/// An unsupported scheme is illegal_parameter; a wrong signature is decrypt_error.
+/// Tries each algorithm `sv` maps `scheme` to. Errors:
+/// - `scheme` is not in `sv`'s mapping: [`Error::PeerMisbehaved`] with illegal_parameter
+///   (the peer used a scheme we did not offer);
+/// - the certificate does not parse: [`Error::Certificate`] (bad_certificate);
+/// - the signature does not verify, or the key does not fit the scheme:
+///   [`Error::Crypto`] with decrypt_error.
+///
+/// It does not check that `scheme` fits the negotiated suite's key type; the handshake
+/// does that.
 pub fn verify_handshake_signature(
     sv: &SignatureVerification,
     message: &[u8],
@@ -77,7 +86,31 @@ pub fn verify_handshake_signature(
     scheme: SignatureScheme,
     signature: &[u8],
 ) -> Result<(), Error> {
-    crate::crypto::ring::verify_signature(sv, cert.as_ref(), scheme, message, signature)
+    let algs = sv.algorithms_for(scheme).ok_or(Error::peer(
+        "peer signed with a signature scheme we did not offer",
+        AlertDescription::ILLEGAL_PARAMETER,
+    ))?;
+    let ee = webpki::EndEntityCert::try_from(cert).map_err(|_| {
+        Error::Certificate(CertificateError::other(
+            "end-entity certificate does not parse",
+        ))
+    })?;
+    let mut key_fits = false;
+    for alg in algs {
+        match ee.verify_signature(*alg, message, signature) {
+            Ok(()) => return Ok(()),
+            Err(webpki::Error::InvalidSignatureForPublicKey) => key_fits = true,
+            Err(_) => {}
+        }
+    }
+    Err(Error::Crypto {
+        what: if key_fits {
+            "handshake signature does not verify"
+        } else {
+            "handshake signature scheme does not fit the certificate's key"
+        },
+        alert: AlertDescription::DECRYPT_ERROR,
+    })
 }
 
 /// Builds a path from `end_entity` to one of `roots`, valid at `now` for `usage`.

@@ -2,7 +2,8 @@
 //! verification, RSA key transport and the deterministic test provider.
 //!
 //! Run with `--all-features` (the test provider needs `test-provider`, RSA key transport
-//! needs `rsa-kx`).
+//! needs `rsa-kx`; with `rustcrypto`, the RustCrypto provider is checked alongside ring, and
+//! each provider's signatures are verified by the other's algorithms).
 
 #![cfg(all(feature = "test-provider", feature = "rsa-kx"))]
 
@@ -10,6 +11,8 @@ use pki_types::PrivateKeyDer;
 use pki_types::pem::PemObject;
 use tls12::Error;
 use tls12::crypto::ring::{RingProvider, verify_signature};
+#[cfg(feature = "rustcrypto")]
+use tls12::crypto::rustcrypto::RustCryptoProvider;
 use tls12::crypto::test_provider::TestProvider;
 use tls12::crypto::{CryptoProvider, KeyKind, SigningKey};
 use tls12::enums::{AlertDescription, NamedGroup, ProtocolVersion, SignatureScheme};
@@ -56,27 +59,38 @@ fn is_decrypt_error(e: &Error) -> bool {
 }
 
 fn providers() -> Vec<(&'static str, Box<dyn CryptoProvider>)> {
-    vec![
-        ("ring", Box::new(RingProvider)),
-        (
-            "test",
-            Box::new(TestProvider::new(b"crypto_provider tests")),
-        ),
-    ]
+    let mut v = real_providers();
+    v.push((
+        "test",
+        Box::new(TestProvider::new(b"crypto_provider tests")),
+    ));
+    v
+}
+
+/// The providers for real traffic: ring, and RustCrypto with its feature.
+fn real_providers() -> Vec<(&'static str, Box<dyn CryptoProvider>)> {
+    #[allow(unused_mut)]
+    let mut v: Vec<(&'static str, Box<dyn CryptoProvider>)> =
+        vec![("ring", Box::new(RingProvider))];
+    #[cfg(feature = "rustcrypto")]
+    v.push(("rustcrypto", Box::new(RustCryptoProvider::from_os_rng())));
+    v
 }
 
 // ---------------------------------------------------------------------------------------
 // Randomness
 
 #[test]
-fn ring_random_fills_and_differs() {
-    let mut a = [0u8; 64];
-    let mut b = [0u8; 64];
-    RingProvider.fill_random(&mut a).unwrap();
-    RingProvider.fill_random(&mut b).unwrap();
-    assert_ne!(a, [0; 64]);
-    assert_ne!(a, b);
-    RingProvider.fill_random(&mut []).unwrap();
+fn random_fills_and_differs() {
+    for (name, p) in real_providers() {
+        let mut a = [0u8; 64];
+        let mut b = [0u8; 64];
+        p.fill_random(&mut a).unwrap();
+        p.fill_random(&mut b).unwrap();
+        assert_ne!(a, [0; 64], "{name}");
+        assert_ne!(a, b, "{name}");
+        p.fill_random(&mut []).unwrap();
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -346,36 +360,46 @@ fn pem_inputs_have_the_expected_format() {
     ));
 }
 
+/// Every key format and scheme, signed by each provider and verified by each provider's
+/// algorithms (ring's signatures by RustCrypto's verifiers and back).
 #[test]
 fn sign_and_verify_every_scheme_and_key_format() {
-    let sv = RingProvider.signature_verification();
     let message = b"client_random || server_random || ServerECDHParams";
-    for case in key_cases() {
-        let key = RingProvider
-            .load_private_key(case.key.clone_key())
-            .unwrap_or_else(|e| panic!("{}: {e:?}", case.name));
-        assert_eq!(key.kind(), case.kind, "{}", case.name);
-        for scheme in all_schemes() {
-            let signed = key.sign(scheme, message);
-            if !case.schemes.contains(&scheme) {
-                assert!(signed.is_err(), "{} signed with {scheme:?}", case.name);
-                continue;
-            }
-            let sig = signed.unwrap();
-            verify_signature(sv, case.cert, scheme, message, &sig)
-                .unwrap_or_else(|e| panic!("{} {scheme:?}: {e:?}", case.name));
+    for (signer, sp) in real_providers() {
+        for case in key_cases() {
+            let name = format!("{signer} {}", case.name);
+            let key = sp
+                .load_private_key(case.key.clone_key())
+                .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            assert_eq!(key.kind(), case.kind, "{name}");
+            for scheme in all_schemes() {
+                let signed = key.sign(scheme, message);
+                if !case.schemes.contains(&scheme) {
+                    assert!(signed.is_err(), "{name} signed with {scheme:?}");
+                    continue;
+                }
+                let sig = signed.unwrap();
+                for (verifier, vp) in real_providers() {
+                    let sv = vp.signature_verification();
+                    let name = format!("{name}, verified by {verifier}, {scheme:?}");
+                    verify_signature(sv, case.cert, scheme, message, &sig)
+                        .unwrap_or_else(|e| panic!("{name}: {e:?}"));
 
-            // A flipped bit anywhere in the signature or message fails with decrypt_error.
-            for i in [0, sig.len() / 2, sig.len() - 1] {
-                let mut bad = sig.clone();
-                bad[i] ^= 0x01;
-                let e = verify_signature(sv, case.cert, scheme, message, &bad).unwrap_err();
-                assert!(is_decrypt_error(&e), "{} {scheme:?}: {e:?}", case.name);
+                    // A flipped bit anywhere in the signature or message fails with
+                    // decrypt_error.
+                    for i in [0, sig.len() / 2, sig.len() - 1] {
+                        let mut bad = sig.clone();
+                        bad[i] ^= 0x01;
+                        let e = verify_signature(sv, case.cert, scheme, message, &bad).unwrap_err();
+                        assert!(is_decrypt_error(&e), "{name}: {e:?}");
+                    }
+                    let e = verify_signature(sv, case.cert, scheme, b"another message", &sig)
+                        .unwrap_err();
+                    assert!(is_decrypt_error(&e), "{name}: {e:?}");
+                    let e = verify_signature(sv, case.cert, scheme, message, &[]).unwrap_err();
+                    assert!(is_decrypt_error(&e), "{name}: {e:?}");
+                }
             }
-            let e = verify_signature(sv, case.cert, scheme, b"another message", &sig).unwrap_err();
-            assert!(is_decrypt_error(&e), "{} {scheme:?}: {e:?}", case.name);
-            let e = verify_signature(sv, case.cert, scheme, message, &[]).unwrap_err();
-            assert!(is_decrypt_error(&e), "{} {scheme:?}: {e:?}", case.name);
         }
     }
 }
@@ -411,8 +435,14 @@ fn rsa_pkcs1_signatures_are_deterministic() {
 
 #[test]
 fn signature_with_a_key_of_another_type_is_decrypt_error() {
-    let sv = RingProvider.signature_verification();
-    let ec = RingProvider
+    for (_, p) in real_providers() {
+        signature_with_a_key_of_another_type_is_decrypt_error_on(&*p);
+    }
+}
+
+fn signature_with_a_key_of_another_type_is_decrypt_error_on(p: &dyn CryptoProvider) {
+    let sv = p.signature_verification();
+    let ec = p
         .load_private_key(pem(key_file!("p256.pkcs8.pem")))
         .unwrap();
     let sig = ec
@@ -464,7 +494,12 @@ fn ecdsa_scheme_names_the_hash_not_the_curve() {
 
 #[test]
 fn unsupported_scheme_is_illegal_parameter() {
-    let sv = RingProvider.signature_verification();
+    for (_, p) in real_providers() {
+        unsupported_scheme_is_illegal_parameter_on(p.signature_verification());
+    }
+}
+
+fn unsupported_scheme_is_illegal_parameter_on(sv: &tls12::crypto::SignatureVerification) {
     for scheme in [
         SignatureScheme::RSA_PKCS1_SHA1,
         SignatureScheme::ECDSA_SHA1,
@@ -1047,4 +1082,245 @@ fn test_provider_delegates_primitives() {
         assert_eq!(tp.aead(alg).unwrap().algorithm(), alg);
     }
     assert!(format!("{tp:?}").contains("TestProvider"));
+}
+
+// ---------------------------------------------------------------------------------------
+// The RustCrypto provider beside ring
+
+#[cfg(feature = "rustcrypto")]
+mod rustcrypto {
+    use super::*;
+
+    fn rc() -> RustCryptoProvider {
+        RustCryptoProvider::from_os_rng()
+    }
+
+    #[test]
+    fn verifies_the_schemes_ring_does_but_ed25519() {
+        let ring: Vec<_> = RingProvider
+            .signature_verification()
+            .supported_schemes()
+            .filter(|s| *s != SignatureScheme::ED25519)
+            .collect();
+        let rc: Vec<_> = rc().signature_verification().supported_schemes().collect();
+        assert_eq!(rc, ring);
+        for scheme in &rc {
+            assert_eq!(
+                rc_algs(*scheme),
+                RingProvider
+                    .signature_verification()
+                    .algorithms_for(*scheme)
+                    .unwrap()
+                    .len(),
+                "{scheme:?}"
+            );
+        }
+    }
+
+    fn rc_algs(scheme: SignatureScheme) -> usize {
+        rc().signature_verification()
+            .algorithms_for(scheme)
+            .unwrap()
+            .len()
+    }
+
+    /// RFC 8422 5.1.3: an ECDSA scheme names the hash, not the curve. The `p384` and `p256`
+    /// crates can sign with the other hash, so both providers are checked on a P-384
+    /// signature over SHA-256 and a P-256 one over SHA-384.
+    #[test]
+    fn ecdsa_scheme_names_the_hash_not_the_curve_both_ways() {
+        use p256::ecdsa::signature::hazmat::PrehashSigner;
+        use p256::pkcs8::DecodePrivateKey;
+        use sha2::Digest;
+        let message = b"m";
+        let p384 = p384::ecdsa::SigningKey::from_pkcs8_der(key_file!("p384.pkcs8.der")).unwrap();
+        let sig: p384::ecdsa::Signature =
+            p384.sign_prehash(&sha2::Sha256::digest(message)).unwrap();
+        let p384_sha256 = sig.to_der().as_bytes().to_vec();
+        let p256 = p256::ecdsa::SigningKey::from_pkcs8_der(key_file!("p256.pkcs8.der")).unwrap();
+        let sig: p256::ecdsa::Signature =
+            p256.sign_prehash(&sha2::Sha384::digest(message)).unwrap();
+        let p256_sha384 = sig.to_der().as_bytes().to_vec();
+        for (name, p) in real_providers() {
+            let sv = p.signature_verification();
+            verify_signature(
+                sv,
+                key_file!("p384.crt.der"),
+                SignatureScheme::ECDSA_SECP256R1_SHA256,
+                message,
+                &p384_sha256,
+            )
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            verify_signature(
+                sv,
+                key_file!("p256.crt.der"),
+                SignatureScheme::ECDSA_SECP384R1_SHA384,
+                message,
+                &p256_sha384,
+            )
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            // Under the scheme of the other hash, neither verifies.
+            let e = verify_signature(
+                sv,
+                key_file!("p384.crt.der"),
+                SignatureScheme::ECDSA_SECP384R1_SHA384,
+                message,
+                &p384_sha256,
+            )
+            .unwrap_err();
+            assert!(is_decrypt_error(&e), "{name}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn bad_keys_are_config_errors() {
+        use pki_types::{PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer};
+        let p = rc();
+        let cases: Vec<(&str, PrivateKeyDer<'static>)> = vec![
+            (
+                "garbage pkcs8",
+                PrivatePkcs8KeyDer::from(vec![0x30, 0x03, 0x02, 0x01, 0x00]).into(),
+            ),
+            (
+                "garbage pkcs1",
+                PrivatePkcs1KeyDer::from(vec![0xff; 40]).into(),
+            ),
+            ("garbage sec1", PrivateSec1KeyDer::from(vec![]).into()),
+            (
+                "EC key as pkcs1",
+                PrivatePkcs1KeyDer::from(key_file!("p256.sec1.der").to_vec()).into(),
+            ),
+            (
+                "RSA key as sec1",
+                PrivateSec1KeyDer::from(key_file!("rsa2048.pkcs1.der").to_vec()).into(),
+            ),
+            (
+                "truncated pkcs8",
+                PrivatePkcs8KeyDer::from(key_file!("p384.pkcs8.der")[..60].to_vec()).into(),
+            ),
+        ];
+        for (what, key) in cases {
+            let e = p.load_private_key(key).unwrap_err();
+            assert!(matches!(e, Error::Config(_)), "{what}: {e:?}");
+        }
+        for pem in [&b"no pem here"[..], key_file!("rsa2048.crt.pem")] {
+            let e = p.load_private_key_pem(pem).unwrap_err();
+            assert!(matches!(e, Error::Config(_)), "{e:?}");
+        }
+        // Unlike ring, the `p256` crate does not need the public key inside a SEC1 key.
+        let nopub = PrivateSec1KeyDer::from(key_file!("p256.sec1-nopub.der").to_vec());
+        let key = p.load_private_key(nopub.into()).unwrap();
+        let sig = key
+            .sign(SignatureScheme::ECDSA_SECP256R1_SHA256, b"m")
+            .unwrap();
+        verify_signature(
+            RingProvider.signature_verification(),
+            key_file!("p256.crt.der"),
+            SignatureScheme::ECDSA_SECP256R1_SHA256,
+            b"m",
+            &sig,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn load_private_key_pem_helper() {
+        for pem in [
+            key_file!("rsa2048.pkcs1.pem"),
+            key_file!("rsa2048.pkcs8.pem"),
+            key_file!("p256.sec1.pem"),
+            key_file!("p384.pkcs8.pem"),
+        ] {
+            rc().load_private_key_pem(pem).unwrap();
+        }
+    }
+
+    /// RustCrypto's RSA keys decrypt what either provider encrypted; ECDSA keys do not
+    /// decrypt.
+    #[test]
+    fn rsa_pre_master_roundtrip() {
+        let cert = key_file!("rsa2048.crt.der");
+        let pm = pre_master();
+        for key in [
+            rc().load_private_key(pem(key_file!("rsa2048.pkcs1.pem")))
+                .unwrap(),
+            rc().load_private_key(pem(key_file!("rsa2048.pkcs8.pem")))
+                .unwrap(),
+        ] {
+            let dec = key.rsa_decrypter().expect("RSA keys decrypt with rsa-kx");
+            for (name, p) in providers() {
+                let ct = p.rsa_encrypt_pre_master(cert, &pm).unwrap().unwrap();
+                let out = dec.decrypt_pre_master(&ct, ProtocolVersion::TLS12, [0x55; 48]);
+                assert_eq!(out, pm, "{name}");
+                let mut bad = ct.clone();
+                bad[10] ^= 0x40;
+                let out = dec.decrypt_pre_master(&bad, ProtocolVersion::TLS12, [0x55; 48]);
+                assert_eq!(
+                    out,
+                    with_version([0x55; 48], ProtocolVersion::TLS12),
+                    "{name}"
+                );
+            }
+        }
+        let ec = rc()
+            .load_private_key(pem(key_file!("p256.pkcs8.pem")))
+            .unwrap();
+        assert!(ec.rsa_decrypter().is_none());
+    }
+
+    /// The same choices of scheme as ring's keys, for every key type.
+    #[test]
+    fn choose_scheme_like_ring() {
+        use SignatureScheme as S;
+        let offers: [&[S]; 4] = [
+            &[
+                S::ECDSA_SECP384R1_SHA384,
+                S::RSA_PKCS1_SHA512,
+                S::RSA_PSS_RSAE_SHA256,
+            ],
+            &[
+                S::RSA_PKCS1_SHA1,
+                S::RSA_PSS_PSS_SHA256,
+                S::RSA_PKCS1_SHA384,
+            ],
+            &[S::ECDSA_SECP256R1_SHA256, S::ED25519],
+            &[],
+        ];
+        for file in ["rsa2048.pkcs8.pem", "p256.pkcs8.pem", "p384.pkcs8.pem"] {
+            let ring = RingProvider.load_private_key(pem(key_from(file))).unwrap();
+            let ours = rc().load_private_key(pem(key_from(file))).unwrap();
+            assert_eq!(ring.kind(), ours.kind(), "{file}");
+            for offer in offers {
+                assert_eq!(
+                    ring.choose_scheme(offer),
+                    ours.choose_scheme(offer),
+                    "{file} {offer:?}"
+                );
+            }
+        }
+    }
+
+    fn key_from(file: &str) -> &'static [u8] {
+        match file {
+            "rsa2048.pkcs8.pem" => key_file!("rsa2048.pkcs8.pem"),
+            "p256.pkcs8.pem" => key_file!("p256.pkcs8.pem"),
+            _ => key_file!("p384.pkcs8.pem"),
+        }
+    }
+
+    /// ECDSA signatures are RFC 6979's nonces hedged with fresh randomness: two
+    /// signatures of one message differ, and both verify.
+    #[test]
+    fn ecdsa_signatures_are_hedged() {
+        let key = rc()
+            .load_private_key(pem(key_file!("p256.pkcs8.pem")))
+            .unwrap();
+        let a = key
+            .sign(SignatureScheme::ECDSA_SECP256R1_SHA256, b"m")
+            .unwrap();
+        let b = key
+            .sign(SignatureScheme::ECDSA_SECP256R1_SHA256, b"m")
+            .unwrap();
+        assert_ne!(a, b);
+    }
 }

@@ -18,6 +18,19 @@ fn only_scheme(scheme: SignatureScheme) -> Arc<OnlyScheme> {
     ))
 }
 
+/// The suites run on the provider `TLS12_PROVIDER` names, and so do the configurations
+/// and keys they build.
+#[test]
+fn runs_on_the_provider_named_by_tls12_provider() {
+    assert_is_the_named_provider(&*provider());
+    let c = client_config();
+    assert_is_the_named_provider(&*c.common.provider);
+    let s = server_config(&["server-p256"]);
+    assert_is_the_named_provider(&*s.common.provider);
+    let mut pair = Pair::new(c, s);
+    pair.handshake();
+}
+
 const RSA_SUITES: [CipherSuite; 3] = [
     CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
     CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,

@@ -827,6 +827,14 @@ fn s_client_without_the_certificate_curve_gets_the_rsa_certificate() {
     );
 }
 
+mod common;
+
+/// The examples' code these tests drive runs on the provider `TLS12_PROVIDER` names.
+#[test]
+fn runs_on_the_provider_named_by_tls12_provider() {
+    common::assert_is_the_named_provider(&*example::setup::provider());
+}
+
 // ---------------------------------------------------------------------------------------
 // Extended master secret turned off on the OpenSSL side (RFC 7627), both directions.
 

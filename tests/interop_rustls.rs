@@ -764,3 +764,9 @@ fn keying_material_exporter_agrees_with_rustls() {
         }
     }
 }
+
+/// This suite runs on the provider `TLS12_PROVIDER` names (`tests/common`).
+#[test]
+fn runs_on_the_provider_named_by_tls12_provider() {
+    assert_is_the_named_provider(&*provider());
+}

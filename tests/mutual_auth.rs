@@ -8,8 +8,6 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use tls12::crypto::CryptoProvider;
-use tls12::crypto::ring::RingProvider;
 use tls12::enums::AlertDescription;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer};
 use tls12::verify::{RootStore, WebPkiClientVerifier};
@@ -105,7 +103,7 @@ fn client_certificate_from_an_unknown_ca_is_unknown_ca_on_both_sides() {
 /// `name`'s chain with the private key of `key_of` (a different key of the same type).
 fn mismatched(name: &str, key_of: &str) -> CertifiedKey {
     let der = PrivateKeyDer::try_from(pki(&format!("{key_of}.key.der"))).expect("test key");
-    let key = RingProvider.load_private_key(der).expect("test key loads");
+    let key = provider().load_private_key(der).expect("test key loads");
     CertifiedKey::new(chain(name), key).expect("non-empty chain")
 }
 
@@ -188,4 +186,10 @@ fn certificate_verify_signature_changed_in_flight_is_decrypt_error() {
         );
         assert_certificate_verify_refused(&pair, name);
     }
+}
+
+/// This suite runs on the provider `TLS12_PROVIDER` names (`tests/common`).
+#[test]
+fn runs_on_the_provider_named_by_tls12_provider() {
+    assert_is_the_named_provider(&*provider());
 }

@@ -10,14 +10,16 @@
 //!   rustls TLS 1.2 handshake per suite, whose master secret (from its key log) feeds our
 //!   key schedule; we open rustls's records (including both Finished messages, checked
 //!   against our verify_data) and rustls opens ours.
+//!
+//! Our side runs on the provider `TLS12_PROVIDER` names (`tests/common`): ring by default,
+//! RustCrypto in CI's second run, so each AEAD is checked against `ring::aead` and rustls.
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 
 use tls12::Error;
 use tls12::crypto::key_schedule::{CLIENT_FINISHED, KeyBlockLayout, MasterSecret, SERVER_FINISHED};
-use tls12::crypto::ring::RingProvider;
-use tls12::crypto::{Aead, AeadAlgorithm, CryptoProvider, HashAlgorithm};
+use tls12::crypto::{Aead, AeadAlgorithm, HashAlgorithm};
 use tls12::error::DecodeErrorKind;
 use tls12::internal::codec::enums::{AlertDescription, ContentType, ProtocolVersion};
 use tls12::internal::record::protect::{
@@ -38,8 +40,16 @@ fn unhex(s: &str) -> Vec<u8> {
     hex::decode(s.split_whitespace().collect::<String>()).expect("test hex")
 }
 
+mod common;
+
+/// Our side runs on the provider `TLS12_PROVIDER` names (`tests/common`).
+#[test]
+fn runs_on_the_provider_named_by_tls12_provider() {
+    common::assert_is_the_named_provider(&**common::provider_ref());
+}
+
 fn aead(alg: AeadAlgorithm) -> &'static dyn Aead {
-    RingProvider.aead(alg).unwrap()
+    common::provider_ref().aead(alg).unwrap()
 }
 
 fn test_key(alg: AeadAlgorithm) -> (Vec<u8>, Vec<u8>) {
@@ -769,7 +779,7 @@ mod rustls_peer {
         let (server_msgs, server_protected) = split(&s.s2c);
         assert_eq!(server_msgs[0][0], 2, "ServerHello");
         let server_random: [u8; 32] = server_msgs[0][6..38].try_into().unwrap();
-        let hmac = RingProvider.hmac(hash);
+        let hmac = common::provider_ref().hmac(hash);
         let kb = master
             .key_block(
                 hmac,
@@ -778,13 +788,13 @@ mod rustls_peer {
                 KeyBlockLayout::aead(alg),
             )
             .unwrap();
-        let aead = RingProvider.aead(alg).unwrap();
+        let aead = super::aead(alg);
 
         // The transcript, in protocol order: ClientHello, the server's first flight up to
         // ServerHelloDone, ClientKeyExchange; then the client Finished; then anything else
         // the server sent before its ChangeCipherSpec (NewSessionTicket).
         let done = server_msgs.iter().position(|m| m[0] == 14).unwrap();
-        let mut transcript = RingProvider.hash(hash).start();
+        let mut transcript = common::provider_ref().hash(hash).start();
         transcript.update(&client_msgs[0]);
         for m in &server_msgs[..=done] {
             transcript.update(m);

@@ -758,3 +758,9 @@ fn a_session_persisted_across_processes_resumes() {
         assert!(!summary(&third).0.resumed);
     }
 }
+
+/// This suite runs on the provider `TLS12_PROVIDER` names (`tests/common`).
+#[test]
+fn runs_on_the_provider_named_by_tls12_provider() {
+    assert_is_the_named_provider(&*provider());
+}

@@ -16,8 +16,14 @@ use tls12::{CertifiedKey, CommonConfig, HandshakeSummary};
 
 use super::{Failure, der};
 
-/// The crypto provider both examples use.
+/// The crypto provider both examples use: ring, or the RustCrypto provider when the
+/// environment says `TLS12_PROVIDER=rustcrypto` and the `rustcrypto` feature is on (the
+/// interop tests run the examples' code under both).
 pub fn provider() -> Arc<dyn CryptoProvider> {
+    #[cfg(feature = "rustcrypto")]
+    if std::env::var("TLS12_PROVIDER").as_deref() == Ok("rustcrypto") {
+        return Arc::new(tls12::crypto::rustcrypto::RustCryptoProvider::from_os_rng());
+    }
     Arc::new(RingProvider)
 }
 
@@ -39,8 +45,9 @@ pub fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, Failure> 
 pub fn load_certified_key(cert: &Path, key: &Path) -> Result<CertifiedKey, Failure> {
     let chain = load_certs(cert)?;
     let pem = std::fs::read(key).map_err(|e| Failure::other(format!("{}: {e}", key.display())))?;
-    let key_obj = RingProvider
-        .load_private_key_pem(&pem)
+    let key_obj = tls12::pki_types::PrivateKeyDer::from_pem_slice(&pem)
+        .map_err(|_| tls12::Error::Config("no private key found in PEM input"))
+        .and_then(|der| provider().load_private_key(der))
         .map_err(|e| Failure::other(format!("{}: {e}", key.display())))?;
     CertifiedKey::new(chain, key_obj).map_err(Failure::Tls)
 }

@@ -29,7 +29,8 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::codec::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
-use crate::crypto::ring::{RingProvider, check_peer_public, invalid_point};
+use crate::crypto::kx::{check_peer_public, invalid_point};
+use crate::crypto::ring::RingProvider;
 use crate::crypto::{
     ActiveKx, Aead, AeadAlgorithm, AeadKey, CryptoProvider, Digest, Hash, HashAlgorithm,
     HashContext, Hmac, HmacKey, KeyKind, KxGroup, RsaPreMasterDecrypter, SharedSecret,

@@ -2,8 +2,11 @@
 //!
 //! A [`CryptoProvider`] is one value carried by the configuration (no global state). It
 //! supplies randomness, hashes, HMAC, key-exchange groups, AEAD ciphers, signing keys,
-//! signature verification and RSA key transport. The default, [`ring::RingProvider`], is
-//! built on `ring` (and the `rsa` crate for RSA key transport, behind the `rsa-kx` feature).
+//! signature verification and RSA key transport. Two come with the crate: the default,
+//! [`ring::RingProvider`] (feature `ring`), built on `ring`; and
+//! [`rustcrypto::RustCryptoProvider`] (feature `rustcrypto`), pure Rust on the RustCrypto
+//! crates, for targets without `ring` or `std`, its randomness supplied by the caller. Both
+//! use the `rsa` crate for RSA key transport, behind the `rsa-kx` feature.
 //! For this crate's own tests and fuzz targets only (hidden from these docs, not part of the
 //! API): with the `test-provider` feature, `test_provider::TestProvider` replays fixed
 //! randoms and fixed ephemeral private keys so recorded transcripts can be reproduced byte
@@ -361,6 +364,49 @@ pub trait KeyLog: Send + Sync {
     }
 }
 
+/// The `rsa` crate's RNG traits over a provider's `fill_random`.
+#[cfg(any(feature = "rustcrypto", all(feature = "rsa-kx", feature = "ring")))]
+pub(crate) struct ProviderRng<'a>(pub(crate) &'a dyn CryptoProvider);
+
+/// The provider could not produce random bytes.
+#[cfg(any(feature = "rustcrypto", all(feature = "rsa-kx", feature = "ring")))]
+#[derive(Debug)]
+pub(crate) struct RngError;
+
+#[cfg(any(feature = "rustcrypto", all(feature = "rsa-kx", feature = "ring")))]
+impl fmt::Display for RngError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("crypto provider randomness failed")
+    }
+}
+
+#[cfg(any(feature = "rustcrypto", all(feature = "rsa-kx", feature = "ring")))]
+impl core::error::Error for RngError {}
+
+#[cfg(any(feature = "rustcrypto", all(feature = "rsa-kx", feature = "ring")))]
+impl rsa::rand_core::TryRng for ProviderRng<'_> {
+    type Error = RngError;
+
+    fn try_next_u32(&mut self) -> Result<u32, RngError> {
+        let mut b = [0u8; 4];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, RngError> {
+        let mut b = [0u8; 8];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), RngError> {
+        self.0.fill_random(dst).map_err(|_| RngError)
+    }
+}
+
+#[cfg(any(feature = "rustcrypto", all(feature = "rsa-kx", feature = "ring")))]
+impl rsa::rand_core::TryCryptoRng for ProviderRng<'_> {}
+
 // Features `fuzzing` and `test-provider`: for this crate's tests and fuzz targets only,
 // not part of the API.
 #[cfg(feature = "fuzzing")]
@@ -368,8 +414,15 @@ pub trait KeyLog: Send + Sync {
 pub mod fuzz_provider;
 pub mod key_schedule;
 pub mod keylog;
+#[cfg(any(feature = "ring", feature = "rustcrypto"))]
+pub(crate) mod kx;
 pub mod prf;
+#[cfg(feature = "ring")]
 pub mod ring;
+#[cfg(all(feature = "rsa-kx", any(feature = "ring", feature = "rustcrypto")))]
+pub(crate) mod rsa_kx;
+#[cfg(feature = "rustcrypto")]
+pub mod rustcrypto;
 #[cfg(feature = "test-provider")]
 #[doc(hidden)]
 pub mod test_provider;

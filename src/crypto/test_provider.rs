@@ -39,7 +39,8 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::codec::enums::NamedGroup;
 use crate::codec::enums::SignatureScheme;
-use crate::crypto::ring::{RingProvider, check_peer_public, check_shared_secret, invalid_point};
+use crate::crypto::kx::{check_peer_public, check_shared_secret, invalid_point};
+use crate::crypto::ring::RingProvider;
 use crate::crypto::{
     self, ActiveKx, AeadAlgorithm, CryptoProvider, HashAlgorithm, KeyKind, KxGroup, SharedSecret,
     SignatureVerification, SigningKey,
@@ -218,7 +219,7 @@ impl CryptoProvider for TestProvider {
     ) -> Option<Result<Vec<u8>, Error>> {
         #[cfg(feature = "rsa-kx")]
         {
-            Some(crate::crypto::ring::rsa_kx::encrypt_pre_master(
+            Some(crate::crypto::rsa_kx::encrypt_pre_master(
                 self, ee_cert, pre_master,
             ))
         }
@@ -329,11 +330,11 @@ impl TestSecret {
     }
 
     fn public_key(&self) -> Vec<u8> {
-        use p256::elliptic_curve::sec1::ToEncodedPoint;
+        use p256::elliptic_curve::sec1::ToSec1Point;
         match self {
             TestSecret::X25519(s) => x25519_dalek::PublicKey::from(s).as_bytes().to_vec(),
-            TestSecret::P256(s) => s.public_key().to_encoded_point(false).as_bytes().to_vec(),
-            TestSecret::P384(s) => s.public_key().to_encoded_point(false).as_bytes().to_vec(),
+            TestSecret::P256(s) => s.public_key().to_sec1_point(false).as_bytes().to_vec(),
+            TestSecret::P384(s) => s.public_key().to_sec1_point(false).as_bytes().to_vec(),
         }
     }
 }
@@ -485,22 +486,22 @@ mod tests {
             // The signature verifies under the key's public key, as ring checks it.
             let p = match der {
                 P256_KEY => {
-                    use p256::elliptic_curve::sec1::ToEncodedPoint;
+                    use p256::elliptic_curve::sec1::ToSec1Point;
                     use p256::pkcs8::DecodePrivateKey;
                     p256::SecretKey::from_pkcs8_der(der)
                         .unwrap()
                         .public_key()
-                        .to_encoded_point(false)
+                        .to_sec1_point(false)
                         .as_bytes()
                         .to_vec()
                 }
                 _ => {
-                    use p384::elliptic_curve::sec1::ToEncodedPoint;
+                    use p384::elliptic_curve::sec1::ToSec1Point;
                     use p384::pkcs8::DecodePrivateKey;
                     p384::SecretKey::from_pkcs8_der(der)
                         .unwrap()
                         .public_key()
-                        .to_encoded_point(false)
+                        .to_sec1_point(false)
                         .as_bytes()
                         .to_vec()
                 }

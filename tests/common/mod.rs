@@ -4,7 +4,7 @@
 pub mod counting_alloc;
 pub mod forge;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use tls12::config::FixedTime;
 use tls12::crypto::CryptoProvider;
@@ -19,8 +19,52 @@ use tls12::{
 /// 2030-03-17: inside the test PKI's validity (2025-01-01 .. 2045-12-31).
 pub const TEST_TIME: u64 = 1_900_000_000;
 
+/// The crypto provider the suites run under: `TLS12_PROVIDER=ring` (the default) or
+/// `TLS12_PROVIDER=rustcrypto` (needs the `rustcrypto` feature). `.ci/run` runs the
+/// handshake, record, resumption, mutual-auth and interop suites under each.
 pub fn provider() -> Arc<dyn CryptoProvider> {
-    Arc::new(RingProvider)
+    provider_ref().clone()
+}
+
+/// The same provider, shared for the whole test binary (for APIs that want a `'static`
+/// reference, such as `CryptoProvider::aead`'s result kept in a helper).
+pub fn provider_ref() -> &'static Arc<dyn CryptoProvider> {
+    static PROVIDER: OnceLock<Arc<dyn CryptoProvider>> = OnceLock::new();
+    PROVIDER.get_or_init(|| provider_named(&provider_name()))
+}
+
+/// Asserts that `p` is the provider `TLS12_PROVIDER` names (by its `Debug` name), so a run
+/// meant for one provider cannot pass on the other.
+pub fn assert_is_the_named_provider(p: &dyn CryptoProvider) {
+    let want = match provider_name().as_str() {
+        "ring" => "RingProvider",
+        "rustcrypto" => "RustCryptoProvider",
+        other => panic!("TLS12_PROVIDER={other}: expected ring or rustcrypto"),
+    };
+    let got = format!("{p:?}");
+    assert!(
+        got.starts_with(want),
+        "provider under test is {got}, not {want}"
+    );
+}
+
+/// The value of `TLS12_PROVIDER`, `ring` when unset.
+pub fn provider_name() -> String {
+    std::env::var("TLS12_PROVIDER").unwrap_or_else(|_| "ring".into())
+}
+
+/// A new provider by name: `ring` or `rustcrypto`. Panics for anything else, and for
+/// `rustcrypto` without the feature, so a CI run never silently tests the wrong one.
+pub fn provider_named(name: &str) -> Arc<dyn CryptoProvider> {
+    match name {
+        "ring" => Arc::new(RingProvider),
+        #[cfg(feature = "rustcrypto")]
+        "rustcrypto" => Arc::new(tls12::crypto::rustcrypto::RustCryptoProvider::from_os_rng()),
+        other => panic!(
+            "TLS12_PROVIDER={other}: expected ring or rustcrypto (rustcrypto needs \
+             --features rustcrypto)"
+        ),
+    }
 }
 
 pub fn time() -> Arc<FixedTime> {
@@ -39,15 +83,20 @@ pub fn cert(name: &str) -> CertificateDer<'static> {
 }
 
 /// A certified key from the test PKI: `server-rsa`, `server-p256`, `server-p384`,
-/// `client-rsa`, `client-p256`.
+/// `client-rsa`, `client-p256`, loaded by the provider under test.
 pub fn certified_key(name: &str) -> CertifiedKey {
+    certified_key_with(&*provider(), name)
+}
+
+/// [`certified_key`], loaded by `p`.
+pub fn certified_key_with(p: &dyn CryptoProvider, name: &str) -> CertifiedKey {
     let key = PrivateKeyDer::try_from(pki(&format!("{name}.key.der"))).expect("test key parses");
     let issuer = if name.ends_with("rsa") {
         "ca-rsa"
     } else {
         "ca-ecdsa"
     };
-    let key = RingProvider.load_private_key(key).expect("test key loads");
+    let key = p.load_private_key(key).expect("test key loads");
     CertifiedKey::new(vec![cert(name), cert(issuer)], key).expect("non-empty chain")
 }
 
@@ -56,7 +105,11 @@ pub fn roots() -> Arc<RootStore> {
 }
 
 pub fn client_config() -> ClientConfig {
-    let p = provider();
+    client_config_with(provider())
+}
+
+/// [`client_config`] on provider `p`.
+pub fn client_config_with(p: Arc<dyn CryptoProvider>) -> ClientConfig {
     let verifier = Arc::new(WebPkiServerVerifier::new(
         roots(),
         *p.signature_verification(),
@@ -67,7 +120,13 @@ pub fn client_config() -> ClientConfig {
 }
 
 pub fn server_config(keys: &[&str]) -> ServerConfig {
-    let mut s = ServerConfig::new(provider(), keys.iter().map(|k| certified_key(k)).collect());
+    server_config_with(provider(), keys)
+}
+
+/// [`server_config`] on provider `p` (its keys loaded by `p`).
+pub fn server_config_with(p: Arc<dyn CryptoProvider>, keys: &[&str]) -> ServerConfig {
+    let certs = keys.iter().map(|k| certified_key_with(&*p, k)).collect();
+    let mut s = ServerConfig::new(p, certs);
     s.common.time = time();
     s
 }

@@ -19,15 +19,9 @@ use crate::error::Error;
 mod aead;
 mod hash;
 mod kx;
-#[cfg(feature = "rsa-kx")]
-pub(crate) mod rsa_kx;
 mod sign;
 mod verify;
 
-#[cfg(feature = "test-provider")]
-pub(crate) use kx::check_shared_secret;
-#[cfg(any(feature = "test-provider", feature = "fuzzing"))]
-pub(crate) use kx::{check_peer_public, invalid_point};
 pub use verify::{SUPPORTED_SIGNATURE_VERIFICATION, verify_signature};
 
 /// The default provider: `ring` for everything it has, the `rsa` crate for RSA key transport
@@ -112,7 +106,9 @@ impl CryptoProvider for RingProvider {
     ) -> Option<Result<Vec<u8>, Error>> {
         #[cfg(feature = "rsa-kx")]
         {
-            Some(rsa_kx::encrypt_pre_master(self, ee_cert, pre_master))
+            Some(crate::crypto::rsa_kx::encrypt_pre_master(
+                self, ee_cert, pre_master,
+            ))
         }
         #[cfg(not(feature = "rsa-kx"))]
         {

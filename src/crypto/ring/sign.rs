@@ -52,7 +52,7 @@ const RSA_SCHEMES: &[SignatureScheme] = &[
 pub(crate) struct RsaSigningKey {
     key: RsaKeyPair,
     #[cfg(feature = "rsa-kx")]
-    decrypter: Option<super::rsa_kx::Decrypter>,
+    decrypter: Option<crate::crypto::rsa_kx::Decrypter>,
 }
 
 impl RsaSigningKey {
@@ -63,7 +63,10 @@ impl RsaSigningKey {
         Ok(Self {
             key,
             #[cfg(feature = "rsa-kx")]
-            decrypter: super::rsa_kx::Decrypter::from_pkcs1(der),
+            decrypter: crate::crypto::rsa_kx::Decrypter::from_pkcs1(
+                der,
+                Arc::new(super::RingProvider),
+            ),
         })
     }
 
@@ -74,7 +77,10 @@ impl RsaSigningKey {
         Ok(Self {
             key,
             #[cfg(feature = "rsa-kx")]
-            decrypter: super::rsa_kx::Decrypter::from_pkcs8(der),
+            decrypter: crate::crypto::rsa_kx::Decrypter::from_pkcs8(
+                der,
+                Arc::new(super::RingProvider),
+            ),
         })
     }
 }

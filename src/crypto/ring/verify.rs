@@ -3,9 +3,9 @@
 use pki_types::CertificateDer;
 use webpki::ring as alg;
 
-use crate::codec::enums::{AlertDescription, SignatureScheme};
+use crate::codec::enums::SignatureScheme;
 use crate::crypto::SignatureVerification;
-use crate::error::{CertificateError, Error};
+use crate::error::Error;
 
 /// The algorithms the ring provider verifies with.
 ///
@@ -68,17 +68,8 @@ pub static SUPPORTED_SIGNATURE_VERIFICATION: SignatureVerification = SignatureVe
 };
 
 /// Verifies a handshake signature (ServerKeyExchange, CertificateVerify) made with the key
-/// of the end-entity certificate `ee_cert_der`.
-///
-/// Tries each algorithm `sv` maps `scheme` to. Errors:
-/// - `scheme` is not in `sv`'s mapping: [`Error::PeerMisbehaved`] with illegal_parameter
-///   (the peer used a scheme we did not offer);
-/// - the certificate does not parse: [`Error::Certificate`] (bad_certificate);
-/// - the signature does not verify, or the key does not fit the scheme:
-///   [`Error::Crypto`] with decrypt_error.
-///
-/// It does not check that `scheme` fits the negotiated suite's key type; the handshake
-/// does that.
+/// of the end-entity certificate `ee_cert_der`: [`crate::verify::verify_handshake_signature`]
+/// with the arguments in another order, for any provider's `sv`.
 pub fn verify_signature(
     sv: &SignatureVerification,
     ee_cert_der: &[u8],
@@ -86,30 +77,11 @@ pub fn verify_signature(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), Error> {
-    let algs = sv.algorithms_for(scheme).ok_or(Error::peer(
-        "peer signed with a signature scheme we did not offer",
-        AlertDescription::ILLEGAL_PARAMETER,
-    ))?;
-    let cert = CertificateDer::from(ee_cert_der);
-    let ee = webpki::EndEntityCert::try_from(&cert).map_err(|_| {
-        Error::Certificate(CertificateError::other(
-            "end-entity certificate does not parse",
-        ))
-    })?;
-    let mut key_fits = false;
-    for alg in algs {
-        match ee.verify_signature(*alg, message, signature) {
-            Ok(()) => return Ok(()),
-            Err(webpki::Error::InvalidSignatureForPublicKey) => key_fits = true,
-            Err(_) => {}
-        }
-    }
-    Err(Error::Crypto {
-        what: if key_fits {
-            "handshake signature does not verify"
-        } else {
-            "handshake signature scheme does not fit the certificate's key"
-        },
-        alert: AlertDescription::DECRYPT_ERROR,
-    })
+    crate::verify::verify_handshake_signature(
+        sv,
+        message,
+        &CertificateDer::from(ee_cert_der),
+        scheme,
+        signature,
+    )
 }

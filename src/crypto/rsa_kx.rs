@@ -1,22 +1,24 @@
 //! RSA key transport (RFC 5246 section 7.4.7.1) through the `rsa` crate: ring has no RSA
 //! encryption.
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
 use pki_types::CertificateDer;
+#[cfg(feature = "ring")]
 use rsa::pkcs1::DecodeRsaPrivateKey;
+#[cfg(feature = "ring")]
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::pkcs8::der::Decode;
 use rsa::pkcs8::spki::SubjectPublicKeyInfoRef;
-use rsa::rand_core::{TryCryptoRng, TryRng};
 use rsa::traits::PublicKeyParts;
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
 use crate::codec::enums::ProtocolVersion;
-use crate::crypto::{CryptoProvider, RsaPreMasterDecrypter};
+use crate::crypto::{CryptoProvider, ProviderRng, RsaPreMasterDecrypter};
 use crate::error::{CertificateError, Error};
 
 /// Encrypts `pre_master` to the RSA key of the end-entity certificate `ee_cert` with
@@ -54,24 +56,34 @@ pub(crate) fn encrypt_pre_master(
 /// The smallest RSA modulus we encrypt a pre-master secret to.
 const MIN_RSA_BITS: usize = 2048;
 
-/// The server side: an RSA private key held by the `rsa` crate.
+/// The server side: an RSA private key held by the `rsa` crate, and the provider whose
+/// randomness blinds the decryption.
 pub(crate) struct Decrypter {
     key: rsa::PrivateKey,
+    rng: Arc<dyn CryptoProvider>,
 }
 
 impl Decrypter {
     /// The key in PKCS#1 DER, if the `rsa` crate can use it.
-    pub(crate) fn from_pkcs1(der: &[u8]) -> Option<Self> {
+    #[cfg(feature = "ring")]
+    pub(crate) fn from_pkcs1(der: &[u8], rng: Arc<dyn CryptoProvider>) -> Option<Self> {
         rsa::PrivateKey::from_pkcs1_der(der)
             .ok()
-            .map(|key| Self { key })
+            .map(|key| Self { key, rng })
     }
 
     /// The key in PKCS#8 DER, if the `rsa` crate can use it.
-    pub(crate) fn from_pkcs8(der: &[u8]) -> Option<Self> {
+    #[cfg(feature = "ring")]
+    pub(crate) fn from_pkcs8(der: &[u8], rng: Arc<dyn CryptoProvider>) -> Option<Self> {
         rsa::PrivateKey::from_pkcs8_der(der)
             .ok()
-            .map(|key| Self { key })
+            .map(|key| Self { key, rng })
+    }
+
+    /// A key the `rsa` crate has already loaded.
+    #[cfg(feature = "rustcrypto")]
+    pub(crate) fn new(key: rsa::PrivateKey, rng: Arc<dyn CryptoProvider>) -> Self {
+        Self { key, rng }
     }
 }
 
@@ -81,7 +93,7 @@ impl RsaPreMasterDecrypter for Decrypter {
     /// and `random_pre_master` on whether it is exactly 48 bytes long. The `rsa` crate
     /// returns an error only for conditions visible from the ciphertext alone (wrong length,
     /// value not below the modulus) or an internal failure; that also selects the random
-    /// bytes. Blinding randomness comes from the system RNG through ring.
+    /// bytes. Blinding randomness comes from the provider that loaded the key.
     fn decrypt_pre_master(
         &self,
         ciphertext: &[u8],
@@ -93,7 +105,7 @@ impl RsaPreMasterDecrypter for Decrypter {
         let mut good = Choice::from(0);
         if let Ok(msg) = self
             .key
-            .pkcs1v15_decrypt_with_rng(&mut ProviderRng(&super::RingProvider), ciphertext)
+            .pkcs1v15_decrypt_with_rng(&mut ProviderRng(&*self.rng), ciphertext)
         {
             let msg = Zeroizing::new(msg);
             let n = msg.len().min(48);
@@ -108,62 +120,26 @@ impl RsaPreMasterDecrypter for Decrypter {
     }
 }
 
-/// The `rsa` crate's RNG trait over a provider's `fill_random`.
-pub(crate) struct ProviderRng<'a>(pub(crate) &'a dyn CryptoProvider);
-
-/// The provider could not produce random bytes.
-#[derive(Debug)]
-pub(crate) struct RngError;
-
-impl fmt::Display for RngError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("crypto provider randomness failed")
-    }
-}
-
-impl core::error::Error for RngError {}
-
-impl TryRng for ProviderRng<'_> {
-    type Error = RngError;
-
-    fn try_next_u32(&mut self) -> Result<u32, RngError> {
-        let mut b = [0u8; 4];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u32::from_le_bytes(b))
-    }
-
-    fn try_next_u64(&mut self) -> Result<u64, RngError> {
-        let mut b = [0u8; 8];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u64::from_le_bytes(b))
-    }
-
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), RngError> {
-        self.0.fill_random(dst).map_err(|_| RngError)
-    }
-}
-
-impl TryCryptoRng for ProviderRng<'_> {}
-
 impl fmt::Debug for Decrypter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Decrypter(..)")
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ring"))]
 mod tests {
     use super::*;
 
     #[test]
     fn refuses_to_encrypt_to_a_1024_bit_key() {
-        let weak = include_bytes!("../../../tests/data/pki/weak-rsa1024.crt.der");
+        let weak = include_bytes!("../../tests/data/pki/weak-rsa1024.crt.der");
+        let p = crate::crypto::ring::RingProvider;
         assert_eq!(
-            encrypt_pre_master(&super::super::RingProvider, weak, &[3; 48]),
+            encrypt_pre_master(&p, weak, &[3; 48]),
             Err(Error::Certificate(CertificateError::Unsupported))
         );
-        let good = include_bytes!("../../../tests/data/pki/server-rsa.crt.der");
-        let ct = encrypt_pre_master(&super::super::RingProvider, good, &[3; 48]);
+        let good = include_bytes!("../../tests/data/pki/server-rsa.crt.der");
+        let ct = encrypt_pre_master(&p, good, &[3; 48]);
         assert_eq!(ct.map(|c| c.len()), Ok(256));
     }
 }
