@@ -15,11 +15,13 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 
 use tls12::Error;
-use tls12::crypto::key_schedule::{CLIENT_FINISHED, KeyBlockLayout, MasterSecret, SERVER_FINISHED};
 use tls12::crypto::ring::RingProvider;
 use tls12::crypto::{Aead, AeadAlgorithm, CryptoProvider, HashAlgorithm};
 use tls12::error::DecodeErrorKind;
 use tls12::internal::codec::enums::{AlertDescription, ContentType, ProtocolVersion};
+use tls12::internal::key_schedule::{
+    CLIENT_FINISHED, KeyBlockLayout, MasterSecret, SERVER_FINISHED,
+};
 use tls12::internal::record::protect::{
     HEADER_LEN, MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, RecordOpener, RecordSealer,
 };

@@ -452,8 +452,6 @@ impl State {
         }
         self.store_session(&k);
         let summary = HandshakeSummary {
-            version: ProtocolVersion::TLS12,
-            suite: k.n.suite.suite,
             group: k.group,
             signature_scheme: k.scheme,
             alpn: k.n.alpn,
@@ -464,8 +462,7 @@ impl State {
                 ServerName::DnsName(d) => Some(String::from(d.as_ref())),
                 _ => None,
             },
-            client_random: k.n.client_random,
-            server_random: k.n.server_random,
+            ..k.secrets.summary()
         };
         k.secrets.complete(out, summary)?;
         Ok(Inner::Established)

@@ -327,11 +327,7 @@ impl Secrets {
     /// Logs the master secret in NSS key log form.
     pub(crate) fn log(&self, config: &CommonConfig) {
         if let Some(kl) = &config.key_log {
-            crate::crypto::keylog::log_master_secret(
-                kl.as_ref(),
-                &self.client_random,
-                &self.master,
-            );
+            self.master.log(kl.as_ref(), &self.client_random);
         }
     }
 
@@ -395,6 +391,25 @@ impl Secrets {
             },
             AlertDescription::DECRYPT_ERROR,
         ))
+    }
+
+    /// The parts of the handshake summary these secrets determine (version, suite,
+    /// randoms), the rest empty: each side fills in what it negotiated with `..`, so
+    /// both build the summary alike.
+    pub(crate) fn summary(&self) -> HandshakeSummary {
+        HandshakeSummary {
+            version: ProtocolVersion::TLS12,
+            suite: self.suite.suite,
+            group: None,
+            signature_scheme: None,
+            alpn: None,
+            extended_master_secret: false,
+            peer_certificates: Vec::new(),
+            resumed: false,
+            server_name: None,
+            client_random: self.client_random,
+            server_random: self.server_random,
+        }
     }
 
     /// The handshake is complete: application data may flow, and the connection learns

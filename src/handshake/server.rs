@@ -251,8 +251,6 @@ impl State {
                 .send_ccs_and_finished(out, Side::Server, &mut k.n.transcript)?;
         }
         let summary = HandshakeSummary {
-            version: ProtocolVersion::TLS12,
-            suite: k.n.suite.suite,
             group: k.n.group,
             signature_scheme: k.n.scheme,
             alpn: k.n.alpn,
@@ -260,8 +258,7 @@ impl State {
             peer_certificates: k.client_certs,
             resumed: k.resumed,
             server_name: k.n.server_name,
-            client_random: k.n.client_random,
-            server_random: k.n.server_random,
+            ..k.secrets.summary()
         };
         k.secrets.complete(out, summary)?;
         Ok(Inner::Established)
