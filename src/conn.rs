@@ -8,7 +8,8 @@
 //! likes:
 //!
 //! 1. **Feed** bytes received from the peer with [`Connection::handle_input`]. It copies as
-//!    many as fit into the connection's fixed receive buffer (one maximum-size record) and
+//!    many as fit into the connection's fixed receive buffer (one maximum-size record, or
+//!    one of the size negotiated with max_fragment_length or record_size_limit) and
 //!    returns how many it took; feed the rest after draining. Or receive them straight
 //!    into that buffer: [`Connection::input_space`], then [`Connection::input_received`].
 //! 2. **Drain** with [`Connection::poll_output`] until it returns [`Output::Idle`]: each call
@@ -68,8 +69,9 @@ use crate::error::{DecodeError, DecodeErrorKind, Error};
 use crate::handshake::{self, Exporter, HandshakeState, HandshakeSummary, Input};
 use crate::msgs::{AlertMessage, HandshakeMessage, HandshakePayload};
 use crate::record::layer::RecordLayer;
+use crate::record::limits::{self, RecordLimits};
 use crate::record::protect::{RecordOpener, RecordSealer};
-use crate::record::{Deframer, HandshakeJoiner, MAX_CIPHERTEXT, MAX_PLAINTEXT};
+use crate::record::{Deframer, HandshakeJoiner};
 
 /// Something the connection tells the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,7 +153,16 @@ pub(crate) struct Core {
 
 impl Core {
     pub(crate) fn new(config: SharedConfig) -> Self {
-        let record = RecordLayer::new(config.max_fragment_len);
+        let offered_mfl = match &config {
+            SharedConfig::Client(c) => c.max_fragment_length,
+            SharedConfig::Server(_) => None,
+        };
+        let receive_cap = if config.limit_receive_buffer {
+            limits::receive_cap(offered_mfl, config.record_size_limit)
+        } else {
+            None
+        };
+        let record = RecordLayer::new(config.max_fragment_len, receive_cap);
         Self {
             config,
             record,
@@ -228,6 +239,11 @@ impl handshake::Output for Core {
 
     fn version_negotiated(&mut self) {
         self.record.version_negotiated();
+    }
+
+    fn record_limits(&mut self, limits: RecordLimits) {
+        crate::log::debug!("record limits: {limits:?}");
+        self.record.set_limits(limits);
     }
 
     /// Keys to switch to when we send ChangeCipherSpec / when the peer's arrives.
@@ -309,9 +325,9 @@ impl Connection {
         let joiner = HandshakeJoiner::new(core.config.max_handshake_message);
         let mut deframer = Deframer::new();
         // Until the peer's ChangeCipherSpec, records are TLSPlaintext: a header announcing
-        // more than 2^14 bytes is record_overflow at once (RFC 5246 6.2.1), rather than a
-        // wait for a fragment that could never be accepted.
-        deframer.set_max_fragment_len(MAX_PLAINTEXT);
+        // more than 2^14 bytes (or our cap) is record_overflow at once (RFC 5246 6.2.1),
+        // rather than a wait for a fragment that could never be accepted.
+        apply_receive_limits(&core.record, &mut deframer);
         if core.config.keep_buffers {
             deframer.preallocate();
         }
@@ -631,10 +647,9 @@ impl Connection {
                     ));
                 }
                 self.hs.handle(core, Input::ChangeCipherSpec)?;
-                if core.record.reads_protected() {
-                    // TLSCiphertext from now on: up to 2^14 + 2048 bytes (RFC 5246 6.2.3).
-                    self.deframer.set_max_fragment_len(MAX_CIPHERTEXT);
-                }
+                // TLSCiphertext from now on: up to 2^14 + 2048 bytes (RFC 5246 6.2.3), or
+                // the negotiated limit plus the cipher's nonce and tag.
+                apply_receive_limits(&core.record, &mut self.deframer);
                 Ok(Some(Step::Continue))
             }
             ContentType::ALERT => {
@@ -687,6 +702,7 @@ impl Connection {
     }
 
     fn after_handshake_step(&mut self) {
+        apply_receive_limits(&self.core.record, &mut self.deframer);
         if self.core.record.is_version_negotiated() {
             // The version is negotiated: from now on only it (checked in
             // `check_record_version`), and no longer any {03,XX}.
@@ -714,6 +730,13 @@ impl Connection {
             self.core.emit(Event::HandshakeComplete(summary));
         }
     }
+}
+
+/// Sizes the deframer for the records the peer may send from now on: the header check
+/// (record_overflow) and the receive buffer.
+fn apply_receive_limits(record: &RecordLayer, deframer: &mut Deframer) {
+    deframer.set_max_fragment_len(record.max_incoming_fragment());
+    deframer.set_capacity(record.receive_buffer_fragment());
 }
 
 /// verify_data is 12 bytes in every suite we implement (RFC 5246 7.4.9): a Finished of any

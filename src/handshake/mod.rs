@@ -20,6 +20,7 @@ use crate::crypto::key_schedule::{
 use crate::crypto::{CryptoProvider, Digest, HashContext, HmacKey};
 use crate::error::Error;
 use crate::msgs::{HandshakeMessage, KxContext, SessionId};
+use crate::record::limits::RecordLimits;
 use crate::record::protect::{RecordOpener, RecordSealer};
 use crate::suites::{KeyExchange, SupportedSuite};
 
@@ -71,6 +72,11 @@ pub(crate) trait Output {
 
     /// The version is negotiated (TLS 1.2): from now on the peer's records carry only it.
     fn version_negotiated(&mut self);
+
+    /// The hello exchange negotiated record sizes (max_fragment_length or
+    /// record_size_limit; not called when it negotiated neither): they apply to the
+    /// records we write from now on and to those the peer sends after the current one.
+    fn record_limits(&mut self, limits: RecordLimits);
 
     /// The keys to switch to: ours when we send ChangeCipherSpec, the peer's when its
     /// ChangeCipherSpec arrives.

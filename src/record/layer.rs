@@ -9,8 +9,9 @@
 use alloc::vec::Vec;
 
 use super::copy;
+use super::limits::RecordLimits;
 use super::protect::{RecordOpener, RecordSealer};
-use super::{HEADER_LEN, MAX_PLAINTEXT, RecordHeader, fragments};
+use super::{HEADER_LEN, MAX_CIPHERTEXT, MAX_PLAINTEXT, RecordHeader, fragments};
 use crate::codec::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
 use crate::error::{DecodeError, DecodeErrorKind, Error};
 use crate::msgs::AlertMessage;
@@ -20,7 +21,7 @@ const INITIAL_TX: usize = 4096;
 
 /// The most a sealed record adds to its plaintext besides the header: an explicit nonce
 /// (8) and a tag (16).
-const MAX_TAG_AND_NONCE: usize = 24;
+pub(crate) const MAX_TAG_AND_NONCE: usize = 24;
 
 /// How many empty records or warning alerts in a row we accept before giving up.
 pub(crate) const MAX_EMPTY_RECORDS: u32 = 32;
@@ -32,8 +33,13 @@ pub(crate) const MAX_EMPTY_RECORDS: u32 = 32;
 /// the connection drains the queue with [`drain_into`](Self::drain_into). Nothing is
 /// queued after our close_notify or fatal alert.
 ///
-/// Reading: [`open`](Self::open) checks a record's version and decrypts it in place once
-/// the peer's ChangeCipherSpec has arrived.
+/// Reading: [`open`](Self::open) checks a record's version and size and decrypts it in
+/// place once the peer's ChangeCipherSpec has arrived.
+///
+/// Sizes: records carry at most 2^14 bytes of plaintext (and at most the configured
+/// fragment length when we write), until the hello exchange negotiates smaller ones
+/// ([`set_limits`](Self::set_limits), see [`super::limits`]); with a receive cap, every
+/// record received must fit it from the first.
 pub(crate) struct RecordLayer {
     sealer: Option<RecordSealer>,
     opener: Option<RecordOpener>,
@@ -44,8 +50,15 @@ pub(crate) struct RecordLayer {
     /// Records to send; `tx[tx_start..]` is not drained yet.
     tx: Vec<u8>,
     tx_start: usize,
-    /// The largest plaintext fragment we write.
+    /// The largest plaintext fragment we write: the configured one, lowered by `limits`.
     max_fragment: usize,
+    /// The configured largest fragment we write.
+    configured_fragment: usize,
+    /// What the hello exchange negotiated.
+    limits: RecordLimits,
+    /// The most plaintext we accept in any record, from the start (our own limit, when
+    /// the receive buffer is sized for it up front).
+    receive_cap: Option<usize>,
     /// The record version we write (TLS 1.0 for an initial ClientHello, as is customary
     /// for compatibility, then TLS 1.2).
     write_version: ProtocolVersion,
@@ -64,8 +77,10 @@ pub(crate) struct RecordLayer {
 
 impl RecordLayer {
     /// A record layer that writes plaintext fragments of at most `max_fragment` bytes
-    /// (clamped to `1..=2^14`), with no keys yet.
-    pub(crate) fn new(max_fragment: usize) -> Self {
+    /// (clamped to `1..=2^14`), with no keys yet. With `receive_cap`, no record received
+    /// may carry more plaintext than that, from the first.
+    pub(crate) fn new(max_fragment: usize, receive_cap: Option<usize>) -> Self {
+        let max_fragment = max_fragment.clamp(1, MAX_PLAINTEXT);
         Self {
             sealer: None,
             opener: None,
@@ -73,7 +88,10 @@ impl RecordLayer {
             pending_opener: None,
             tx: Vec::new(),
             tx_start: 0,
-            max_fragment: max_fragment.clamp(1, MAX_PLAINTEXT),
+            max_fragment,
+            configured_fragment: max_fragment,
+            limits: RecordLimits::default(),
+            receive_cap: receive_cap.map(|c| c.clamp(1, MAX_PLAINTEXT)),
             write_version: ProtocolVersion::TLS12,
             read_version: None,
             we_closed: false,
@@ -121,9 +139,15 @@ impl RecordLayer {
         }
         if self.tx.capacity() == 0 {
             // Room for a whole handshake flight (or this record) at once, rather than a
-            // string of doubling reallocations.
+            // string of doubling reallocations; once records are negotiated smaller, room
+            // for one if that is less.
+            let first = if self.limits.is_negotiated() {
+                INITIAL_TX.min(HEADER_LEN + MAX_TAG_AND_NONCE + self.max_fragment)
+            } else {
+                INITIAL_TX
+            };
             self.tx
-                .reserve((HEADER_LEN + MAX_TAG_AND_NONCE + chunk.len()).max(INITIAL_TX));
+                .reserve((HEADER_LEN + MAX_TAG_AND_NONCE + chunk.len()).max(first));
         }
         match &mut self.sealer {
             None => {
@@ -200,6 +224,61 @@ impl RecordLayer {
         self.tx_start = 0;
     }
 
+    // --- Sizes ---
+
+    /// What the hello exchange negotiated (RFC 6066 max_fragment_length, RFC 8449
+    /// record_size_limit): applies to the records written from now on and to those
+    /// received from the next one on.
+    pub(crate) fn set_limits(&mut self, limits: RecordLimits) {
+        self.limits = limits;
+        self.max_fragment = self.configured_fragment.min(limits.send());
+    }
+
+    /// The largest plaintext we write in a record now.
+    #[cfg(test)]
+    pub(crate) fn max_fragment(&self) -> usize {
+        self.max_fragment
+    }
+
+    /// Whether the peer's records are limited below the protocol's 2^14 bytes (by a
+    /// negotiated limit or our cap), before or after its ChangeCipherSpec.
+    fn is_limited(&self) -> bool {
+        self.receive_limit(false) < MAX_PLAINTEXT || self.receive_limit(true) < MAX_PLAINTEXT
+    }
+
+    /// The most plaintext the peer may put in a record now (protected or not).
+    fn receive_limit(&self, protected: bool) -> usize {
+        let negotiated = self.limits.receive(protected);
+        self.receive_cap
+            .map_or(negotiated, |cap| negotiated.min(cap))
+    }
+
+    /// The largest record fragment (what the header's length counts) to accept now: 2^14
+    /// before the peer's ChangeCipherSpec and 2^14 + 2048 after it (RFC 5246 6.2), or
+    /// exactly the negotiated plaintext (plus the cipher's nonce and tag) once records are
+    /// limited: anything longer could only carry too much plaintext (record_overflow).
+    pub(crate) fn max_incoming_fragment(&self) -> usize {
+        match &self.opener {
+            Some(o) if self.is_limited() => self.receive_limit(true) + o.overhead(),
+            Some(_) => MAX_CIPHERTEXT,
+            None => self.receive_limit(false),
+        }
+    }
+
+    /// How large a fragment the receive buffer needs to hold for the records still to
+    /// come: a maximum-size ciphertext unless records are limited; then the largest the
+    /// peer may send now or after its ChangeCipherSpec.
+    pub(crate) fn receive_buffer_fragment(&self) -> usize {
+        if !self.is_limited() {
+            return MAX_CIPHERTEXT;
+        }
+        let protected = self.receive_limit(true);
+        match &self.opener {
+            Some(o) => protected + o.overhead(),
+            None => self.receive_limit(false).max(protected + MAX_TAG_AND_NONCE),
+        }
+    }
+
     // --- Keys ---
 
     /// The keys the handshake derived: ours take effect at [`send_ccs`](Self::send_ccs),
@@ -232,6 +311,7 @@ impl RecordLayer {
     }
 
     /// Whether the peer's records are protected (its ChangeCipherSpec has arrived).
+    #[cfg(test)]
     pub(crate) fn reads_protected(&self) -> bool {
         self.opener.is_some()
     }
@@ -261,20 +341,27 @@ impl RecordLayer {
 
     /// Checks a received record (its version) and returns its plaintext: decrypted in
     /// place once the peer's ChangeCipherSpec has arrived, as it is before. A plaintext
-    /// over 2^14 bytes is record_overflow.
+    /// over 2^14 bytes, or over the negotiated limit, is record_overflow.
     pub(crate) fn open<'a>(
         &mut self,
         header: RecordHeader,
         payload: &'a mut [u8],
     ) -> Result<&'a mut [u8], Error> {
         self.check_version(header.version)?;
-        match &mut self.opener {
-            Some(opener) => opener.open_in_place(header.typ, header.version, payload),
-            None if payload.len() > MAX_PLAINTEXT => {
-                Err(DecodeError::new("TLSPlaintext.length", DecodeErrorKind::TooLarge).into())
-            }
-            None => Ok(payload),
+        let limit = self.receive_limit(self.opener.is_some());
+        let plain = match &mut self.opener {
+            Some(opener) => opener.open_in_place(header.typ, header.version, payload)?,
+            None => payload,
+        };
+        if plain.len() > limit {
+            let field = if self.opener.is_some() {
+                "TLSPlaintext.fragment"
+            } else {
+                "TLSPlaintext.length"
+            };
+            return Err(DecodeError::new(field, DecodeErrorKind::TooLarge).into());
         }
+        Ok(plain)
     }
 
     /// Counts an empty record or a warning alert; more than [`MAX_EMPTY_RECORDS`] in a row
@@ -405,7 +492,7 @@ mod tests {
 
     #[test]
     fn nothing_is_written_after_close_notify() {
-        let mut rl = RecordLayer::new(MAX_PLAINTEXT);
+        let mut rl = RecordLayer::new(MAX_PLAINTEXT, None);
         rl.write(AD, b"before").unwrap();
         assert!(!rl.closing());
         rl.send_close_notify().unwrap();
@@ -424,7 +511,7 @@ mod tests {
 
     #[test]
     fn a_fatal_alert_is_the_last_record() {
-        let mut rl = RecordLayer::new(MAX_PLAINTEXT);
+        let mut rl = RecordLayer::new(MAX_PLAINTEXT, None);
         rl.send_fatal_alert(AlertDescription::DECODE_ERROR);
         rl.send_fatal_alert(AlertDescription::INTERNAL_ERROR);
         rl.write(AD, b"after").unwrap();
@@ -435,7 +522,7 @@ mod tests {
 
     #[test]
     fn close_waits_for_early_data_once() {
-        let mut rl = RecordLayer::new(MAX_PLAINTEXT);
+        let mut rl = RecordLayer::new(MAX_PLAINTEXT, None);
         rl.close_after_early_data();
         assert!(rl.closing(), "the application may not write after close");
         rl.write(AD, b"early").unwrap();
@@ -449,7 +536,7 @@ mod tests {
 
     #[test]
     fn pending_keys_switch_only_at_change_cipher_spec() {
-        let mut rl = RecordLayer::new(MAX_PLAINTEXT);
+        let mut rl = RecordLayer::new(MAX_PLAINTEXT, None);
         let (sealer, opener) = keys(7);
         rl.install_keys(sealer, opener);
         // Installed, not in use: still plaintext both ways.
@@ -487,7 +574,7 @@ mod tests {
 
     #[test]
     fn change_cipher_spec_without_keys_is_internal() {
-        let mut rl = RecordLayer::new(MAX_PLAINTEXT);
+        let mut rl = RecordLayer::new(MAX_PLAINTEXT, None);
         assert_eq!(rl.send_ccs(), Err(Error::internal("no pending write keys")));
         assert_eq!(rl.peer_ccs(), Err(Error::internal("no pending read keys")));
         let (sealer, opener) = keys(1);
@@ -501,7 +588,7 @@ mod tests {
 
     #[test]
     fn record_version_is_checked_after_negotiation() {
-        let mut rl = RecordLayer::new(MAX_PLAINTEXT);
+        let mut rl = RecordLayer::new(MAX_PLAINTEXT, None);
         for v in [ProtocolVersion::TLS10, ProtocolVersion::TLS12] {
             assert!(rl.check_version(v).is_ok(), "{v:?} before negotiation");
         }
@@ -521,7 +608,7 @@ mod tests {
 
     #[test]
     fn client_hello_version_applies_to_its_records_only() {
-        let mut rl = RecordLayer::new(4);
+        let mut rl = RecordLayer::new(4, None);
         rl.write_with_version(ProtocolVersion::TLS10, ContentType::HANDSHAKE, &[1; 6])
             .unwrap();
         rl.write(ContentType::HANDSHAKE, &[2; 3]).unwrap();
@@ -541,7 +628,7 @@ mod tests {
 
     #[test]
     fn unprotected_plaintext_over_2_14_is_record_overflow() {
-        let mut rl = RecordLayer::new(MAX_PLAINTEXT);
+        let mut rl = RecordLayer::new(MAX_PLAINTEXT, None);
         let mut big = vec![0u8; MAX_PLAINTEXT + 1];
         let header = RecordHeader {
             typ: AD,
@@ -554,7 +641,7 @@ mod tests {
 
     #[test]
     fn too_many_empty_records_in_a_row() {
-        let mut rl = RecordLayer::new(MAX_PLAINTEXT);
+        let mut rl = RecordLayer::new(MAX_PLAINTEXT, None);
         for _ in 0..MAX_EMPTY_RECORDS {
             rl.count_empty("empty").unwrap();
         }
@@ -567,7 +654,7 @@ mod tests {
 
     #[test]
     fn renegotiation_is_refused_once_then_fatal() {
-        let mut rl = RecordLayer::new(MAX_PLAINTEXT);
+        let mut rl = RecordLayer::new(MAX_PLAINTEXT, None);
         rl.refuse_renegotiation().unwrap();
         let recs = records(&drain(&mut rl));
         assert_eq!(recs.len(), 1);
@@ -578,7 +665,7 @@ mod tests {
 
     #[test]
     fn seal_into_takes_whole_records_only() {
-        let mut rl = RecordLayer::new(10);
+        let mut rl = RecordLayer::new(10, None);
         assert_eq!(
             rl.seal_into(b"x", &mut [0; 64]),
             Err(Error::internal("no write keys"))
@@ -596,5 +683,143 @@ mod tests {
             (25, 39 + 39 + 34)
         );
         assert_eq!(records(&out[..112]).len(), 3);
+    }
+
+    fn limited(limits: RecordLimits, cap: Option<usize>) -> RecordLayer {
+        let mut rl = RecordLayer::new(MAX_PLAINTEXT, cap);
+        rl.set_limits(limits);
+        rl
+    }
+
+    fn header(len: usize) -> RecordHeader {
+        RecordHeader {
+            typ: AD,
+            version: ProtocolVersion::TLS12,
+            len: u16::try_from(len).unwrap(),
+        }
+    }
+
+    #[test]
+    fn no_limits_keep_the_protocol_sizes() {
+        let mut rl = RecordLayer::new(MAX_PLAINTEXT, None);
+        assert_eq!(rl.max_incoming_fragment(), MAX_PLAINTEXT);
+        assert_eq!(rl.receive_buffer_fragment(), MAX_CIPHERTEXT);
+        let (sealer, opener) = keys(1);
+        rl.install_keys(sealer, opener);
+        rl.peer_ccs().unwrap();
+        assert_eq!(rl.max_incoming_fragment(), MAX_CIPHERTEXT);
+        assert_eq!(rl.receive_buffer_fragment(), MAX_CIPHERTEXT);
+    }
+
+    #[test]
+    fn max_fragment_length_bounds_both_directions_and_every_record() {
+        let mfl = RecordLimits {
+            max_fragment_length: Some(512),
+            record_size_limit: None,
+        };
+        let mut rl = limited(mfl, None);
+        assert_eq!(rl.max_fragment(), 512);
+        rl.write(ContentType::HANDSHAKE, &[1; 1300]).unwrap();
+        let lens: Vec<u16> = records(&drain(&mut rl)).iter().map(|r| r.0.len).collect();
+        assert_eq!(lens, [512, 512, 276]);
+        // Unprotected records: at most 512 bytes, in the header and in the buffer.
+        assert_eq!(rl.max_incoming_fragment(), 512);
+        assert_eq!(rl.receive_buffer_fragment(), 512 + MAX_TAG_AND_NONCE);
+        assert!(rl.open(header(512), &mut [0; 512]).is_ok());
+        let e = rl.open(header(513), &mut [0; 513]).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::RECORD_OVERFLOW));
+        // Protected: 512 plus this cipher's nonce and tag.
+        let (sealer, opener) = keys(2);
+        rl.install_keys(sealer, opener);
+        rl.peer_ccs().unwrap();
+        assert_eq!(rl.max_incoming_fragment(), 512 + 24);
+        assert_eq!(rl.receive_buffer_fragment(), 512 + 24);
+    }
+
+    #[test]
+    fn record_size_limit_bounds_protected_records_only() {
+        let rsl = RecordLimits {
+            max_fragment_length: None,
+            record_size_limit: Some(crate::record::limits::RecordSizeLimits {
+                peer: 100,
+                own: 200,
+            }),
+        };
+        let mut rl = limited(rsl, None);
+        assert_eq!(
+            rl.max_fragment(),
+            100,
+            "the peer's limit bounds what we write"
+        );
+        // Its unprotected records may still be 2^14.
+        assert_eq!(rl.max_incoming_fragment(), MAX_PLAINTEXT);
+        assert_eq!(rl.receive_buffer_fragment(), MAX_PLAINTEXT);
+        assert!(rl.open(header(300), &mut [0; 300]).is_ok());
+
+        // Protected: 200 bytes of plaintext (the content type is not counted in TLS 1.2).
+        let (sealer, opener) = keys(3);
+        rl.install_keys(sealer, opener);
+        rl.send_ccs().unwrap();
+        rl.peer_ccs().unwrap();
+        assert_eq!(rl.max_incoming_fragment(), 200 + 24);
+        assert_eq!(rl.receive_buffer_fragment(), 200 + 24);
+        drain(&mut rl);
+        // Our own sealed records open with our opener (same keys): 200 bytes pass, 201
+        // are record_overflow once decrypted.
+        let mut big = RecordLayer::new(MAX_PLAINTEXT, None);
+        let (sealer, opener) = keys(3);
+        big.install_keys(sealer, opener);
+        big.send_ccs().unwrap();
+        drain(&mut big);
+        big.write(AD, &[5; 200]).unwrap();
+        big.write(AD, &[6; 201]).unwrap();
+        let recs = records(&drain(&mut big));
+        let (h, mut ok) = recs[0].clone();
+        assert_eq!(rl.open(h, &mut ok).unwrap(), [5; 200]);
+        let (h, mut over) = recs[1].clone();
+        let e = rl.open(h, &mut over).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::RECORD_OVERFLOW));
+    }
+
+    #[test]
+    fn receive_cap_applies_from_the_first_record() {
+        let mut rl = RecordLayer::new(MAX_PLAINTEXT, Some(1024));
+        assert_eq!(
+            rl.max_fragment(),
+            MAX_PLAINTEXT,
+            "what we write is not capped"
+        );
+        assert_eq!(rl.max_incoming_fragment(), 1024);
+        assert_eq!(rl.receive_buffer_fragment(), 1024 + MAX_TAG_AND_NONCE);
+        let e = rl.open(header(1025), &mut [0; 1025]).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::RECORD_OVERFLOW));
+        // A larger negotiated limit does not lift the cap; a smaller one lowers it.
+        rl.set_limits(RecordLimits {
+            max_fragment_length: Some(4096),
+            record_size_limit: None,
+        });
+        assert_eq!(rl.max_incoming_fragment(), 1024);
+        assert_eq!(rl.max_fragment(), 4096);
+        rl.set_limits(RecordLimits {
+            max_fragment_length: Some(512),
+            record_size_limit: None,
+        });
+        assert_eq!(rl.max_incoming_fragment(), 512);
+    }
+
+    #[test]
+    fn the_send_queue_starts_at_one_record_once_records_are_small() {
+        let mut rl = limited(
+            RecordLimits {
+                max_fragment_length: Some(512),
+                record_size_limit: None,
+            },
+            None,
+        );
+        rl.write(AD, b"x").unwrap();
+        assert_eq!(rl.tx.capacity(), HEADER_LEN + MAX_TAG_AND_NONCE + 512);
+        let mut rl = RecordLayer::new(MAX_PLAINTEXT, None);
+        rl.write(AD, b"x").unwrap();
+        assert_eq!(rl.tx.capacity(), INITIAL_TX);
     }
 }

@@ -21,6 +21,7 @@ mod deframer;
 mod fragmenter;
 mod joiner;
 pub(crate) mod layer;
+pub mod limits;
 pub mod protect;
 
 pub use deframer::{Deframer, Record};
