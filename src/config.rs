@@ -6,7 +6,7 @@ use core::fmt;
 
 use pki_types::{CertificateDer, UnixTime};
 
-use crate::codec::enums::{CipherSuite, NamedGroup};
+use crate::codec::enums::{CipherSuite, MaxFragmentLength, NamedGroup};
 use crate::crypto::{CryptoProvider, KeyKind, KeyLog, SigningKey};
 use crate::error::Error;
 use crate::record::DEFAULT_MAX_HANDSHAKE_MESSAGE;
@@ -169,6 +169,26 @@ pub struct CommonConfig {
     /// buffers once the handshake is over (the first application record allocates them
     /// again, once).
     pub keep_buffers: bool,
+    /// The record_size_limit we announce (RFC 8449): the most plaintext the peer may send
+    /// us in a protected record, `64..=16385`; TLS 1.2 counts no content type, so 16385
+    /// (TLS 1.3's maximum) means 2^14 and is sent as 2^14. A client offers it in its
+    /// ClientHello; a server answers a client that offers the extension with it (or with
+    /// 2^14 when `None`). Once both have sent one, each side's records carry at most the
+    /// *peer's* limit, and a protected record over ours is record_overflow. When both
+    /// extensions are offered, record_size_limit takes precedence over
+    /// max_fragment_length (RFC 8449 section 5). `None` (default): a client does not
+    /// offer it.
+    pub record_size_limit: Option<u16>,
+    /// Size the receive buffer for our own record limit from the start (the client's
+    /// `max_fragment_length`, else our `record_size_limit`) instead of for 2^14-byte
+    /// records until a smaller limit is negotiated: a few hundred bytes instead of 18 KiB
+    /// during the handshake too. Every record the peer sends must then fit that limit,
+    /// its first ones included (a server's ServerHello and Certificate records, a
+    /// client's ClientHello): a larger one is record_overflow, whatever was negotiated.
+    /// For a device whose peer keeps to the limit from its first records (this crate
+    /// does once it has read the extension). Off by default: the buffer shrinks once a
+    /// limit is negotiated. No effect without a limit.
+    pub limit_receive_buffer: bool,
 }
 
 impl fmt::Debug for CommonConfig {
@@ -186,6 +206,8 @@ impl fmt::Debug for CommonConfig {
             .field("key_log", &self.key_log.is_some())
             .field("message_events", &self.message_events)
             .field("keep_buffers", &self.keep_buffers)
+            .field("record_size_limit", &self.record_size_limit)
+            .field("limit_receive_buffer", &self.limit_receive_buffer)
             .finish_non_exhaustive()
     }
 }
@@ -209,6 +231,8 @@ impl CommonConfig {
             time: default_time(),
             message_events: false,
             keep_buffers: false,
+            record_size_limit: None,
+            limit_receive_buffer: false,
         }
     }
 
@@ -239,6 +263,13 @@ impl CommonConfig {
         }
         if self.max_fragment_len == 0 || self.max_fragment_len > crate::record::MAX_PLAINTEXT {
             return Err(Error::Config("max_fragment_len must be 1..=16384"));
+        }
+        if self.record_size_limit.is_some_and(|l| {
+            !(crate::record::limits::MIN_RECORD_SIZE_LIMIT
+                ..=crate::record::limits::MAX_RECORD_SIZE_LIMIT)
+                .contains(&l)
+        }) {
+            return Err(Error::Config("record_size_limit must be 64..=16385"));
         }
         if self.suites.iter().any(|s| s.forward_secret()) && self.groups.is_empty() {
             return Err(Error::Config("ECDHE suites enabled but no groups"));
@@ -301,6 +332,12 @@ pub struct ClientConfig {
     /// handshake completes; only the session ID, if any, is kept). Default
     /// [`DEFAULT_MAX_TICKET_LEN`] (16 KiB); at most 65,535 on the wire.
     pub max_ticket_len: usize,
+    /// The max_fragment_length to ask for (RFC 6066 section 4): 512, 1024, 2048 or 4096
+    /// bytes of plaintext per record. If the server echoes it, every record either side
+    /// sends from then on carries at most that much, and a larger one received is
+    /// record_overflow; a server answering with another length is illegal_parameter; one
+    /// that ignores it leaves records at 2^14. `None` (default): not asked for.
+    pub max_fragment_length: Option<MaxFragmentLength>,
 }
 
 impl ClientConfig {
@@ -318,6 +355,7 @@ impl ClientConfig {
             session_store: None,
             enable_tickets: true,
             max_ticket_len: DEFAULT_MAX_TICKET_LEN,
+            max_fragment_length: None,
         }
     }
 }
@@ -329,6 +367,14 @@ impl ClientConfig {
         self.common.validate()?;
         if self.max_ticket_len > 0xffff {
             return Err(Error::Config("max_ticket_len must be at most 65535"));
+        }
+        if self
+            .max_fragment_length
+            .is_some_and(|m| crate::record::limits::max_fragment_length_bytes(m).is_none())
+        {
+            return Err(Error::Config(
+                "max_fragment_length must be 512, 1024, 2048 or 4096",
+            ));
         }
         Ok(())
     }
@@ -396,6 +442,11 @@ pub struct ServerConfig {
     /// 131,396 bytes, OpenSSL's limit: long suite lists, thousands of extensions and
     /// padding are legal. One byte more is illegal_parameter, from the message header.
     pub max_client_hello: usize,
+    /// Accept a client's max_fragment_length (RFC 6066 section 4): echo it and keep every
+    /// record from our ServerHello on within it, as OpenSSL does. On by default; off, the
+    /// extension is ignored and records stay at up to 2^14 bytes. Ignored when the client
+    /// also offers record_size_limit, which takes precedence (RFC 8449 section 5).
+    pub accept_max_fragment_length: bool,
 }
 
 impl ServerConfig {
@@ -418,6 +469,7 @@ impl ServerConfig {
             session_lifetime_secs: DEFAULT_SESSION_LIFETIME_SECS,
             max_session_len: DEFAULT_MAX_SESSION_LEN,
             max_client_hello: crate::record::MAX_CLIENT_HELLO,
+            accept_max_fragment_length: true,
         }
     }
 

@@ -8,7 +8,8 @@
 //! likes:
 //!
 //! 1. **Feed** bytes received from the peer with [`Connection::handle_input`]. It copies as
-//!    many as fit into the connection's fixed receive buffer (one maximum-size record) and
+//!    many as fit into the connection's fixed receive buffer (one maximum-size record, or
+//!    one of the size negotiated with max_fragment_length or record_size_limit) and
 //!    returns how many it took; feed the rest after draining. Or receive them straight
 //!    into that buffer: [`Connection::input_space`], then [`Connection::input_received`].
 //! 2. **Drain** with [`Connection::poll_output`] until it returns [`Output::Idle`]: each call
@@ -67,21 +68,10 @@ use crate::config::{ClientConfig, CommonConfig, ServerConfig};
 use crate::error::{DecodeError, DecodeErrorKind, Error};
 use crate::handshake::{self, Exporter, HandshakeState, HandshakeSummary, Input};
 use crate::msgs::{AlertMessage, HandshakeMessage, HandshakePayload};
-use crate::record::copy;
+use crate::record::layer::RecordLayer;
+use crate::record::limits::{self, RecordLimits};
 use crate::record::protect::{RecordOpener, RecordSealer};
-use crate::record::{
-    Deframer, HEADER_LEN, HandshakeJoiner, MAX_CIPHERTEXT, MAX_PLAINTEXT, RecordHeader, fragments,
-};
-
-/// The send buffer's first allocation: a server's first flight with a typical chain.
-const INITIAL_TX: usize = 4096;
-
-/// The most a sealed record adds to its plaintext besides the header: an explicit nonce
-/// (8) and a tag (16).
-const MAX_TAG_AND_NONCE: usize = 24;
-
-/// How many empty records or warning alerts in a row we accept before giving up.
-const MAX_EMPTY_RECORDS: u32 = 32;
+use crate::record::{Deframer, HandshakeJoiner};
 
 /// Something the connection tells the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,32 +133,17 @@ impl core::ops::Deref for SharedConfig {
     }
 }
 
-/// The state shared by both sides: record layer, outgoing bytes, events.
+/// The state shared by both sides: the configuration, the record layer, the events, the
+/// data written before the handshake completed, and the completed handshake.
 pub(crate) struct Core {
     pub(crate) config: SharedConfig,
-    sealer: Option<RecordSealer>,
-    opener: Option<RecordOpener>,
-    pending_opener: Option<RecordOpener>,
-    pending_sealer: Option<RecordSealer>,
-    tx: Vec<u8>,
-    tx_start: usize,
+    /// Keys, the send queue, record versions, the close and renegotiation policy.
+    record: RecordLayer,
     events: VecDeque<Event>,
     early_plaintext: Vec<u8>,
     pub(crate) may_send_app_data: bool,
     peer_closed: bool,
-    we_closed: bool,
-    /// `close` was called while data written before the handshake completed was still
-    /// queued: close_notify follows that data once the handshake completes.
-    close_after_early_data: bool,
     error: Option<Error>,
-    empty_in_a_row: u32,
-    /// We already refused one renegotiation request.
-    refused_renegotiation: bool,
-    /// The record version we write (TLS 1.0 for an initial ClientHello, as is customary
-    /// for compatibility, then TLS 1.2).
-    pub(crate) record_version: ProtocolVersion,
-    /// Once the version is negotiated, the only record version we accept.
-    peer_record_version: Option<ProtocolVersion>,
     /// The handshake completed: the summary to report once the current record is
     /// processed.
     completed: Option<Box<HandshakeSummary>>,
@@ -178,25 +153,24 @@ pub(crate) struct Core {
 
 impl Core {
     pub(crate) fn new(config: SharedConfig) -> Self {
+        let offered_mfl = match &config {
+            SharedConfig::Client(c) => c.max_fragment_length,
+            SharedConfig::Server(_) => None,
+        };
+        let receive_cap = if config.limit_receive_buffer {
+            limits::receive_cap(offered_mfl, config.record_size_limit)
+        } else {
+            None
+        };
+        let record = RecordLayer::new(config.max_fragment_len, receive_cap);
         Self {
             config,
-            sealer: None,
-            opener: None,
-            pending_opener: None,
-            pending_sealer: None,
-            tx: Vec::new(),
-            tx_start: 0,
+            record,
             events: VecDeque::new(),
             early_plaintext: Vec::new(),
             may_send_app_data: false,
             peer_closed: false,
-            we_closed: false,
-            close_after_early_data: false,
             error: None,
-            empty_in_a_row: 0,
-            refused_renegotiation: false,
-            record_version: ProtocolVersion::TLS12,
-            peer_record_version: None,
             completed: None,
             exporter: None,
         }
@@ -206,76 +180,32 @@ impl Core {
         self.events.push_back(ev);
     }
 
-    /// Writes close_notify; nothing may follow it.
+    /// Writes close_notify; nothing may follow it, and data still queued for the end of
+    /// the handshake is dropped.
     fn send_close_notify(&mut self) -> Result<(), Error> {
-        crate::log::debug!("sending close_notify");
-        let alert = AlertMessage::warning(AlertDescription::CLOSE_NOTIFY);
         self.early_plaintext.clear();
-        let r = self.write_records(ContentType::ALERT, &alert.to_array());
-        self.we_closed = true;
-        r
+        self.record.send_close_notify()
     }
 
-    /// `close` was called: nothing more may be written.
-    fn closing(&self) -> bool {
-        self.we_closed || self.close_after_early_data
-    }
-
-    /// Fragments `payload` into records (encrypting them once our ChangeCipherSpec is sent)
-    /// and appends them to the outgoing bytes.
-    /// Nothing is written after our close_notify (or a fatal alert): a handshake that goes
-    /// on after `close` sends nothing more.
-    fn write_records(&mut self, typ: ContentType, payload: &[u8]) -> Result<(), Error> {
-        if self.we_closed {
-            return Ok(());
+    /// Encodes and sends a handshake message (in records of `version`, if given), returning
+    /// its encoding.
+    fn send_handshake(
+        &mut self,
+        version: Option<ProtocolVersion>,
+        msg: HandshakeMessage,
+    ) -> Result<Vec<u8>, Error> {
+        let bytes = msg.to_bytes()?;
+        crate::log::trace!("sending {:?} ({} bytes)", msg.typ, bytes.len());
+        match version {
+            Some(v) => self
+                .record
+                .write_with_version(v, ContentType::HANDSHAKE, &bytes)?,
+            None => self.record.write(ContentType::HANDSHAKE, &bytes)?,
         }
-        let max = self.config.max_fragment_len;
-        for (header, chunk) in fragments(typ, self.record_version, payload, max) {
-            self.write_one_record(header, chunk)?;
+        if self.config.message_events {
+            self.emit(Event::HandshakeMessageSent(msg));
         }
-        Ok(())
-    }
-
-    /// Appends one record: `header` and `chunk` as they are before our ChangeCipherSpec,
-    /// sealed (with the header's type and version) after it.
-    fn write_one_record(&mut self, header: RecordHeader, chunk: &[u8]) -> Result<(), Error> {
-        if self.tx_start == self.tx.len() {
-            self.tx.clear();
-            self.tx_start = 0;
-        }
-        if self.tx.capacity() == 0 {
-            // Room for a whole handshake flight (or this record) at once, rather than a
-            // string of doubling reallocations.
-            self.tx
-                .reserve((HEADER_LEN + MAX_TAG_AND_NONCE + chunk.len()).max(INITIAL_TX));
-        }
-        match &mut self.sealer {
-            None => {
-                self.tx.extend_from_slice(&header.to_array());
-                self.tx.extend_from_slice(chunk);
-            }
-            Some(sealer) => {
-                // Header and explicit nonce, the plaintext, room for the tag: written once
-                // each (no zeroing of the payload area first), then sealed in place.
-                let start = self.tx.len();
-                let total = HEADER_LEN + sealer.overhead() + chunk.len();
-                self.tx.resize(start + sealer.payload_offset(), 0);
-                copy::extend(&mut self.tx, chunk);
-                self.tx.resize(start + total, 0);
-                let n = sealer.seal_in_place(
-                    header.typ,
-                    header.version,
-                    &mut self.tx[start..],
-                    chunk.len(),
-                )?;
-                debug_assert_eq!(n, total);
-            }
-        }
-        Ok(())
-    }
-
-    fn tx_pending(&self) -> usize {
-        self.tx.len() - self.tx_start
+        Ok(bytes)
     }
 
     /// Records a fatal error: queue its alert (if any) and make it sticky.
@@ -285,122 +215,72 @@ impl Core {
         }
         crate::log::warning!("connection failed: {e}");
         if let Some(desc) = e.alert() {
-            if !self.we_closed {
-                crate::log::debug!("sending fatal alert {desc}");
-                let alert = AlertMessage {
-                    level: AlertLevel::FATAL,
-                    description: desc,
-                };
-                // Sealing can only fail on sequence exhaustion; then no alert can be sent.
-                let _ = self.write_records(ContentType::ALERT, &alert.to_array());
-                self.we_closed = true;
-            }
+            self.record.send_fatal_alert(desc);
         }
         self.early_plaintext.clear();
         self.error = Some(e.clone());
         e
     }
-
-    fn check_record_version(&mut self, version: ProtocolVersion) -> Result<(), Error> {
-        match self.peer_record_version {
-            Some(v) if v != version => Err(Error::peer(
-                "record version changed after negotiation",
-                AlertDescription::PROTOCOL_VERSION,
-            )),
-            _ => Ok(()),
-        }
-    }
 }
 
 /// The connection's side of the seam: what the handshake asks for, done on the record
-/// layer (records, the send queue, events, the close and renegotiation policy).
+/// layer (records, the send queue, the close and renegotiation policy) and in events.
 impl handshake::Output for Core {
     /// Encodes and sends a handshake message, returning its encoding (for the transcript).
     fn send(&mut self, msg: HandshakeMessage) -> Result<Vec<u8>, Error> {
-        let bytes = msg.to_bytes()?;
-        crate::log::trace!("sending {:?} ({} bytes)", msg.typ, bytes.len());
-        self.write_records(ContentType::HANDSHAKE, &bytes)?;
-        if self.config.message_events {
-            self.emit(Event::HandshakeMessageSent(msg));
-        }
-        Ok(bytes)
+        self.send_handshake(None, msg)
     }
 
     /// The first record goes out as TLS 1.0 for the benefit of old middleboxes and
     /// servers, as OpenSSL and browsers do.
     fn send_client_hello(&mut self, msg: HandshakeMessage) -> Result<Vec<u8>, Error> {
-        self.record_version = ProtocolVersion::TLS10;
-        let r = self.send(msg);
-        self.record_version = ProtocolVersion::TLS12;
-        r
+        self.send_handshake(Some(ProtocolVersion::TLS10), msg)
     }
 
     fn version_negotiated(&mut self) {
-        self.peer_record_version = Some(ProtocolVersion::TLS12);
+        self.record.version_negotiated();
+    }
+
+    fn record_limits(&mut self, limits: RecordLimits) {
+        crate::log::debug!("record limits: {limits:?}");
+        self.record.set_limits(limits);
     }
 
     /// Keys to switch to when we send ChangeCipherSpec / when the peer's arrives.
     fn install_keys(&mut self, sealer: RecordSealer, opener: RecordOpener) {
-        self.pending_sealer = Some(sealer);
-        self.pending_opener = Some(opener);
+        self.record.install_keys(sealer, opener);
     }
 
     /// Sends ChangeCipherSpec and switches our writes to the pending keys.
     fn send_ccs(&mut self) -> Result<(), Error> {
-        self.write_records(ContentType::CHANGE_CIPHER_SPEC, &[1])?;
-        self.sealer = Some(
-            self.pending_sealer
-                .take()
-                .ok_or(Error::internal("no pending write keys"))?,
-        );
+        self.record.send_ccs()?;
         self.emit(Event::ChangeCipherSpecSent);
         Ok(())
     }
 
     /// The peer's ChangeCipherSpec arrived: switch its reads to the pending keys.
     fn peer_ccs(&mut self) -> Result<(), Error> {
-        self.opener = Some(
-            self.pending_opener
-                .take()
-                .ok_or(Error::internal("no pending read keys"))?,
-        );
+        self.record.peer_ccs()?;
         self.emit(Event::ChangeCipherSpecReceived);
         Ok(())
     }
 
-    /// The handshake is over (or False Start allows data): flush queued plaintext.
+    /// The handshake is over (or False Start allows data): flush queued plaintext, then
+    /// the close_notify that waited for it.
     fn start_app_data(&mut self) -> Result<(), Error> {
         self.may_send_app_data = true;
         let queued = core::mem::take(&mut self.early_plaintext);
         if !queued.is_empty() {
-            self.write_records(ContentType::APPLICATION_DATA, &queued)?;
+            self.record.write(ContentType::APPLICATION_DATA, &queued)?;
         }
-        if core::mem::take(&mut self.close_after_early_data) {
+        if self.record.take_close_after_early_data() {
             self.send_close_notify()?;
         }
         Ok(())
     }
 
-    /// We do not renegotiate: the first request is refused with a no_renegotiation alert,
-    /// which "is always a warning" (RFC 5246 7.2.2), and the connection goes on; another
-    /// request after that is fatal.
     fn refuse_renegotiation(&mut self) -> Result<(), Error> {
-        if self.refused_renegotiation {
-            return Err(Error::unexpected(
-                "renegotiation requested again after a refusal",
-            ));
-        }
-        crate::log::debug!("refusing renegotiation (no_renegotiation warning)");
-        self.refused_renegotiation = true;
-        if self.we_closed {
-            // Nothing may follow our close_notify.
-            return Ok(());
-        }
-        let alert = AlertMessage {
-            level: AlertLevel::WARNING,
-            description: AlertDescription::NO_RENEGOTIATION,
-        };
-        self.write_records(ContentType::ALERT, &alert.to_array())
+        self.record.refuse_renegotiation()
     }
 
     /// Kept until the record that completed the handshake is processed, then reported as
@@ -445,9 +325,9 @@ impl Connection {
         let joiner = HandshakeJoiner::new(core.config.max_handshake_message);
         let mut deframer = Deframer::new();
         // Until the peer's ChangeCipherSpec, records are TLSPlaintext: a header announcing
-        // more than 2^14 bytes is record_overflow at once (RFC 5246 6.2.1), rather than a
-        // wait for a fragment that could never be accepted.
-        deframer.set_max_fragment_len(MAX_PLAINTEXT);
+        // more than 2^14 bytes (or our cap) is record_overflow at once (RFC 5246 6.2.1),
+        // rather than a wait for a fragment that could never be accepted.
+        apply_receive_limits(&core.record, &mut deframer);
         if core.config.keep_buffers {
             deframer.preallocate();
         }
@@ -522,7 +402,7 @@ impl Connection {
         if let Some(e) = &self.core.error {
             return Err(e.clone());
         }
-        self.core.we_closed = true;
+        self.core.record.stop_writing();
         Err(self.core.fail(Error::UnexpectedEof))
     }
 
@@ -533,7 +413,7 @@ impl Connection {
         if let Some(e) = &self.core.error {
             return Err(e.clone());
         }
-        if self.core.closing() {
+        if self.core.record.closing() {
             return Err(Error::Api("write after close"));
         }
         if !self.core.may_send_app_data {
@@ -546,7 +426,7 @@ impl Connection {
             self.core.early_plaintext.extend_from_slice(&data[..n]);
             return Ok(n);
         }
-        match self.core.write_records(ContentType::APPLICATION_DATA, data) {
+        match self.core.record.write(ContentType::APPLICATION_DATA, data) {
             Ok(()) => Ok(data.len()),
             Err(e) => Err(self.core.fail(e)),
         }
@@ -561,40 +441,21 @@ impl Connection {
         if let Some(e) = &self.core.error {
             return Err(e.clone());
         }
-        if self.core.closing() {
+        if self.core.record.closing() {
             return Err(Error::Api("write after close"));
         }
         if !self.core.may_send_app_data {
             return Err(Error::Api("write_into before the handshake completed"));
         }
-        if self.core.tx_pending() > 0 {
+        if self.core.record.pending() > 0 {
             return Err(Error::Api(
                 "write_into with queued output: drain poll_output first",
             ));
         }
-        let version = self.core.record_version;
-        let max = self.core.config.max_fragment_len;
-        let sealer = self
-            .core
-            .sealer
-            .as_mut()
-            .ok_or(Error::internal("no write keys"))?;
-        let overhead = HEADER_LEN + sealer.overhead();
-        let at = sealer.payload_offset();
-        let (mut taken, mut written) = (0, 0);
-        for chunk in data.chunks(max) {
-            let total = overhead + chunk.len();
-            let Some(dst) = out.get_mut(written..written + total) else {
-                break;
-            };
-            copy::copy(&mut dst[at..at + chunk.len()], chunk);
-            match sealer.seal_in_place(ContentType::APPLICATION_DATA, version, dst, chunk.len()) {
-                Ok(n) => written += n,
-                Err(e) => return Err(self.core.fail(e)),
-            }
-            taken += chunk.len();
-        }
-        Ok((taken, written))
+        self.core
+            .record
+            .seal_into(data, out)
+            .map_err(|e| self.core.fail(e))
     }
 
     /// Sends close_notify. Nothing more can be written afterwards.
@@ -608,7 +469,7 @@ impl Connection {
         if let Some(e) = &self.core.error {
             return Err(e.clone());
         }
-        if self.core.closing() {
+        if self.core.record.closing() {
             return Ok(());
         }
         // Wait for the handshake only if it can still complete: once the peer has closed,
@@ -617,7 +478,7 @@ impl Connection {
             && !self.core.early_plaintext.is_empty()
             && !self.core.peer_closed
         {
-            self.core.close_after_early_data = true;
+            self.core.record.close_after_early_data();
             return Ok(());
         }
         let r = self.core.send_close_notify();
@@ -672,23 +533,18 @@ impl Connection {
 
     /// Whether bytes are waiting to be sent.
     pub fn wants_transmit(&self) -> bool {
-        self.core.tx_pending() > 0
+        self.core.record.pending() > 0
     }
 
     /// Produces the next output. Call until [`Output::Idle`]. See the module docs.
     pub fn poll_output<'a>(&'a mut self, buf: &'a mut [u8]) -> Result<Output<'a>, Error> {
         loop {
-            let pending = self.core.tx_pending();
+            let pending = self.core.record.pending();
             if pending > 0 {
                 if buf.is_empty() {
                     return Ok(Output::BufferTooSmall { needed: pending });
                 }
-                let n = pending.min(buf.len());
-                copy::copy(
-                    &mut buf[..n],
-                    &self.core.tx[self.core.tx_start..self.core.tx_start + n],
-                );
-                self.core.tx_start += n;
+                let n = self.core.record.drain_into(buf);
                 return Ok(Output::Transmit(&buf[..n]));
             }
             if let Some(ev) = self.core.events.pop_front() {
@@ -728,9 +584,7 @@ impl Connection {
             return;
         }
         self.release_when_idle = false;
-        debug_assert_eq!(self.core.tx_pending(), 0);
-        self.core.tx = Vec::new();
-        self.core.tx_start = 0;
+        self.core.record.release_queue();
         self.core.events = VecDeque::new();
         self.joiner.release();
         self.deframer.release();
@@ -742,19 +596,8 @@ impl Connection {
         };
         let header = rec.header;
         let core = &mut self.core;
-        core.check_record_version(header.version)?;
         let base = rec.payload.as_ptr() as usize;
-        let plain: &mut [u8] = match &mut core.opener {
-            Some(opener) => opener.open_in_place(header.typ, header.version, rec.payload)?,
-            None => {
-                if rec.payload.len() > MAX_PLAINTEXT {
-                    return Err(
-                        DecodeError::new("TLSPlaintext.length", DecodeErrorKind::TooLarge).into(),
-                    );
-                }
-                rec.payload
-            }
-        };
+        let plain = core.record.open(header, rec.payload)?;
         match header.typ {
             ContentType::HANDSHAKE => {
                 if plain.is_empty() {
@@ -762,7 +605,7 @@ impl Connection {
                         DecodeError::new("Handshake fragment", DecodeErrorKind::BadLength).into(),
                     );
                 }
-                core.empty_in_a_row = 0;
+                core.record.reset_empty();
                 self.joiner.push(plain)?;
                 while let Some(hb) = self.joiner.pop()? {
                     // Order before content (RFC 5246 section 7.4): a type the state does not
@@ -804,10 +647,9 @@ impl Connection {
                     ));
                 }
                 self.hs.handle(core, Input::ChangeCipherSpec)?;
-                if core.opener.is_some() {
-                    // TLSCiphertext from now on: up to 2^14 + 2048 bytes (RFC 5246 6.2.3).
-                    self.deframer.set_max_fragment_len(MAX_CIPHERTEXT);
-                }
+                // TLSCiphertext from now on: up to 2^14 + 2048 bytes (RFC 5246 6.2.3), or
+                // the negotiated limit plus the cipher's nonce and tag.
+                apply_receive_limits(&core.record, &mut self.deframer);
                 Ok(Some(Step::Continue))
             }
             ContentType::ALERT => {
@@ -816,7 +658,7 @@ impl Connection {
                 if alert.description == AlertDescription::CLOSE_NOTIFY {
                     core.peer_closed = true;
                     core.emit(Event::PeerClosed);
-                    if core::mem::take(&mut core.close_after_early_data) {
+                    if core.record.take_close_after_early_data() {
                         // We closed with data queued for the end of a handshake that the
                         // peer has now given up: that data can never be sent, but our
                         // close_notify must not wait for it.
@@ -825,14 +667,12 @@ impl Connection {
                     return Ok(Some(Step::Continue));
                 }
                 if alert.level == AlertLevel::WARNING {
-                    core.empty_in_a_row += 1;
-                    if core.empty_in_a_row > MAX_EMPTY_RECORDS {
-                        return Err(Error::unexpected("too many warning alerts in a row"));
-                    }
+                    core.record
+                        .count_empty("too many warning alerts in a row")?;
                     core.emit(Event::AlertReceived(alert.description));
                     return Ok(Some(Step::Continue));
                 }
-                core.we_closed = true;
+                core.record.stop_writing();
                 Err(Error::AlertReceived(alert.description))
             }
             ContentType::APPLICATION_DATA => {
@@ -847,13 +687,10 @@ impl Connection {
                     ));
                 }
                 if plain.is_empty() {
-                    core.empty_in_a_row += 1;
-                    if core.empty_in_a_row > MAX_EMPTY_RECORDS {
-                        return Err(Error::unexpected("too many empty records in a row"));
-                    }
+                    core.record.count_empty("too many empty records in a row")?;
                     return Ok(Some(Step::Continue));
                 }
-                core.empty_in_a_row = 0;
+                core.record.reset_empty();
                 let start = plain.as_ptr() as usize - base;
                 Ok(Some(Step::AppData {
                     start,
@@ -865,7 +702,8 @@ impl Connection {
     }
 
     fn after_handshake_step(&mut self) {
-        if self.core.peer_record_version.is_some() {
+        apply_receive_limits(&self.core.record, &mut self.deframer);
+        if self.core.record.is_version_negotiated() {
             // The version is negotiated: from now on only it (checked in
             // `check_record_version`), and no longer any {03,XX}.
             self.deframer.accept_any_minor_version(false);
@@ -892,6 +730,13 @@ impl Connection {
             self.core.emit(Event::HandshakeComplete(summary));
         }
     }
+}
+
+/// Sizes the deframer for the records the peer may send from now on: the header check
+/// (record_overflow) and the receive buffer.
+fn apply_receive_limits(record: &RecordLayer, deframer: &mut Deframer) {
+    deframer.set_max_fragment_len(record.max_incoming_fragment());
+    deframer.set_capacity(record.receive_buffer_fragment());
 }
 
 /// verify_data is 12 bytes in every suite we implement (RFC 5246 7.4.9): a Finished of any

@@ -14,6 +14,6 @@
 //! ```
 
 pub use crate::codec::enums::{
-    AlertDescription, CipherSuite, ClientCertificateType, HandshakeType, NamedGroup,
-    ProtocolVersion, SignatureScheme,
+    AlertDescription, CipherSuite, ClientCertificateType, HandshakeType, MaxFragmentLength,
+    NamedGroup, ProtocolVersion, SignatureScheme,
 };

@@ -8,9 +8,9 @@
 //! in [`config`], [`conn`] and [`error`]; the provider traits in [`crypto`]; certificate
 //! verification in [`verify`]; session stores and ticketers in [`resumption`]; the
 //! streams; the cipher suites in [`suites`]; and the wire code points a user meets in
-//! [`enums`]. The codec, messages and record layer (`tls12::internal`) are not part of
-//! it: they serve this crate's trace, examples, fuzz targets and tests, and may change in
-//! any release.
+//! [`enums`]. The codec, messages, record layer, PRF and key schedule (`tls12::internal`)
+//! are not part of it: they serve this crate's trace, examples, fuzz targets and tests, and
+//! may change in any release.
 //!
 //! # Quickstart
 //!

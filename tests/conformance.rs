@@ -633,7 +633,7 @@ impl TcpClient {
     /// whose next record has sequence number `seq`.
     fn sealer(&self, seq: u64) -> tls12::internal::record::protect::RecordSealer {
         use tls12::crypto::CryptoProvider;
-        use tls12::crypto::key_schedule::{KeyBlockLayout, MasterSecret};
+        use tls12::internal::key_schedule::{KeyBlockLayout, MasterSecret};
         let summary = self.conn.handshake_summary().expect("handshake done");
         assert_eq!(
             summary.suite,

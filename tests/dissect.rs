@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use dissect::{Findings, dissect, load, parse_keylog};
-use tls12::crypto::key_schedule::MasterSecret;
 use tls12::crypto::ring::RingProvider;
 use tls12::crypto::test_provider::TestProvider;
 use tls12::crypto::{CryptoProvider, HashAlgorithm};
 use tls12::enums::{CipherSuite, NamedGroup};
+use tls12::internal::key_schedule::MasterSecret;
 use tls12::transcript::Direction;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");

@@ -9,11 +9,13 @@
 //!   were computed independently with OpenSSL's TLS1-PRF over the Illustrated secrets.
 
 use tls12::Error;
-use tls12::crypto::key_schedule::{CLIENT_FINISHED, KeyBlockLayout, MasterSecret, SERVER_FINISHED};
 use tls12::crypto::keylog::{CLIENT_RANDOM, KeyLogBuffer, KeyLogFile, KeyLogLine, NoKeyLog};
-use tls12::crypto::prf::{prf, prf_parts};
 use tls12::crypto::ring::RingProvider;
 use tls12::crypto::{AeadAlgorithm, CryptoProvider, HashAlgorithm, Hmac, KeyLog};
+use tls12::internal::key_schedule::{
+    CLIENT_FINISHED, KeyBlockLayout, MasterSecret, SERVER_FINISHED,
+};
+use tls12::internal::prf::{prf, prf_parts};
 
 /// Hex with any whitespace in it (the vectors are wrapped).
 fn unhex(s: &str) -> Vec<u8> {
@@ -360,7 +362,7 @@ fn illustrated_keylog_line() {
     assert_eq!(line.len(), "CLIENT_RANDOM ".len() + 64 + 1 + 96 + 1);
 
     let buffer = KeyLogBuffer::new();
-    tls12::crypto::keylog::log_master_secret(&buffer, &client_random(), &ms);
+    ms.log(&buffer, &client_random());
     assert_eq!(buffer.lines(), vec![expected.clone()]);
     assert_eq!(buffer.contents(), expected);
 }
@@ -378,7 +380,7 @@ fn key_log_file_appends_lines() {
     let expected = String::from_utf8(data("keylog.txt")).unwrap();
     {
         let log = KeyLogFile::create(&path).unwrap();
-        tls12::crypto::keylog::log_master_secret(&log, &client_random(), &master());
+        master().log(&log, &client_random());
         assert_eq!(format!("{log:?}"), "KeyLogFile(..)");
     }
     {

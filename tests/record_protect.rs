@@ -18,10 +18,12 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 
 use tls12::Error;
-use tls12::crypto::key_schedule::{CLIENT_FINISHED, KeyBlockLayout, MasterSecret, SERVER_FINISHED};
 use tls12::crypto::{Aead, AeadAlgorithm, HashAlgorithm};
 use tls12::error::DecodeErrorKind;
 use tls12::internal::codec::enums::{AlertDescription, ContentType, ProtocolVersion};
+use tls12::internal::key_schedule::{
+    CLIENT_FINISHED, KeyBlockLayout, MasterSecret, SERVER_FINISHED,
+};
 use tls12::internal::record::protect::{
     HEADER_LEN, MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, RecordOpener, RecordSealer,
 };

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tls12::enums::MaxFragmentLength;
 use tls12::pki_types::ServerName;
 use tls12::verify::danger::NoServerVerification;
 use tls12::verify::{ServerCertVerifier, WebPkiServerVerifier};
@@ -33,7 +34,9 @@ client [flags] HOST:PORT    fetch PATH over TLS 1.2 and print the body
   --timeout SECS           socket timeout (default: 10)
   --reconnect N            then reconnect N times, resuming the session, and print
                            `resumed: yes|no` for each (like s_client -reconnect)
-  --no-tickets             resume with session IDs only (no session_ticket extension)";
+  --no-tickets             resume with session IDs only (no session_ticket extension)
+  --max-fragment-length N  ask for max_fragment_length N (RFC 6066: 512, 1024, 2048
+                           or 4096): records both ways carry at most N bytes";
 
 /// What the client was asked to do.
 #[derive(Debug, Clone)]
@@ -60,6 +63,8 @@ pub struct ClientOptions {
     pub reconnect: u32,
     /// `--no-tickets`
     pub no_tickets: bool,
+    /// `--max-fragment-length`
+    pub max_fragment_length: Option<MaxFragmentLength>,
     /// Suites, groups, ALPN, key log.
     pub common: CommonOptions,
 }
@@ -80,6 +85,7 @@ impl ClientOptions {
             false_start: false,
             reconnect: 0,
             no_tickets: false,
+            max_fragment_length: None,
             common: CommonOptions::default(),
         };
         let mut addr = None;
@@ -121,6 +127,20 @@ impl ClientOptions {
                 }
                 "--no-tickets" | "--no_ticket" => o.no_tickets = true,
                 "--false-start" => o.false_start = true,
+                "--max-fragment-length" | "--maxfraglen" => {
+                    let v = value(&mut args)?;
+                    o.max_fragment_length = Some(match v.as_str() {
+                        "512" => MaxFragmentLength::L512,
+                        "1024" => MaxFragmentLength::L1024,
+                        "2048" => MaxFragmentLength::L2048,
+                        "4096" => MaxFragmentLength::L4096,
+                        _ => {
+                            return Err(Failure::Usage(format!(
+                                "--max-fragment-length {v:?}: 512, 1024, 2048 or 4096"
+                            )));
+                        }
+                    });
+                }
                 _ => return Err(Failure::Usage(format!("unknown flag {flag}"))),
             }
         }
@@ -179,6 +199,7 @@ pub fn config(o: &ClientOptions) -> Result<Arc<ClientConfig>, Failure> {
         c.client_cert = Some(setup::load_certified_key(cert, key)?);
     }
     c.false_start = o.false_start;
+    c.max_fragment_length = o.max_fragment_length;
     Ok(Arc::new(c))
 }
 

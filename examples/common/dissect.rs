@@ -18,10 +18,12 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use tls12::crypto::key_schedule::{CLIENT_FINISHED, KeyBlockLayout, MasterSecret, SERVER_FINISHED};
 use tls12::crypto::ring::RingProvider;
 use tls12::crypto::{CryptoProvider, HashAlgorithm};
 use tls12::internal::codec::enums::{CipherSuite, ContentType, HandshakeType};
+use tls12::internal::key_schedule::{
+    CLIENT_FINISHED, KeyBlockLayout, MasterSecret, SERVER_FINISHED,
+};
 use tls12::internal::msgs::KxContext;
 use tls12::internal::msgs::trace::{Hex, RecordTrace};
 use tls12::internal::record::RecordHeader;

@@ -167,6 +167,8 @@ pub struct CommonOptions {
     pub keylog: Option<std::path::PathBuf>,
     /// `--require-ems`
     pub require_ems: bool,
+    /// `--record-size-limit`
+    pub record_size_limit: Option<u16>,
 }
 
 impl CommonOptions {
@@ -179,6 +181,17 @@ impl CommonOptions {
             "--alpn" => self.alpn = parse_alpn(&value(parser)?)?,
             "--keylog" => self.keylog = Some(value(parser)?.into()),
             "--require-ems" => self.require_ems = true,
+            "--record-size-limit" => {
+                let v = value(parser)?;
+                self.record_size_limit = Some(
+                    v.parse()
+                        .ok()
+                        .filter(|n| (64..=16385).contains(n))
+                        .ok_or_else(|| {
+                            Failure::Usage(format!("--record-size-limit {v:?}: 64..=16385"))
+                        })?,
+                );
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -195,6 +208,7 @@ impl CommonOptions {
         common.alpn_protocols = self.alpn.clone();
         common.require_ems = self.require_ems;
         common.key_log = key_log(self.keylog.as_deref())?;
+        common.record_size_limit = self.record_size_limit;
         Ok(())
     }
 }
@@ -233,7 +247,9 @@ pub const COMMON_USAGE: &str =
   --groups NAME[,NAME..]   key-exchange groups: x25519, secp256r1, secp384r1
   --alpn PROTO[,PROTO..]   ALPN protocols, e.g. h2,http/1.1
   --keylog FILE            append NSS key log lines to FILE (default: $SSLKEYLOGFILE)
-  --require-ems            refuse peers without the extended master secret (RFC 7627)";
+  --require-ems            refuse peers without the extended master secret (RFC 7627)
+  --record-size-limit N    announce record_size_limit N (RFC 8449, 64..=16385): the
+                           peer's protected records carry at most N bytes";
 
 /// Makes peer-controlled text safe to print on a terminal or in HTML.
 pub fn printable(s: &str) -> String {

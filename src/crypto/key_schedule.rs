@@ -21,8 +21,9 @@ use zeroize::Zeroize;
 
 use alloc::boxed::Box;
 
+use crate::crypto::keylog::CLIENT_RANDOM;
 use crate::crypto::prf::{prf, prf_keyed, prf_parts};
-use crate::crypto::{AeadAlgorithm, Hmac, HmacKey};
+use crate::crypto::{AeadAlgorithm, Hmac, HmacKey, KeyLog};
 use crate::error::Error;
 
 /// Length of a master secret.
@@ -54,6 +55,13 @@ impl MasterSecret {
     /// The secret bytes (for the key log, session storage).
     pub const fn as_bytes(&self) -> &[u8; MASTER_SECRET_LEN] {
         &self.0
+    }
+
+    /// Logs this master secret under [`CLIENT_RANDOM`], if `log` wants it.
+    pub fn log(&self, log: &dyn KeyLog, client_random: &[u8; RANDOM_LEN]) {
+        if log.will_log(CLIENT_RANDOM) {
+            log.log(CLIENT_RANDOM, client_random, &self.0);
+        }
     }
 
     /// The classic master secret:

@@ -13,7 +13,6 @@
 use core::fmt;
 
 use crate::crypto::KeyLog;
-use crate::crypto::key_schedule::MasterSecret;
 use crate::msgs::trace::Hex;
 
 /// The NSS label for a TLS 1.2 master secret.
@@ -63,13 +62,6 @@ impl fmt::Debug for KeyLogLine<'_> {
         f.debug_struct("KeyLogLine")
             .field("label", &self.label)
             .finish_non_exhaustive()
-    }
-}
-
-/// Logs a TLS 1.2 master secret under [`CLIENT_RANDOM`], if `log` wants it.
-pub fn log_master_secret(log: &dyn KeyLog, client_random: &[u8; 32], master: &MasterSecret) {
-    if log.will_log(CLIENT_RANDOM) {
-        log.log(CLIENT_RANDOM, client_random, master.as_bytes());
     }
 }
 

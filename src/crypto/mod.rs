@@ -13,8 +13,9 @@
 //! for byte; with the `fuzzing` feature, `fuzz_provider::FuzzProvider` has no security at
 //! all, so the whole-connection fuzz targets can forge a peer.
 //!
-//! The protocol logic built on these traits lives beside them: the PRF and key schedule in
-//! [`prf`] and [`key_schedule`], and record protection in [`crate::record::protect`].
+//! The protocol logic built on these traits lives beside them in `src/crypto/` (the PRF and
+//! the key schedule) and in the record layer (record protection); neither is part of the
+//! API: they are reached through the hidden `tls12::internal`.
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -412,11 +413,12 @@ impl rsa::rand_core::TryCryptoRng for ProviderRng<'_> {}
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzz_provider;
-pub mod key_schedule;
+// The PRF and key schedule: not part of the API (`tls12::internal`); the crate's own code
+// names them here.
+pub(crate) use crate::internal::{key_schedule, prf};
 pub mod keylog;
 #[cfg(any(feature = "ring", feature = "rustcrypto"))]
 pub(crate) mod kx;
-pub mod prf;
 #[cfg(feature = "ring")]
 pub mod ring;
 #[cfg(all(feature = "rsa-kx", any(feature = "ring", feature = "rustcrypto")))]

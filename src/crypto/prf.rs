@@ -21,7 +21,8 @@ const MAX_SEED_PARTS: usize = 4;
 /// Fills `out` with `PRF(secret, label, seed)` computed with `hmac`.
 ///
 /// ```
-/// use tls12::crypto::{CryptoProvider, HashAlgorithm, prf::prf};
+/// use tls12::crypto::{CryptoProvider, HashAlgorithm};
+/// use tls12::internal::prf::prf;
 /// use tls12::crypto::ring::RingProvider;
 ///
 /// let hmac = RingProvider.hmac(HashAlgorithm::Sha256);

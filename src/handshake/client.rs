@@ -24,6 +24,7 @@ use crate::msgs::{
     DigitallySigned, HandshakeMessage, HandshakePayload, KxContext, NewSessionTicket, Random,
     ServerHello, ServerKeyExchangePayload, SessionId, signed_message,
 };
+use crate::record::limits;
 use crate::resumption::{ClientSession, SessionOrigin};
 use crate::suites::{KeyExchange, SupportedSuite};
 
@@ -144,6 +145,14 @@ impl State {
             exts.push(ClientExtension::Alpn(common.alpn_protocols.clone()));
         }
         exts.push(ClientExtension::ExtendedMasterSecret);
+        if let Some(m) = config.max_fragment_length {
+            exts.push(ClientExtension::MaxFragmentLength(m));
+        }
+        if let Some(limit) = common.record_size_limit {
+            exts.push(ClientExtension::RecordSizeLimit(
+                limits::advertised_record_size_limit(limit),
+            ));
+        }
 
         let offered = Self::session_to_offer(&config, &server_name)?;
         let session_id = offered.as_ref().map_or(SessionId::EMPTY, |(_, id)| *id);
@@ -452,8 +461,6 @@ impl State {
         }
         self.store_session(&k);
         let summary = HandshakeSummary {
-            version: ProtocolVersion::TLS12,
-            suite: k.n.suite.suite,
             group: k.group,
             signature_scheme: k.scheme,
             alpn: k.n.alpn,
@@ -464,8 +471,7 @@ impl State {
                 ServerName::DnsName(d) => Some(String::from(d.as_ref())),
                 _ => None,
             },
-            client_random: k.n.client_random,
-            server_random: k.n.server_random,
+            ..k.secrets.summary()
         };
         k.secrets.complete(out, summary)?;
         Ok(Inner::Established)
@@ -502,6 +508,15 @@ impl State {
             ));
         }
         self.check_server_extensions(&sh, suite)?;
+        let record_limits = limits::client_negotiate(
+            self.config.max_fragment_length,
+            common.record_size_limit,
+            sh.max_fragment_length(),
+            sh.record_size_limit(),
+        )?;
+        if record_limits.is_negotiated() {
+            out.record_limits(record_limits);
+        }
         let ems = sh.extended_master_secret();
         if common.require_ems && !ems {
             return Err(Error::negotiation(
@@ -575,6 +590,9 @@ impl State {
                     true
                 }
                 S::ServerName => matches!(self.server_name, ServerName::DnsName(_)),
+                // Their values: `limits::client_negotiate`.
+                S::MaxFragmentLength(_) => self.config.max_fragment_length.is_some(),
+                S::RecordSizeLimit(_) => common.record_size_limit.is_some(),
                 S::SessionTicket => {
                     self.config.enable_tickets && self.config.session_store.is_some()
                 }

@@ -20,6 +20,7 @@ use crate::crypto::key_schedule::{
 use crate::crypto::{CryptoProvider, Digest, HashContext, HmacKey};
 use crate::error::Error;
 use crate::msgs::{HandshakeMessage, KxContext, SessionId};
+use crate::record::limits::RecordLimits;
 use crate::record::protect::{RecordOpener, RecordSealer};
 use crate::suites::{KeyExchange, SupportedSuite};
 
@@ -71,6 +72,11 @@ pub(crate) trait Output {
 
     /// The version is negotiated (TLS 1.2): from now on the peer's records carry only it.
     fn version_negotiated(&mut self);
+
+    /// The hello exchange negotiated record sizes (max_fragment_length or
+    /// record_size_limit; not called when it negotiated neither): they apply to the
+    /// records we write from now on and to those the peer sends after the current one.
+    fn record_limits(&mut self, limits: RecordLimits);
 
     /// The keys to switch to: ours when we send ChangeCipherSpec, the peer's when its
     /// ChangeCipherSpec arrives.
@@ -327,11 +333,7 @@ impl Secrets {
     /// Logs the master secret in NSS key log form.
     pub(crate) fn log(&self, config: &CommonConfig) {
         if let Some(kl) = &config.key_log {
-            crate::crypto::keylog::log_master_secret(
-                kl.as_ref(),
-                &self.client_random,
-                &self.master,
-            );
+            self.master.log(kl.as_ref(), &self.client_random);
         }
     }
 
@@ -395,6 +397,25 @@ impl Secrets {
             },
             AlertDescription::DECRYPT_ERROR,
         ))
+    }
+
+    /// The parts of the handshake summary these secrets determine (version, suite,
+    /// randoms), the rest empty: each side fills in what it negotiated with `..`, so
+    /// both build the summary alike.
+    pub(crate) fn summary(&self) -> HandshakeSummary {
+        HandshakeSummary {
+            version: ProtocolVersion::TLS12,
+            suite: self.suite.suite,
+            group: None,
+            signature_scheme: None,
+            alpn: None,
+            extended_master_secret: false,
+            peer_certificates: Vec::new(),
+            resumed: false,
+            server_name: None,
+            client_random: self.client_random,
+            server_random: self.server_random,
+        }
     }
 
     /// The handshake is complete: application data may flow, and the connection learns

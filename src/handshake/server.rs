@@ -27,6 +27,7 @@ use crate::msgs::{
     NewSessionTicket, Random, ServerExtension, ServerHello, ServerKeyExchangePayload, SessionId,
     ecdhe_params, signed_message,
 };
+use crate::record::limits::{self, RecordLimits};
 use crate::resumption::ServerSession;
 use crate::suites::{KeyExchange, SupportedSuite};
 
@@ -251,8 +252,6 @@ impl State {
                 .send_ccs_and_finished(out, Side::Server, &mut k.n.transcript)?;
         }
         let summary = HandshakeSummary {
-            version: ProtocolVersion::TLS12,
-            suite: k.n.suite.suite,
             group: k.n.group,
             signature_scheme: k.n.scheme,
             alpn: k.n.alpn,
@@ -260,8 +259,7 @@ impl State {
             peer_certificates: k.client_certs,
             resumed: k.resumed,
             server_name: k.n.server_name,
-            client_random: k.n.client_random,
-            server_random: k.n.server_random,
+            ..k.secrets.summary()
         };
         k.secrets.complete(out, summary)?;
         Ok(Inner::Established)
@@ -278,6 +276,9 @@ impl State {
     ) -> Result<Inner, Error> {
         let config = self.config.clone();
         let hello = check_client_hello(&config, &ch)?;
+        if hello.record_limits.is_negotiated() {
+            out.record_limits(hello.record_limits);
+        }
         let server_random = random32(config.common.provider.as_ref())?;
         let exts = hello.extensions();
 
@@ -656,6 +657,9 @@ struct HelloChecked {
     /// The client signalled secure renegotiation (RFC 5746): the empty
     /// renegotiation_info extension, or the SCSV.
     secure_renegotiation: bool,
+    /// Record sizes (max_fragment_length, record_size_limit) and our answer.
+    record_limits: RecordLimits,
+    record_limits_ext: Option<ServerExtension>,
 }
 
 impl HelloChecked {
@@ -671,6 +675,7 @@ impl HelloChecked {
         if let Some(p) = &self.alpn {
             exts.push(ServerExtension::Alpn(p.clone()));
         }
+        exts.extend(self.record_limits_ext.clone());
         exts
     }
 }
@@ -726,11 +731,19 @@ fn check_client_hello(config: &ServerConfig, ch: &ClientHello) -> Result<HelloCh
         || ch
             .cipher_suites
             .contains(&crate::codec::enums::CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+    let (record_limits, record_limits_ext) = limits::server_negotiate(
+        ch.max_fragment_length(),
+        ch.record_size_limit(),
+        config.accept_max_fragment_length,
+        common.record_size_limit,
+    );
     Ok(HelloChecked {
         server_name,
         ems,
         alpn,
         secure_renegotiation,
+        record_limits,
+        record_limits_ext,
     })
 }
 

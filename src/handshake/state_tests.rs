@@ -24,6 +24,7 @@ enum Action {
     Send(HandshakeType),
     SendClientHello,
     VersionNegotiated,
+    RecordLimits,
     InstallKeys,
     SendCcs,
     PeerCcs,
@@ -74,6 +75,9 @@ impl Output for Recorder {
     }
     fn version_negotiated(&mut self) {
         self.actions.push(Action::VersionNegotiated);
+    }
+    fn record_limits(&mut self, _: crate::record::limits::RecordLimits) {
+        self.actions.push(Action::RecordLimits);
     }
     fn install_keys(&mut self, _: RecordSealer, _: RecordOpener) {
         self.actions.push(Action::InstallKeys);

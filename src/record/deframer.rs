@@ -1,5 +1,6 @@
 //! Cutting the incoming byte stream into records, in one record-sized buffer that never
-//! grows (allocated when bytes first arrive, freed when idle).
+//! grows on its own (allocated when bytes first arrive, freed when idle, resized only when
+//! the records it must hold change size).
 
 use alloc::vec::Vec;
 
@@ -19,10 +20,14 @@ pub struct Record<'a> {
 /// Cuts a byte stream into records (RFC 5246 section 6.2).
 ///
 /// The buffer is allocated at the first non-empty [`feed`](Self::feed) (or
-/// [`spare`](Self::spare)), at its full size, and never grows: it holds at most
-/// [`Deframer::CAPACITY`] bytes (one header and the largest ciphertext fragment).
-/// [`release`](Self::release) frees it while nothing is buffered (an idle connection holds
-/// no receive buffer); the next feed allocates it again.
+/// [`spare`](Self::spare)), at its full size, and never grows on its own: it holds one
+/// header and the largest fragment it is sized for, at most [`Deframer::CAPACITY`] bytes
+/// (a maximum-size ciphertext record) and by default exactly that.
+/// [`set_capacity`](Self::set_capacity) sizes it for smaller records (a negotiated
+/// max_fragment_length or record_size_limit): the buffer is then replaced by one of the
+/// new size at the next `feed` or `spare` that finds the bytes not yet handed out fitting
+/// in it. [`release`](Self::release) frees it while nothing is buffered (an idle
+/// connection holds no receive buffer); the next feed allocates it again.
 ///
 /// # Contract
 ///
@@ -68,10 +73,14 @@ pub struct Record<'a> {
 ///   every call, and `feed` discards its input (reporting it all as taken).
 #[derive(Debug)]
 pub struct Deframer {
-    /// Storage with room for `origin + CAPACITY` bytes once first needed (none before, and
+    /// Storage with room for `origin + held` bytes once first needed (none before, and
     /// after `release`). Its length is how much of it has been written (by `feed`, or zeroed
     /// for `spare`): never less than `end`. Bytes are not zeroed before `feed` writes them.
     buf: Vec<u8>,
+    /// How many record bytes (header included) the allocated buffer holds.
+    held: usize,
+    /// The largest fragment the buffer is to be sized for (at least `max_fragment`).
+    capacity: usize,
     /// Where a record starts in an empty buffer: chosen so that an AES-GCM payload (after
     /// the header and the 8-byte explicit nonce) is 64-byte aligned, which makes
     /// decrypting it in place a few percent faster. Less than [`PAYLOAD_ALIGN`].
@@ -110,10 +119,13 @@ impl Deframer {
     pub const CAPACITY: usize = HEADER_LEN + MAX_CIPHERTEXT;
 
     /// A deframer. It allocates nothing until bytes arrive; then its buffer of
-    /// [`Self::CAPACITY`] bytes is its only allocation.
+    /// [`Self::CAPACITY`] bytes (unless [`set_capacity`](Self::set_capacity) says less) is
+    /// its only allocation.
     pub fn new() -> Self {
         Self {
             buf: Vec::new(),
+            held: 0,
+            capacity: MAX_CIPHERTEXT,
             origin: 0,
             start: 0,
             end: 0,
@@ -136,6 +148,7 @@ impl Deframer {
             return 0;
         }
         self.allocate();
+        self.resize();
         if self.limit() - self.end < input.len() && self.start > self.origin {
             self.compact();
         }
@@ -163,6 +176,7 @@ impl Deframer {
             return &mut [];
         }
         self.allocate();
+        self.resize();
         if self.start > self.origin {
             self.compact();
         }
@@ -191,6 +205,7 @@ impl Deframer {
             return false;
         }
         self.buf = Vec::new();
+        self.held = 0;
         self.origin = 0;
         self.start = 0;
         self.end = 0;
@@ -199,28 +214,83 @@ impl Deframer {
     }
 
     /// Allocates the buffer now rather than when the first bytes arrive (for callers that
-    /// want all allocation done at setup).
+    /// want all allocation done at setup), at the size [`set_capacity`](Self::set_capacity)
+    /// gave.
     pub fn preallocate(&mut self) {
         self.allocate();
+        self.resize();
+    }
+
+    /// Sizes the buffer for records of up to `max_fragment` fragment bytes (or
+    /// [`set_max_fragment_len`](Self::set_max_fragment_len)'s limit, if larger; at most
+    /// [`MAX_CIPHERTEXT`]): for example the negotiated plaintext limit plus the cipher's
+    /// nonce and tag. The buffer is replaced by one of this size at the next `feed`,
+    /// `spare` or `preallocate` that finds the bytes not yet handed out fitting in it
+    /// (once drained, at most one incomplete record does); a smaller buffer then holds
+    /// `HEADER_LEN + max_fragment` bytes.
+    pub fn set_capacity(&mut self, max_fragment: usize) {
+        self.capacity = max_fragment.min(MAX_CIPHERTEXT);
+    }
+
+    /// The record bytes (header included) the buffer is allocated to hold: 0 while it is
+    /// not allocated.
+    pub fn allocated(&self) -> usize {
+        if self.buf.capacity() == 0 {
+            0
+        } else {
+            self.held
+        }
+    }
+
+    /// How many record bytes the buffer is to hold: a header and the larger of the
+    /// capacity asked for and the largest fragment accepted.
+    fn target(&self) -> usize {
+        HEADER_LEN + self.capacity.max(self.max_fragment)
     }
 
     fn allocate(&mut self) {
         if self.buf.capacity() == 0 {
             // Nothing is buffered when there is no buffer.
             debug_assert_eq!((self.start, self.end), (0, 0));
-            self.buf = Vec::with_capacity(PAYLOAD_ALIGN + Self::CAPACITY);
-            let addr = self.buf.as_ptr() as usize;
-            self.origin =
-                (PAYLOAD_ALIGN - (addr + AES_GCM_PAYLOAD_AT) % PAYLOAD_ALIGN) % PAYLOAD_ALIGN;
-            self.buf.resize(self.origin, 0);
+            self.held = self.target();
+            self.buf = Self::aligned(self.held, &mut self.origin);
             self.start = self.origin;
             self.end = self.origin;
         }
     }
 
+    /// A buffer with room for `held` record bytes after its `origin`, which it sets.
+    fn aligned(held: usize, origin: &mut usize) -> Vec<u8> {
+        let mut buf = Vec::with_capacity(PAYLOAD_ALIGN + held);
+        let addr = buf.as_ptr() as usize;
+        *origin = (PAYLOAD_ALIGN - (addr + AES_GCM_PAYLOAD_AT) % PAYLOAD_ALIGN) % PAYLOAD_ALIGN;
+        buf.resize(*origin, 0);
+        buf
+    }
+
+    /// Replaces the allocated buffer by one of the target size, moving the bytes not yet
+    /// handed out, if they fit (a larger target always fits them). This releases the
+    /// record most recently handed out, as `feed` and `spare` do.
+    fn resize(&mut self) {
+        let target = self.target();
+        let pending = self.end - self.start;
+        if self.buf.capacity() == 0 || self.held == target || pending > target {
+            return;
+        }
+        let mut origin = 0;
+        let mut buf = Self::aligned(target, &mut origin);
+        buf.extend_from_slice(&self.buf[self.start..self.end]);
+        self.buf = buf;
+        self.held = target;
+        self.origin = origin;
+        self.start = origin;
+        self.end = origin + pending;
+        self.last = 0..0;
+    }
+
     /// One past the last byte the buffer may hold.
     fn limit(&self) -> usize {
-        self.origin + Self::CAPACITY
+        self.origin + self.held
     }
 
     /// Moves the unreleased bytes (at most one incomplete record once drained) to the front
@@ -312,7 +382,9 @@ impl Deframer {
 
     /// Lowers the largest fragment length accepted, for example to [`super::MAX_PLAINTEXT`]
     /// while records are unprotected (RFC 5246 section 6.2.1). Values over
-    /// [`MAX_CIPHERTEXT`] are clamped to it. Applies from the next call of `next_record`.
+    /// [`MAX_CIPHERTEXT`] are clamped to it. Applies from the next call of `next_record`
+    /// (and a buffer sized smaller by [`set_capacity`](Self::set_capacity) grows to fit it
+    /// at the next `feed` or `spare`).
     pub fn set_max_fragment_len(&mut self, max: usize) {
         self.max_fragment = max.min(MAX_CIPHERTEXT);
     }
@@ -790,5 +862,76 @@ mod tests {
             }
         }
         assert_eq!(back, payload);
+    }
+
+    #[test]
+    fn a_smaller_capacity_allocates_a_smaller_buffer() {
+        let mut d = Deframer::new();
+        d.set_max_fragment_len(512);
+        d.set_capacity(512 + 24);
+        assert_eq!(d.allocated(), 0);
+        d.preallocate();
+        assert_eq!(d.allocated(), HEADER_LEN + 536);
+        assert!(d.buf.capacity() < 1024, "{}", d.buf.capacity());
+        assert_eq!(d.spare().len(), HEADER_LEN + 536);
+        // A record as large as the header check allows fits; one byte more is refused.
+        let ok = rec(23, 0x0303, &[7; 512]);
+        assert_eq!(d.feed(&ok), ok.len());
+        assert_eq!(d.next_record().unwrap().unwrap().payload.len(), 512);
+        d.feed(&rec(23, 0x0303, &[7; 513])[..5]);
+        assert_eq!(err_of(&mut d).kind, DecodeErrorKind::TooLarge);
+    }
+
+    #[test]
+    fn the_buffer_shrinks_once_what_is_pending_fits() {
+        let mut d = Deframer::new();
+        let small = rec(22, 0x0303, &[2; 100]);
+        // Three small records and the start of a fourth.
+        let mut input = [&small[..], &small[..], &small[..]].concat();
+        input.extend_from_slice(&small[..50]);
+        assert_eq!(d.feed(&input), input.len());
+        assert_eq!(d.allocated(), Deframer::CAPACITY);
+        // Records negotiated down to 100 bytes while 365 are buffered: nothing moves
+        // until the pending bytes fit.
+        d.set_max_fragment_len(100);
+        d.set_capacity(100);
+        assert_eq!(d.next_record().unwrap().unwrap().payload, &[2; 100][..]);
+        assert_eq!(
+            d.spare().len(),
+            Deframer::CAPACITY - 260,
+            "260 bytes pending"
+        );
+        assert_eq!(d.allocated(), Deframer::CAPACITY);
+        assert!(d.next_record().unwrap().is_some());
+        assert!(d.next_record().unwrap().is_some());
+        assert_eq!(d.next_record().unwrap(), None);
+        // The next feed finds 50 bytes pending: they move into a 105-byte buffer.
+        assert_eq!(d.feed(&small[50..]), 55);
+        assert_eq!(d.allocated(), HEADER_LEN + 100);
+        assert!(d.buf.capacity() < 256);
+        assert_eq!(d.next_record().unwrap().unwrap().payload, &[2; 100][..]);
+        // Released and allocated again at the new size.
+        assert!(d.release());
+        assert_eq!(d.feed(&small), small.len());
+        assert_eq!(d.allocated(), HEADER_LEN + 100);
+    }
+
+    #[test]
+    fn the_buffer_grows_for_a_larger_max_fragment() {
+        let mut d = Deframer::new();
+        d.set_max_fragment_len(100);
+        d.set_capacity(100);
+        let r = rec(23, 0x0303, &[3; 150]);
+        // Only a header: the record's length is over the limit.
+        d.feed(&r[..3]);
+        assert_eq!(d.next_record().unwrap(), None);
+        d.set_max_fragment_len(150);
+        assert_eq!(
+            d.feed(&r[3..]),
+            r.len() - 3,
+            "the buffer grew to take it all"
+        );
+        assert_eq!(d.allocated(), HEADER_LEN + 150);
+        assert_eq!(d.next_record().unwrap().unwrap().payload.len(), 150);
     }
 }

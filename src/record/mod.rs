@@ -6,7 +6,9 @@
 //!   [`write_records`] appends them to a buffer.
 //!
 //! Record protection (AEAD sealing and opening) lives next to these and works in place on
-//! the payloads the deframer hands out.
+//! the payloads the deframer hands out. A connection's record-layer state (its keys and
+//! their switch at ChangeCipherSpec, the send queue, the record versions, the close and
+//! renegotiation policy) is one `RecordLayer` (crate-private, `layer.rs`).
 
 use alloc::vec::Vec;
 
@@ -18,6 +20,8 @@ pub(crate) mod copy;
 mod deframer;
 mod fragmenter;
 mod joiner;
+pub(crate) mod layer;
+pub mod limits;
 pub mod protect;
 
 pub use deframer::{Deframer, Record};

@@ -30,7 +30,7 @@ struct Injector {
 
 impl Injector {
     fn new() -> Self {
-        use tls12::crypto::key_schedule::{KeyBlockLayout, MasterSecret};
+        use tls12::internal::key_schedule::{KeyBlockLayout, MasterSecret};
         use tls12::crypto::{AeadAlgorithm, HashAlgorithm};
         use tls12::internal::record::protect::RecordSealer;
 
