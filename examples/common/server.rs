@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tls12::suites::ALL_SUITES;
+use tls12::suites::{ALL_SUITES, KeyExchange};
 use tls12::verify::WebPkiClientVerifier;
 use tls12::{Error, HandshakeSummary, ServerConfig, ServerConnection, StreamOwned};
 
@@ -156,7 +156,7 @@ pub fn config(o: &ServerOptions) -> Result<Arc<ServerConfig>, Failure> {
     }
     if o.rsa_kx {
         // After the suites already enabled (the defaults or --cipher), if not among them.
-        for suite in ALL_SUITES.iter().filter(|s| !s.forward_secret()) {
+        for suite in ALL_SUITES.iter().filter(|s| s.kx == KeyExchange::Rsa) {
             if !c.common.suites.contains(&suite) {
                 c.common.suites.push(suite);
             }

@@ -21,7 +21,7 @@ use crate::crypto::{CryptoProvider, Digest, HashContext, HmacKey};
 use crate::error::Error;
 use crate::msgs::{HandshakeMessage, KxContext, SessionId};
 use crate::record::protect::{RecordOpener, RecordSealer};
-use crate::suites::{KeyExchange, SupportedSuite};
+use crate::suites::SupportedSuite;
 
 pub(crate) mod client;
 pub(crate) mod server;
@@ -34,9 +34,10 @@ pub struct HandshakeSummary {
     pub version: ProtocolVersion,
     /// The cipher suite.
     pub suite: CipherSuite,
-    /// The ECDHE group (`None` for RSA key exchange).
+    /// The ECDHE group (`None` for RSA and PSK key exchange).
     pub group: Option<NamedGroup>,
-    /// The scheme of the server's ServerKeyExchange signature (`None` for RSA key exchange).
+    /// The scheme of the server's ServerKeyExchange signature (`None` for RSA, PSK and
+    /// ECDHE_PSK key exchange).
     pub signature_scheme: Option<SignatureScheme>,
     /// The negotiated application protocol.
     pub alpn: Option<Vec<u8>>,
@@ -48,6 +49,9 @@ pub struct HandshakeSummary {
     pub resumed: bool,
     /// The server name the client asked for (SNI).
     pub server_name: Option<String>,
+    /// The PSK identity the client used (PSK suites only; on a resumed handshake, the one
+    /// the session was made with).
+    pub psk_identity: Option<Vec<u8>>,
     /// The client random.
     pub client_random: [u8; 32],
     /// The server random.
@@ -179,10 +183,7 @@ pub(crate) fn random_session_id(provider: &dyn CryptoProvider) -> Result<Session
 }
 
 pub(crate) fn kx_context_of(suite: &SupportedSuite) -> KxContext {
-    match suite.kx {
-        KeyExchange::Ecdhe => KxContext::Ecdhe,
-        KeyExchange::Rsa => KxContext::Rsa,
-    }
+    KxContext::from(suite.kx)
 }
 
 /// The handshake transcript: a running hash once the suite is known, plus the raw bytes
