@@ -295,7 +295,8 @@ pub struct ClientConfig {
     /// replaces `client_cert`.
     pub client_cert_resolver: Option<Arc<dyn ResolvesClientCert>>,
     /// TLS False Start (RFC 7918): send application data right after our Finished, before
-    /// the server's, when the suite is ECDHE with an AEAD. Off by default.
+    /// the server's, when the suite is ECDHE or ECDHE_PSK (forward secret; every suite is
+    /// AEAD). Off by default.
     pub false_start: bool,
     /// Chooses the PSK identity and key for the PSK suites (RFC 4279), which are offered
     /// only when this is set. See [`enable_psk`](Self::enable_psk).
@@ -483,7 +484,9 @@ impl ServerConfig {
 
     /// Sets the PSK resolver and enables the PSK suites ([`default_psk_suites`]) ahead of
     /// the suites already enabled; a suite already in the list keeps its place. Clients
-    /// that offer no PSK suite still get the certificate suites.
+    /// that offer no PSK suite still get the certificate suites. The key authenticates a
+    /// PSK client: no CertificateRequest goes with a PSK suite, even with
+    /// `client_verifier` set.
     pub fn enable_psk(&mut self, psk: Arc<dyn ResolvesServerPsk>) {
         self.psk = Some(psk);
         prepend_psk_suites(&mut self.common.suites);
@@ -495,7 +498,7 @@ impl ServerConfig {
     pub fn validate(&self) -> Result<(), Error> {
         self.common.validate()?;
         if self.certs.is_empty() && self.cert_resolver.is_none() && self.psk.is_none() {
-            return Err(Error::Config("server has no certificate"));
+            return Err(Error::Config("server has no certificate or PSK"));
         }
         check_psk_suites(&self.common.suites, self.psk.is_some())?;
         Ok(())

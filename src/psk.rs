@@ -116,7 +116,8 @@ impl fmt::Debug for PskIdentity {
 ///
 /// let psk = Psk::new(b"device-17".to_vec(), b"\x01\x02\x03\x04".to_vec())?;
 /// // As a client's only key, whatever the hint ...
-/// assert_eq!(psk.resolve(Some(b"gateway")).unwrap().identity().as_bytes(), b"device-17");
+/// let chosen = ResolvesClientPsk::resolve(&psk, Some(b"gateway")).unwrap();
+/// assert_eq!(chosen.identity().as_bytes(), b"device-17");
 /// // ... and as a server's only identity.
 /// assert!(ResolvesServerPsk::resolve(&psk, b"device-17").is_some());
 /// assert!(ResolvesServerPsk::resolve(&psk, b"device-18").is_none());

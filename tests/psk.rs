@@ -687,3 +687,42 @@ fn one_server_serves_certificate_and_psk_clients() {
     assert_eq!(ss.psk_identity.as_deref(), Some(ID));
     assert!(cs.peer_certificates.is_empty());
 }
+
+// ---- The trace ----
+
+#[test]
+fn the_trace_shows_psk_key_exchange_messages() {
+    use tls12::internal::msgs::{EcdhePskClientKeyExchange, EcdhePskServerKeyExchange};
+    let ske = HandshakeMessage::from(ServerKeyExchangePayload::Psk(b"gw".to_vec())).to_string();
+    assert!(ske.contains("PSK Server Params"), "{ske}");
+    assert!(ske.contains("PSK Identity Hint Length: 2"), "{ske}");
+    assert!(ske.contains("PSK Identity Hint: 6777"), "{ske}");
+    let ske = HandshakeMessage::from(ServerKeyExchangePayload::EcdhePsk(
+        EcdhePskServerKeyExchange {
+            hint: Vec::new(),
+            curve_type: tls12::internal::codec::enums::ECCurveType::NAMED_CURVE,
+            group: NamedGroup::X25519,
+            public: vec![9; 32],
+        },
+    ))
+    .to_string();
+    assert!(ske.contains("ECDHE PSK Server Params"), "{ske}");
+    assert!(ske.contains("PSK Identity Hint Length: 0"), "{ske}");
+    assert!(ske.contains("Named Curve: x25519 (0x001d)"), "{ske}");
+    let cke = HandshakeMessage::from(ClientKeyExchangePayload::EcdhePsk(
+        EcdhePskClientKeyExchange {
+            identity: ID.to_vec(),
+            public: vec![9; 32],
+        },
+    ))
+    .to_string();
+    assert!(cke.contains("ECDHE PSK Client Params"), "{cke}");
+    assert!(cke.contains("PSK Identity Length: 9"), "{cke}");
+    assert!(cke.contains("Pubkey Length: 32"), "{cke}");
+    let cke = HandshakeMessage::from(ClientKeyExchangePayload::Psk(ID.to_vec())).to_string();
+    assert!(cke.contains("PSK Client Params"), "{cke}");
+    assert!(
+        cke.contains(&format!("PSK Identity: {}", hex::encode(ID))),
+        "{cke}"
+    );
+}
