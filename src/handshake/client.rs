@@ -239,7 +239,11 @@ impl State {
             return Ok(None);
         };
         let usable = session.is_fresh(config.common.time.now())
-            && offered_suites(config).any(|s| s.suite == session.suite);
+            && config
+                .common
+                .suites
+                .iter()
+                .any(|s| s.suite == session.suite);
         if !usable {
             store.remove(&session_key(server_name));
             return Ok(None);
