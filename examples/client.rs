@@ -6,6 +6,12 @@
 //!     --servername testserver.tls12.test 127.0.0.1:4433
 //! ```
 //!
+//! With a pre-shared key (RFC 4279; `--cipher` to name the suites, by their IANA names):
+//!
+//! ```text
+//! cargo run --release --example client -- --psk sensor-17:000102030405060708090a0b0c0d0e0f //!     --cipher TLS_PSK_WITH_AES_128_GCM_SHA256 127.0.0.1:4433
+//! ```
+//!
 //! Exit status: 0 when the handshake succeeded and a complete response arrived, 1 on any
 //! failure, 2 for a bad command line. The socket glue is `tls12::StreamOwned`: the
 //! connection and its `TcpStream` as one `Read + Write`.

@@ -31,7 +31,7 @@ use tls12::internal::msgs::trace::Hex;
 use tls12::internal::msgs::{HandshakeMessage, HandshakePayload, KxContext, RecordTrace};
 use tls12::internal::record::Deframer;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use tls12::suites::{ALL_SUITES, KeyExchange, SupportedSuite};
+use tls12::suites::{ALL_SUITES, SupportedSuite};
 use tls12::verify::{RootStore, WebPkiClientVerifier, WebPkiServerVerifier};
 use tls12::{
     CertifiedKey, ClientConfig, ClientConnection, Connection, Event, HandshakeSummary, Output,
@@ -137,10 +137,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, ExitCod
             Long("suite") => {
                 let name = value(&mut args, "--suite needs a name")?;
                 o.suite = Some(find_suite(&name).ok_or_else(|| {
-                    let known: Vec<String> = ALL_SUITES
-                        .iter()
-                        .map(|s| format!("  {}", s.suite))
-                        .collect();
+                    let known: Vec<String> =
+                        cert_suites().map(|s| format!("  {}", s.suite)).collect();
                     usage_error(&format!(
                         "unknown or unimplemented suite {name}; implemented:\n{}",
                         known.join("\n")
@@ -180,9 +178,13 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, ExitCod
     Ok(o)
 }
 
-/// An implemented suite by its IANA name.
+/// An implemented certificate suite by its IANA name (the demo has no PSK).
 fn find_suite(name: &str) -> Option<&'static SupportedSuite> {
-    ALL_SUITES.iter().find(|s| s.suite.name() == Some(name))
+    cert_suites().find(|s| s.suite.name() == Some(name))
+}
+
+fn cert_suites() -> impl Iterator<Item = &'static SupportedSuite> {
+    ALL_SUITES.iter().filter(|s| s.auth.is_some())
 }
 
 // ---- Configuration ----
@@ -220,7 +222,7 @@ fn configs(o: &Options) -> Result<(ClientConfig, ServerConfig, Arc<KeyLogBuffer>
     let mut client = ClientConfig::new(provider.clone(), verifier);
 
     // The server holds the certificate the suite needs: RSA unless the suite is ECDSA.
-    let server_key = match o.suite.map(|s| s.auth) {
+    let server_key = match o.suite.and_then(|s| s.auth) {
         Some(KeyKind::Ecdsa) => {
             certified_key(pki::SERVER_P256, pki::SERVER_P256_KEY, pki::CA_ECDSA)
         }
@@ -403,10 +405,9 @@ fn negotiated_kx(record: &[u8]) -> Option<KxContext> {
     let HandshakePayload::ServerHello(hello) = msg.payload else {
         return None;
     };
-    Some(match SupportedSuite::find(hello.cipher_suite)?.kx {
-        KeyExchange::Rsa => KxContext::Rsa,
-        _ => KxContext::Ecdhe,
-    })
+    Some(KxContext::from(
+        SupportedSuite::find(hello.cipher_suite)?.kx,
+    ))
 }
 
 /// Prints what the receiver of a flight noticed.

@@ -8,6 +8,12 @@
 //!     --cert tests/data/pki/server-p256.chain.pem --key tests/data/pki/server-p256.key.pem
 //! ```
 //!
+//! With a pre-shared key (RFC 4279) instead of a certificate, the PSK suites only:
+//!
+//! ```text
+//! cargo run --release --example server -- --psk sensor-17:000102030405060708090a0b0c0d0e0f
+//! ```
+//!
 //! A failed connection is logged to stderr and the server goes on. The socket glue is
 //! `tls12::StreamOwned`: the connection and its `TcpStream` as one `Read + Write`.
 

@@ -9,6 +9,7 @@ use pki_types::{CertificateDer, UnixTime};
 use crate::codec::enums::{CipherSuite, MaxFragmentLength, NamedGroup};
 use crate::crypto::{CryptoProvider, KeyKind, KeyLog, SigningKey};
 use crate::error::Error;
+use crate::psk::{DEFAULT_MAX_PSK_IDENTITY_LEN, PskIdentity, ResolvesClientPsk, ResolvesServerPsk};
 use crate::record::DEFAULT_MAX_HANDSHAKE_MESSAGE;
 #[cfg(feature = "std")]
 use crate::resumption::{AeadTicketer, InMemoryClientSessionStore, LruSessionCache};
@@ -16,7 +17,7 @@ use crate::resumption::{
     ClientSessionStore, DEFAULT_MAX_SESSION_LEN, DEFAULT_MAX_TICKET_LEN,
     DEFAULT_SESSION_LIFETIME_SECS, ServerSessionCache, TicketEncrypter,
 };
-use crate::suites::{SupportedSuite, default_suites};
+use crate::suites::{SupportedSuite, default_psk_suites, default_suites};
 use crate::verify::{ClientCertVerifier, ServerCertVerifier};
 
 /// Where the current time comes from (for certificate validity). The core never reads a
@@ -155,6 +156,11 @@ pub struct CommonConfig {
     /// chain is refused with bad_certificate before it is verified. Default
     /// [`DEFAULT_MAX_PEER_CHAIN_LEN`] (10).
     pub max_peer_chain_len: usize,
+    /// The longest PSK identity (server) or identity hint (client) we accept from the peer:
+    /// a longer identity is refused with unknown_psk_identity, a longer hint with
+    /// illegal_parameter, before anything else sees them. Default
+    /// [`DEFAULT_MAX_PSK_IDENTITY_LEN`] (128, RFC 4279 section 5.3); the wire allows 65,535.
+    pub max_psk_identity_len: usize,
     /// Where NSS key log lines go (for Wireshark).
     pub key_log: Option<Arc<dyn KeyLog>>,
     /// The clock for certificate validity.
@@ -213,7 +219,8 @@ impl fmt::Debug for CommonConfig {
 }
 
 impl CommonConfig {
-    /// Defaults: the six ECDHE suites, x25519/secp256r1/secp384r1, EMS offered but not
+    /// Defaults: the six ECDHE suites (no PSK suites: see `ClientConfig::enable_psk` and
+    /// `ServerConfig::enable_psk`), x25519/secp256r1/secp384r1, EMS offered but not
     /// required, 16 KiB fragments, 64 KiB handshake messages.
     pub fn new(provider: Arc<dyn CryptoProvider>) -> Self {
         let groups = provider.kx_groups().iter().map(|g| g.name()).collect();
@@ -227,6 +234,7 @@ impl CommonConfig {
             max_handshake_message: DEFAULT_MAX_HANDSHAKE_MESSAGE,
             max_early_plaintext: 64 * 1024,
             max_peer_chain_len: DEFAULT_MAX_PEER_CHAIN_LEN,
+            max_psk_identity_len: DEFAULT_MAX_PSK_IDENTITY_LEN,
             key_log: None,
             time: default_time(),
             message_events: false,
@@ -319,8 +327,12 @@ pub struct ClientConfig {
     /// replaces `client_cert`.
     pub client_cert_resolver: Option<Arc<dyn ResolvesClientCert>>,
     /// TLS False Start (RFC 7918): send application data right after our Finished, before
-    /// the server's, when the suite is ECDHE with an AEAD. Off by default.
+    /// the server's, when the suite is ECDHE or ECDHE_PSK (forward secret; every suite is
+    /// AEAD). Off by default.
     pub false_start: bool,
+    /// Chooses the PSK identity and key for the PSK suites (RFC 4279), which are offered
+    /// only when this is set. See [`enable_psk`](Self::enable_psk).
+    pub psk: Option<Arc<dyn ResolvesClientPsk>>,
     /// Where sessions are kept for resumption (`None`: never resume). Default with `std`: an
     /// `InMemoryClientSessionStore` of 64 server names; without `std`, `None` (the crate has
     /// no lock of its own there: see [`crate::sync`]).
@@ -349,6 +361,7 @@ impl ClientConfig {
             client_cert: None,
             client_cert_resolver: None,
             false_start: false,
+            psk: None,
             #[cfg(feature = "std")]
             session_store: Some(Arc::new(InMemoryClientSessionStore::new(64))),
             #[cfg(not(feature = "std"))]
@@ -361,8 +374,38 @@ impl ClientConfig {
 }
 
 impl ClientConfig {
-    /// Checks the configuration: the shared settings ([`CommonConfig::validate`]) and
-    /// `max_ticket_len` (at most 65,535, the most a ticket can be).
+    /// A client that speaks only the PSK suites ([`default_psk_suites`]) with `psk`: no
+    /// certificate is accepted from any server.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tls12::ClientConfig;
+    /// use tls12::crypto::ring::RingProvider;
+    /// use tls12::psk::Psk;
+    ///
+    /// let psk = Psk::new(b"sensor-1".to_vec(), vec![0x5a; 32])?;
+    /// let config = ClientConfig::new_psk(Arc::new(RingProvider), Arc::new(psk)).build()?;
+    /// assert!(config.common.suites.iter().all(|s| s.kx.uses_psk()));
+    /// # Ok::<(), tls12::Error>(())
+    /// ```
+    pub fn new_psk(provider: Arc<dyn CryptoProvider>, psk: Arc<dyn ResolvesClientPsk>) -> Self {
+        let mut c = Self::new(provider, Arc::new(crate::psk::NoCertificates));
+        c.common.suites = default_psk_suites().collect();
+        c.psk = Some(psk);
+        c
+    }
+
+    /// Sets the PSK and enables the PSK suites ([`default_psk_suites`]), ahead of the
+    /// suites already enabled (a client that holds a PSK for a server means to use it);
+    /// a suite already in the list keeps its place.
+    pub fn enable_psk(&mut self, psk: Arc<dyn ResolvesClientPsk>) {
+        self.psk = Some(psk);
+        prepend_psk_suites(&mut self.common.suites);
+    }
+
+    /// Checks the configuration: the shared settings ([`CommonConfig::validate`]),
+    /// `max_ticket_len` (at most 65,535, the most a ticket can be), and that a PSK and the
+    /// PSK suites come together (PSK suites alone need a PSK; a PSK needs a PSK suite).
     pub fn validate(&self) -> Result<(), Error> {
         self.common.validate()?;
         if self.max_ticket_len > 0xffff {
@@ -376,6 +419,7 @@ impl ClientConfig {
                 "max_fragment_length must be 512, 1024, 2048 or 4096",
             ));
         }
+        check_psk_suites(&self.common.suites, self.psk.is_some())?;
         Ok(())
     }
 
@@ -437,6 +481,13 @@ pub struct ServerConfig {
     /// (one with a long client certificate chain) is not cached and gets an empty ticket,
     /// so it is not resumed. Default [`DEFAULT_MAX_SESSION_LEN`] (16 KiB).
     pub max_session_len: usize,
+    /// Resolves the client's PSK identity to its key for the PSK suites (RFC 4279), which
+    /// are chosen only when this is set. See [`enable_psk`](Self::enable_psk).
+    pub psk: Option<Arc<dyn ResolvesServerPsk>>,
+    /// The identity hint sent in a PSK or ECDHE_PSK ServerKeyExchange (`None`: no hint; a
+    /// PSK suite then sends no ServerKeyExchange at all, as RFC 4279 section 2 allows and
+    /// OpenSSL does).
+    pub psk_identity_hint: Option<PskIdentity>,
     /// The largest ClientHello body accepted (other handshake messages are bounded by
     /// `common.max_handshake_message`). Default
     /// 131,396 bytes, OpenSSL's limit: long suite lists, thousands of extensions and
@@ -470,16 +521,51 @@ impl ServerConfig {
             max_session_len: DEFAULT_MAX_SESSION_LEN,
             max_client_hello: crate::record::MAX_CLIENT_HELLO,
             accept_max_fragment_length: true,
+            psk: None,
+            psk_identity_hint: None,
         }
     }
 
-    /// Checks the configuration: the shared settings ([`CommonConfig::validate`]) and that
-    /// there is a certificate (or a resolver).
+    /// A server with no certificate that speaks only the PSK suites
+    /// ([`default_psk_suites`]), finding keys with `psk`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tls12::ServerConfig;
+    /// use tls12::crypto::ring::RingProvider;
+    /// use tls12::psk::{Psk, PskTable};
+    ///
+    /// let keys: PskTable = [Psk::new(b"sensor-1".to_vec(), vec![0x5a; 32])?].into_iter().collect();
+    /// let config = ServerConfig::new_psk(Arc::new(RingProvider), Arc::new(keys)).build()?;
+    /// assert!(config.certs.is_empty());
+    /// # Ok::<(), tls12::Error>(())
+    /// ```
+    pub fn new_psk(provider: Arc<dyn CryptoProvider>, psk: Arc<dyn ResolvesServerPsk>) -> Self {
+        let mut c = Self::new(provider, Vec::new());
+        c.common.suites = default_psk_suites().collect();
+        c.psk = Some(psk);
+        c
+    }
+
+    /// Sets the PSK resolver and enables the PSK suites ([`default_psk_suites`]) ahead of
+    /// the suites already enabled; a suite already in the list keeps its place. Clients
+    /// that offer no PSK suite still get the certificate suites. The key authenticates a
+    /// PSK client: no CertificateRequest goes with a PSK suite, even with
+    /// `client_verifier` set.
+    pub fn enable_psk(&mut self, psk: Arc<dyn ResolvesServerPsk>) {
+        self.psk = Some(psk);
+        prepend_psk_suites(&mut self.common.suites);
+    }
+
+    /// Checks the configuration: the shared settings ([`CommonConfig::validate`]), that
+    /// there is a certificate (or a resolver) or a PSK, and that a PSK and the PSK suites
+    /// come together.
     pub fn validate(&self) -> Result<(), Error> {
         self.common.validate()?;
-        if self.certs.is_empty() && self.cert_resolver.is_none() {
-            return Err(Error::Config("server has no certificate"));
+        if self.certs.is_empty() && self.cert_resolver.is_none() && self.psk.is_none() {
+            return Err(Error::Config("server has no certificate or PSK"));
         }
+        check_psk_suites(&self.common.suites, self.psk.is_some())?;
         Ok(())
     }
 
@@ -489,4 +575,29 @@ impl ServerConfig {
         self.validate()?;
         Ok(Arc::new(self))
     }
+}
+
+/// Puts the default PSK suites first in `suites`, leaving those already there in place.
+fn prepend_psk_suites(suites: &mut Vec<&'static SupportedSuite>) {
+    let mut out: Vec<&'static SupportedSuite> = default_psk_suites()
+        .filter(|s| !suites.contains(s))
+        .collect();
+    out.append(suites);
+    *suites = out;
+}
+
+/// PSK suites need a PSK, and a PSK needs a PSK suite: either alone is a mistake that
+/// would otherwise only show as a failed handshake.
+fn check_psk_suites(suites: &[&SupportedSuite], have_psk: bool) -> Result<(), Error> {
+    let any_psk = suites.iter().any(|s| s.kx.uses_psk());
+    let all_psk = suites.iter().all(|s| s.kx.uses_psk());
+    if have_psk && !any_psk {
+        return Err(Error::Config("a PSK is set but no PSK suite is enabled"));
+    }
+    if !have_psk && all_psk {
+        return Err(Error::Config(
+            "only PSK suites are enabled but no PSK is set",
+        ));
+    }
+    Ok(())
 }

@@ -6,11 +6,11 @@
 //!
 //! The API is the configurations, connections, outputs, events and errors at the root and
 //! in [`config`], [`conn`] and [`error`]; the provider traits in [`crypto`]; certificate
-//! verification in [`verify`]; session stores and ticketers in [`resumption`]; the
-//! streams; the cipher suites in [`suites`]; and the wire code points a user meets in
-//! [`enums`]. The codec, messages, record layer, PRF and key schedule (`tls12::internal`)
-//! are not part of it: they serve this crate's trace, examples, fuzz targets and tests, and
-//! may change in any release.
+//! verification in [`verify`]; pre-shared keys in [`psk`]; session stores and ticketers
+//! in [`resumption`]; the streams; the cipher suites in [`suites`]; and the wire code
+//! points a user meets in [`enums`]. The codec, messages, record layer, PRF and key
+//! schedule (`tls12::internal`) are not part of it: they serve this crate's trace,
+//! examples, fuzz targets and tests, and may change in any release.
 //!
 //! # Quickstart
 //!
@@ -96,6 +96,7 @@ pub mod fuzzing;
 mod handshake;
 #[doc(hidden)]
 pub mod internal;
+pub mod psk;
 pub mod resumption;
 #[cfg(feature = "std")]
 pub mod stream;

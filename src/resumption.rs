@@ -10,7 +10,9 @@
 //!
 //! A session is resumed only with the same cipher suite and the same extended master
 //! secret state (RFC 7627 section 5.3); otherwise the server falls back to a full
-//! handshake, and a client that sees a server resume against those rules aborts.
+//! handshake, and a client that sees a server resume against those rules aborts. A PSK
+//! session keeps its PSK identity: the server resumes it only while its PSK resolver still
+//! knows the identity, the client offers it only under the PSK resolver that made it.
 //!
 //! The core reads no clock: ages are computed from the configured `TimeSource`.
 
@@ -32,8 +34,9 @@ use crate::config::{ClientConfig, ResolvesClientCert};
 use crate::crypto::SigningKey;
 use crate::crypto::key_schedule::MASTER_SECRET_LEN;
 use crate::crypto::{AeadAlgorithm, AeadKey, CryptoProvider};
-use crate::error::{DecodeError, EncodeError};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::msgs::{CertificateChain, SessionId};
+use crate::psk::ResolvesClientPsk;
 #[cfg(feature = "std")]
 use crate::sync::StdLock;
 use crate::sync::{Locked, MakeLock};
@@ -68,7 +71,7 @@ const SESSION_OVERHEAD: usize = 128;
 // ---------------------------------------------------------------------------------------
 
 /// Which configuration made a client session: the server certificate verifier that
-/// accepted the server, and what could authenticate us. A session is offered only to a
+/// accepted the server, what could authenticate us, and the PSK resolver. A session is offered only to a
 /// configuration with the same ones (compared by identity, like rustls's
 /// `compatible_config`), so a session made under `danger::NoServerVerification` is never
 /// resumed by a verifying configuration that shares its store.
@@ -76,6 +79,7 @@ const SESSION_OVERHEAD: usize = 128;
 pub(crate) struct SessionOrigin {
     verifier: Arc<dyn ServerCertVerifier>,
     client_auth: ClientAuthOrigin,
+    psk: Option<Arc<dyn ResolvesClientPsk>>,
 }
 
 #[derive(Clone)]
@@ -101,6 +105,7 @@ impl SessionOrigin {
         Self {
             verifier: config.verifier.clone(),
             client_auth,
+            psk: config.psk.clone(),
         }
     }
 
@@ -116,7 +121,12 @@ impl SessionOrigin {
             (ClientAuthOrigin::None, None, None) => true,
             _ => false,
         };
-        auth && same(&self.verifier, &config.verifier)
+        let psk = match (&self.psk, &config.psk) {
+            (Some(a), Some(b)) => same(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        auth && psk && same(&self.verifier, &config.verifier)
     }
 }
 
@@ -131,6 +141,8 @@ pub struct ClientSession {
     pub(crate) lifetime_secs: u32,
     pub(crate) received_at: u64,
     pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
+    /// The PSK identity we used (PSK suites only).
+    pub(crate) psk_identity: Option<Vec<u8>>,
     pub(crate) origin: SessionOrigin,
 }
 
@@ -160,14 +172,19 @@ impl ClientSession {
         &self.peer_certificates
     }
 
-    /// What the session costs a store, in bytes: its ticket and certificates and a fixed
-    /// overhead for the rest.
+    /// The PSK identity the session was made with (PSK suites only).
+    pub fn psk_identity(&self) -> Option<&[u8]> {
+        self.psk_identity.as_deref()
+    }
+
+    /// What the session costs a store, in bytes: its ticket, certificates and PSK identity
+    /// and a fixed overhead for the rest.
     pub fn stored_len(&self) -> usize {
+        let fixed =
+            SESSION_OVERHEAD + self.ticket.len() + self.psk_identity.as_ref().map_or(0, Vec::len);
         self.peer_certificates
             .iter()
-            .fold(SESSION_OVERHEAD + self.ticket.len(), |n, c| {
-                n.saturating_add(c.as_ref().len())
-            })
+            .fold(fixed, |n, c| n.saturating_add(c.as_ref().len()))
     }
 
     /// Whether the session was made under a configuration with the same verifier and client
@@ -178,11 +195,11 @@ impl ClientSession {
 
     /// Encodes the session, for a [`ClientSessionStore`] that keeps sessions across
     /// processes. The encoding holds the master secret: keep it as you would a key (the
-    /// caller should wipe its copies). A ticket over 65,535 bytes or a chain over 2^24 - 1
-    /// bytes is an [`EncodeError`].
+    /// caller should wipe its copies). A ticket or PSK identity over 65,535 bytes or a chain
+    /// over 2^24 - 1 bytes is an [`EncodeError`].
     pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
         let mut out = Zeroizing::new(Vec::with_capacity(128 + self.ticket.len()));
-        out.push(CLIENT_SESSION_V1);
+        out.push(session_version(self.psk_identity.is_some()));
         put_u16(&mut out, self.suite.0);
         out.push(u8::from(self.extended_master_secret));
         out.extend_from_slice(&self.master_secret);
@@ -195,6 +212,7 @@ impl ClientSession {
             put_opaque(&mut out, LenPrefix::U24, c.as_ref())?;
         }
         chain.finish(&mut out)?;
+        put_psk_identity(&mut out, self.psk_identity.as_deref())?;
         Ok(core::mem::take(&mut *out))
     }
 
@@ -205,14 +223,8 @@ impl ClientSession {
     /// `config`, so decode it only with a configuration that verifies servers at least as
     /// strictly as the one that made it did.
     pub fn decode(bytes: &[u8], config: &ClientConfig) -> Result<Self, DecodeError> {
-        use crate::error::DecodeErrorKind;
         let mut r = Reader::new(bytes);
-        if r.u8("ClientSession.version")? != CLIENT_SESSION_V1 {
-            return Err(DecodeError::new(
-                "ClientSession.version",
-                DecodeErrorKind::IllegalValue,
-            ));
-        }
+        let with_psk = read_session_version(&mut r, "ClientSession.version")?;
         let suite = CipherSuite(r.u16("ClientSession.suite")?);
         let extended_master_secret = match r.u8("ClientSession.ems")? {
             0 => false,
@@ -230,6 +242,7 @@ impl ClientSession {
         let lifetime_secs = r.u32("ClientSession.lifetime")?;
         let received_at = r.u64("ClientSession.received_at")?;
         let chain = CertificateChain::read(&mut r)?;
+        let psk_identity = read_psk_identity(&mut r, with_psk, "ClientSession.psk_identity")?;
         r.expect_end("ClientSession")?;
         Ok(Self {
             suite,
@@ -240,6 +253,7 @@ impl ClientSession {
             lifetime_secs,
             received_at,
             peer_certificates: chain.0,
+            psk_identity,
             origin: SessionOrigin::of(config),
         })
     }
@@ -400,13 +414,52 @@ pub struct ServerSession {
     pub(crate) created_at: u64,
     pub(crate) server_name: Option<String>,
     pub(crate) client_certificates: Vec<CertificateDer<'static>>,
+    /// The client's PSK identity (PSK suites only), bounded by `max_psk_identity_len` when
+    /// it arrived.
+    pub(crate) psk_identity: Option<Vec<u8>>,
 }
 
-/// The first byte of an encoded [`ClientSession`]: the encoding's version.
-const CLIENT_SESSION_V1: u8 = 1;
+/// The first byte of an encoded [`ClientSession`] or [`ServerSession`], the encoding's
+/// version: 1 for a session without a PSK identity, 2 for one with it (after the chain).
+/// A session without one encodes as it did before PSK suites existed, so tickets and
+/// stored sessions are unchanged.
+const SESSION_V1: u8 = 1;
+/// See [`SESSION_V1`].
+const SESSION_V2_PSK: u8 = 2;
 
-/// The first byte of an encoded [`ServerSession`]: the encoding's version.
-const SERVER_SESSION_V1: u8 = 1;
+fn session_version(with_psk: bool) -> u8 {
+    if with_psk { SESSION_V2_PSK } else { SESSION_V1 }
+}
+
+/// Reads the version byte; whether a PSK identity follows the chain.
+fn read_session_version(r: &mut Reader<'_>, field: &'static str) -> Result<bool, DecodeError> {
+    match r.u8(field)? {
+        SESSION_V1 => Ok(false),
+        SESSION_V2_PSK => Ok(true),
+        _ => Err(DecodeError::new(field, DecodeErrorKind::IllegalValue)),
+    }
+}
+
+/// Writes a PSK identity, if any: `opaque identity<0..2^16-1>` (the version says whether
+/// it is there).
+fn put_psk_identity(out: &mut Vec<u8>, identity: Option<&[u8]>) -> Result<(), EncodeError> {
+    match identity {
+        None => Ok(()),
+        Some(id) => put_opaque(out, LenPrefix::U16, id),
+    }
+}
+
+/// Reads what [`put_psk_identity`] wrote (`with_psk`: the version says one is there).
+fn read_psk_identity(
+    r: &mut Reader<'_>,
+    with_psk: bool,
+    field: &'static str,
+) -> Result<Option<Vec<u8>>, DecodeError> {
+    if !with_psk {
+        return Ok(None);
+    }
+    Ok(Some(r.opaque(LenPrefix::U16, field)?.to_vec()))
+}
 
 impl ServerSession {
     /// The cipher suite of the session.
@@ -424,13 +477,18 @@ impl ServerSession {
         &self.client_certificates
     }
 
+    /// The client's PSK identity (PSK suites only).
+    pub fn psk_identity(&self) -> Option<&[u8]> {
+        self.psk_identity.as_deref()
+    }
+
     /// Encodes the session (what a cache stores or a ticket seals). The encoding holds the
     /// master secret: wipe it when done (the crate's own copies are `Zeroizing`). A server
     /// name over 255 bytes or a chain over 2^24 - 1 bytes is an [`EncodeError`] (the
     /// server only keeps names it validated, at most 253 bytes).
     pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
         let mut out = Zeroizing::new(Vec::with_capacity(128));
-        out.push(SERVER_SESSION_V1);
+        out.push(session_version(self.psk_identity.is_some()));
         put_u16(&mut out, self.suite.0);
         out.push(u8::from(self.extended_master_secret));
         out.extend_from_slice(&self.master_secret);
@@ -446,19 +504,14 @@ impl ServerSession {
             put_opaque(&mut out, LenPrefix::U24, c.as_ref())?;
         }
         chain.finish(&mut out)?;
+        put_psk_identity(&mut out, self.psk_identity.as_deref())?;
         Ok(core::mem::take(&mut *out))
     }
 
     /// Decodes what [`encode`](Self::encode) produced.
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
-        use crate::error::DecodeErrorKind;
         let mut r = Reader::new(bytes);
-        if r.u8("ServerSession.version")? != SERVER_SESSION_V1 {
-            return Err(DecodeError::new(
-                "ServerSession.version",
-                DecodeErrorKind::IllegalValue,
-            ));
-        }
+        let with_psk = read_session_version(&mut r, "ServerSession.version")?;
         let suite = CipherSuite(r.u16("ServerSession.suite")?);
         let extended_master_secret = match r.u8("ServerSession.ems")? {
             0 => false,
@@ -480,6 +533,7 @@ impl ServerSession {
             })?)),
         };
         let certs = CertificateChain::read(&mut r)?;
+        let psk_identity = read_psk_identity(&mut r, with_psk, "ServerSession.psk_identity")?;
         r.expect_end("ServerSession")?;
         Ok(Self {
             suite,
@@ -488,6 +542,7 @@ impl ServerSession {
             created_at,
             server_name,
             client_certificates: certs.0,
+            psk_identity,
         })
     }
 }
@@ -834,6 +889,7 @@ mod tests {
             created_at: 1_700_000_000,
             server_name: Some(String::from("example.com")),
             client_certificates: vec![CertificateDer::from(vec![1, 2, 3])],
+            psk_identity: None,
         }
     }
 
@@ -851,6 +907,28 @@ mod tests {
         let mut bad = bytes;
         bad[0] = 2;
         assert!(ServerSession::decode(&bad).is_err());
+        bad[0] = 3;
+        assert!(ServerSession::decode(&bad).is_err());
+
+        // A PSK session keeps its identity, even an empty one.
+        for id in [&b"sensor-7"[..], b""] {
+            let mut s = server_session();
+            s.psk_identity = Some(id.to_vec());
+            let bytes = s.encode().unwrap();
+            assert_eq!(bytes[0], 2);
+            let back = ServerSession::decode(&bytes).unwrap();
+            assert_eq!(back.psk_identity(), Some(id));
+            assert_eq!(back, s);
+            for n in 0..bytes.len() {
+                assert!(ServerSession::decode(&bytes[..n]).is_err(), "prefix {n}");
+            }
+        }
+        let mut s = server_session();
+        s.psk_identity = Some(vec![0; 0x10000]);
+        assert!(
+            s.encode().is_err(),
+            "an identity over 65535 bytes does not encode"
+        );
     }
 
     #[test]
@@ -973,6 +1051,7 @@ mod tests {
             lifetime_secs: 0,
             received_at: 0,
             peer_certificates: vec![CertificateDer::from(vec![2; 1000])],
+            psk_identity: None,
             origin: origin(),
         }
     }
@@ -1065,6 +1144,7 @@ mod tests {
             lifetime_secs: 0,
             received_at: 0,
             peer_certificates: vec![],
+            psk_identity: None,
             origin: origin(),
         };
         s.put("a", mk(1));
@@ -1090,6 +1170,7 @@ mod tests {
             lifetime_secs: 300,
             received_at: 1000,
             peer_certificates: vec![],
+            psk_identity: None,
             origin: origin(),
         };
         assert!(s.is_fresh(at(1299)));

@@ -24,7 +24,7 @@ pub const USAGE: &str = "\
 client [flags] HOST:PORT    fetch PATH over TLS 1.2 and print the body
 
   --cafile PEM             trust the roots in PEM (repeatable; without any,
-                           verification fails unless --insecure)
+                           verification fails unless --insecure or a PSK suite)
   --insecure               do not verify the server's certificate chain (debugging only)
   --servername NAME        name for SNI and verification (default: the host part)
   --cert PEM --key PEM     client certificate chain and its key
@@ -194,6 +194,14 @@ pub fn config(o: &ClientOptions) -> Result<Arc<ClientConfig>, Failure> {
     };
     let mut c = ClientConfig::new(provider, verifier);
     o.common.apply(&mut c.common)?;
+    if let Some(psk) = &o.common.psk {
+        // With --cipher, exactly the suites named; else the PSK suites first.
+        let psk = Arc::new(psk.clone());
+        match o.common.suites {
+            Some(_) => c.psk = Some(psk),
+            None => c.enable_psk(psk),
+        }
+    }
     c.enable_tickets = !o.no_tickets;
     if let (Some(cert), Some(key)) = (&o.cert, &o.key) {
         c.client_cert = Some(setup::load_certified_key(cert, key)?);

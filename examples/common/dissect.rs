@@ -28,7 +28,7 @@ use tls12::internal::msgs::KxContext;
 use tls12::internal::msgs::trace::{Hex, RecordTrace};
 use tls12::internal::record::RecordHeader;
 use tls12::internal::record::protect::RecordOpener;
-use tls12::suites::{KeyExchange, SupportedSuite};
+use tls12::suites::SupportedSuite;
 use tls12::transcript::{Direction, Transcript};
 
 /// What to dissect: one or more connections, each a list of records in order.
@@ -170,8 +170,7 @@ fn layout_of(suite: CipherSuite) -> Option<(KeyBlockLayout, HashAlgorithm, bool)
 
 fn kx_of(suite: CipherSuite) -> KxContext {
     match SupportedSuite::find(suite).map(|s| s.kx) {
-        Some(KeyExchange::Rsa) => KxContext::Rsa,
-        Some(_) => KxContext::Ecdhe,
+        Some(kx) => KxContext::from(kx),
         None => match suite.const_name() {
             Some(n) if n.starts_with("TLS_ECDHE_") => KxContext::Ecdhe,
             Some(n) if n.starts_with("TLS_RSA_") => KxContext::Rsa,

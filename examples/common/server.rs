@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tls12::suites::ALL_SUITES;
+use tls12::psk::PskIdentity;
+use tls12::suites::{ALL_SUITES, KeyExchange, default_psk_suites};
 use tls12::verify::WebPkiClientVerifier;
 use tls12::{Error, HandshakeSummary, ServerConfig, ServerConnection, StreamOwned};
 
@@ -21,6 +22,8 @@ pub const USAGE: &str = "\
 server [flags]    serve a status page (or echo) over TLS 1.2 on 127.0.0.1
 
   --cert PEM --key PEM     certificate chain and key; repeat for an RSA and an ECDSA one
+                           (none needed with --psk)
+  --psk-hint TEXT          the PSK identity hint to send (with --psk)
   --port N                 port to listen on (default: 4433; 0 picks a free one)
   --echo                   echo application data instead of answering HTTP requests
   --max-conns N            exit after N connections (default: serve forever)
@@ -65,7 +68,9 @@ pub struct ServerOptions {
     pub no_tickets: bool,
     /// `--no-session-cache`
     pub no_session_cache: bool,
-    /// Suites, groups, ALPN, key log.
+    /// `--psk-hint`
+    pub psk_hint: Option<PskIdentity>,
+    /// Suites, groups, ALPN, key log, PSK.
     pub common: CommonOptions,
 }
 
@@ -84,6 +89,7 @@ impl ServerOptions {
             timeout: Duration::from_secs(10),
             no_tickets: false,
             no_session_cache: false,
+            psk_hint: None,
             common: CommonOptions::default(),
         };
         let (mut certs, mut keys) = (Vec::<PathBuf>::new(), Vec::<PathBuf>::new());
@@ -120,13 +126,23 @@ impl ServerOptions {
                 "--timeout" => o.timeout = parse_secs(&value(&mut args)?)?,
                 "--no-tickets" | "--no_ticket" => o.no_tickets = true,
                 "--no-session-cache" => o.no_session_cache = true,
+                "--psk-hint" => {
+                    let hint = value(&mut args)?.into_bytes();
+                    o.psk_hint = Some(
+                        PskIdentity::new(hint)
+                            .map_err(|_| Failure::Usage("--psk-hint: 1 to 65535 bytes".into()))?,
+                    );
+                }
                 _ => return Err(Failure::Usage(format!("unknown flag {flag}"))),
             }
         }
-        if certs.is_empty() || certs.len() != keys.len() {
+        if certs.len() != keys.len() || (certs.is_empty() && o.common.psk.is_none()) {
             return Err(Failure::Usage(
-                "give each --cert PEM its --key PEM (at least one pair)".into(),
+                "give each --cert PEM its --key PEM (at least one pair, or --psk)".into(),
             ));
+        }
+        if o.psk_hint.is_some() && o.common.psk.is_none() {
+            return Err(Failure::Usage("--psk-hint needs --psk".into()));
         }
         if o.require_client_cert && o.verify_client.is_none() {
             return Err(Failure::Usage(
@@ -154,9 +170,23 @@ pub fn config(o: &ServerOptions) -> Result<Arc<ServerConfig>, Failure> {
     if o.no_session_cache {
         c.session_cache = None;
     }
+    if let Some(psk) = &o.common.psk {
+        // With --cipher, exactly the suites named; else the PSK suites first, and only
+        // them without a certificate.
+        let psk = Arc::new(psk.clone());
+        match o.common.suites {
+            Some(_) => c.psk = Some(psk),
+            None if o.keys.is_empty() => {
+                c.psk = Some(psk);
+                c.common.suites = default_psk_suites().collect();
+            }
+            None => c.enable_psk(psk),
+        }
+        c.psk_identity_hint = o.psk_hint.clone();
+    }
     if o.rsa_kx {
         // After the suites already enabled (the defaults or --cipher), if not among them.
-        for suite in ALL_SUITES.iter().filter(|s| !s.forward_secret()) {
+        for suite in ALL_SUITES.iter().filter(|s| s.kx == KeyExchange::Rsa) {
             if !c.common.suites.contains(&suite) {
                 c.common.suites.push(suite);
             }
@@ -354,9 +384,13 @@ pub fn log_line(s: &Served) -> String {
     let mut line = format!(
         "{:?}, {}, ALPN {}, SNI {}, EMS {}",
         sum.suite,
-        sum.group
-            .map(|g| g.to_string())
-            .unwrap_or_else(|| "RSA kx".into()),
+        sum.group.map(|g| g.to_string()).unwrap_or_else(|| {
+            match sum.psk_identity {
+                Some(_) => "PSK kx",
+                None => "RSA kx",
+            }
+            .into()
+        }),
         sum.alpn
             .as_ref()
             .map(|a| printable(&String::from_utf8_lossy(a)))
@@ -374,6 +408,10 @@ pub fn log_line(s: &Served) -> String {
     if let Some(c) = sum.peer_certificates.first() {
         let subject = super::der::subject(c.as_ref()).unwrap_or_else(|| "?".into());
         line.push_str(&format!(", client cert {subject}"));
+    }
+    if let Some(id) = &sum.psk_identity {
+        let id = printable(&String::from_utf8_lossy(id));
+        line.push_str(&format!(", PSK identity {id:?}"));
     }
     match &s.request {
         Some(r) => line.push_str(&format!(": {:?}", printable(r))),

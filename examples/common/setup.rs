@@ -10,6 +10,7 @@ use tls12::crypto::{CryptoProvider, KeyLog};
 use tls12::enums::{CipherSuite, NamedGroup};
 use tls12::pki_types::CertificateDer;
 use tls12::pki_types::pem::PemObject;
+use tls12::psk::Psk;
 use tls12::suites::ALL_SUITES;
 use tls12::verify::RootStore;
 use tls12::{CertifiedKey, CommonConfig, HandshakeSummary};
@@ -99,6 +100,14 @@ pub fn parse_suites(s: &str) -> Result<Vec<CipherSuite>, Failure> {
     Ok(out)
 }
 
+/// A pre-shared key as `IDENTITY:HEX` (the identity is the text before the last colon).
+pub fn parse_psk(s: &str) -> Result<Psk, Failure> {
+    let usage = || Failure::Usage("--psk IDENTITY:HEX (a non-empty identity and key)".into());
+    let (identity, key) = s.rsplit_once(':').ok_or_else(usage)?;
+    let key = hex::decode(key).map_err(|_| usage())?;
+    Psk::new(identity.as_bytes().to_vec(), key).map_err(|_| usage())
+}
+
 /// Key-exchange groups by name: `x25519`, `secp256r1` (or `P-256`), `secp384r1` (or `P-384`).
 pub fn parse_groups(s: &str) -> Result<Vec<NamedGroup>, Failure> {
     let mut out = Vec::new();
@@ -169,6 +178,8 @@ pub struct CommonOptions {
     pub require_ems: bool,
     /// `--record-size-limit`
     pub record_size_limit: Option<u16>,
+    /// `--psk`
+    pub psk: Option<Psk>,
 }
 
 impl CommonOptions {
@@ -192,6 +203,7 @@ impl CommonOptions {
                         })?,
                 );
             }
+            "--psk" => self.psk = Some(parse_psk(&value(parser)?)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -243,13 +255,18 @@ pub fn next_flag(parser: &mut lexopt::Parser) -> Result<Option<Flag>, Failure> {
 pub const COMMON_USAGE: &str =
     "  --cipher NAME[,NAME..]   cipher suites by IANA name, in preference order
                            (default: the six ECDHE suites; the RSA key exchange
-                           ones are TLS_RSA_WITH_AES_{128_GCM_SHA256,256_GCM_SHA384})
+                           ones are TLS_RSA_WITH_AES_{128_GCM_SHA256,256_GCM_SHA384};
+                           also TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 and, with --psk,
+                           TLS_PSK_WITH_* and TLS_ECDHE_PSK_WITH_*)
   --groups NAME[,NAME..]   key-exchange groups: x25519, secp256r1, secp384r1
   --alpn PROTO[,PROTO..]   ALPN protocols, e.g. h2,http/1.1
   --keylog FILE            append NSS key log lines to FILE (default: $SSLKEYLOGFILE)
   --require-ems            refuse peers without the extended master secret (RFC 7627)
   --record-size-limit N    announce record_size_limit N (RFC 8449, 64..=16385): the
-                           peer's protected records carry at most N bytes";
+                           peer's protected records carry at most N bytes
+  --psk IDENTITY:HEX       a pre-shared key (RFC 4279): enables the PSK suites ahead of
+                           the others (with --cipher, only those named); a server then
+                           needs no certificate";
 
 /// Makes peer-controlled text safe to print on a terminal or in HTML.
 pub fn printable(s: &str) -> String {
@@ -266,10 +283,13 @@ pub fn describe(s: &HandshakeSummary, peer: &str) -> String {
         .as_ref()
         .map(|p| printable(&String::from_utf8_lossy(p)))
         .unwrap_or_else(|| "none".into());
-    let group = s
-        .group
-        .map(|g| g.to_string())
-        .unwrap_or_else(|| "none (RSA key exchange)".into());
+    let group = s.group.map(|g| g.to_string()).unwrap_or_else(|| {
+        match s.psk_identity {
+            Some(_) => "none (PSK key exchange)",
+            None => "none (RSA key exchange)",
+        }
+        .into()
+    });
     let scheme = s
         .signature_scheme
         .map(|g| g.to_string())
@@ -287,6 +307,13 @@ pub fn describe(s: &HandshakeSummary, peer: &str) -> String {
         .as_deref()
         .map(printable)
         .unwrap_or_else(|| "none".into());
+    let psk = match &s.psk_identity {
+        Some(id) => format!(
+            "PSK identity:           {}\n",
+            printable(&String::from_utf8_lossy(id))
+        ),
+        None => String::new(),
+    };
     format!(
         "protocol:               {}\n\
          cipher suite:           {:?}\n\
@@ -296,7 +323,7 @@ pub fn describe(s: &HandshakeSummary, peer: &str) -> String {
          extended master secret: {}\n\
          resumed:                {}\n\
          server name (SNI):      {sni}\n\
-         {peer} certificate:     {cert}\n",
+         {peer} certificate:     {cert}\n{psk}",
         s.version,
         s.suite,
         yes_no(s.extended_master_secret),

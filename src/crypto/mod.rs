@@ -13,6 +13,9 @@
 //! for byte; with the `fuzzing` feature, `fuzz_provider::FuzzProvider` has no security at
 //! all, so the whole-connection fuzz targets can forge a peer.
 //!
+//! AES-128-CCM-8, which ring lacks, is in [`ccm`] (RustCrypto's `ccm` crate): it needs nothing
+//! from a provider, so any provider can return it from [`CryptoProvider::aead`].
+//!
 //! The protocol logic built on these traits lives beside them in `src/crypto/` (the PRF and
 //! the key schedule) and in the record layer (record protection); neither is part of the
 //! API: they are reached through the hidden `tls12::internal`.
@@ -45,7 +48,7 @@ impl HashAlgorithm {
     }
 }
 
-/// The AEAD record ciphers (RFC 5288, RFC 7905).
+/// The AEAD record ciphers (RFC 5288, RFC 7905, RFC 6655).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AeadAlgorithm {
@@ -55,13 +58,16 @@ pub enum AeadAlgorithm {
     Aes256Gcm,
     /// ChaCha20-Poly1305: 32-byte key, 12-byte IV XORed with the sequence number.
     ChaCha20Poly1305,
+    /// AES-128-CCM with an 8-byte tag (RFC 6655 `AES_128_CCM_8`): 16-byte key, 4-byte
+    /// implicit salt, 8-byte explicit nonce per record, as AES-GCM.
+    Aes128Ccm8,
 }
 
 impl AeadAlgorithm {
     /// Key length in bytes.
     pub const fn key_len(self) -> usize {
         match self {
-            AeadAlgorithm::Aes128Gcm => 16,
+            AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes128Ccm8 => 16,
             AeadAlgorithm::Aes256Gcm | AeadAlgorithm::ChaCha20Poly1305 => 32,
         }
     }
@@ -69,7 +75,7 @@ impl AeadAlgorithm {
     /// Length of the implicit IV taken from the key block (`fixed_iv_length`).
     pub const fn fixed_iv_len(self) -> usize {
         match self {
-            AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm => 4,
+            AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm | AeadAlgorithm::Aes128Ccm8 => 4,
             AeadAlgorithm::ChaCha20Poly1305 => 12,
         }
     }
@@ -77,14 +83,23 @@ impl AeadAlgorithm {
     /// Length of the explicit nonce carried in each record.
     pub const fn explicit_nonce_len(self) -> usize {
         match self {
-            AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm => 8,
+            AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm | AeadAlgorithm::Aes128Ccm8 => 8,
             AeadAlgorithm::ChaCha20Poly1305 => 0,
         }
     }
 
-    /// Tag length in bytes (16 for all three).
+    /// Length of the tag each record carries: 16, or 8 for AES-128-CCM-8.
+    pub const fn tag_len(self) -> usize {
+        match self {
+            AeadAlgorithm::Aes128Ccm8 => 8,
+            _ => Self::TAG_LEN,
+        }
+    }
+
+    /// The longest tag, in bytes (16): the size of the array [`AeadKey::seal_in_place`]
+    /// returns. See [`tag_len`](Self::tag_len) for each algorithm's own.
     pub const TAG_LEN: usize = 16;
-    /// Nonce length in bytes (12 for all three).
+    /// Nonce length in bytes (12 for all of them).
     pub const NONCE_LEN: usize = 12;
 }
 
@@ -210,7 +225,8 @@ impl fmt::Debug for SharedSecret {
     }
 }
 
-/// An AEAD cipher with 12-byte nonces and 16-byte tags.
+/// An AEAD cipher with 12-byte nonces and tags of [`AeadAlgorithm::tag_len`] bytes (16, or 8
+/// for AES-128-CCM-8).
 pub trait Aead: Send + Sync {
     /// Which algorithm this is.
     fn algorithm(&self) -> AeadAlgorithm;
@@ -220,7 +236,9 @@ pub trait Aead: Send + Sync {
 
 /// An AEAD with a key bound. The record layer builds nonces and additional data.
 pub trait AeadKey: Send + Sync {
-    /// Encrypts `in_out` in place and returns the tag.
+    /// Encrypts `in_out` in place and returns the tag: its first
+    /// [`tag_len`](AeadAlgorithm::tag_len) bytes (all 16 but for AES-128-CCM-8, whose 8-byte
+    /// tag is followed by zeros the record layer does not send).
     fn seal_in_place(
         &self,
         nonce: &[u8; AeadAlgorithm::NONCE_LEN],
@@ -228,8 +246,8 @@ pub trait AeadKey: Send + Sync {
         in_out: &mut [u8],
     ) -> Result<[u8; AeadAlgorithm::TAG_LEN], Error>;
 
-    /// Decrypts `in_out` (ciphertext followed by the 16-byte tag) in place and returns the
-    /// plaintext length. Any failure (bad tag, too short) is [`Error::bad_record_mac`].
+    /// Decrypts `in_out` (ciphertext followed by the [`tag_len`](AeadAlgorithm::tag_len)-byte
+    /// tag) in place and returns the plaintext length. Any failure (bad tag, too short) is [`Error::bad_record_mac`].
     fn open_in_place(
         &self,
         nonce: &[u8; AeadAlgorithm::NONCE_LEN],
@@ -408,6 +426,7 @@ impl rsa::rand_core::TryRng for ProviderRng<'_> {
 #[cfg(any(feature = "rustcrypto", all(feature = "rsa-kx", feature = "ring")))]
 impl rsa::rand_core::TryCryptoRng for ProviderRng<'_> {}
 
+pub mod ccm;
 // Features `fuzzing` and `test-provider`: for this crate's tests and fuzz targets only,
 // not part of the API.
 #[cfg(feature = "fuzzing")]

@@ -546,7 +546,7 @@ fn serve(
                     .unwrap_or_default()
                     .iter()
                     .copied()
-                    .filter(|s| scheme_fits(*s, suite.auth))
+                    .filter(|s| suite.auth.is_some_and(|auth| scheme_fits(*s, auth)))
                     .collect();
                 if let Some(s) = pick(&schemes, usize::from(ske.signed.scheme.0)) {
                     ske.signed.scheme = s;
@@ -790,7 +790,7 @@ fn fix_client_hello(ch: &mut ClientHello, config: &crate::ServerConfig) {
         .common
         .suites
         .iter()
-        .filter(|s| config.certs.iter().any(|c| c.kind() == s.auth))
+        .filter(|s| config.certs.iter().any(|c| Some(c.kind()) == s.auth))
         .map(|s| s.suite)
         .collect();
     if !ch.cipher_suites.iter().any(|s| ours.contains(s)) {
@@ -996,6 +996,8 @@ fn client(
                     ClientKeyExchangePayload::Rsa(c) => ClientKeyExchangePayload::Rsa(c),
                     _ => ClientKeyExchangePayload::Rsa(vec![0; 256]),
                 },
+                // Not negotiated: the fuzzed configurations have no PSK.
+                KeyExchange::Psk | KeyExchange::EcdhePsk => return None,
             };
         }
         flight.extend(enc(&HandshakeMessage::from(cke))?);

@@ -21,9 +21,10 @@ use crate::crypto::KeyKind;
 use crate::error::{CertificateError, Error};
 use crate::msgs::{
     CertificateChain, CertificateRequest, ClientExtension, ClientHello, ClientKeyExchangePayload,
-    DigitallySigned, HandshakeMessage, HandshakePayload, KxContext, NewSessionTicket, Random,
-    ServerHello, ServerKeyExchangePayload, SessionId, signed_message,
+    DigitallySigned, EcdhePskClientKeyExchange, HandshakeMessage, HandshakePayload, KxContext,
+    NewSessionTicket, Random, ServerHello, ServerKeyExchangePayload, SessionId, signed_message,
 };
+use crate::psk::Psk;
 use crate::record::limits;
 use crate::resumption::{ClientSession, SessionOrigin};
 use crate::suites::{KeyExchange, SupportedSuite};
@@ -40,6 +41,9 @@ enum Inner {
     ExpectServerHello(ExpectServerHello),
     ExpectCertificate(Negotiated),
     ExpectServerKeyExchange(WithCerts),
+    /// A PSK suite: no Certificate; a ServerKeyExchange with the hint (and for ECDHE_PSK
+    /// the ECDHE parameters), which plain PSK may leave out.
+    ExpectPskServerKeyExchange(Negotiated),
     ExpectServerHelloDone(ExpectServerHelloDone),
     /// The server promised a NewSessionTicket (it acknowledged our session_ticket).
     ExpectNewTicket(Keyed),
@@ -76,11 +80,11 @@ struct WithCerts {
     certs: Vec<CertificateDer<'static>>,
 }
 
-/// The server's ephemeral key, verified.
+/// The server's ephemeral key, verified (signed with `scheme`; unsigned for ECDHE_PSK).
 struct ServerKx {
     group: NamedGroup,
     public: Vec<u8>,
-    scheme: SignatureScheme,
+    scheme: Option<SignatureScheme>,
 }
 
 struct ExpectServerHelloDone {
@@ -88,6 +92,29 @@ struct ExpectServerHelloDone {
     certs: Vec<CertificateDer<'static>>,
     kx: Option<ServerKx>,
     cert_request: Option<CertificateRequest>,
+    /// The server's PSK identity hint (PSK suites; `None` when it sent none or an empty
+    /// one), at most `max_psk_identity_len` bytes.
+    psk_hint: Option<Vec<u8>>,
+}
+
+impl ExpectServerHelloDone {
+    /// After a PSK suite's ServerKeyExchange (or ServerHelloDone, without one), whose
+    /// encoding `encoded` joins the transcript: no certificates, maybe a hint and a key.
+    fn psk(
+        mut n: Negotiated,
+        encoded: &[u8],
+        kx: Option<ServerKx>,
+        psk_hint: Option<Vec<u8>>,
+    ) -> Self {
+        n.transcript.add(encoded);
+        Self {
+            n,
+            certs: Vec::new(),
+            kx,
+            cert_request: None,
+            psk_hint,
+        }
+    }
 }
 
 /// Known once the master secret is: after our second flight, or at ServerHello when the
@@ -101,6 +128,8 @@ struct Keyed {
     /// An abbreviated handshake: our CCS and Finished follow the server's.
     resumed: bool,
     ticket: Option<NewSessionTicket>,
+    /// The PSK identity we used (PSK suites).
+    psk_identity: Option<Vec<u8>>,
 }
 
 impl Keyed {
@@ -125,22 +154,24 @@ impl State {
         let common = &config.common;
         let mut random = [0u8; 32];
         common.provider.fill_random(&mut random)?;
-        let mut suites: Vec<CipherSuite> = common.suites.iter().map(|s| s.suite).collect();
-        suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+        let (suites, our_suites) = hello_suites(&config);
 
         let mut exts = Vec::new();
         if let ServerName::DnsName(name) = &server_name {
             exts.push(ClientExtension::host_name(name.as_ref().as_bytes()));
         }
-        if common.suites.iter().any(|s| s.kx == KeyExchange::Ecdhe) {
+        if our_suites.iter().any(|s| s.kx.uses_ecdhe()) {
             exts.push(ClientExtension::SupportedGroups(common.groups.clone()));
             exts.push(ClientExtension::EcPointFormats(vec![
                 ECPointFormat::UNCOMPRESSED,
             ]));
         }
-        exts.push(ClientExtension::SignatureAlgorithms(
-            config.verifier.supported_schemes(),
-        ));
+        // Certificate suites only: a PSK-only hello has no signature to ask for.
+        if our_suites.iter().any(|s| s.auth.is_some()) {
+            exts.push(ClientExtension::SignatureAlgorithms(
+                config.verifier.supported_schemes(),
+            ));
+        }
         if !common.alpn_protocols.is_empty() {
             exts.push(ClientExtension::Alpn(common.alpn_protocols.clone()));
         }
@@ -260,7 +291,9 @@ impl State {
         match &self.inner {
             Inner::ExpectServerHello(_) => "ExpectServerHello",
             Inner::ExpectCertificate(_) => "ExpectCertificate",
-            Inner::ExpectServerKeyExchange(_) => "ExpectServerKeyExchange",
+            Inner::ExpectServerKeyExchange(_) | Inner::ExpectPskServerKeyExchange(_) => {
+                "ExpectServerKeyExchange"
+            }
             Inner::ExpectServerHelloDone(_) => "ExpectServerHelloDone",
             Inner::ExpectNewTicket(_) => "ExpectNewSessionTicket",
             Inner::ExpectCcs(_) => "ExpectChangeCipherSpec",
@@ -273,7 +306,9 @@ impl State {
     pub(crate) fn kx_context(&self) -> KxContext {
         match &self.inner {
             Inner::ExpectServerKeyExchange(w) => kx_context_of(w.n.suite),
-            Inner::ExpectCertificate(n) => kx_context_of(n.suite),
+            Inner::ExpectCertificate(n) | Inner::ExpectPskServerKeyExchange(n) => {
+                kx_context_of(n.suite)
+            }
             Inner::ExpectServerHelloDone(s) => kx_context_of(s.n.suite),
             _ => KxContext::Unknown,
         }
@@ -290,9 +325,16 @@ impl State {
             Inner::ExpectServerHello(_) => typ == HandshakeType::SERVER_HELLO,
             Inner::ExpectCertificate(_) => typ == HandshakeType::CERTIFICATE,
             Inner::ExpectServerKeyExchange(_) => typ == HandshakeType::SERVER_KEY_EXCHANGE,
+            // RFC 4279 section 2: a PSK server may leave out ServerKeyExchange.
+            Inner::ExpectPskServerKeyExchange(n) => {
+                typ == HandshakeType::SERVER_KEY_EXCHANGE
+                    || (typ == HandshakeType::SERVER_HELLO_DONE && n.suite.kx == KeyExchange::Psk)
+            }
             Inner::ExpectServerHelloDone(s) => {
                 typ == HandshakeType::SERVER_HELLO_DONE
-                    || (typ == HandshakeType::CERTIFICATE_REQUEST && s.cert_request.is_none())
+                    || (typ == HandshakeType::CERTIFICATE_REQUEST
+                        && s.cert_request.is_none()
+                        && s.n.suite.auth.is_some())
             }
             Inner::ExpectNewTicket(_) => typ == HandshakeType::NEW_SESSION_TICKET,
             Inner::ExpectFinished(_) => typ == HandshakeType::FINISHED,
@@ -341,10 +383,23 @@ impl State {
                     certs: w.certs,
                     kx: Some(kx),
                     cert_request: None,
+                    psk_hint: None,
                 }))
             }
+            (Inner::ExpectPskServerKeyExchange(n), HandshakePayload::ServerKeyExchange(ske)) => {
+                let (psk_hint, kx) = self.check_psk_server_key_exchange(&n, ske)?;
+                let s = ExpectServerHelloDone::psk(n, encoded, kx, psk_hint);
+                Ok(Inner::ExpectServerHelloDone(s))
+            }
+            (Inner::ExpectPskServerKeyExchange(n), HandshakePayload::ServerHelloDone)
+                if n.suite.kx == KeyExchange::Psk =>
+            {
+                // No hint, no ServerKeyExchange (RFC 4279 section 2).
+                let s = ExpectServerHelloDone::psk(n, encoded, None, None);
+                self.send_second_flight(out, s)
+            }
             (Inner::ExpectServerHelloDone(s), HandshakePayload::CertificateRequest(req))
-                if s.cert_request.is_none() =>
+                if s.cert_request.is_none() && s.n.suite.auth.is_some() =>
             {
                 handle_certificate_request(s, req, encoded)
             }
@@ -391,7 +446,11 @@ impl State {
                 certs,
                 kx: None,
                 cert_request: None,
+                psk_hint: None,
             }),
+            KeyExchange::Psk | KeyExchange::EcdhePsk => {
+                return Err(Error::internal("a PSK suite awaits no Certificate"));
+            }
         })
     }
 
@@ -416,10 +475,13 @@ impl State {
                 AlertDescription::ILLEGAL_PARAMETER,
             ));
         }
+        let auth = w.n.suite.auth.ok_or(Error::internal(
+            "a signed ServerKeyExchange for a PSK suite",
+        ))?;
         check_scheme(
             &self.config.verifier.supported_schemes(),
             ske.signed.scheme,
-            w.n.suite.auth,
+            auth,
         )?;
         let message = signed_message(
             &Random(w.n.client_random),
@@ -439,8 +501,49 @@ impl State {
         Ok(ServerKx {
             group: ske.group,
             public: ske.public,
-            scheme: ske.signed.scheme,
+            scheme: Some(ske.signed.scheme),
         })
+    }
+
+    /// A PSK or ECDHE_PSK ServerKeyExchange (RFC 4279 section 2, RFC 5489 section 2): the
+    /// identity hint, bounded by `max_psk_identity_len` (illegal_parameter), and for
+    /// ECDHE_PSK unsigned parameters in a group we offered. Returns the hint (`None` if
+    /// empty) and the server's key.
+    fn check_psk_server_key_exchange(
+        &self,
+        n: &Negotiated,
+        ske: ServerKeyExchangePayload,
+    ) -> Result<(Option<Vec<u8>>, Option<ServerKx>), Error> {
+        let common = &self.config.common;
+        let (hint, kx) = match (n.suite.kx, ske) {
+            (KeyExchange::Psk, ServerKeyExchangePayload::Psk(hint)) => (hint, None),
+            (KeyExchange::EcdhePsk, ServerKeyExchangePayload::EcdhePsk(ske)) => {
+                if !common.groups.contains(&ske.group) {
+                    return Err(Error::peer(
+                        "ServerKeyExchange group we did not offer",
+                        AlertDescription::ILLEGAL_PARAMETER,
+                    ));
+                }
+                let kx = ServerKx {
+                    group: ske.group,
+                    public: ske.public,
+                    scheme: None,
+                };
+                (ske.hint, Some(kx))
+            }
+            _ => {
+                return Err(Error::unexpected(
+                    "ServerKeyExchange does not fit the key exchange",
+                ));
+            }
+        };
+        if hint.len() > common.max_psk_identity_len {
+            return Err(Error::peer(
+                "PSK identity hint longer than max_psk_identity_len",
+                AlertDescription::ILLEGAL_PARAMETER,
+            ));
+        }
+        Ok(((!hint.is_empty()).then_some(hint), kx))
     }
 
     /// The server's Finished: after an abbreviated handshake our ChangeCipherSpec and
@@ -471,6 +574,7 @@ impl State {
                 ServerName::DnsName(d) => Some(String::from(d.as_ref())),
                 _ => None,
             },
+            psk_identity: k.psk_identity,
             ..k.secrets.summary()
         };
         k.secrets.complete(out, summary)?;
@@ -492,10 +596,7 @@ impl State {
             ));
         }
         out.version_negotiated();
-        let suite = common
-            .suites
-            .iter()
-            .copied()
+        let suite = offered_suites(&self.config)
             .find(|x| x.suite == sh.cipher_suite)
             .ok_or(Error::peer(
                 "server chose a suite we did not offer",
@@ -545,6 +646,7 @@ impl State {
             Some((session, sent_id)) if !sent_id.is_empty() && sh.session_id == sent_id => {
                 self.resume(out, n, session)
             }
+            _ if n.suite.kx.uses_psk() => Ok(Inner::ExpectPskServerKeyExchange(n)),
             _ => Ok(Inner::ExpectCertificate(n)),
         }
     }
@@ -577,7 +679,7 @@ impl State {
                             AlertDescription::ILLEGAL_PARAMETER,
                         ));
                     }
-                    suite.kx == KeyExchange::Ecdhe
+                    suite.kx.uses_ecdhe()
                 }
                 // Unsolicited (unsupported_extension) when we offered no ALPN at all.
                 S::Alpn(p) if !common.alpn_protocols.is_empty() => {
@@ -644,6 +746,7 @@ impl State {
             secrets,
             resumed: true,
             ticket: None,
+            psk_identity: session.psk_identity.clone(),
             n,
         };
         Ok(k.awaiting_server_ccs())
@@ -680,6 +783,7 @@ impl State {
                 lifetime_secs: ticket.map_or(0, |t| t.lifetime_hint),
                 received_at: self.config.common.time.now().as_secs(),
                 peer_certificates: k.certs.clone(),
+                psk_identity: k.psk_identity.clone(),
                 origin: SessionOrigin::of(&self.config),
             },
         );
@@ -731,6 +835,32 @@ impl State {
         Ok(chosen)
     }
 
+    /// Our side of the key exchange, and the PSK identity we used (PSK suites): the PSK
+    /// resolver sees the server's hint and picks the identity and key (none:
+    /// handshake_failure).
+    fn key_exchange(
+        &self,
+        suite: &SupportedSuite,
+        server_kx: Option<&ServerKx>,
+        server_certs: &[CertificateDer<'static>],
+        psk_hint: Option<&[u8]>,
+    ) -> Result<(OurKx, Option<Vec<u8>>), Error> {
+        let provider = self.config.common.provider.as_ref();
+        if !suite.kx.uses_psk() {
+            let ours = client_key_exchange(provider, suite, server_kx, server_certs)?;
+            return Ok((ours, None));
+        }
+        let resolver = self.config.psk.as_ref().ok_or(Error::internal(
+            "a PSK suite negotiated without a PSK resolver",
+        ))?;
+        let psk = resolver.resolve(psk_hint).ok_or(Error::negotiation(
+            "no PSK for the server's identity hint",
+            AlertDescription::HANDSHAKE_FAILURE,
+        ))?;
+        let ours = psk_key_exchange(provider, server_kx, &psk)?;
+        Ok((ours, Some(psk.identity().as_bytes().to_vec())))
+    }
+
     fn send_second_flight(
         &mut self,
         out: &mut dyn Output,
@@ -742,8 +872,8 @@ impl State {
             Some(req) => self.emit_certificate(out, &mut n.transcript, req)?,
             None => None,
         };
-        let (pre_master, cke, group) =
-            client_key_exchange(provider.as_ref(), n.suite, s.kx.as_ref(), &s.certs)?;
+        let ((pre_master, cke, group), psk_identity) =
+            self.key_exchange(n.suite, s.kx.as_ref(), &s.certs, s.psk_hint.as_deref())?;
         send(out, &mut n.transcript, HandshakeMessage::from(cke))?;
         let session_hash = if n.ems {
             Some(n.transcript.current_hash()?)
@@ -778,16 +908,18 @@ impl State {
             n,
             certs: s.certs,
             group,
-            scheme: s.kx.as_ref().map(|k| k.scheme),
+            scheme: s.kx.as_ref().and_then(|k| k.scheme),
             secrets,
             resumed: false,
             ticket: None,
+            psk_identity,
         };
         Ok(k.awaiting_server_ccs())
     }
 }
 
-/// The pre-master secret, our ClientKeyExchange and the ECDHE group (`None` for RSA).
+/// The pre-master secret, our ClientKeyExchange and the ECDHE group (`None` for RSA and
+/// plain PSK).
 type OurKx = (
     Zeroizing<Vec<u8>>,
     ClientKeyExchangePayload,
@@ -835,6 +967,56 @@ fn client_key_exchange(
         }
         _ => Err(Error::internal("key exchange state mismatch")),
     }
+}
+
+/// The pre-master secret, our ClientKeyExchange and the ECDHE group (`None` for plain PSK)
+/// of a PSK key exchange (RFC 4279 section 2, RFC 5489 section 2): our identity, and for
+/// ECDHE_PSK our ephemeral key in the server's group.
+fn psk_key_exchange(
+    provider: &dyn crate::crypto::CryptoProvider,
+    server_kx: Option<&ServerKx>,
+    psk: &Psk,
+) -> Result<OurKx, Error> {
+    let identity = psk.identity().as_bytes().to_vec();
+    match server_kx {
+        None => Ok((
+            crate::psk::pre_master(None, psk.key())?,
+            ClientKeyExchangePayload::Psk(identity),
+            None,
+        )),
+        Some(kx) => {
+            let group = provider
+                .kx_group(kx.group)
+                .ok_or(Error::internal("group vanished"))?;
+            let active = group.start()?;
+            let public = active.public_key().to_vec();
+            let shared = active.complete(&kx.public)?;
+            Ok((
+                crate::psk::pre_master(Some(shared.as_ref()), psk.key())?,
+                ClientKeyExchangePayload::EcdhePsk(EcdhePskClientKeyExchange { identity, public }),
+                Some(kx.group),
+            ))
+        }
+    }
+}
+
+/// The ClientHello's cipher_suites (with the renegotiation SCSV) and the suites they name.
+fn hello_suites(config: &ClientConfig) -> (Vec<CipherSuite>, Vec<&'static SupportedSuite>) {
+    let ours: Vec<&'static SupportedSuite> = offered_suites(config).collect();
+    let mut wire: Vec<CipherSuite> = ours.iter().map(|s| s.suite).collect();
+    wire.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+    (wire, ours)
+}
+
+/// The suites this client offers: the enabled ones, less the PSK suites when it has no PSK.
+fn offered_suites(config: &ClientConfig) -> impl Iterator<Item = &'static SupportedSuite> + '_ {
+    let psk = config.psk.is_some();
+    config
+        .common
+        .suites
+        .iter()
+        .copied()
+        .filter(move |s| psk || !s.kx.uses_psk())
 }
 
 /// The session store's key for a server name: the DNS name, or the IP address.

@@ -22,7 +22,7 @@ use crate::error::Error;
 use crate::msgs::{HandshakeMessage, KxContext, SessionId};
 use crate::record::limits::RecordLimits;
 use crate::record::protect::{RecordOpener, RecordSealer};
-use crate::suites::{KeyExchange, SupportedSuite};
+use crate::suites::SupportedSuite;
 
 pub(crate) mod client;
 pub(crate) mod server;
@@ -35,9 +35,10 @@ pub struct HandshakeSummary {
     pub version: ProtocolVersion,
     /// The cipher suite.
     pub suite: CipherSuite,
-    /// The ECDHE group (`None` for RSA key exchange).
+    /// The ECDHE group (`None` for RSA and PSK key exchange).
     pub group: Option<NamedGroup>,
-    /// The scheme of the server's ServerKeyExchange signature (`None` for RSA key exchange).
+    /// The scheme of the server's ServerKeyExchange signature (`None` for RSA, PSK and
+    /// ECDHE_PSK key exchange).
     pub signature_scheme: Option<SignatureScheme>,
     /// The negotiated application protocol.
     pub alpn: Option<Vec<u8>>,
@@ -49,6 +50,9 @@ pub struct HandshakeSummary {
     pub resumed: bool,
     /// The server name the client asked for (SNI).
     pub server_name: Option<String>,
+    /// The PSK identity the client used (PSK suites only; on a resumed handshake, the one
+    /// the session was made with).
+    pub psk_identity: Option<Vec<u8>>,
     /// The client random.
     pub client_random: [u8; 32],
     /// The server random.
@@ -185,10 +189,7 @@ pub(crate) fn random_session_id(provider: &dyn CryptoProvider) -> Result<Session
 }
 
 pub(crate) fn kx_context_of(suite: &SupportedSuite) -> KxContext {
-    match suite.kx {
-        KeyExchange::Ecdhe => KxContext::Ecdhe,
-        KeyExchange::Rsa => KxContext::Rsa,
-    }
+    KxContext::from(suite.kx)
 }
 
 /// The handshake transcript: a running hash once the suite is known, plus the raw bytes
@@ -415,6 +416,7 @@ impl Secrets {
             server_name: None,
             client_random: self.client_random,
             server_random: self.server_random,
+            psk_identity: None,
         }
     }
 

@@ -23,10 +23,11 @@ use crate::crypto::{ActiveKx, KeyKind};
 use crate::error::{CertificateError, Error};
 use crate::msgs::{
     CertificateChain, CertificateRequest, ClientExtension, ClientHello, ClientKeyExchangePayload,
-    DigitallySigned, EcdheServerKeyExchange, HandshakeMessage, HandshakePayload, KxContext,
-    NewSessionTicket, Random, ServerExtension, ServerHello, ServerKeyExchangePayload, SessionId,
-    ecdhe_params, signed_message,
+    DigitallySigned, EcdhePskServerKeyExchange, EcdheServerKeyExchange, HandshakeMessage,
+    HandshakePayload, KxContext, NewSessionTicket, Random, ServerExtension, ServerHello,
+    ServerKeyExchangePayload, SessionId, ecdhe_params, signed_message,
 };
+use crate::psk::PskKey;
 use crate::record::limits::{self, RecordLimits};
 use crate::resumption::ServerSession;
 use crate::suites::{KeyExchange, SupportedSuite};
@@ -70,7 +71,8 @@ struct Negotiated {
 
 struct Pending {
     n: Negotiated,
-    key: CertifiedKey,
+    /// Our certificate and key (`None` for the PSK suites).
+    key: Option<CertifiedKey>,
     kx: Option<Box<dyn ActiveKx>>,
     client_certs: Vec<CertificateDer<'static>>,
 }
@@ -81,12 +83,15 @@ struct Keyed {
     secrets: Secrets,
     /// An abbreviated handshake: our CCS and Finished went first.
     resumed: bool,
+    /// The client's PSK identity (PSK suites).
+    psk_identity: Option<Vec<u8>>,
 }
 
 /// What the server chose from a ClientHello.
 struct Choice<'c> {
     suite: &'static SupportedSuite,
-    cert: &'c CertifiedKey,
+    /// `None` for the PSK suites.
+    cert: Option<&'c CertifiedKey>,
     scheme: Option<SignatureScheme>,
     group: Option<NamedGroup>,
 }
@@ -259,6 +264,7 @@ impl State {
             peer_certificates: k.client_certs,
             resumed: k.resumed,
             server_name: k.n.server_name,
+            psk_identity: k.psk_identity,
             ..k.secrets.summary()
         };
         k.secrets.complete(out, summary)?;
@@ -318,7 +324,7 @@ impl State {
     ) -> Result<Inner, Error> {
         let config = self.config.clone();
         let choice = choose(&config, ch, hello.server_name.as_deref())?;
-        if choice.suite.kx == KeyExchange::Ecdhe && ch.ec_point_formats().is_some() {
+        if choice.suite.kx.uses_ecdhe() && ch.ec_point_formats().is_some() {
             exts.push(ServerExtension::EcPointFormats(vec![
                 ECPointFormat::UNCOMPRESSED,
             ]));
@@ -345,25 +351,20 @@ impl State {
             send_ticket,
             transcript: TranscriptHash::new(),
         };
+        // No client certificate with a PSK suite: no CertificateRequest.
+        let verifier = config
+            .client_verifier
+            .as_ref()
+            .filter(|_| choice.cert.is_some());
         n.transcript.start_hash(
             config.common.provider.as_ref(),
             choice.suite,
-            config.client_verifier.is_some(),
+            verifier.is_some(),
         );
         n.transcript.add(encoded);
         emit_server_hello(out, &mut n, exts)?;
-        send(
-            out,
-            &mut n.transcript,
-            HandshakeMessage::from(CertificateChain(choice.cert.chain.clone())),
-        )?;
-        let kx = match (choice.group, choice.scheme) {
-            (Some(group), Some(scheme)) => {
-                Some(self.emit_server_key_exchange(out, &mut n, choice.cert, group, scheme)?)
-            }
-            _ => None,
-        };
-        if let Some(verifier) = &config.client_verifier {
+        let kx = self.emit_key_exchange(out, &mut n, &choice)?;
+        if let Some(verifier) = verifier {
             emit_certificate_request(out, &mut n.transcript, verifier.as_ref())?;
         }
         send(
@@ -374,14 +375,35 @@ impl State {
 
         let pending = Pending {
             n,
-            key: choice.cert.clone(),
+            key: choice.cert.cloned(),
             kx,
             client_certs: Vec::new(),
         };
-        Ok(if config.client_verifier.is_some() {
+        Ok(if verifier.is_some() {
             Inner::ExpectCertificate(pending)
         } else {
             Inner::ExpectClientKeyExchange(pending)
+        })
+    }
+
+    /// Certificate and, for ECDHE, ServerKeyExchange; for a PSK suite, no Certificate and
+    /// the PSK ServerKeyExchange if any. Returns our ephemeral key, if one was made.
+    fn emit_key_exchange(
+        &self,
+        out: &mut dyn Output,
+        n: &mut Negotiated,
+        choice: &Choice<'_>,
+    ) -> Result<Option<Box<dyn ActiveKx>>, Error> {
+        let Some(cert) = choice.cert else {
+            return self.emit_psk_server_key_exchange(out, n, choice.group);
+        };
+        let chain = HandshakeMessage::from(CertificateChain(cert.chain.clone()));
+        send(out, &mut n.transcript, chain)?;
+        Ok(match (choice.group, choice.scheme) {
+            (Some(group), Some(scheme)) => {
+                Some(self.emit_server_key_exchange(out, n, cert, group, scheme)?)
+            }
+            _ => None,
         })
     }
 
@@ -420,6 +442,65 @@ impl State {
         Ok(active)
     }
 
+    /// The ServerKeyExchange of a PSK suite (RFC 4279 section 2, RFC 5489 section 2):
+    /// for ECDHE_PSK (`group` given) the identity hint, empty if none is configured, and a
+    /// fresh ephemeral key in `group`, unsigned; for plain PSK the hint alone, and no
+    /// message at all without one. Returns the ephemeral key.
+    fn emit_psk_server_key_exchange(
+        &self,
+        out: &mut dyn Output,
+        n: &mut Negotiated,
+        group: Option<NamedGroup>,
+    ) -> Result<Option<Box<dyn ActiveKx>>, Error> {
+        let hint = self
+            .config
+            .psk_identity_hint
+            .as_ref()
+            .map(|h| h.as_bytes().to_vec());
+        let (ske, active) = match group {
+            Some(group) => {
+                let active = self
+                    .config
+                    .common
+                    .provider
+                    .kx_group(group)
+                    .ok_or(Error::internal("group vanished"))?
+                    .start()?;
+                let ske = ServerKeyExchangePayload::EcdhePsk(EcdhePskServerKeyExchange {
+                    hint: hint.unwrap_or_default(),
+                    curve_type: ECCurveType::NAMED_CURVE,
+                    group,
+                    public: active.public_key().to_vec(),
+                });
+                (ske, Some(active))
+            }
+            None => match hint {
+                Some(hint) => (ServerKeyExchangePayload::Psk(hint), None),
+                None => return Ok(None),
+            },
+        };
+        send(out, &mut n.transcript, HandshakeMessage::from(ske))?;
+        Ok(active)
+    }
+
+    /// The key of the client's PSK identity (RFC 4279 section 2): an identity over
+    /// `max_psk_identity_len` or one the resolver does not know is unknown_psk_identity.
+    fn psk_key(&self, identity: &[u8]) -> Result<PskKey, Error> {
+        if identity.len() > self.config.common.max_psk_identity_len {
+            return Err(Error::peer(
+                "PSK identity longer than max_psk_identity_len",
+                AlertDescription::UNKNOWN_PSK_IDENTITY,
+            ));
+        }
+        let resolver = self.config.psk.as_ref().ok_or(Error::internal(
+            "a PSK suite negotiated without a PSK resolver",
+        ))?;
+        resolver.resolve(identity).ok_or(Error::peer(
+            "unknown PSK identity",
+            AlertDescription::UNKNOWN_PSK_IDENTITY,
+        ))
+    }
+
     fn handle_client_key_exchange(
         &mut self,
         out: &mut dyn Output,
@@ -429,9 +510,21 @@ impl State {
     ) -> Result<Inner, Error> {
         let provider = self.config.common.provider.clone();
         let mut n = p.n;
+        let mut psk_identity = None;
         let pre_master: Zeroizing<Vec<u8>> = match (cke, p.kx) {
             (ClientKeyExchangePayload::Ecdhe(point), Some(kx)) => {
                 Zeroizing::new(kx.complete(&point)?.as_ref().to_vec())
+            }
+            (ClientKeyExchangePayload::Psk(identity), None) => {
+                let key = self.psk_key(&identity)?;
+                psk_identity = Some(identity);
+                crate::psk::pre_master(None, &key)?
+            }
+            (ClientKeyExchangePayload::EcdhePsk(cke), Some(kx)) => {
+                let key = self.psk_key(&cke.identity)?;
+                let shared = kx.complete(&cke.public)?;
+                psk_identity = Some(cke.identity);
+                crate::psk::pre_master(Some(shared.as_ref()), &key)?
             }
             (ClientKeyExchangePayload::Rsa(ct), None) => {
                 // RFC 5246 7.4.7.1: draw the random fallback before decrypting; the
@@ -440,8 +533,8 @@ impl State {
                 provider.fill_random(&mut *fallback)?;
                 let decrypter = p
                     .key
-                    .key
-                    .rsa_decrypter()
+                    .as_ref()
+                    .and_then(|k| k.key.rsa_decrypter())
                     .ok_or(Error::internal("RSA key exchange without an RSA decrypter"))?;
                 let mut pm = decrypter.decrypt_pre_master(&ct, n.client_version, *fallback);
                 let out = Zeroizing::new(pm.to_vec());
@@ -476,6 +569,7 @@ impl State {
             client_certs: p.client_certs,
             secrets,
             resumed: false,
+            psk_identity,
         };
         Ok(if has_cert {
             Inner::ExpectCertificateVerify(k)
@@ -551,10 +645,21 @@ impl State {
             .client_verifier
             .as_ref()
             .is_some_and(|v| v.client_auth_mandatory());
+        // A PSK session resumes only with a PSK identity the resolver still knows.
+        let psk_ok = match (&session.psk_identity, &config.psk) {
+            (Some(id), Some(resolver)) => {
+                suite.kx.uses_psk()
+                    && id.len() <= config.common.max_psk_identity_len
+                    && resolver.resolve(id).is_some()
+            }
+            (None, _) => !suite.kx.uses_psk(),
+            (Some(_), None) => false,
+        };
         let ok = age < u64::from(lifetime)
             && ch.cipher_suites.contains(&session.suite)
             && session.server_name.as_deref() == server_name
-            && !(mandatory && session.client_certificates.is_empty());
+            && !(mandatory && suite.auth.is_some() && session.client_certificates.is_empty())
+            && psk_ok;
         ok.then_some((suite, session))
     }
 
@@ -588,6 +693,7 @@ impl State {
             client_certs: session.client_certificates.clone(),
             secrets,
             resumed: true,
+            psk_identity: session.psk_identity.clone(),
         }))
     }
 
@@ -602,6 +708,7 @@ impl State {
             created_at: now.as_secs(),
             server_name: k.n.server_name.clone(),
             client_certificates: k.client_certs.clone(),
+            psk_identity: k.psk_identity.clone(),
         };
         // Every value in the session was bounded where it came in (the name is a DNS name
         // of at most 253 bytes, the chain at most `max_peer_chain_len` certificates in one
@@ -869,6 +976,27 @@ fn check_version(ch: &ClientHello) -> Result<(), Error> {
     })
 }
 
+/// A PSK `suite` if we can serve it: with a PSK resolver, and for ECDHE_PSK a `group` in
+/// common. `None` for the other suites.
+fn psk_choice<'c>(
+    config: &ServerConfig,
+    suite: &'static SupportedSuite,
+    group: Option<NamedGroup>,
+) -> Option<Choice<'c>> {
+    let group = match suite.kx {
+        KeyExchange::Psk => None,
+        KeyExchange::EcdhePsk => Some(group?),
+        _ => return None,
+    };
+    config.psk.as_ref()?;
+    Some(Choice {
+        suite,
+        cert: None,
+        scheme: None,
+        group,
+    })
+}
+
 /// Picks suite, certificate, signature scheme and group.
 fn choose<'c>(
     config: &'c ServerConfig,
@@ -904,7 +1032,11 @@ fn choose<'c>(
     };
     let client_groups = ch.supported_groups();
     for suite in ordered {
-        for cert in certs.iter().filter(|c| c.kind() == suite.auth) {
+        if let Some(choice) = psk_choice(config, suite, group) {
+            return Ok(choice);
+        }
+        // The PSK suites need no certificate (and match none).
+        for cert in certs.iter().filter(|c| Some(c.kind()) == suite.auth) {
             // RFC 8422 sections 4 and 5.3: an ECDSA certificate's curve must be one the
             // client listed (OpenSSL clients abort with illegal_parameter otherwise).
             if let (KeyKind::Ecdsa, Some(groups)) = (cert.kind(), client_groups) {
@@ -920,7 +1052,7 @@ fn choose<'c>(
                     };
                     return Ok(Choice {
                         suite,
-                        cert,
+                        cert: Some(cert),
                         scheme: Some(scheme),
                         group: Some(group),
                     });
@@ -929,12 +1061,13 @@ fn choose<'c>(
                     if cert.key.rsa_decrypter().is_some() {
                         return Ok(Choice {
                             suite,
-                            cert,
+                            cert: Some(cert),
                             scheme: None,
                             group: None,
                         });
                     }
                 }
+                KeyExchange::Psk | KeyExchange::EcdhePsk => {}
             }
         }
     }

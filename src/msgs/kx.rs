@@ -1,6 +1,6 @@
 //! Key exchange messages: ServerKeyExchange, ClientKeyExchange (RFC 5246 sections 7.4.3
-//! and 7.4.7, RFC 8422 sections 5.4 and 5.7) and the `digitally-signed` struct they and
-//! CertificateVerify use (RFC 5246 section 4.7).
+//! and 7.4.7, RFC 8422 sections 5.4 and 5.7, RFC 4279 section 2, RFC 5489 section 2) and the
+//! `digitally-signed` struct they and CertificateVerify use (RFC 5246 section 4.7).
 //!
 //! Neither key exchange message says what it contains: that depends on the negotiated cipher
 //! suite, which the decoder learns through [`KxContext`]. Without it they decode to an
@@ -13,6 +13,7 @@ use super::hello::Random;
 use crate::codec::enums::{ECCurveType, NamedGroup, SignatureScheme};
 use crate::codec::{Codec, LenPrefix, Reader, put_opaque};
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
+use crate::suites::KeyExchange;
 
 /// The negotiated key exchange, which decides how ServerKeyExchange and ClientKeyExchange
 /// bodies are read.
@@ -26,6 +27,23 @@ pub enum KxContext {
     Ecdhe,
     /// RSA key transport: no ServerKeyExchange, and the encrypted pre-master secret.
     Rsa,
+    /// PSK (RFC 4279 section 2): the identity hint, and the client's identity.
+    Psk,
+    /// ECDHE_PSK (RFC 5489 section 2): the hint and unsigned ServerECDHParams, and the
+    /// client's identity and point.
+    EcdhePsk,
+}
+
+impl From<KeyExchange> for KxContext {
+    /// How a suite with key exchange `kx` reads its key exchange messages.
+    fn from(kx: KeyExchange) -> Self {
+        match kx {
+            KeyExchange::Ecdhe => KxContext::Ecdhe,
+            KeyExchange::Rsa => KxContext::Rsa,
+            KeyExchange::Psk => KxContext::Psk,
+            KeyExchange::EcdhePsk => KxContext::EcdhePsk,
+        }
+    }
 }
 
 /// A `digitally-signed` value in its TLS 1.2 form: the scheme, then
@@ -151,6 +169,64 @@ pub fn signed_message(client_random: &Random, server_random: &Random, params: &[
     out
 }
 
+/// An ECDHE_PSK ServerKeyExchange (RFC 5489 section 2): the PSK identity hint, then
+/// `ServerECDHParams`, unsigned (the PSK authenticates them through the Finished messages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct EcdhePskServerKeyExchange {
+    /// `opaque psk_identity_hint<0..2^16-1>` (empty: no hint).
+    pub hint: Vec<u8>,
+    /// Always [`ECCurveType::NAMED_CURVE`] after a decode (explicit curves are rejected).
+    pub curve_type: ECCurveType,
+    /// The group of the server's ephemeral key.
+    pub group: NamedGroup,
+    /// The server's ephemeral public key, `opaque point<1..2^8-1>`.
+    pub public: Vec<u8>,
+}
+
+impl Codec for EcdhePskServerKeyExchange {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        put_opaque(out, LenPrefix::U16, &self.hint)?;
+        self.curve_type.encode(out)?;
+        self.group.encode(out)?;
+        put_opaque(out, LenPrefix::U8, &self.public)
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let hint = r
+            .opaque(LenPrefix::U16, "ServerKeyExchange.psk_identity_hint")?
+            .to_vec();
+        let curve_type = ECCurveType(r.u8("ServerKeyExchange.curve_type")?);
+        if curve_type != ECCurveType::NAMED_CURVE {
+            return Err(DecodeError::new(
+                "ServerKeyExchange.curve_type",
+                DecodeErrorKind::IllegalValue,
+            ));
+        }
+        let group = NamedGroup(r.u16("ServerKeyExchange.named_curve")?);
+        let public = r
+            .opaque_nonempty(LenPrefix::U8, "ServerKeyExchange.public")?
+            .to_vec();
+        Ok(EcdhePskServerKeyExchange {
+            hint,
+            curve_type,
+            group,
+            public,
+        })
+    }
+}
+
+/// An ECDHE_PSK ClientKeyExchange (RFC 5489 section 2): the PSK identity, then the client's
+/// ephemeral public key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct EcdhePskClientKeyExchange {
+    /// `opaque psk_identity<0..2^16-1>`.
+    pub identity: Vec<u8>,
+    /// `opaque point<1..2^8-1>`.
+    pub public: Vec<u8>,
+}
+
 /// The body of a ServerKeyExchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
@@ -158,6 +234,10 @@ pub fn signed_message(client_random: &Random, server_random: &Random, params: &[
 pub enum ServerKeyExchangePayload {
     /// ECDHE parameters and their signature.
     Ecdhe(EcdheServerKeyExchange),
+    /// PSK (RFC 4279 section 2): `opaque psk_identity_hint<0..2^16-1>`.
+    Psk(Vec<u8>),
+    /// ECDHE_PSK: the hint and unsigned ECDHE parameters.
+    EcdhePsk(EcdhePskServerKeyExchange),
     /// Read without knowing the key exchange: the body, raw.
     Unknown(Vec<u8>),
 }
@@ -179,6 +259,13 @@ impl ServerKeyExchangePayload {
                     DecodeErrorKind::IllegalValue,
                 ));
             }
+            KxContext::Psk => ServerKeyExchangePayload::Psk(
+                r.opaque(LenPrefix::U16, "ServerKeyExchange.psk_identity_hint")?
+                    .to_vec(),
+            ),
+            KxContext::EcdhePsk => {
+                ServerKeyExchangePayload::EcdhePsk(EcdhePskServerKeyExchange::read(&mut r)?)
+            }
         };
         r.expect_end("ServerKeyExchange")?;
         Ok(out)
@@ -188,6 +275,8 @@ impl ServerKeyExchangePayload {
     pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         match self {
             ServerKeyExchangePayload::Ecdhe(e) => e.encode(out)?,
+            ServerKeyExchangePayload::Psk(hint) => put_opaque(out, LenPrefix::U16, hint)?,
+            ServerKeyExchangePayload::EcdhePsk(e) => e.encode(out)?,
             ServerKeyExchangePayload::Unknown(b) => out.extend_from_slice(b),
         }
         Ok(())
@@ -203,6 +292,10 @@ pub enum ClientKeyExchangePayload {
     Ecdhe(Vec<u8>),
     /// The RSA-encrypted pre-master secret, `opaque<0..2^16-1>` (RFC 5246 7.4.7.1).
     Rsa(Vec<u8>),
+    /// The PSK identity, `opaque psk_identity<0..2^16-1>` (RFC 4279 section 2).
+    Psk(Vec<u8>),
+    /// The PSK identity and the client's ephemeral ECDH public key (RFC 5489 section 2).
+    EcdhePsk(EcdhePskClientKeyExchange),
     /// Read without knowing the key exchange: the body, raw.
     Unknown(Vec<u8>),
 }
@@ -224,6 +317,19 @@ impl ClientKeyExchangePayload {
                 )?
                 .to_vec(),
             ),
+            KxContext::Psk => ClientKeyExchangePayload::Psk(
+                r.opaque(LenPrefix::U16, "ClientKeyExchange.psk_identity")?
+                    .to_vec(),
+            ),
+            KxContext::EcdhePsk => {
+                let identity = r
+                    .opaque(LenPrefix::U16, "ClientKeyExchange.psk_identity")?
+                    .to_vec();
+                let public = r
+                    .opaque_nonempty(LenPrefix::U8, "ClientKeyExchange.ecdh_Yc")?
+                    .to_vec();
+                ClientKeyExchangePayload::EcdhePsk(EcdhePskClientKeyExchange { identity, public })
+            }
         };
         r.expect_end("ClientKeyExchange")?;
         Ok(out)
@@ -234,6 +340,11 @@ impl ClientKeyExchangePayload {
         match self {
             ClientKeyExchangePayload::Ecdhe(p) => put_opaque(out, LenPrefix::U8, p)?,
             ClientKeyExchangePayload::Rsa(c) => put_opaque(out, LenPrefix::U16, c)?,
+            ClientKeyExchangePayload::Psk(identity) => put_opaque(out, LenPrefix::U16, identity)?,
+            ClientKeyExchangePayload::EcdhePsk(e) => {
+                put_opaque(out, LenPrefix::U16, &e.identity)?;
+                put_opaque(out, LenPrefix::U8, &e.public)?;
+            }
             ClientKeyExchangePayload::Unknown(b) => out.extend_from_slice(b),
         }
         Ok(())
@@ -366,6 +477,105 @@ mod tests {
                 DecodeErrorKind::Truncated
             )
         );
+    }
+
+    #[test]
+    fn psk_key_exchange_known_bytes() {
+        // PSK: the hint alone, and the identity alone.
+        let ske = [0, 3, b'h', b'i', b'n'];
+        let m = ServerKeyExchangePayload::decode_with(&ske, KxContext::Psk).unwrap();
+        assert_eq!(m, ServerKeyExchangePayload::Psk(b"hin".to_vec()));
+        let mut out = Vec::new();
+        m.encode(&mut out).unwrap();
+        assert_eq!(out, ske);
+        let empty = ServerKeyExchangePayload::decode_with(&[0, 0], KxContext::Psk).unwrap();
+        assert_eq!(empty, ServerKeyExchangePayload::Psk(Vec::new()));
+        let cke = [0, 2, b'i', b'd'];
+        let m = ClientKeyExchangePayload::decode_with(&cke, KxContext::Psk).unwrap();
+        assert_eq!(m, ClientKeyExchangePayload::Psk(b"id".to_vec()));
+        let mut out = Vec::new();
+        m.encode(&mut out).unwrap();
+        assert_eq!(out, cke);
+
+        // ECDHE_PSK: hint then unsigned params; identity then point.
+        let ske = [0, 1, b'h', 3, 0, 0x1d, 2, 7, 8];
+        let m = ServerKeyExchangePayload::decode_with(&ske, KxContext::EcdhePsk).unwrap();
+        assert_eq!(
+            m,
+            ServerKeyExchangePayload::EcdhePsk(EcdhePskServerKeyExchange {
+                hint: b"h".to_vec(),
+                curve_type: ECCurveType::NAMED_CURVE,
+                group: NamedGroup::X25519,
+                public: vec![7, 8],
+            })
+        );
+        let mut out = Vec::new();
+        m.encode(&mut out).unwrap();
+        assert_eq!(out, ske);
+        let cke = [0, 1, b'i', 2, 7, 8];
+        let m = ClientKeyExchangePayload::decode_with(&cke, KxContext::EcdhePsk).unwrap();
+        assert_eq!(
+            m,
+            ClientKeyExchangePayload::EcdhePsk(EcdhePskClientKeyExchange {
+                identity: b"i".to_vec(),
+                public: vec![7, 8],
+            })
+        );
+        let mut out = Vec::new();
+        m.encode(&mut out).unwrap();
+        assert_eq!(out, cke);
+    }
+
+    #[test]
+    fn psk_key_exchange_errors() {
+        let ske = |b: &[u8], c| ServerKeyExchangePayload::decode_with(b, c).unwrap_err();
+        let cke = |b: &[u8], c| ClientKeyExchangePayload::decode_with(b, c).unwrap_err();
+        let err = DecodeError::new;
+        use DecodeErrorKind::*;
+        assert_eq!(
+            ske(&[0, 4, 1], KxContext::Psk),
+            err("ServerKeyExchange.psk_identity_hint", Truncated)
+        );
+        assert_eq!(
+            ske(&[0, 0, 1], KxContext::Psk),
+            err("ServerKeyExchange", TrailingData)
+        );
+        assert_eq!(
+            ske(&[0, 0, 1, 0, 0x1d, 1, 1], KxContext::EcdhePsk),
+            err("ServerKeyExchange.curve_type", IllegalValue)
+        );
+        assert_eq!(
+            ske(&[0, 0, 3, 0, 0x1d, 0], KxContext::EcdhePsk),
+            err("ServerKeyExchange.public", BadLength)
+        );
+        assert_eq!(
+            ske(&[0, 0, 3, 0, 0x1d, 1, 1, 0], KxContext::EcdhePsk),
+            err("ServerKeyExchange", TrailingData)
+        );
+        assert_eq!(
+            cke(&[0], KxContext::Psk),
+            err("ClientKeyExchange.psk_identity", Truncated)
+        );
+        assert_eq!(
+            cke(&[0, 0, 9], KxContext::Psk),
+            err("ClientKeyExchange", TrailingData)
+        );
+        assert_eq!(
+            cke(&[0, 1, b'i'], KxContext::EcdhePsk),
+            err("ClientKeyExchange.ecdh_Yc", Truncated)
+        );
+        assert_eq!(
+            cke(&[0, 1, b'i', 0], KxContext::EcdhePsk),
+            err("ClientKeyExchange.ecdh_Yc", BadLength)
+        );
+        // A value too long for its prefix does not encode.
+        let long = ClientKeyExchangePayload::Psk(vec![0; 0x10000]);
+        assert_eq!(
+            long.encode(&mut Vec::new()),
+            Err(EncodeError::new(0x10000, 0xffff))
+        );
+        assert_eq!(KxContext::from(KeyExchange::EcdhePsk), KxContext::EcdhePsk);
+        assert_eq!(KxContext::from(KeyExchange::Psk), KxContext::Psk);
     }
 
     #[test]

@@ -85,8 +85,9 @@ pub use extensions::{
 pub use handshake::{HANDSHAKE_HEADER_LEN, HandshakeMessage, HandshakePayload};
 pub use hello::{ClientHello, Random, ServerHello, SessionId};
 pub use kx::{
-    ClientKeyExchangePayload, DigitallySigned, EcdheServerKeyExchange, KxContext,
-    ServerKeyExchangePayload, ecdhe_params, signed_message,
+    ClientKeyExchangePayload, DigitallySigned, EcdhePskClientKeyExchange,
+    EcdhePskServerKeyExchange, EcdheServerKeyExchange, KxContext, ServerKeyExchangePayload,
+    ecdhe_params, signed_message,
 };
 pub use ticket::NewSessionTicket;
 pub use trace::RecordTrace;

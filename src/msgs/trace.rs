@@ -503,11 +503,38 @@ impl ServerKeyExchangePayload {
     fn trace_body(&self, o: &mut Out<'_, '_>) -> fmt::Result {
         match self {
             ServerKeyExchangePayload::Ecdhe(e) => e.trace(o),
+            ServerKeyExchangePayload::Psk(hint) => {
+                ln!(o, "PSK Server Params")?;
+                o.nested(|o| psk_hint(o, hint))
+            }
+            ServerKeyExchangePayload::EcdhePsk(e) => {
+                ln!(o, "ECDHE PSK Server Params")?;
+                o.nested(|o| {
+                    psk_hint(o, &e.hint)?;
+                    let ct = e.curve_type;
+                    ln!(o, "Curve Type: {ct} (0x{:02x})", ct.0)?;
+                    ln!(o, "Named Curve: {}", e.group.wire_name())?;
+                    ln!(o, "Pubkey Length: {}", e.public.len())?;
+                    ln!(o, "Pubkey: {}", o.hex(&e.public))
+                })
+            }
             ServerKeyExchangePayload::Unknown(b) => {
                 ln!(o, "Data (key exchange not known here): {}", o.hex(b))
             }
         }
     }
+}
+
+/// A PSK identity hint, as Wireshark shows it.
+fn psk_hint(o: &mut Out<'_, '_>, hint: &[u8]) -> fmt::Result {
+    ln!(o, "PSK Identity Hint Length: {}", hint.len())?;
+    ln!(o, "PSK Identity Hint: {}", o.hex(hint))
+}
+
+/// A PSK identity, as Wireshark shows it.
+fn psk_identity(o: &mut Out<'_, '_>, identity: &[u8]) -> fmt::Result {
+    ln!(o, "PSK Identity Length: {}", identity.len())?;
+    ln!(o, "PSK Identity: {}", o.hex(identity))
 }
 
 impl Trace for EcdheServerKeyExchange {
@@ -547,6 +574,18 @@ impl ClientKeyExchangePayload {
                 o.nested(|o| {
                     ln!(o, "Encrypted PreMaster length: {}", enc.len())?;
                     ln!(o, "Encrypted PreMaster: {}", o.hex(enc))
+                })
+            }
+            ClientKeyExchangePayload::Psk(identity) => {
+                ln!(o, "PSK Client Params")?;
+                o.nested(|o| psk_identity(o, identity))
+            }
+            ClientKeyExchangePayload::EcdhePsk(e) => {
+                ln!(o, "ECDHE PSK Client Params")?;
+                o.nested(|o| {
+                    psk_identity(o, &e.identity)?;
+                    ln!(o, "Pubkey Length: {}", e.public.len())?;
+                    ln!(o, "Pubkey: {}", o.hex(&e.public))
                 })
             }
             ClientKeyExchangePayload::Unknown(b) => {

@@ -12,10 +12,11 @@
 //!   the explicit nonce (as OpenSSL and rustls do), so nonces never repeat under one key;
 //!   on receipt we use whatever explicit nonce the peer sent;
 //! - ChaCha20-Poly1305 (RFC 7905): nonce = `IV (12) XOR (0 (4) || seq_num (8))`, no explicit
-//!   nonce.
+//!   nonce;
+//! - AES-128-CCM-8 (RFC 6655): as AES-GCM, with an 8-byte tag.
 //!
-//! A sealed record is `header (5) || explicit nonce || ciphertext || tag (16)`; see
-//! [`RecordSealer::seal_in_place`] for the buffer layout.
+//! A sealed record is `header (5) || explicit nonce || ciphertext || tag (16, or 8 for
+//! CCM_8)`; see [`RecordSealer::seal_in_place`] for the buffer layout.
 //!
 //! # Errors
 //!
@@ -50,7 +51,6 @@ pub const MAX_PLAINTEXT_LEN: usize = 1 << 14;
 /// Largest protected fragment (2^14 + 2048).
 pub const MAX_CIPHERTEXT_LEN: usize = MAX_PLAINTEXT_LEN + 2048;
 
-const TAG_LEN: usize = AeadAlgorithm::TAG_LEN;
 const NONCE_LEN: usize = AeadAlgorithm::NONCE_LEN;
 const AAD_LEN: usize = 13;
 
@@ -62,6 +62,8 @@ struct Protection {
     /// sequence number `s` is `iv XOR (0^4 || s)`, which for GCM is `salt || s`.
     iv: [u8; NONCE_LEN],
     explicit_len: usize,
+    /// The tag each record carries: 16 bytes, 8 for AES-128-CCM-8.
+    tag_len: usize,
     seq: u64,
 }
 
@@ -79,6 +81,7 @@ impl Protection {
             alg,
             iv,
             explicit_len,
+            tag_len: alg.tag_len(),
             seq: 0,
         })
     }
@@ -102,7 +105,7 @@ impl Protection {
     }
 
     fn overhead(&self) -> usize {
-        self.explicit_len + TAG_LEN
+        self.explicit_len + self.tag_len
     }
 
     /// Decrypts `fragment` in place; every failure is the same `Unauthentic`.
@@ -117,7 +120,7 @@ impl Protection {
         let explicit_len = self.explicit_len;
         let plain_len = fragment
             .len()
-            .checked_sub(explicit_len + TAG_LEN)
+            .checked_sub(explicit_len + self.tag_len)
             .ok_or(Unauthentic)?;
         let (explicit, ciphertext) = fragment.split_at_mut(explicit_len);
         let mut nonce = self.nonce_for_seq(seq);
@@ -238,13 +241,13 @@ impl RecordSealer {
     /// Seals one record in place and returns its total length (header included).
     ///
     /// `buf` is laid out as
-    /// `[header: 5][explicit nonce: 8 or 0][payload: payload_len][tag: 16]...`: the caller
+    /// `[header: 5][explicit nonce: 8 or 0][payload: payload_len][tag: 16 or 8]...`: the caller
     /// puts the plaintext at [`payload_offset`](Self::payload_offset); this writes the
     /// header, the explicit nonce, the ciphertext over the plaintext, and the tag. Bytes
     /// after the record are untouched.
     ///
     /// Fails with [`Error::Api`] if `payload_len` is over 2^14 or `buf` is shorter than
-    /// `payload_offset() + payload_len + 16`, and with an internal error if the sequence
+    /// `payload_offset() + payload_len` plus the tag, and with an internal error if the sequence
     /// number is exhausted or the AEAD fails. On failure nothing is consumed.
     #[inline]
     pub fn seal_in_place(
@@ -258,7 +261,7 @@ impl RecordSealer {
         if payload_len > MAX_PLAINTEXT_LEN {
             return Err(Error::Api("record payload longer than 2^14 bytes"));
         }
-        let fragment_len = p.explicit_len + payload_len + TAG_LEN;
+        let fragment_len = p.explicit_len + payload_len + p.tag_len;
         let total = HEADER_LEN + fragment_len;
         // Both fit 16 bits: payload_len <= 2^14 and fragment_len <= 2^14 + 24.
         let (wire_payload_len, wire_fragment_len) =
@@ -279,7 +282,10 @@ impl RecordSealer {
         // GCM: the last 8 nonce bytes are the sequence number, sent as the explicit nonce.
         explicit.copy_from_slice(&nonce[NONCE_LEN - p.explicit_len..]);
         let tag = p.key.seal_in_place(&nonce, &aad, payload)?;
-        tag_out.copy_from_slice(&tag);
+        tag_out.copy_from_slice(
+            tag.get(..p.tag_len)
+                .ok_or(Error::internal("AEAD tag length"))?,
+        );
 
         header[0] = typ.0;
         header[1..3].copy_from_slice(&version.0.to_be_bytes());

@@ -30,8 +30,8 @@ struct Injector {
 
 impl Injector {
     fn new() -> Self {
-        use tls12::internal::key_schedule::{KeyBlockLayout, MasterSecret};
         use tls12::crypto::{AeadAlgorithm, HashAlgorithm};
+        use tls12::internal::key_schedule::{KeyBlockLayout, MasterSecret};
         use tls12::internal::record::protect::RecordSealer;
 
         let capture = std::sync::Arc::new(Capture::default());

@@ -20,6 +20,8 @@ impl crypto::Aead for Aead {
             AeadAlgorithm::Aes128Gcm => &aead::AES_128_GCM,
             AeadAlgorithm::Aes256Gcm => &aead::AES_256_GCM,
             AeadAlgorithm::ChaCha20Poly1305 => &aead::CHACHA20_POLY1305,
+            // Never built for CCM: the provider hands out `crypto::ccm` instead.
+            AeadAlgorithm::Aes128Ccm8 => return Err(Error::internal("ring has no AES-CCM")),
         };
         let key =
             aead::UnboundKey::new(alg, key).map_err(|_| Error::internal("AEAD key length"))?;

@@ -29,6 +29,8 @@ pub use verify::{SUPPORTED_SIGNATURE_VERIFICATION, verify_signature};
 ///
 /// - Randomness: `ring::rand::SystemRandom` (the operating system's RNG). This is the only
 ///   source of randomness in the crate.
+/// - Record protection: AES-GCM and ChaCha20-Poly1305 from ring; AES-128-CCM-8 from
+///   [`crypto::ccm`] (RustCrypto's `ccm`), which ring lacks.
 /// - Key exchange: X25519, secp256r1, secp384r1, in that preference order.
 /// - Signing keys: RSA (2048 to 8192 bits; rsa_pss_rsae_* and rsa_pkcs1_* with SHA-256/384/512)
 ///   and ECDSA P-256 / P-384 (ecdsa_secp256r1_sha256 / ecdsa_secp384r1_sha384), from PKCS#8,
@@ -85,6 +87,8 @@ impl CryptoProvider for RingProvider {
             AeadAlgorithm::Aes128Gcm => &AES128GCM,
             AeadAlgorithm::Aes256Gcm => &AES256GCM,
             AeadAlgorithm::ChaCha20Poly1305 => &CHACHA20,
+            // ring has no CCM: the provider-independent one.
+            AeadAlgorithm::Aes128Ccm8 => &crypto::ccm::AES_128_CCM_8,
         })
     }
 

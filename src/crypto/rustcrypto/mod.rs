@@ -220,7 +220,7 @@ impl CryptoProvider for RustCryptoProvider {
             AeadAlgorithm::Aes128Gcm => Some(&AES128GCM),
             AeadAlgorithm::Aes256Gcm => Some(&AES256GCM),
             AeadAlgorithm::ChaCha20Poly1305 => Some(&CHACHA20),
-            _ => None,
+            AeadAlgorithm::Aes128Ccm8 => Some(&crypto::ccm::AES_128_CCM_8),
         }
     }
 
