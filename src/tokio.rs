@@ -21,7 +21,13 @@
 //! byte in flight lives in the stream, so any read, write, flush or handshake future can be
 //! dropped at an await without losing data. Outgoing records wait in the stream until the
 //! transport takes them; a write is refused (`Pending`) while 64 KiB or more of them wait.
-//! Received records are decrypted one receive buffer at a time, as the reader takes them.
+//! Received records are decrypted one receive buffer at a time, as the reader takes them,
+//! straight into the reader's buffer when it has room.
+//!
+//! A stream whose handshake is over holds no record-sized buffer while it waits: the
+//! flights' buffer is freed, and the first read goes through 4 KiB on the stack, so that
+//! waiting does not allocate the connection's receive buffer (which the connection freed
+//! after the handshake). Both buffers come back with the first records, and stay.
 //!
 //! Errors are [`io::Error`]s whose source is the [`Error`] (`err.get_ref()` and
 //! `downcast_ref::<tls12::Error>()`): a transport end of stream without close_notify is
@@ -49,8 +55,9 @@ use crate::handshake::HandshakeSummary;
 /// transport; also the most one `poll_write` takes.
 const WRITE_LIMIT: usize = 64 * 1024;
 
-/// The room made for one `poll_output` call: a whole maximum-size record and then some.
-const TX_ROOM: usize = 16 * 1024 + 1024;
+/// The first read after the handshake goes through a buffer of this size on the stack, so
+/// that an idle connection holds no receive buffer (see [`TlsStream`]'s `rx_cold`).
+const COLD_READ: usize = 4 * 1024;
 
 /// A TLS error as an [`io::Error`], keeping it as the source. End of stream without
 /// close_notify is `UnexpectedEof`, misuse of the API or configuration `InvalidInput`, a
@@ -253,6 +260,11 @@ pub struct TlsStream<IO, C> {
     plaintext: BytesMut,
     /// The transport reported end of stream.
     eof: bool,
+    /// The handshake is over and no byte was read since: the connection freed its receive
+    /// buffer then, and asking for [`Connection::input_space`] ahead of a read would
+    /// allocate it again for a connection that may stay idle. The next read goes through a
+    /// small buffer on the stack instead (and [`Connection::handle_input`]).
+    rx_cold: bool,
 }
 
 impl<IO, C: core::fmt::Debug> core::fmt::Debug for TlsStream<IO, C> {
@@ -279,6 +291,7 @@ where
             tx_end: 0,
             plaintext: BytesMut::new(),
             eof: false,
+            rx_cold: false,
         }
     }
 
@@ -332,22 +345,32 @@ where
         &mut self.tx[self.tx_end..]
     }
 
-    /// Drains the connection until idle: records to send into `tx` (which grows, so that
-    /// the connection is never stopped by output and always processes what it received),
-    /// application data into `plaintext`.
-    fn drain(&mut self) -> Result<(), Error> {
+    /// Drains the connection until idle: records to send into `tx` (which grows to what
+    /// the connection has to send, so that it is never stopped by output and always
+    /// processes what it received), application data into the reader's `out` while
+    /// nothing older waits in `plaintext`, the rest into `plaintext`.
+    fn drain(&mut self, mut out: Option<&mut ReadBuf<'_>>) -> Result<(), Error> {
         loop {
-            self.tx_room(TX_ROOM);
             match self.conn.poll_output(&mut self.tx[self.tx_end..])? {
                 Output::Transmit(bytes) => {
                     let n = bytes.len();
                     self.tx_end += n;
                 }
-                Output::ApplicationData(data) => self.plaintext.extend_from_slice(data),
+                Output::ApplicationData(data) => {
+                    let mut data = data;
+                    if let Some(out) = out.as_deref_mut().filter(|_| self.plaintext.is_empty()) {
+                        let n = out.remaining().min(data.len());
+                        out.put_slice(&data[..n]);
+                        data = &data[n..];
+                    }
+                    self.plaintext.extend_from_slice(data);
+                }
+                Output::BufferTooSmall { needed } => {
+                    self.tx_room(needed);
+                }
                 Output::Idle => return Ok(()),
                 // Events are reflected in the connection's state (`is_handshaking`,
-                // `peer_closed`, `handshake_summary`); `tx` is never empty, so
-                // `BufferTooSmall` does not occur.
+                // `peer_closed`, `handshake_summary`).
                 _ => {}
             }
         }
@@ -378,8 +401,18 @@ where
     /// happens before any wait, so received records are processed even while the transport
     /// is not taking our bytes.
     fn poll_transmit(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_transmit_into(cx, None)
+    }
+
+    /// [`poll_transmit`](Self::poll_transmit), decrypting application data into the
+    /// reader's `out` first (see [`drain`](Self::drain)).
+    fn poll_transmit_into(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut out: Option<&mut ReadBuf<'_>>,
+    ) -> Poll<io::Result<()>> {
         loop {
-            let drained = self.drain();
+            let drained = self.drain(out.as_deref_mut());
             if self.tx_pending() == 0 {
                 return Poll::Ready(drained.map_err(io_error));
             }
@@ -395,6 +428,9 @@ where
     fn poll_read_input(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         if self.eof {
             return Poll::Ready(self.conn.handle_eof().map_err(io_error));
+        }
+        if self.rx_cold {
+            return self.poll_read_cold(cx);
         }
         let space = self.conn.input_space().map_err(io_error)?;
         if space.is_empty() {
@@ -413,12 +449,46 @@ where
         Poll::Ready(Ok(()))
     }
 
+    /// The first transport read after the handshake: into a buffer on the stack, then
+    /// copied into the connection, so that waiting for it allocates nothing.
+    fn poll_read_cold(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let mut stack = [0u8; COLD_READ];
+        let mut buf = ReadBuf::new(&mut stack);
+        ready!(Pin::new(&mut self.io).poll_read(cx, &mut buf))?;
+        self.rx_cold = false;
+        let mut input = buf.filled();
+        if input.is_empty() {
+            self.eof = true;
+            return Poll::Ready(self.conn.handle_eof().map_err(io_error));
+        }
+        loop {
+            let taken = self.conn.handle_input(input).map_err(io_error)?;
+            input = &input[taken..];
+            if input.is_empty() {
+                return Poll::Ready(Ok(()));
+            }
+            // The receive buffer is full: process what it holds (the records it completes
+            // make room), then feed the rest. A TLS error is sticky: the reader's next
+            // drain reports it, after sending its alert.
+            if self.drain(None).is_err() {
+                return Poll::Ready(Ok(()));
+            }
+            if taken == 0 && self.conn.input_space().map_err(io_error)?.is_empty() {
+                return Poll::Ready(Err(io::Error::other("the receive buffer stayed full")));
+            }
+        }
+    }
+
     /// Sends our flights and reads the peer's until the handshake is complete and our last
-    /// flight written.
+    /// flight written. Then frees the flights' buffer: an idle connection holds none.
     fn poll_handshake(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         loop {
             ready!(self.poll_transmit(cx))?;
             if !self.conn.is_handshaking() {
+                self.tx = Vec::new();
+                self.tx_start = 0;
+                self.tx_end = 0;
+                self.rx_cold = true;
                 return Poll::Ready(Ok(()));
             }
             if self.conn.peer_closed() {
@@ -453,13 +523,17 @@ where
             if this.conn.peer_closed() {
                 return Poll::Ready(Ok(()));
             }
-            // Records processed, and what they call for (alerts) sent if the transport
-            // takes it; a transport that does not yet holds up the read only to send our
-            // fatal alert before the error.
-            match this.poll_transmit(cx) {
+            // Records processed (their data decrypted into `buf` first), and what they call
+            // for (alerts) sent if the transport takes it; a transport that does not yet
+            // holds up the read only to send our fatal alert before the error.
+            let filled = buf.filled().len();
+            match this.poll_transmit_into(cx, Some(buf)) {
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending if this.conn.error().is_some() => return Poll::Pending,
                 _ => {}
+            }
+            if buf.filled().len() > filled {
+                return Poll::Ready(Ok(()));
             }
             if !this.plaintext.is_empty() || this.conn.peer_closed() {
                 continue;
