@@ -25,9 +25,11 @@
 //! straight into the reader's buffer when it has room.
 //!
 //! A stream whose handshake is over holds no record-sized buffer while it waits: the
-//! flights' buffer is freed, and the first read goes through 4 KiB on the stack, so that
-//! waiting does not allocate the connection's receive buffer (which the connection freed
-//! after the handshake). Both buffers come back with the first records, and stay.
+//! flights' buffer is freed, and reads go through 8 KiB on the stack until the peer sends
+//! more than that at once, so that waiting does not allocate the connection's receive
+//! buffer (which the connection freed after the handshake). The outgoing buffer comes
+//! back with the first write, the receive buffer with the first read of more than a few
+//! small records; both then stay.
 //!
 //! Errors are [`io::Error`]s whose source is the [`Error`] (`err.get_ref()` and
 //! `downcast_ref::<tls12::Error>()`): a transport end of stream without close_notify is
@@ -37,6 +39,7 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::future::Future;
+use core::mem::MaybeUninit;
 use core::ops::DerefMut;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
@@ -55,9 +58,9 @@ use crate::handshake::HandshakeSummary;
 /// transport; also the most one `poll_write` takes.
 const WRITE_LIMIT: usize = 64 * 1024;
 
-/// The first read after the handshake goes through a buffer of this size on the stack, so
-/// that an idle connection holds no receive buffer (see [`TlsStream`]'s `rx_cold`).
-const COLD_READ: usize = 4 * 1024;
+/// Reads go through a buffer of this size on the stack until one fills it (see
+/// [`TlsStream`]'s `rx_direct`).
+const STACK_READ: usize = 8 * 1024;
 
 /// A TLS error as an [`io::Error`], keeping it as the source. End of stream without
 /// close_notify is `UnexpectedEof`, misuse of the API or configuration `InvalidInput`, a
@@ -260,11 +263,14 @@ pub struct TlsStream<IO, C> {
     plaintext: BytesMut,
     /// The transport reported end of stream.
     eof: bool,
-    /// The handshake is over and no byte was read since: the connection freed its receive
-    /// buffer then, and asking for [`Connection::input_space`] ahead of a read would
-    /// allocate it again for a connection that may stay idle. The next read goes through a
-    /// small buffer on the stack instead (and [`Connection::handle_input`]).
-    rx_cold: bool,
+    /// Transport reads go straight into the connection's receive buffer
+    /// ([`Connection::input_space`]). Until a read fills [`STACK_READ`] bytes (the peer
+    /// sends more than a few small records at a time), they go through a buffer on the
+    /// stack and [`Connection::handle_input`] instead, so that waiting for a read neither
+    /// allocates that buffer (the connection frees it after the handshake; an idle
+    /// connection then holds none) nor zeroes it (18 KiB, once per connection): small
+    /// flights, requests and answers cost a copy of what arrived instead.
+    rx_direct: bool,
 }
 
 impl<IO, C: core::fmt::Debug> core::fmt::Debug for TlsStream<IO, C> {
@@ -291,7 +297,7 @@ where
             tx_end: 0,
             plaintext: BytesMut::new(),
             eof: false,
-            rx_cold: false,
+            rx_direct: false,
         }
     }
 
@@ -429,8 +435,8 @@ where
         if self.eof {
             return Poll::Ready(self.conn.handle_eof().map_err(io_error));
         }
-        if self.rx_cold {
-            return self.poll_read_cold(cx);
+        if !self.rx_direct {
+            return self.poll_read_stack(cx);
         }
         let space = self.conn.input_space().map_err(io_error)?;
         if space.is_empty() {
@@ -449,14 +455,14 @@ where
         Poll::Ready(Ok(()))
     }
 
-    /// The first transport read after the handshake: into a buffer on the stack, then
-    /// copied into the connection, so that waiting for it allocates nothing.
-    fn poll_read_cold(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let mut stack = [0u8; COLD_READ];
-        let mut buf = ReadBuf::new(&mut stack);
+    /// One transport read into a buffer on the stack, then copied into the connection
+    /// (see `rx_direct`).
+    fn poll_read_stack(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let mut stack = [MaybeUninit::<u8>::uninit(); STACK_READ];
+        let mut buf = ReadBuf::uninit(&mut stack);
         ready!(Pin::new(&mut self.io).poll_read(cx, &mut buf))?;
-        self.rx_cold = false;
         let mut input = buf.filled();
+        self.rx_direct = input.len() == STACK_READ;
         if input.is_empty() {
             self.eof = true;
             return Poll::Ready(self.conn.handle_eof().map_err(io_error));
@@ -488,7 +494,8 @@ where
                 self.tx = Vec::new();
                 self.tx_start = 0;
                 self.tx_end = 0;
-                self.rx_cold = true;
+                // The connection freed its receive buffer: wait through the stack.
+                self.rx_direct = false;
                 return Poll::Ready(Ok(()));
             }
             if self.conn.peer_closed() {
