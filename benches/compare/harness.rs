@@ -11,6 +11,8 @@ pub struct Opts {
     /// Only this column (tls12, rustls or floor): for profiling.
     pub column: Option<String>,
     pub filters: Vec<String>,
+    /// `--mem-clients STACK,ADDR,N`: be the client process of the `tokio_mem_10k` row.
+    pub mem_clients: Option<String>,
 }
 
 impl Opts {
@@ -23,6 +25,7 @@ impl Opts {
             iters: None,
             column: None,
             filters: Vec::new(),
+            mem_clients: None,
         };
         let mut args = lexopt::Parser::from_env();
         while let Some(arg) = args.next()? {
@@ -49,6 +52,7 @@ impl Opts {
                     );
                     std::process::exit(0);
                 }
+                Long(crate::sockets::MEM_CLIENTS) => o.mem_clients = Some(args.value()?.string()?),
                 Value(row) => o.filters.push(row.string()?),
                 _ => return Err(arg.unexpected()),
             }
@@ -70,7 +74,7 @@ impl Opts {
 
 pub const COLUMNS: [&str; 3] = ["tls12", "rustls", "floor"];
 
-pub const ROWS: [&str; 10] = [
+pub const ROWS: [&str; 14] = [
     "full_rsa",
     "full_ecdsa",
     "resume_id",
@@ -81,6 +85,10 @@ pub const ROWS: [&str; 10] = [
     "mem_client",
     "mem_server",
     "allocs_per_record",
+    "tokio_full_hs",
+    "tokio_resume",
+    "tokio_bulk",
+    "tokio_mem_10k",
 ];
 
 /// The CPU time this thread has used: time while the thread is not running (other

@@ -1,9 +1,12 @@
 //! Side-by-side benchmark: this crate, rustls 0.23 (ring provider, TLS 1.2 only) and the
-//! raw-`ring` floor, on the same workloads, in memory, both endpoints in this one thread.
+//! raw-`ring` floor, on the same workloads, in memory, both endpoints in this one thread;
+//! then the `tokio_*` rows, over loopback TCP through `tls12::tokio` and tokio-rustls
+//! (`sockets.rs` says how those are measured).
 //!
 //! ```text
 //! cargo bench --bench compare                      # every row, full length
 //! cargo bench --bench compare -- bulk_aes128gcm    # one row (or a prefix: `bulk`, `full`)
+//! cargo bench --bench compare -- tokio             # the socket rows
 //! cargo bench --bench compare -- --smoke           # a few iterations per row: does it run?
 //! cargo bench --bench compare -- --secs 1 --rounds 5   # longer, fewer rounds
 //! cargo bench --bench compare -- --iters 200 --column tls12 full_rsa   # for a profiler
@@ -46,6 +49,10 @@
 //!   (all output drained), counted by the global allocator below.
 //! - `allocs_per_record`: heap allocations (including reallocations) per 16 KiB record,
 //!   client write to server read, after the handshake and one warm-up record.
+//!
+//! The modules: `harness` (options, timing, the table and `BENCH` lines), `tls12_side`
+//! and `rustls_side` (each column's configurations and in-memory workloads), `floor`
+//! (raw `ring`), `memory` (the counting allocator's rows), `sockets` (the tokio rows).
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
@@ -54,6 +61,7 @@ mod floor;
 mod harness;
 mod memory;
 mod rustls_side;
+mod sockets;
 mod tls12_side;
 
 use std::time::Instant;
@@ -75,6 +83,10 @@ static GLOBAL: Counting = Counting;
 
 fn main() {
     let opts = Opts::parse().unwrap_or_else(|e| panic!("{e} (try --help)"));
+    if let Some(spec) = &opts.mem_clients {
+        sockets::mem_clients(spec);
+        return;
+    }
     let started = Instant::now();
     println!(
         "tls12 vs rustls 0.23 (ring, TLS 1.2) vs raw ring; {} mode; {} thread(s) available",
@@ -86,6 +98,7 @@ fn main() {
     handshake_rows(&opts, &mut rows);
     bulk_rows(&opts, &mut rows);
     memory_rows(&opts, &mut rows);
+    sockets::tokio_rows(&opts, &mut rows);
     print_table(&rows);
     if opts.filters.is_empty() {
         assert_eq!(rows.len(), ROWS.len(), "every row ran");
