@@ -197,6 +197,8 @@ enum Mode {
     Answer,
     /// Handshake, write back everything read until the peer's close_notify, then close.
     Echo,
+    /// Handshake, then answer each request until the peer's close_notify, then close.
+    KeepAlive,
 }
 
 #[derive(Default)]
@@ -333,6 +335,14 @@ async fn connection<S: Stack>(
             tls.read_exact(&mut request).await?;
             tls.write_all(&ANSWER).await?;
         }
+        Mode::KeepAlive => loop {
+            let mut request = [0u8; REQUEST.len()];
+            if tls.read(&mut request[..1]).await? == 0 {
+                break;
+            }
+            tls.read_exact(&mut request[1..]).await?;
+            tls.write_all(&ANSWER).await?;
+        },
         Mode::Echo => {
             let mut buf = vec![0u8; CHUNK];
             loop {
@@ -381,15 +391,32 @@ async fn open<S: Stack>(stack: &S, addr: SocketAddr) -> io::Result<S::Client> {
 
 /// The request and answer of an open client connection, then the server's close.
 async fn exchange<C: AsyncRead + AsyncWrite + Unpin>(tls: &mut C) -> io::Result<()> {
+    request(tls).await?;
+    read_to_close(tls).await
+}
+
+/// One request and its answer.
+async fn request<C: AsyncRead + AsyncWrite + Unpin>(tls: &mut C) -> io::Result<()> {
     tls.write_all(&REQUEST).await?;
     tls.flush().await?;
     let mut answer = [0u8; ANSWER.len()];
     tls.read_exact(&mut answer).await?;
+    Ok(())
+}
+
+/// Reads the server's close (close_notify, then end of stream); nothing else may come.
+async fn read_to_close<C: AsyncRead + AsyncWrite + Unpin>(tls: &mut C) -> io::Result<()> {
     let mut after = [0u8; 1];
     match tls.read(&mut after).await? {
         0 => Ok(()),
         _ => Err(io::Error::other("bytes after the answer")),
     }
+}
+
+/// Our close_notify, then the server's.
+async fn close<C: AsyncRead + AsyncWrite + Unpin>(tls: &mut C) -> io::Result<()> {
+    tls.shutdown().await?;
+    read_to_close(tls).await
 }
 
 /// One client: connections one after another while the budget lasts, each checked to
@@ -633,16 +660,24 @@ fn raise_open_files(n: u64) {
 pub const MEM_CLIENTS: &str = "mem-clients";
 
 /// Heap bytes the server thread holds per established, idle connection, with `conns` open
-/// at once. The clients are another process (this benchmark run with `--mem-clients`):
+/// at once: once the handshakes are done (the row), and again once each connection has
+/// answered one request and waits for the next (keep-alive; for the line beside the
+/// table). The clients are another process (this benchmark run with `--mem-clients`):
 /// each side of 10,000 connections needs 10,000 open files, and the client side's
 /// allocations stay out of the count whatever thread they happen on.
-fn idle_heap<S: Stack>(rt: &tokio::runtime::Runtime, stack: S, name: &str, conns: usize) -> f64 {
+fn idle_heap<S: Stack>(
+    rt: &tokio::runtime::Runtime,
+    stack: S,
+    name: &str,
+    conns: usize,
+) -> (f64, f64) {
     let stack = Arc::new(stack);
-    let server = Server::start(stack.clone(), Mode::Answer);
+    let server = Server::start(stack.clone(), Mode::KeepAlive);
     rt.block_on(async {
         // A first connection, so that what the server allocates once is not counted.
         let mut first = open(&*stack, server.addr).await.expect("client handshake");
-        exchange(&mut first).await.expect("client exchange");
+        request(&mut first).await.expect("client request");
+        close(&mut first).await.expect("client close");
         drop(first);
         server.wait_established(1).await;
     });
@@ -655,28 +690,35 @@ fn idle_heap<S: Stack>(rt: &tokio::runtime::Runtime, stack: S, name: &str, conns
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("the client process starts");
-    let mut line = String::new();
-    let stdout = child.stdout.take().expect("piped");
-    io::BufRead::read_line(&mut io::BufReader::new(stdout), &mut line).expect("client output");
-    assert_eq!(
-        line.trim(),
-        "open",
-        "the client process opened its connections"
-    );
+    let mut from_child = io::BufReader::new(child.stdout.take().expect("piped"));
+    let mut to_child = child.stdin.take().expect("piped");
+    let mut expect = |want: &str| {
+        let mut line = String::new();
+        io::BufRead::read_line(&mut from_child, &mut line).expect("client output");
+        assert_eq!(line.trim(), want, "the client process's progress");
+    };
+    expect("open");
     rt.block_on(server.wait_established(conns + 1));
-    let after = server.heap();
+    let handshaken = server.heap();
     server.check();
-    // Closing its input tells the client process to finish the connections.
-    drop(child.stdin.take());
+    io::Write::write_all(&mut to_child, b"request\n").expect("client input");
+    expect("answered");
+    // The server wrote each answer before the client could read it: every task waits for
+    // its next request now.
+    let answered = server.heap();
+    server.check();
+    // Closing its input tells the client process to close the connections.
+    drop(to_child);
     let status = child.wait().expect("the client process ends");
     assert!(status.success(), "the client process failed: {status}");
     server.check();
-    (after - before) as f64 / conns as f64
+    let per = |heap: isize| (heap - before) as f64 / conns as f64;
+    (per(handshaken), per(answered))
 }
 
 /// The client process of the memory row (`--mem-clients STACK,ADDR,N`): opens N
-/// connections 64 at a time, says `open`, waits for its input to close, then makes each
-/// connection's request and reads its answer and close.
+/// connections 64 at a time and says `open`; at a line on its input makes one request on
+/// each, reads the answer and says `answered`; when its input closes, closes each.
 pub fn mem_clients(spec: &str) {
     let parts: Vec<&str> = spec.split(',').collect();
     let [name, addr, conns] = parts[..] else {
@@ -687,18 +729,43 @@ pub fn mem_clients(spec: &str) {
     raise_open_files(conns as u64 + 256);
     let rt = client_runtime();
     match name {
-        "tls12" => rt.block_on(hold_then_finish(Tls12Stack::new(None), addr, conns)),
-        "rustls" => rt.block_on(hold_then_finish(
+        "tls12" => rt.block_on(mem_client_steps(Tls12Stack::new(None), addr, conns)),
+        "rustls" => rt.block_on(mem_client_steps(
             RustlsStack::new(RustlsResume::Off),
             addr,
             conns,
         )),
-        "plain" => rt.block_on(hold_then_finish(PlainTcp, addr, conns)),
+        "plain" => rt.block_on(mem_client_steps(PlainTcp, addr, conns)),
         _ => panic!("--{MEM_CLIENTS}: no stack {name:?}"),
     }
 }
 
-async fn hold_then_finish<S: Stack>(stack: S, addr: SocketAddr, conns: usize) {
+/// Runs `step` on every connection of every batch, one task per batch.
+async fn each<C, F>(batches: Vec<Vec<C>>, step: fn(C) -> F) -> Vec<Vec<C>>
+where
+    C: Send + 'static,
+    F: Future<Output = C> + Send + 'static,
+{
+    let tasks: Vec<_> = batches
+        .into_iter()
+        .map(|batch| {
+            tokio::spawn(async move {
+                let mut out = Vec::with_capacity(batch.len());
+                for c in batch {
+                    out.push(step(c).await);
+                }
+                out
+            })
+        })
+        .collect();
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        out.push(t.await.expect("client task"));
+    }
+    out
+}
+
+async fn mem_client_steps<S: Stack>(stack: S, addr: SocketAddr, conns: usize) {
     let stack = Arc::new(stack);
     let workers = CLIENTS.min(conns).max(1);
     let tasks: Vec<_> = (0..workers)
@@ -718,23 +785,26 @@ async fn hold_then_finish<S: Stack>(stack: S, addr: SocketAddr, conns: usize) {
     for t in tasks {
         held.push(t.await.expect("client task"));
     }
-    println!("open");
-    io::Write::flush(&mut io::stdout()).expect("stdout");
-    // Until the parent closes our input (its measurement is done).
+    let say = |what: &str| {
+        println!("{what}");
+        io::Write::flush(&mut io::stdout()).expect("stdout");
+    };
+    say("open");
+    let mut line = String::new();
+    io::BufRead::read_line(&mut io::stdin().lock(), &mut line).expect("stdin");
+    let held = each(held, |mut tls| async move {
+        request(&mut tls).await.expect("client request");
+        tls
+    })
+    .await;
+    say("answered");
+    // Until the parent closes our input (its measurements are done).
     io::Read::read_to_end(&mut io::stdin(), &mut Vec::new()).expect("stdin");
-    let finish: Vec<_> = held
-        .into_iter()
-        .map(|batch| {
-            tokio::spawn(async move {
-                for mut tls in batch {
-                    exchange(&mut tls).await.expect("client exchange");
-                }
-            })
-        })
-        .collect();
-    for t in finish {
-        t.await.expect("client task");
-    }
+    each(held, |mut tls| async move {
+        close(&mut tls).await.expect("client close");
+        tls
+    })
+    .await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -791,16 +861,25 @@ pub fn tokio_rows(opts: &Opts, rows: &mut Vec<Row>) {
         let t = only("tls12").then(|| idle_heap(&rt, Tls12Stack::new(None), "tls12", conns));
         let r = only("rustls")
             .then(|| idle_heap(&rt, RustlsStack::new(RustlsResume::Off), "rustls", conns));
+        let (plain, plain_answered) = idle_heap(&rt, PlainTcp, "plain", conns);
+        let bytes = |v: Option<(f64, f64)>, f: fn((f64, f64)) -> f64| {
+            v.map_or("-".to_string(), |v| format!("{:.0}", f(v)))
+        };
         println!(
             "tokio_mem_10k: tokio's own heap per connection (task and socket registration, \
-             plain TCP, no TLS): {:.0} bytes, included in both columns",
-            idle_heap(&rt, PlainTcp, "plain", conns)
+             plain TCP, no TLS): {plain:.0} bytes, included in both columns"
+        );
+        println!(
+            "tokio_mem_10k: the same connections after one request and answer each, waiting \
+             for the next: tls12 {}, rustls {}, plain TCP {plain_answered:.0} bytes",
+            bytes(t, |v| v.1),
+            bytes(r, |v| v.1),
         );
         rows.push(Row {
             name: "tokio_mem_10k",
             what: "idle server conn heap, 10k open",
-            tls12: t,
-            rustls: r,
+            tls12: t.map(|v| v.0),
+            rustls: r.map(|v| v.0),
             floor: None,
             unit: "bytes",
             lower_better: true,
