@@ -34,7 +34,8 @@
 //! Errors are [`io::Error`]s whose source is the [`Error`] (`err.get_ref()` and
 //! `downcast_ref::<tls12::Error>()`): a transport end of stream without close_notify is
 //! [`io::ErrorKind::UnexpectedEof`]; a fatal TLS error is sent to the peer as its alert
-//! before the error is returned.
+//! before the error is returned, and application data that arrived before it is read
+//! first.
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -532,15 +533,18 @@ where
             }
             // Records processed (their data decrypted into `buf` first), and what they call
             // for (alerts) sent if the transport takes it; a transport that does not yet
-            // holds up the read only to send our fatal alert before the error.
+            // holds up the read only to send our fatal alert before the error. Data that
+            // came before an error is returned first: the error is sticky, the next read
+            // returns it.
             let filled = buf.filled().len();
-            match this.poll_transmit_into(cx, Some(buf)) {
+            let transmitted = this.poll_transmit_into(cx, Some(buf));
+            if buf.filled().len() > filled {
+                return Poll::Ready(Ok(()));
+            }
+            match transmitted {
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending if this.conn.error().is_some() => return Poll::Pending,
                 _ => {}
-            }
-            if buf.filled().len() > filled {
-                return Poll::Ready(Ok(()));
             }
             if !this.plaintext.is_empty() || this.conn.peer_closed() {
                 continue;

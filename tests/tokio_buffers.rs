@@ -1,6 +1,8 @@
-//! `tls12::tokio`: a stream whose handshake is over and that waits for the peer holds no
-//! record-sized buffer (neither the stream's outgoing buffer nor the connection's 18 KiB
-//! receive buffer), and the first bytes after that wait all arrive.
+//! `tls12::tokio`, how the stream buffers: a stream whose handshake is over and that waits
+//! for the peer holds no record-sized buffer (neither the stream's outgoing buffer nor the
+//! connection's 18 KiB receive buffer), and the first bytes after that wait all arrive;
+//! records are decrypted into the reader's buffer, and data that came before a bad record
+//! is read before the error.
 
 mod common;
 
@@ -11,7 +13,8 @@ use std::task::Poll;
 
 use common::counting_alloc::{Counting, live};
 use tls12::tokio::{ClientTlsStream, ServerTlsStream, TlsAcceptor, TlsConnector};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tls12::{ClientConnection, Output};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Counts bytes held per thread; a current-thread test runtime runs on the test's thread.
@@ -111,4 +114,75 @@ async fn streams_waiting_for_the_peer_after_the_handshake_hold_no_record_buffer(
         }
     );
     assert!(back == data, "the client read what the server wrote");
+}
+
+/// Writes everything `conn` has to send to `io`; the records go to `sent` too.
+async fn flush_raw(conn: &mut ClientConnection, io: &mut DuplexStream, sent: &mut Vec<u8>) {
+    let mut out = vec![0u8; 32 * 1024];
+    loop {
+        match conn.poll_output(&mut out).expect("client poll") {
+            Output::Transmit(bytes) => {
+                io.write_all(bytes).await.expect("client write");
+                sent.extend_from_slice(bytes);
+            }
+            Output::Idle => return,
+            _ => {}
+        }
+    }
+}
+
+/// A client handshake driven by hand over `io` (so that the test has the client's raw
+/// records afterwards).
+async fn raw_client(io: &mut DuplexStream) -> ClientConnection {
+    let config = Arc::new(common::client_config());
+    let mut conn = ClientConnection::new(config, common::server_name()).expect("client");
+    let mut buf = vec![0u8; 32 * 1024];
+    loop {
+        flush_raw(&mut conn, io, &mut Vec::new()).await;
+        if !conn.is_handshaking() {
+            return conn;
+        }
+        let n = io.read(&mut buf).await.expect("client read");
+        assert!(n > 0, "the server closed during the handshake");
+        let mut input = &buf[..n];
+        while !input.is_empty() {
+            let taken = conn.handle_input(input).expect("client input");
+            input = &input[taken..];
+            flush_raw(&mut conn, io, &mut Vec::new()).await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn data_before_a_bad_record_is_read_before_the_error() {
+    let (mut c, s) = tokio::io::duplex(64 * 1024);
+    let acceptor = TlsAcceptor::from(Arc::new(common::server_config(&["server-rsa"])));
+    let (mut client, server) = tokio::join!(raw_client(&mut c), acceptor.accept(s));
+    let mut server = server.expect("server handshake");
+
+    // Two records, the second one's tag broken; both reach the server in one piece.
+    let (mut first, mut second) = (Vec::new(), Vec::new());
+    client.write(b"hello").expect("client write");
+    let mut out = vec![0u8; 1024];
+    while let Output::Transmit(b) = client.poll_output(&mut out).expect("poll") {
+        first.extend_from_slice(b);
+    }
+    client.write(b"world").expect("client write");
+    while let Output::Transmit(b) = client.poll_output(&mut out).expect("poll") {
+        second.extend_from_slice(b);
+    }
+    let last = second.len() - 1;
+    second[last] ^= 1;
+    c.write_all(&[first, second].concat()).await.expect("write");
+
+    let mut buf = [0u8; 64];
+    let n = server
+        .read(&mut buf)
+        .await
+        .expect("the data before the bad record");
+    assert_eq!(&buf[..n], b"hello");
+    let e = server.read(&mut buf).await.expect_err("the bad record");
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+    let tls = e.get_ref().and_then(|e| e.downcast_ref::<tls12::Error>());
+    assert!(tls.is_some(), "the source is the TLS error: {e:?}");
 }
