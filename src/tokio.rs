@@ -37,6 +37,7 @@
 //! before the error is returned, and application data that arrived before it is read
 //! first.
 
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::future::Future;
@@ -254,7 +255,9 @@ where
 /// [`ServerTlsStream`]). See the [module docs](self) for buffering and cancellation.
 pub struct TlsStream<IO, C> {
     io: IO,
-    conn: C,
+    /// Boxed: the connection is about a kilobyte, and a stream lives inline in the futures
+    /// that use it (a task per connection holds the handshake future and then the stream).
+    conn: Box<C>,
     /// Outgoing records: `tx[tx_start..tx_end]` waits for the transport; the rest of the
     /// vector is initialized room for the next `poll_output`.
     tx: Vec<u8>,
@@ -292,7 +295,7 @@ where
     fn new(io: IO, conn: C) -> Self {
         Self {
             io,
-            conn,
+            conn: Box::new(conn),
             tx: Vec::new(),
             tx_start: 0,
             tx_end: 0,
@@ -304,19 +307,19 @@ where
 
     /// The transport and the connection.
     pub fn get_ref(&self) -> (&IO, &C) {
-        (&self.io, &self.conn)
+        (&self.io, &*self.conn)
     }
 
     /// The transport and the connection, mutably. Reading from or writing to the transport
     /// directly breaks the TLS stream.
     pub fn get_mut(&mut self) -> (&mut IO, &mut C) {
-        (&mut self.io, &mut self.conn)
+        (&mut self.io, &mut *self.conn)
     }
 
     /// The transport and the connection. Records not yet written to the transport and
     /// application data not yet read are dropped.
     pub fn into_inner(self) -> (IO, C) {
-        (self.io, self.conn)
+        (self.io, *self.conn)
     }
 
     /// What the handshake negotiated. Always `Some` for a stream from [`TlsConnector`] or
