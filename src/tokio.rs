@@ -21,16 +21,27 @@
 //! byte in flight lives in the stream, so any read, write, flush or handshake future can be
 //! dropped at an await without losing data. Outgoing records wait in the stream until the
 //! transport takes them; a write is refused (`Pending`) while 64 KiB or more of them wait.
-//! Received records are decrypted one receive buffer at a time, as the reader takes them.
+//! Received records are decrypted one receive buffer at a time, as the reader takes them,
+//! straight into the reader's buffer when it has room.
+//!
+//! A stream whose handshake is over holds no record-sized buffer while it waits: the
+//! flights' buffer is freed, and reads go through 8 KiB on the stack until the peer sends
+//! more than that at once, so that waiting does not allocate the connection's receive
+//! buffer (which the connection freed after the handshake). The outgoing buffer comes
+//! back with the first write, the receive buffer with the first read of more than a few
+//! small records; both then stay.
 //!
 //! Errors are [`io::Error`]s whose source is the [`Error`] (`err.get_ref()` and
 //! `downcast_ref::<tls12::Error>()`): a transport end of stream without close_notify is
 //! [`io::ErrorKind::UnexpectedEof`]; a fatal TLS error is sent to the peer as its alert
-//! before the error is returned.
+//! before the error is returned, and application data that arrived before it is read
+//! first.
 
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::future::Future;
+use core::mem::MaybeUninit;
 use core::ops::DerefMut;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
@@ -49,8 +60,9 @@ use crate::handshake::HandshakeSummary;
 /// transport; also the most one `poll_write` takes.
 const WRITE_LIMIT: usize = 64 * 1024;
 
-/// The room made for one `poll_output` call: a whole maximum-size record and then some.
-const TX_ROOM: usize = 16 * 1024 + 1024;
+/// Reads go through a buffer of this size on the stack until one fills it (see
+/// [`TlsStream`]'s `rx_direct`).
+const STACK_READ: usize = 8 * 1024;
 
 /// A TLS error as an [`io::Error`], keeping it as the source. End of stream without
 /// close_notify is `UnexpectedEof`, misuse of the API or configuration `InvalidInput`, a
@@ -243,7 +255,9 @@ where
 /// [`ServerTlsStream`]). See the [module docs](self) for buffering and cancellation.
 pub struct TlsStream<IO, C> {
     io: IO,
-    conn: C,
+    /// Boxed: the connection is about a kilobyte, and a stream lives inline in the futures
+    /// that use it (a task per connection holds the handshake future and then the stream).
+    conn: Box<C>,
     /// Outgoing records: `tx[tx_start..tx_end]` waits for the transport; the rest of the
     /// vector is initialized room for the next `poll_output`.
     tx: Vec<u8>,
@@ -253,6 +267,14 @@ pub struct TlsStream<IO, C> {
     plaintext: BytesMut,
     /// The transport reported end of stream.
     eof: bool,
+    /// Transport reads go straight into the connection's receive buffer
+    /// ([`Connection::input_space`]). Until a read fills [`STACK_READ`] bytes (the peer
+    /// sends more than a few small records at a time), they go through a buffer on the
+    /// stack and [`Connection::handle_input`] instead, so that waiting for a read neither
+    /// allocates that buffer (the connection frees it after the handshake; an idle
+    /// connection then holds none) nor zeroes it (18 KiB, once per connection): small
+    /// flights, requests and answers cost a copy of what arrived instead.
+    rx_direct: bool,
 }
 
 impl<IO, C: core::fmt::Debug> core::fmt::Debug for TlsStream<IO, C> {
@@ -273,30 +295,31 @@ where
     fn new(io: IO, conn: C) -> Self {
         Self {
             io,
-            conn,
+            conn: Box::new(conn),
             tx: Vec::new(),
             tx_start: 0,
             tx_end: 0,
             plaintext: BytesMut::new(),
             eof: false,
+            rx_direct: false,
         }
     }
 
     /// The transport and the connection.
     pub fn get_ref(&self) -> (&IO, &C) {
-        (&self.io, &self.conn)
+        (&self.io, &*self.conn)
     }
 
     /// The transport and the connection, mutably. Reading from or writing to the transport
     /// directly breaks the TLS stream.
     pub fn get_mut(&mut self) -> (&mut IO, &mut C) {
-        (&mut self.io, &mut self.conn)
+        (&mut self.io, &mut *self.conn)
     }
 
     /// The transport and the connection. Records not yet written to the transport and
     /// application data not yet read are dropped.
     pub fn into_inner(self) -> (IO, C) {
-        (self.io, self.conn)
+        (self.io, *self.conn)
     }
 
     /// What the handshake negotiated. Always `Some` for a stream from [`TlsConnector`] or
@@ -332,22 +355,32 @@ where
         &mut self.tx[self.tx_end..]
     }
 
-    /// Drains the connection until idle: records to send into `tx` (which grows, so that
-    /// the connection is never stopped by output and always processes what it received),
-    /// application data into `plaintext`.
-    fn drain(&mut self) -> Result<(), Error> {
+    /// Drains the connection until idle: records to send into `tx` (which grows to what
+    /// the connection has to send, so that it is never stopped by output and always
+    /// processes what it received), application data into the reader's `out` while
+    /// nothing older waits in `plaintext`, the rest into `plaintext`.
+    fn drain(&mut self, mut out: Option<&mut ReadBuf<'_>>) -> Result<(), Error> {
         loop {
-            self.tx_room(TX_ROOM);
             match self.conn.poll_output(&mut self.tx[self.tx_end..])? {
                 Output::Transmit(bytes) => {
                     let n = bytes.len();
                     self.tx_end += n;
                 }
-                Output::ApplicationData(data) => self.plaintext.extend_from_slice(data),
+                Output::ApplicationData(data) => {
+                    let mut data = data;
+                    if let Some(out) = out.as_deref_mut().filter(|_| self.plaintext.is_empty()) {
+                        let n = out.remaining().min(data.len());
+                        out.put_slice(&data[..n]);
+                        data = &data[n..];
+                    }
+                    self.plaintext.extend_from_slice(data);
+                }
+                Output::BufferTooSmall { needed } => {
+                    self.tx_room(needed);
+                }
                 Output::Idle => return Ok(()),
                 // Events are reflected in the connection's state (`is_handshaking`,
-                // `peer_closed`, `handshake_summary`); `tx` is never empty, so
-                // `BufferTooSmall` does not occur.
+                // `peer_closed`, `handshake_summary`).
                 _ => {}
             }
         }
@@ -378,8 +411,18 @@ where
     /// happens before any wait, so received records are processed even while the transport
     /// is not taking our bytes.
     fn poll_transmit(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_transmit_into(cx, None)
+    }
+
+    /// [`poll_transmit`](Self::poll_transmit), decrypting application data into the
+    /// reader's `out` first (see [`drain`](Self::drain)).
+    fn poll_transmit_into(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut out: Option<&mut ReadBuf<'_>>,
+    ) -> Poll<io::Result<()>> {
         loop {
-            let drained = self.drain();
+            let drained = self.drain(out.as_deref_mut());
             if self.tx_pending() == 0 {
                 return Poll::Ready(drained.map_err(io_error));
             }
@@ -395,6 +438,9 @@ where
     fn poll_read_input(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         if self.eof {
             return Poll::Ready(self.conn.handle_eof().map_err(io_error));
+        }
+        if !self.rx_direct {
+            return self.poll_read_stack(cx);
         }
         let space = self.conn.input_space().map_err(io_error)?;
         if space.is_empty() {
@@ -413,12 +459,47 @@ where
         Poll::Ready(Ok(()))
     }
 
+    /// One transport read into a buffer on the stack, then copied into the connection
+    /// (see `rx_direct`).
+    fn poll_read_stack(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let mut stack = [MaybeUninit::<u8>::uninit(); STACK_READ];
+        let mut buf = ReadBuf::uninit(&mut stack);
+        ready!(Pin::new(&mut self.io).poll_read(cx, &mut buf))?;
+        let mut input = buf.filled();
+        self.rx_direct = input.len() == STACK_READ;
+        if input.is_empty() {
+            self.eof = true;
+            return Poll::Ready(self.conn.handle_eof().map_err(io_error));
+        }
+        loop {
+            let taken = self.conn.handle_input(input).map_err(io_error)?;
+            input = &input[taken..];
+            if input.is_empty() {
+                return Poll::Ready(Ok(()));
+            }
+            // The receive buffer is full: process what it holds (the records it completes
+            // make room), then feed the rest. A TLS error is sticky: the reader's next
+            // drain reports it, after sending its alert.
+            if self.drain(None).is_err() {
+                return Poll::Ready(Ok(()));
+            }
+            if taken == 0 && self.conn.input_space().map_err(io_error)?.is_empty() {
+                return Poll::Ready(Err(io::Error::other("the receive buffer stayed full")));
+            }
+        }
+    }
+
     /// Sends our flights and reads the peer's until the handshake is complete and our last
-    /// flight written.
+    /// flight written. Then frees the flights' buffer: an idle connection holds none.
     fn poll_handshake(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         loop {
             ready!(self.poll_transmit(cx))?;
             if !self.conn.is_handshaking() {
+                self.tx = Vec::new();
+                self.tx_start = 0;
+                self.tx_end = 0;
+                // The connection freed its receive buffer: wait through the stack.
+                self.rx_direct = false;
                 return Poll::Ready(Ok(()));
             }
             if self.conn.peer_closed() {
@@ -453,10 +534,17 @@ where
             if this.conn.peer_closed() {
                 return Poll::Ready(Ok(()));
             }
-            // Records processed, and what they call for (alerts) sent if the transport
-            // takes it; a transport that does not yet holds up the read only to send our
-            // fatal alert before the error.
-            match this.poll_transmit(cx) {
+            // Records processed (their data decrypted into `buf` first), and what they call
+            // for (alerts) sent if the transport takes it; a transport that does not yet
+            // holds up the read only to send our fatal alert before the error. Data that
+            // came before an error is returned first: the error is sticky, the next read
+            // returns it.
+            let filled = buf.filled().len();
+            let transmitted = this.poll_transmit_into(cx, Some(buf));
+            if buf.filled().len() > filled {
+                return Poll::Ready(Ok(()));
+            }
+            match transmitted {
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending if this.conn.error().is_some() => return Poll::Pending,
                 _ => {}

@@ -11,7 +11,7 @@
 //! ```
 //!
 //! Included with `#[path]` by `examples/embedded.rs` (so it depends on `std` only) and as
-//! `common::counting_alloc` by the tests and `benches/compare.rs`.
+//! `common::counting_alloc` by the tests and `benches/compare/`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
