@@ -267,15 +267,19 @@ impl RecordLayer {
 
     /// How large a fragment the receive buffer needs to hold for the records still to
     /// come: a maximum-size ciphertext unless records are limited; then the largest the
-    /// peer may send now or after its ChangeCipherSpec.
+    /// peer may send now or after its ChangeCipherSpec, protected records counted with
+    /// the largest nonce and tag of any cipher (24 bytes), not this one's: the buffer then
+    /// keeps its size across the ChangeCipherSpec, where a cipher that adds less (CCM_8,
+    /// ChaCha20-Poly1305: 16 bytes) would shrink it at the first application record, an
+    /// allocation after the handshake.
     pub(crate) fn receive_buffer_fragment(&self) -> usize {
         if !self.is_limited() {
             return MAX_CIPHERTEXT;
         }
-        let protected = self.receive_limit(true);
+        let protected = self.receive_limit(true) + MAX_TAG_AND_NONCE;
         match &self.opener {
-            Some(o) => protected + o.overhead(),
-            None => self.receive_limit(false).max(protected + MAX_TAG_AND_NONCE),
+            Some(_) => protected,
+            None => self.receive_limit(false).max(protected),
         }
     }
 
