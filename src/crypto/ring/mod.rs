@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 use pki_types::pem::PemObject;
 use ring::rand::{SecureRandom, SystemRandom};
 
+use crate::codec::enums::NamedGroup;
 use crate::crypto::{
     self, AeadAlgorithm, CryptoProvider, HashAlgorithm, KxGroup, SignatureVerification, SigningKey,
 };
@@ -86,6 +87,17 @@ impl CryptoProvider for RingProvider {
         vec![&kx::X25519, &kx::SECP256R1, &kx::SECP384R1]
     }
 
+    /// Without building the list: every connection looks its groups up (the connection
+    /// constructors check the configuration's groups).
+    fn kx_group(&self, name: NamedGroup) -> Option<&dyn KxGroup> {
+        Some(match name {
+            NamedGroup::X25519 => &kx::X25519,
+            NamedGroup::SECP256R1 => &kx::SECP256R1,
+            NamedGroup::SECP384R1 => &kx::SECP384R1,
+            _ => return None,
+        })
+    }
+
     fn aead(&self, alg: AeadAlgorithm) -> Option<&dyn crypto::Aead> {
         Some(match alg {
             AeadAlgorithm::Aes128Gcm => &AES128GCM,
@@ -135,6 +147,15 @@ mod tests {
         let enc = RingProvider.rsa_encrypt_pre_master(cert, &[3; 48]);
         assert_eq!(enc.is_some(), cfg!(feature = "rsa-kx"));
         assert_eq!(key.rsa_decrypter().is_some(), cfg!(feature = "rsa-kx"));
+    }
+
+    #[test]
+    fn kx_group_agrees_with_kx_groups() {
+        for g in RingProvider.kx_groups() {
+            let found = RingProvider.kx_group(g.name()).expect("listed group is found");
+            assert_eq!(found.name(), g.name());
+        }
+        assert!(RingProvider.kx_group(NamedGroup(0x1234)).is_none());
     }
 
     #[test]
