@@ -252,7 +252,13 @@ pub trait Codec: Sized {
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
         let v = Self::read(&mut r)?;
-        r.expect_end(short_type_name::<Self>())?;
+        // The type's name only on the error path: finding it is a string search.
+        if r.any_left() {
+            return Err(DecodeError::new(
+                short_type_name::<Self>(),
+                DecodeErrorKind::TrailingData,
+            ));
+        }
         Ok(v)
     }
 
@@ -374,8 +380,8 @@ mod tests {
     fn decode_rejects_trailing_bytes() {
         assert_eq!(u16::decode(&[0, 1]).unwrap(), 1);
         assert_eq!(
-            u16::decode(&[0, 1, 2]).unwrap_err().kind,
-            DecodeErrorKind::TrailingData
+            u16::decode(&[0, 1, 2]).unwrap_err(),
+            DecodeError::new("u16", DecodeErrorKind::TrailingData)
         );
     }
 
