@@ -121,66 +121,33 @@ impl State {
         server_name: ServerName<'static>,
         out: &mut dyn Output,
     ) -> Result<Self, Error> {
-        let common = &config.common;
         let mut random = [0u8; 32];
-        common.provider.fill_random(&mut random)?;
-        let mut suites: Vec<CipherSuite> = common.suites.iter().map(|s| s.suite).collect();
-        suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
-
-        let mut exts = Vec::new();
-        if let ServerName::DnsName(name) = &server_name {
-            exts.push(ClientExtension::host_name(name.as_ref().as_bytes()));
-        }
-        if common.suites.iter().any(|s| s.kx == KeyExchange::Ecdhe) {
-            exts.push(ClientExtension::SupportedGroups(common.groups.clone()));
-            exts.push(ClientExtension::EcPointFormats(vec![
-                ECPointFormat::UNCOMPRESSED,
-            ]));
-        }
-        exts.push(ClientExtension::SignatureAlgorithms(
-            config.verifier.supported_schemes(),
-        ));
-        if !common.alpn_protocols.is_empty() {
-            exts.push(ClientExtension::Alpn(common.alpn_protocols.clone()));
-        }
-        exts.push(ClientExtension::ExtendedMasterSecret);
-
-        let offered = Self::session_to_offer(&config, &server_name)?;
+        config.common.provider.fill_random(&mut random)?;
+        let mut offered = Self::session_to_offer(&config, &server_name)?;
+        // The ticket goes into the ClientHello (moved, not copied): the session is
+        // kept for its secret, suite and certificates.
+        let ticket = offered
+            .as_mut()
+            .map(|(s, _)| core::mem::take(&mut s.ticket))
+            .unwrap_or_default();
+        let with_ticket = !ticket.is_empty();
         let session_id = offered.as_ref().map_or(SessionId::EMPTY, |(_, id)| *id);
-        if config.enable_tickets && config.session_store.is_some() {
-            let ticket = offered
-                .as_ref()
-                .map(|(s, _)| s.ticket.clone())
-                .unwrap_or_default();
-            exts.push(ClientExtension::SessionTicket(ticket));
-        }
-
-        let mut hello = ClientHello {
-            version: ProtocolVersion::TLS12,
-            random: Random(random),
-            session_id,
-            cipher_suites: suites,
-            compression_methods: vec![CompressionMethod::NULL],
-            extensions: Some(exts),
-        };
-        let mut offered = offered;
-        if offered.as_ref().is_some_and(|(s, _)| !s.ticket.is_empty())
-            && crate::codec::Codec::to_bytes(&HandshakeMessage::from(hello.clone())).is_err()
-        {
-            // The stored ticket (within `max_ticket_len`) still does not fit beside this
-            // configuration's extensions: forget it rather than fail every connection.
-            if let Some(store) = &config.session_store {
-                store.remove(&session_key(&server_name));
-            }
-            offered = None;
-            hello.session_id = SessionId::EMPTY;
-            for e in hello.extensions.iter_mut().flatten() {
-                if let ClientExtension::SessionTicket(t) = e {
-                    t.clear();
+        let hello = client_hello(&config, &server_name, random, session_id, ticket);
+        let bytes = match out.send_client_hello(HandshakeMessage::from(hello)) {
+            // The stored ticket (within `max_ticket_len`) does not fit beside this
+            // configuration's extensions (nothing was sent): forget it rather than fail
+            // every connection, and offer nothing.
+            Err(Error::Encode(_)) if with_ticket => {
+                if let Some(store) = &config.session_store {
+                    store.remove(&session_key(&server_name));
                 }
+                offered = None;
+                let hello =
+                    client_hello(&config, &server_name, random, SessionId::EMPTY, Vec::new());
+                out.send_client_hello(HandshakeMessage::from(hello))?
             }
-        }
-        let bytes = out.send_client_hello(HandshakeMessage::from(hello))?;
+            r => r?,
+        };
         let mut transcript = TranscriptHash::new();
         transcript.add(&bytes);
         Ok(Self {
@@ -595,7 +562,7 @@ impl State {
         &mut self,
         out: &mut dyn Output,
         n: Negotiated,
-        session: ClientSession,
+        mut session: ClientSession,
     ) -> Result<Inner, Error> {
         if n.suite.suite != session.suite {
             return Err(Error::peer(
@@ -620,7 +587,7 @@ impl State {
             n.server_random,
         )?;
         let k = Keyed {
-            certs: session.peer_certificates.clone(),
+            certs: core::mem::take(&mut session.peer_certificates),
             group: None,
             scheme: None,
             secrets,
@@ -816,6 +783,52 @@ fn client_key_exchange(
             ))
         }
         _ => Err(Error::internal("key exchange state mismatch")),
+    }
+}
+
+/// Our ClientHello: the configuration's suites and extensions, `session_id` and, when the
+/// configuration uses tickets, the session_ticket extension with `ticket` (empty: asking
+/// for one).
+fn client_hello(
+    config: &ClientConfig,
+    server_name: &ServerName<'static>,
+    random: [u8; 32],
+    session_id: SessionId,
+    ticket: Vec<u8>,
+) -> ClientHello {
+    let common = &config.common;
+    let mut suites: Vec<CipherSuite> = Vec::with_capacity(common.suites.len() + 1);
+    suites.extend(common.suites.iter().map(|s| s.suite));
+    suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+
+    // At most eight extensions below.
+    let mut exts = Vec::with_capacity(8);
+    if let ServerName::DnsName(name) = server_name {
+        exts.push(ClientExtension::host_name(name.as_ref().as_bytes()));
+    }
+    if common.suites.iter().any(|s| s.kx == KeyExchange::Ecdhe) {
+        exts.push(ClientExtension::SupportedGroups(common.groups.clone()));
+        exts.push(ClientExtension::EcPointFormats(vec![
+            ECPointFormat::UNCOMPRESSED,
+        ]));
+    }
+    exts.push(ClientExtension::SignatureAlgorithms(
+        config.verifier.supported_schemes(),
+    ));
+    if !common.alpn_protocols.is_empty() {
+        exts.push(ClientExtension::Alpn(common.alpn_protocols.clone()));
+    }
+    exts.push(ClientExtension::ExtendedMasterSecret);
+    if config.enable_tickets && config.session_store.is_some() {
+        exts.push(ClientExtension::SessionTicket(ticket));
+    }
+    ClientHello {
+        version: ProtocolVersion::TLS12,
+        random: Random(random),
+        session_id,
+        cipher_suites: suites,
+        compression_methods: vec![CompressionMethod::NULL],
+        extensions: Some(exts),
     }
 }
 

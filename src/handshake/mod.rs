@@ -62,11 +62,13 @@ pub struct HandshakeSummary {
 /// alone with an `Output` that records the actions (see the tests below).
 pub(crate) trait Output {
     /// Sends a handshake message; returns its encoding (header included) for the
-    /// transcript.
+    /// transcript. A message that does not encode is [`Error::Encode`], and then nothing
+    /// is sent.
     fn send(&mut self, msg: HandshakeMessage) -> Result<Vec<u8>, Error>;
 
     /// Sends the initial ClientHello, whose records go out as TLS 1.0 for the benefit of
-    /// old middleboxes and servers, as OpenSSL and browsers do; TLS 1.2 after it.
+    /// old middleboxes and servers, as OpenSSL and browsers do; TLS 1.2 after it. Like
+    /// [`send`](Self::send), nothing is sent if it does not encode.
     fn send_client_hello(&mut self, msg: HandshakeMessage) -> Result<Vec<u8>, Error>;
 
     /// The version is negotiated (TLS 1.2): from now on the peer's records carry only it.
