@@ -558,9 +558,10 @@ impl LruInner {
         self.clock += 1;
         let now = self.clock;
         let (used, value) = self.by_id.get_mut(id)?;
-        self.by_use.remove(used);
+        // The id moves to its new place in the use order (no copy of it).
+        let key = self.by_use.remove(used).unwrap_or_else(|| id.to_vec());
         *used = now;
-        self.by_use.insert(now, id.to_vec());
+        self.by_use.insert(now, key);
         Some(value.to_vec())
     }
 

@@ -563,7 +563,7 @@ impl State {
         &mut self,
         out: &mut dyn Output,
         mut n: Negotiated,
-        session: ServerSession,
+        mut session: ServerSession,
         exts: Vec<ServerExtension>,
         client_hello: &[u8],
     ) -> Result<Inner, Error> {
@@ -584,7 +584,7 @@ impl State {
         secrets.send_ccs_and_finished(out, Side::Server, &mut n.transcript)?;
         Ok(Inner::ExpectCcs(Keyed {
             n,
-            client_certs: session.client_certificates.clone(),
+            client_certs: core::mem::take(&mut session.client_certificates),
             secrets,
             resumed: true,
         }))
