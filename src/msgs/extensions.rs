@@ -450,18 +450,31 @@ fn read_record_size_limit(r: &mut Reader<'_>, field: &'static str) -> Result<u16
 }
 
 /// Reads an optional extension block: a u16-prefixed list, with at most one extension of
-/// each type (`Duplicate` otherwise).
+/// each type (`Duplicate` otherwise, naming the smallest type that repeats).
 pub(crate) fn read_extensions<E: Codec>(
     r: &mut Reader<'_>,
     side: Side,
     ext_type: fn(&E) -> ExtensionType,
 ) -> Result<Vec<E>, DecodeError> {
     let mut sub = r.sub(LenPrefix::U16, list_field(side))?;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(count_extensions(sub.clone()));
     while sub.any_left() {
         out.push(E::read(&mut sub)?);
     }
-    let mut types: Vec<u16> = out.iter().map(|e| ext_type(e).0).collect();
+    // The types sorted, to find a repeat: on the stack for a usual block.
+    const ON_STACK: usize = 32;
+    let mut small = [0u16; ON_STACK];
+    let mut large = Vec::new();
+    let types: &mut [u16] = match small.get_mut(..out.len()) {
+        Some(t) => t,
+        None => {
+            large.resize(out.len(), 0);
+            &mut large
+        }
+    };
+    for (t, e) in types.iter_mut().zip(&out) {
+        *t = ext_type(e).0;
+    }
     types.sort_unstable();
     if let Some(w) = types.windows(2).find(|w| w[0] == w[1]) {
         return Err(DecodeError::new(
@@ -470,6 +483,16 @@ pub(crate) fn read_extensions<E: Codec>(
         ));
     }
     Ok(out)
+}
+
+/// How many extensions a block holds, to allocate for them once (a malformed block
+/// counts those before the fault; reading it reports the fault).
+fn count_extensions(mut r: Reader<'_>) -> usize {
+    let mut n = 0;
+    while r.any_left() && r.u16("").is_ok() && r.opaque(LenPrefix::U16, "").is_ok() {
+        n += 1;
+    }
+    n
 }
 
 #[cfg(test)]
@@ -838,5 +861,38 @@ mod tests {
                 .len(),
             2
         );
+    }
+
+    /// Blocks of up to 32 extensions are checked on the stack, longer ones in a vector:
+    /// both find the smallest repeated type, wherever the repeat is.
+    #[test]
+    fn duplicates_are_found_in_long_blocks() {
+        for n in [31u16, 32, 33, 100] {
+            // Unknown types 0x1000.. (empty bodies), then a repeat of 0x1001 last.
+            let mut body = Vec::new();
+            for t in 0..n {
+                body.extend_from_slice(&(0x1000 + t).to_be_bytes());
+                body.extend_from_slice(&[0, 0]);
+            }
+            let mut block = (body.len() as u16).to_be_bytes().to_vec();
+            block.extend_from_slice(&body);
+            let mut r = Reader::new(&block);
+            assert_eq!(
+                read_extensions(&mut r, Side::Client, ClientExtension::ext_type)
+                    .unwrap()
+                    .len(),
+                usize::from(n),
+                "{n}"
+            );
+            let mut dup = block.clone();
+            dup.extend_from_slice(&[0x10, 0x01, 0, 0]);
+            dup[..2].copy_from_slice(&((body.len() + 4) as u16).to_be_bytes());
+            let mut r = Reader::new(&dup);
+            assert_eq!(
+                read_extensions(&mut r, Side::Client, ClientExtension::ext_type),
+                Err(err(DecodeErrorKind::Duplicate, "ClientHello.extensions")),
+                "{n}"
+            );
+        }
     }
 }
