@@ -100,7 +100,9 @@ impl CryptoProvider for FuzzProvider {
     }
 
     fn kx_group(&self, name: NamedGroup) -> Option<&dyn KxGroup> {
-        KX.iter().find(|g| g.name() == name).map(|g| g as &dyn KxGroup)
+        KX.iter()
+            .find(|g| g.name() == name)
+            .map(|g| g as &dyn KxGroup)
     }
 
     fn aead(&self, alg: AeadAlgorithm) -> Option<&dyn Aead> {

@@ -8,10 +8,7 @@ use alloc::vec::Vec;
 use pki_types::{CertificateDer, ServerName};
 use zeroize::Zeroizing;
 
-use super::{
-    HandshakeSummary, Input, Output, Secrets, Side, TranscriptHash, kx_context_of,
-    random_session_id, send,
-};
+use super::{HandshakeSummary, Input, Output, Secrets, Side, TranscriptHash, kx_context_of, send};
 use crate::codec::enums::{
     AlertDescription, CipherSuite, CompressionMethod, ECCurveType, ECPointFormat, HandshakeType,
     NamedGroup, ProtocolVersion, SignatureScheme,
@@ -122,8 +119,27 @@ impl State {
         out: &mut dyn Output,
     ) -> Result<Self, Error> {
         let mut random = [0u8; 32];
-        config.common.provider.fill_random(&mut random)?;
-        let mut offered = Self::session_to_offer(&config, &server_name)?;
+        let mut offered = match Self::session_to_offer(&config, &server_name) {
+            // A ticket goes with a fresh random session ID (RFC 5077 section 3.4), so that
+            // the server's echo tells us it resumed: drawn with our random, after it.
+            Some((session, None)) => {
+                let mut id = [0u8; 32];
+                config
+                    .common
+                    .provider
+                    .fill_random_parts(&mut [&mut random, &mut id])?;
+                let id = SessionId::new(&id).ok_or(Error::internal("32-byte session ID"))?;
+                Some((session, id))
+            }
+            Some((session, Some(id))) => {
+                config.common.provider.fill_random(&mut random)?;
+                Some((session, id))
+            }
+            None => {
+                config.common.provider.fill_random(&mut random)?;
+                None
+            }
+        };
         // The ticket goes into the ClientHello (moved, not copied): the session is
         // kept for its secret, suite and certificates.
         let ticket = offered
@@ -148,8 +164,7 @@ impl State {
             }
             r => r?,
         };
-        let mut transcript = TranscriptHash::new();
-        transcript.add(&bytes);
+        let transcript = TranscriptHash::starting_with(bytes);
         Ok(Self {
             config,
             server_name,
@@ -162,18 +177,14 @@ impl State {
     }
 
     /// The stored session to offer, if one is fresh and its suite still enabled, with the
-    /// session ID to send: the stored one, or a fresh random one with a ticket (RFC 5077
-    /// section 3.4), so that the server's echo tells us it resumed.
+    /// session ID to send: the stored one, or `None` with a ticket, for a fresh random one
+    /// (RFC 5077 section 3.4), so that the server's echo tells us it resumed.
     fn session_to_offer(
         config: &ClientConfig,
         server_name: &ServerName<'static>,
-    ) -> Result<Option<(ClientSession, SessionId)>, Error> {
-        let Some(store) = &config.session_store else {
-            return Ok(None);
-        };
-        let Some(mut session) = store.get(&session_key(server_name)) else {
-            return Ok(None);
-        };
+    ) -> Option<(ClientSession, Option<SessionId>)> {
+        let store = config.session_store.as_ref()?;
+        let mut session = store.get(&session_key(server_name))?;
         let usable = session.is_fresh(config.common.time.now())
             && config
                 .common
@@ -182,12 +193,12 @@ impl State {
                 .any(|s| s.suite == session.suite);
         if !usable {
             store.remove(&session_key(server_name));
-            return Ok(None);
+            return None;
         }
         if !session.compatible_with(config) {
             // Made under another verifier or client identity (a configuration sharing this
             // store): never offered here, but left for the configuration that made it.
-            return Ok(None);
+            return None;
         }
         // A store may hand back anything (one that persists sessions, say): a ticket over
         // our cap is not offered, so the ClientHello always fits its length prefixes.
@@ -204,14 +215,13 @@ impl State {
             }
         );
         if !session.ticket.is_empty() {
-            let id = random_session_id(config.common.provider.as_ref())?;
-            return Ok(Some((session, id)));
+            return Some((session, None));
         }
         if session.session_id.is_empty() {
-            return Ok(None);
+            return None;
         }
         let id = session.session_id;
-        Ok(Some((session, id)))
+        Some((session, Some(id)))
     }
 
     pub(crate) fn name(&self) -> &'static str {

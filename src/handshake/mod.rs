@@ -204,6 +204,15 @@ impl TranscriptHash {
         }
     }
 
+    /// A transcript whose first message is `first` (its encoding, taken over rather than
+    /// copied: the client's ClientHello, sent before the hash is known).
+    pub(crate) fn starting_with(first: Vec<u8>) -> Self {
+        Self {
+            raw: Some(first),
+            hash: None,
+        }
+    }
+
     /// Starts hashing with the suite's hash, absorbing everything so far. The raw bytes are
     /// kept from here on only if `keep_raw` (a client with a certificate to offer, a server
     /// that asks for one).
@@ -485,6 +494,19 @@ mod tests {
 
     fn suite() -> &'static SupportedSuite {
         SupportedSuite::find(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256).unwrap()
+    }
+
+    #[test]
+    fn a_transcript_may_start_with_a_message() {
+        let mut a = TranscriptHash::starting_with(b"hello ".to_vec());
+        let mut b = TranscriptHash::new();
+        b.add(b"hello ");
+        for t in [&mut a, &mut b] {
+            t.start_hash(&RingProvider, suite(), true);
+            t.add(b"world");
+        }
+        assert_eq!(a.raw().unwrap(), b"hello world");
+        assert_eq!(a.current_hash().unwrap(), b.current_hash().unwrap());
     }
 
     #[test]
