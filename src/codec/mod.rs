@@ -74,6 +74,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a length prefix of `len` and returns a reader over exactly that many bytes.
+    #[inline]
     pub fn sub(&mut self, len: LenPrefix, field: &'static str) -> Result<Reader<'a>, DecodeError> {
         let n = match len {
             LenPrefix::U8 => self.u8(field)? as usize,
@@ -84,6 +85,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a length-prefixed opaque value and returns its bytes.
+    #[inline]
     pub fn opaque(&mut self, len: LenPrefix, field: &'static str) -> Result<&'a [u8], DecodeError> {
         Ok(self.sub(len, field)?.rest())
     }

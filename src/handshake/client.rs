@@ -2,7 +2,6 @@
 
 use alloc::string::String;
 use alloc::sync::Arc;
-use alloc::vec;
 use alloc::vec::Vec;
 
 use pki_types::{CertificateDer, ServerName};
@@ -17,9 +16,9 @@ use crate::config::{CertifiedKey, ClientConfig};
 use crate::crypto::KeyKind;
 use crate::error::{CertificateError, Error};
 use crate::msgs::{
-    CertificateChain, CertificateRequest, ClientExtension, ClientHello, ClientKeyExchangePayload,
-    DigitallySigned, HandshakeMessage, HandshakePayload, KxContext, NewSessionTicket, Random,
-    ServerHello, ServerKeyExchangePayload, SessionId, signed_message,
+    CertificateChain, CertificateRequest, ClientKeyExchangePayload, DigitallySigned,
+    HandshakeMessage, HandshakePayload, KxContext, NewSessionTicket, Random, ServerHello,
+    ServerKeyExchangePayload, SessionId, signed_message,
 };
 use crate::resumption::{ClientSession, SessionOrigin};
 use crate::suites::{KeyExchange, SupportedSuite};
@@ -140,16 +139,12 @@ impl State {
                 None
             }
         };
-        // The ticket goes into the ClientHello (moved, not copied): the session is
-        // kept for its secret, suite and certificates.
-        let ticket = offered
-            .as_mut()
-            .map(|(s, _)| core::mem::take(&mut s.ticket))
-            .unwrap_or_default();
+        let ticket = offered.as_ref().map_or(&[][..], |(s, _)| &s.ticket[..]);
         let with_ticket = !ticket.is_empty();
         let session_id = offered.as_ref().map_or(SessionId::EMPTY, |(_, id)| *id);
-        let hello = client_hello(&config, &server_name, random, session_id, ticket);
-        let bytes = match out.send_client_hello(HandshakeMessage::from(hello)) {
+        let sent = client_hello(&config, &server_name, random, session_id, ticket)
+            .and_then(|hello| out.send_client_hello(hello));
+        let bytes = match sent {
             // The stored ticket (within `max_ticket_len`) does not fit beside this
             // configuration's extensions (nothing was sent): forget it rather than fail
             // every connection, and offer nothing.
@@ -158,9 +153,8 @@ impl State {
                     store.remove(&session_key(&server_name));
                 }
                 offered = None;
-                let hello =
-                    client_hello(&config, &server_name, random, SessionId::EMPTY, Vec::new());
-                out.send_client_hello(HandshakeMessage::from(hello))?
+                let hello = client_hello(&config, &server_name, random, SessionId::EMPTY, &[])?;
+                out.send_client_hello(hello)?
             }
             r => r?,
         };
@@ -798,48 +792,75 @@ fn client_key_exchange(
 
 /// Our ClientHello: the configuration's suites and extensions, `session_id` and, when the
 /// configuration uses tickets, the session_ticket extension with `ticket` (empty: asking
-/// for one).
+/// for one). Encoded straight from the configuration (nothing is copied into a
+/// [`ClientHello`](crate::msgs::ClientHello) first), except with `message_events`, whose event carries the typed
+/// message. An [`Error::Encode`] if it does not fit its length prefixes.
 fn client_hello(
     config: &ClientConfig,
     server_name: &ServerName<'static>,
     random: [u8; 32],
     session_id: SessionId,
-    ticket: Vec<u8>,
-) -> ClientHello {
+    ticket: &[u8],
+) -> Result<HandshakeMessage, Error> {
+    use crate::msgs::{ClientExtensionRef as Ext, ClientHelloRef};
     let common = &config.common;
-    let mut suites: Vec<CipherSuite> = Vec::with_capacity(common.suites.len() + 1);
-    suites.extend(common.suites.iter().map(|s| s.suite));
-    suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+    // The suites (and the renegotiation SCSV) on the stack for any usual configuration.
+    const SUITES_ON_STACK: usize = 32;
+    let mut small = [CipherSuite(0); SUITES_ON_STACK];
+    let mut large = Vec::new();
+    let n_suites = common.suites.len() + 1;
+    let suites: &mut [CipherSuite] = match small.get_mut(..n_suites) {
+        Some(s) => s,
+        None => {
+            large.resize(n_suites, CipherSuite(0));
+            &mut large
+        }
+    };
+    let ours = common.suites.iter().map(|s| s.suite);
+    for (slot, suite) in suites
+        .iter_mut()
+        .zip(ours.chain([CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV]))
+    {
+        *slot = suite;
+    }
 
-    // At most eight extensions below.
-    let mut exts = Vec::with_capacity(8);
-    if let ServerName::DnsName(name) = server_name {
-        exts.push(ClientExtension::host_name(name.as_ref().as_bytes()));
+    let schemes = config.verifier.supported_schemes();
+    let ecdhe = common.suites.iter().any(|s| s.kx == KeyExchange::Ecdhe);
+    let candidates = [
+        match server_name {
+            ServerName::DnsName(name) => Some(Ext::HostName(name.as_ref().as_bytes())),
+            _ => None,
+        },
+        ecdhe.then_some(Ext::SupportedGroups(&common.groups)),
+        ecdhe.then_some(Ext::EcPointFormats(&[ECPointFormat::UNCOMPRESSED])),
+        Some(Ext::SignatureAlgorithms(&schemes)),
+        (!common.alpn_protocols.is_empty()).then_some(Ext::Alpn(&common.alpn_protocols)),
+        Some(Ext::ExtendedMasterSecret),
+        (config.enable_tickets && config.session_store.is_some())
+            .then_some(Ext::SessionTicket(ticket)),
+    ];
+    let mut exts = [Ext::ExtendedMasterSecret; 7];
+    let mut n_exts = 0;
+    for (slot, ext) in exts.iter_mut().zip(candidates.into_iter().flatten()) {
+        *slot = ext;
+        n_exts += 1;
     }
-    if common.suites.iter().any(|s| s.kx == KeyExchange::Ecdhe) {
-        exts.push(ClientExtension::SupportedGroups(common.groups.clone()));
-        exts.push(ClientExtension::EcPointFormats(vec![
-            ECPointFormat::UNCOMPRESSED,
-        ]));
-    }
-    exts.push(ClientExtension::SignatureAlgorithms(
-        config.verifier.supported_schemes(),
-    ));
-    if !common.alpn_protocols.is_empty() {
-        exts.push(ClientExtension::Alpn(common.alpn_protocols.clone()));
-    }
-    exts.push(ClientExtension::ExtendedMasterSecret);
-    if config.enable_tickets && config.session_store.is_some() {
-        exts.push(ClientExtension::SessionTicket(ticket));
-    }
-    ClientHello {
+
+    let hello = ClientHelloRef {
         version: ProtocolVersion::TLS12,
         random: Random(random),
         session_id,
         cipher_suites: suites,
-        compression_methods: vec![CompressionMethod::NULL],
-        extensions: Some(exts),
+        compression_methods: &[CompressionMethod::NULL],
+        extensions: exts.get(..n_exts),
+    };
+    if common.message_events {
+        return Ok(HandshakeMessage::from(hello.to_owned()));
     }
+    // Room for the usual hello and the ticket at once.
+    let mut body = Vec::with_capacity(256 + ticket.len());
+    hello.encode(&mut body)?;
+    Ok(HandshakeMessage::encoded(HandshakeType::CLIENT_HELLO, body))
 }
 
 /// The session store's key for a server name: the DNS name, or the IP address.

@@ -182,6 +182,13 @@ impl HandshakeMessage {
         Ok(m)
     }
 
+    /// A message whose body is already encoded (a [`ClientHelloRef`](super::ClientHelloRef)'s,
+    /// say): it is sent as it is. Held as [`HandshakePayload::Unknown`], so build the typed
+    /// message instead where its fields are wanted (in events).
+    pub fn encoded(typ: HandshakeType, body: Vec<u8>) -> Self {
+        Self::unknown(typ, body)
+    }
+
     /// A message of a type this module does not model, with its raw body.
     pub fn unknown(typ: HandshakeType, body: Vec<u8>) -> Self {
         HandshakeMessage {
@@ -259,6 +266,19 @@ impl Codec for HandshakeMessage {
     /// Reads with [`KxContext::Unknown`]: key exchange bodies stay raw.
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Self::read_with(r, KxContext::Unknown)
+    }
+
+    /// Allocated once when the body is raw bytes (a pre-encoded body, say a ClientHello
+    /// with a ticket), else with room for a usual message.
+    fn to_bytes(&self) -> Result<Vec<u8>, EncodeError> {
+        let raw = match &self.payload {
+            HandshakePayload::Finished(b) | HandshakePayload::Unknown(b) => b.len(),
+            _ => 0,
+        };
+        let capacity = (HANDSHAKE_HEADER_LEN + raw).max(256);
+        let mut out = Vec::with_capacity(capacity);
+        self.encode(&mut out)?;
+        Ok(out)
     }
 }
 
