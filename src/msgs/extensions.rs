@@ -212,7 +212,8 @@ impl ClientExtension {
                 if !list.any_left() {
                     return Err(DecodeError::new(field, DecodeErrorKind::BadLength));
                 }
-                let mut names = Vec::new();
+                // One host name is what clients send.
+                let mut names = Vec::with_capacity(1);
                 while list.any_left() {
                     let name_type = ServerNameType(list.u8(field)?);
                     let name = list.opaque_nonempty(LenPrefix::U16, field)?.to_vec();
