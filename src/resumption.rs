@@ -466,6 +466,23 @@ impl ServerSession {
 
     /// Decodes what [`encode`](Self::encode) produced.
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let (mut session, name) = Self::decode_borrowing_name(bytes)?;
+        session.server_name = match name {
+            [] => None,
+            n => Some(String::from(core::str::from_utf8(n).map_err(|_| {
+                DecodeError::new(
+                    "ServerSession.server_name",
+                    crate::error::DecodeErrorKind::IllegalValue,
+                )
+            })?)),
+        };
+        Ok(session)
+    }
+
+    /// [`decode`](Self::decode) without its name (left `None`), returned as the bytes
+    /// encoded (empty for none, and not checked to be UTF-8): what the server compares with
+    /// the name the client asks for before it resumes, without a copy.
+    pub(crate) fn decode_borrowing_name(bytes: &[u8]) -> Result<(Self, &[u8]), DecodeError> {
         use crate::error::DecodeErrorKind;
         let mut r = Reader::new(bytes);
         if r.u8("ServerSession.version")? != SERVER_SESSION_V1 {
@@ -488,22 +505,17 @@ impl ServerSession {
         let master_secret = r.array::<MASTER_SECRET_LEN>("ServerSession.master_secret")?;
         let created_at = r.u64("ServerSession.created_at")?;
         let name = r.opaque(LenPrefix::U8, "ServerSession.server_name")?;
-        let server_name = match name {
-            [] => None,
-            n => Some(String::from(core::str::from_utf8(n).map_err(|_| {
-                DecodeError::new("ServerSession.server_name", DecodeErrorKind::IllegalValue)
-            })?)),
-        };
         let certs = CertificateChain::read(&mut r)?;
         r.expect_end("ServerSession")?;
-        Ok(Self {
+        let session = Self {
             suite,
             master_secret,
             extended_master_secret,
             created_at,
-            server_name,
+            server_name: None,
             client_certificates: certs.0,
-        })
+        };
+        Ok((session, name))
     }
 }
 
@@ -822,6 +834,33 @@ mod tests {
             server_name: Some(String::from("example.com")),
             client_certificates: vec![CertificateDer::from(vec![1, 2, 3])],
         }
+    }
+
+    #[test]
+    fn server_session_name_borrowed_or_owned() {
+        let s = server_session();
+        let bytes = s.encode().unwrap();
+        let (mut borrowed, name) = ServerSession::decode_borrowing_name(&bytes).unwrap();
+        assert_eq!(name, b"example.com");
+        assert_eq!(borrowed.server_name, None);
+        borrowed.server_name = Some(String::from("example.com"));
+        assert_eq!(borrowed, s);
+        let mut unnamed = server_session();
+        unnamed.server_name = None;
+        let bytes = unnamed.encode().unwrap();
+        assert_eq!(ServerSession::decode_borrowing_name(&bytes).unwrap().1, b"");
+        assert_eq!(ServerSession::decode(&bytes).unwrap(), unnamed);
+        // A name that is not UTF-8 is refused by decode only.
+        let mut bad = server_session().encode().unwrap();
+        // version, suite, ems, master secret, created_at, the name's length: then the name.
+        let at = 1 + 2 + 1 + MASTER_SECRET_LEN + 8 + 1;
+        assert_eq!(bad[at], b'e');
+        bad[at] = 0xff;
+        assert!(ServerSession::decode(&bad).is_err());
+        assert_eq!(
+            ServerSession::decode_borrowing_name(&bad).unwrap().1[0],
+            0xff
+        );
     }
 
     #[test]

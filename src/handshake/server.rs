@@ -538,7 +538,9 @@ impl State {
                 .map(|s| (s, config.session_lifetime_secs))
         })?;
         let encoded = Zeroizing::new(encoded);
-        let session = ServerSession::decode(&encoded).ok()?;
+        // The stored name is compared as it is encoded, not copied; one that is not UTF-8
+        // cannot equal ours.
+        let (session, session_name) = ServerSession::decode_borrowing_name(&encoded).ok()?;
         let age = now.as_secs().checked_sub(session.created_at)?;
         let suite = config
             .common
@@ -552,7 +554,7 @@ impl State {
             .is_some_and(|v| v.client_auth_mandatory());
         let ok = age < u64::from(lifetime)
             && ch.cipher_suites.contains(&session.suite)
-            && session.server_name.as_deref() == server_name
+            && session_name == server_name.unwrap_or("").as_bytes()
             && !(mandatory && session.client_certificates.is_empty());
         ok.then_some((suite, session))
     }
