@@ -221,6 +221,7 @@ mod connection {
                 received_at: c.common.time.now().as_secs(),
                 peer_certificates: chain(&[SERVER_RSA, CA_RSA]),
                 origin: crate::resumption::SessionOrigin::of(&c),
+                master_key: None,
             },
         );
         c.session_store = Some(Arc::new(store));

@@ -31,7 +31,7 @@ use crate::codec::{Codec, LenPrefix, LengthPrefixed, Reader, put_opaque, put_u16
 use crate::config::{ClientConfig, ResolvesClientCert};
 use crate::crypto::SigningKey;
 use crate::crypto::key_schedule::MASTER_SECRET_LEN;
-use crate::crypto::{AeadAlgorithm, AeadKey, CryptoProvider};
+use crate::crypto::{AeadAlgorithm, AeadKey, CryptoProvider, HmacKey};
 use crate::error::{DecodeError, EncodeError};
 use crate::msgs::{CertificateChain, SessionId};
 use crate::verify::ServerCertVerifier;
@@ -161,6 +161,37 @@ pub struct ClientSession {
     pub(crate) received_at: u64,
     pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
     pub(crate) origin: SessionOrigin,
+    /// The master secret bound to the suite's HMAC, kept from the handshake that made the
+    /// session (not encoded).
+    pub(crate) master_key: Option<MasterKeyCache>,
+}
+
+/// A session's master secret bound to its suite's HMAC by the provider that did it: what
+/// a resumption uses instead of setting the key up again, when its connection has that
+/// provider.
+#[derive(Clone)]
+pub(crate) struct MasterKeyCache {
+    provider: Arc<dyn CryptoProvider>,
+    key: Arc<dyn HmacKey>,
+}
+
+impl MasterKeyCache {
+    /// `key`, bound by `provider`.
+    pub(crate) fn new(provider: &Arc<dyn CryptoProvider>, key: Arc<dyn HmacKey>) -> Self {
+        Self {
+            provider: provider.clone(),
+            key,
+        }
+    }
+
+    /// The key, if `provider` is the one that bound it.
+    pub(crate) fn for_provider(
+        &self,
+        provider: &Arc<dyn CryptoProvider>,
+    ) -> Option<Arc<dyn HmacKey>> {
+        core::ptr::addr_eq(Arc::as_ptr(&self.provider), Arc::as_ptr(provider))
+            .then(|| self.key.clone())
+    }
 }
 
 impl ClientSession {
@@ -270,6 +301,7 @@ impl ClientSession {
             received_at,
             peer_certificates: chain.0,
             origin: SessionOrigin::of(config),
+            master_key: None,
         })
     }
 
@@ -836,6 +868,22 @@ mod tests {
         }
     }
 
+    /// A session keeps its HMAC key for the provider that bound it only: another provider
+    /// (even of the same type) sets its own up.
+    #[test]
+    fn master_key_cache_is_for_its_provider() {
+        use crate::crypto::HashAlgorithm;
+        let provider: Arc<dyn CryptoProvider> = Arc::new(RingProvider);
+        let other: Arc<dyn CryptoProvider> = Arc::new(RingProvider);
+        let key: Arc<dyn HmacKey> =
+            Arc::from(RingProvider.hmac(HashAlgorithm::Sha256).with_key(b"k"));
+        let cache = MasterKeyCache::new(&provider, key);
+        let found = cache.for_provider(&provider).expect("its own provider");
+        let direct = RingProvider.hmac(HashAlgorithm::Sha256).with_key(b"k");
+        assert_eq!(found.sign(&[b"m"]), direct.sign(&[b"m"]));
+        assert!(cache.for_provider(&other).is_none());
+    }
+
     #[test]
     fn server_session_name_borrowed_or_owned() {
         let s = server_session();
@@ -964,6 +1012,7 @@ mod tests {
             received_at: 0,
             peer_certificates: vec![CertificateDer::from(vec![2; 1000])],
             origin: origin(),
+            master_key: None,
         }
     }
 
@@ -1056,6 +1105,7 @@ mod tests {
             received_at: 0,
             peer_certificates: vec![],
             origin: origin(),
+            master_key: None,
         };
         s.put("a", mk(1));
         s.put("b", mk(2));
@@ -1081,6 +1131,7 @@ mod tests {
             received_at: 1000,
             peer_certificates: vec![],
             origin: origin(),
+            master_key: None,
         };
         assert!(s.is_fresh(at(1299)));
         assert!(!s.is_fresh(at(1300)));

@@ -14,13 +14,14 @@ use crate::codec::enums::{
 };
 use crate::config::{CertifiedKey, ClientConfig};
 use crate::crypto::KeyKind;
+use crate::crypto::key_schedule::MasterSecret;
 use crate::error::{CertificateError, Error};
 use crate::msgs::{
     CertificateChain, CertificateRequest, ClientKeyExchangePayload, DigitallySigned,
     HandshakeMessage, HandshakePayload, KxContext, NewSessionTicket, Random, ServerHello,
     ServerKeyExchangePayload, SessionId, signed_message,
 };
-use crate::resumption::{ClientSession, SessionOrigin};
+use crate::resumption::{ClientSession, MasterKeyCache, SessionOrigin};
 use crate::suites::{KeyExchange, SupportedSuite};
 
 /// The client side of the handshake.
@@ -581,15 +582,31 @@ impl State {
                 AlertDescription::HANDSHAKE_FAILURE,
             ));
         }
-        let secrets = Secrets::resume(
-            &self.config.common,
-            out,
-            Side::Client,
-            n.suite,
-            session.master_secret,
-            n.client_random,
-            n.server_random,
-        )?;
+        // The key the stored session kept, if this connection's provider bound it.
+        let common = &self.config.common;
+        let secrets = match session
+            .master_key
+            .as_ref()
+            .and_then(|k| k.for_provider(&common.provider))
+        {
+            Some(key) => Secrets::with_key(
+                n.suite,
+                MasterSecret::from_bytes(session.master_secret),
+                key,
+                n.client_random,
+                n.server_random,
+            )
+            .start_resumed(common, out, Side::Client)?,
+            None => Secrets::resume(
+                common,
+                out,
+                Side::Client,
+                n.suite,
+                session.master_secret,
+                n.client_random,
+                n.server_random,
+            )?,
+        };
         let k = Keyed {
             certs: core::mem::take(&mut session.peer_certificates),
             group: None,
@@ -634,6 +651,14 @@ impl State {
                 received_at: self.config.common.time.now().as_secs(),
                 peer_certificates: k.certs.clone(),
                 origin: SessionOrigin::of(&self.config),
+                master_key: Some(MasterKeyCache::new(
+                    &self.config.common.provider,
+                    Arc::from(
+                        k.secrets
+                            .master
+                            .hmac_key(self.config.common.provider.hmac(k.n.suite.hash)),
+                    ),
+                )),
             },
         );
     }

@@ -5,6 +5,7 @@
 
 use alloc::boxed::Box;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use pki_types::CertificateDer;
@@ -271,9 +272,26 @@ pub(crate) struct Secrets {
     pub(crate) master: MasterSecret,
     /// The master secret bound to the suite's HMAC once, for the key block and both
     /// Finished values.
-    master_key: Box<dyn HmacKey>,
+    master_key: MasterKey,
     pub(crate) client_random: [u8; 32],
     pub(crate) server_random: [u8; 32],
+}
+
+/// The master secret bound to the suite's HMAC: set up for this handshake, or shared
+/// with the stored session it resumes (a client's session keeps the key it was made with,
+/// so resuming it skips the setup: two blocks of the hash).
+enum MasterKey {
+    Own(Box<dyn HmacKey>),
+    Shared(Arc<dyn HmacKey>),
+}
+
+impl MasterKey {
+    fn get(&self) -> &dyn HmacKey {
+        match self {
+            MasterKey::Own(k) => &**k,
+            MasterKey::Shared(k) => &**k,
+        }
+    }
 }
 
 impl Secrets {
@@ -285,11 +303,29 @@ impl Secrets {
         client_random: [u8; 32],
         server_random: [u8; 32],
     ) -> Self {
-        let master_key = master.hmac_key(provider.hmac(suite.hash));
+        let master_key = MasterKey::Own(master.hmac_key(provider.hmac(suite.hash)));
         Self {
             suite,
             master,
             master_key,
+            client_random,
+            server_random,
+        }
+    }
+
+    /// The secrets of a session whose master secret `master` is already bound to the
+    /// suite's HMAC (`key`, kept by the stored session being resumed).
+    pub(crate) fn with_key(
+        suite: &'static SupportedSuite,
+        master: MasterSecret,
+        key: Arc<dyn HmacKey>,
+        client_random: [u8; 32],
+        server_random: [u8; 32],
+    ) -> Self {
+        Self {
+            suite,
+            master,
+            master_key: MasterKey::Shared(key),
             client_random,
             server_random,
         }
@@ -306,16 +342,27 @@ impl Secrets {
         client_random: [u8; 32],
         server_random: [u8; 32],
     ) -> Result<Self, Error> {
-        let secrets = Self::new(
+        Self::new(
             config.provider.as_ref(),
             suite,
             MasterSecret::from_bytes(master),
             client_random,
             server_random,
-        );
-        secrets.log(config);
-        secrets.install_keys(config.provider.as_ref(), out, side)?;
-        Ok(secrets)
+        )
+        .start_resumed(config, out, side)
+    }
+
+    /// A resumed session's secrets put to use: logs the master secret and installs the
+    /// record keys (there is no key exchange to wait for).
+    pub(crate) fn start_resumed(
+        self,
+        config: &CommonConfig,
+        out: &mut dyn Output,
+        side: Side,
+    ) -> Result<Self, Error> {
+        self.log(config);
+        self.install_keys(config.provider.as_ref(), out, side)?;
+        Ok(self)
     }
 
     /// Derives the master secret (extended when `session_hash` is given).
@@ -359,7 +406,7 @@ impl Secrets {
             .aead(aead_alg)
             .ok_or(Error::internal("AEAD not implemented by the provider"))?;
         let block = key_block_keyed(
-            &*self.master_key,
+            self.master_key.get(),
             &self.client_random,
             &self.server_random,
             KeyBlockLayout::aead(aead_alg),
@@ -426,7 +473,7 @@ impl Secrets {
             Side::Client => CLIENT_FINISHED,
             Side::Server => SERVER_FINISHED,
         };
-        verify_data_keyed(&*self.master_key, label, handshake_hash)
+        verify_data_keyed(self.master_key.get(), label, handshake_hash)
     }
 }
 
