@@ -317,10 +317,17 @@ impl Core {
 impl handshake::Output for Core {
     /// Encodes and sends a handshake message, returning its encoding (for the transcript).
     fn send(&mut self, msg: HandshakeMessage) -> Result<Vec<u8>, Error> {
-        let bytes = msg.to_bytes()?;
-        crate::log::trace!("sending {:?} ({} bytes)", msg.typ, bytes.len());
+        let typ = msg.typ;
+        // The message is kept only for its event; otherwise its raw body (if it has one)
+        // becomes the encoding, without a copy.
+        let (bytes, event) = if self.config.message_events {
+            (msg.to_bytes()?, Some(msg))
+        } else {
+            (msg.into_bytes()?, None)
+        };
+        crate::log::trace!("sending {:?} ({} bytes)", typ, bytes.len());
         self.write_records(ContentType::HANDSHAKE, &bytes)?;
-        if self.config.message_events {
+        if let Some(msg) = event {
             self.emit(Event::HandshakeMessageSent(msg));
         }
         Ok(bytes)

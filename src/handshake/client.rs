@@ -882,7 +882,8 @@ fn client_hello(
     if common.message_events {
         return Ok(HandshakeMessage::from(hello.to_owned()));
     }
-    // Room for the usual hello and the ticket at once.
+    // Room for the usual hello and the ticket at once, and for the handshake header that
+    // the connection puts in front.
     let mut body = Vec::with_capacity(256 + ticket.len());
     hello.encode(&mut body)?;
     Ok(HandshakeMessage::encoded(HandshakeType::CLIENT_HELLO, body))

@@ -431,7 +431,10 @@ impl Secrets {
     ) -> Result<(), Error> {
         out.send_ccs()?;
         let vd = self.verify_data(side, transcript.current_hash()?.as_ref());
-        send(out, transcript, HandshakeMessage::finished(vd.to_vec()))
+        // Room for the header too: the connection puts it in front without reallocating.
+        let mut body = Vec::with_capacity(crate::msgs::HANDSHAKE_HEADER_LEN + vd.len());
+        body.extend_from_slice(&vd);
+        send(out, transcript, HandshakeMessage::finished(body))
     }
 
     /// Checks the `peer`'s Finished against the transcript so far (RFC 5246 section 7.4.9):
