@@ -194,15 +194,22 @@ impl Core {
         version: Option<ProtocolVersion>,
         msg: HandshakeMessage,
     ) -> Result<Vec<u8>, Error> {
-        let bytes = msg.to_bytes()?;
-        crate::log::trace!("sending {:?} ({} bytes)", msg.typ, bytes.len());
+        let typ = msg.typ;
+        // The message is kept only for its event; otherwise its raw body (if it has one)
+        // becomes the encoding, without a copy.
+        let (bytes, event) = if self.config.message_events {
+            (msg.to_bytes()?, Some(msg))
+        } else {
+            (msg.into_bytes()?, None)
+        };
+        crate::log::trace!("sending {:?} ({} bytes)", typ, bytes.len());
         match version {
             Some(v) => self
                 .record
                 .write_with_version(v, ContentType::HANDSHAKE, &bytes)?,
             None => self.record.write(ContentType::HANDSHAKE, &bytes)?,
         }
-        if self.config.message_events {
+        if let Some(msg) = event {
             self.emit(Event::HandshakeMessageSent(msg));
         }
         Ok(bytes)

@@ -234,6 +234,7 @@ mod connection {
                 peer_certificates: chain(&[SERVER_RSA, CA_RSA]),
                 psk_identity: None,
                 origin: crate::resumption::SessionOrigin::of(&c),
+                master_key: None,
             },
         );
         c.session_store = Some(Arc::new(store));

@@ -33,7 +33,7 @@ use crate::codec::{Codec, LenPrefix, LengthPrefixed, Reader, put_opaque, put_u16
 use crate::config::{ClientConfig, ResolvesClientCert};
 use crate::crypto::SigningKey;
 use crate::crypto::key_schedule::MASTER_SECRET_LEN;
-use crate::crypto::{AeadAlgorithm, AeadKey, CryptoProvider};
+use crate::crypto::{AeadAlgorithm, AeadKey, CryptoProvider, HmacKey};
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::msgs::{CertificateChain, SessionId};
 use crate::psk::ResolvesClientPsk;
@@ -144,6 +144,37 @@ pub struct ClientSession {
     /// The PSK identity we used (PSK suites only).
     pub(crate) psk_identity: Option<Vec<u8>>,
     pub(crate) origin: SessionOrigin,
+    /// The master secret bound to the suite's HMAC, kept from the handshake that made the
+    /// session (not encoded).
+    pub(crate) master_key: Option<MasterKeyCache>,
+}
+
+/// A session's master secret bound to its suite's HMAC by the provider that did it: what
+/// a resumption uses instead of setting the key up again, when its connection has that
+/// provider.
+#[derive(Clone)]
+pub(crate) struct MasterKeyCache {
+    provider: Arc<dyn CryptoProvider>,
+    key: Arc<dyn HmacKey>,
+}
+
+impl MasterKeyCache {
+    /// `key`, bound by `provider`.
+    pub(crate) fn new(provider: &Arc<dyn CryptoProvider>, key: Arc<dyn HmacKey>) -> Self {
+        Self {
+            provider: provider.clone(),
+            key,
+        }
+    }
+
+    /// The key, if `provider` is the one that bound it.
+    pub(crate) fn for_provider(
+        &self,
+        provider: &Arc<dyn CryptoProvider>,
+    ) -> Option<Arc<dyn HmacKey>> {
+        core::ptr::addr_eq(Arc::as_ptr(&self.provider), Arc::as_ptr(provider))
+            .then(|| self.key.clone())
+    }
 }
 
 impl ClientSession {
@@ -255,6 +286,7 @@ impl ClientSession {
             peer_certificates: chain.0,
             psk_identity,
             origin: SessionOrigin::of(config),
+            master_key: None,
         })
     }
 
@@ -510,6 +542,23 @@ impl ServerSession {
 
     /// Decodes what [`encode`](Self::encode) produced.
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let (mut session, name) = Self::decode_borrowing_name(bytes)?;
+        session.server_name = match name {
+            [] => None,
+            n => Some(String::from(core::str::from_utf8(n).map_err(|_| {
+                DecodeError::new(
+                    "ServerSession.server_name",
+                    crate::error::DecodeErrorKind::IllegalValue,
+                )
+            })?)),
+        };
+        Ok(session)
+    }
+
+    /// [`decode`](Self::decode) without its name (left `None`), returned as the bytes
+    /// encoded (empty for none, and not checked to be UTF-8): what the server compares with
+    /// the name the client asks for before it resumes, without a copy.
+    pub(crate) fn decode_borrowing_name(bytes: &[u8]) -> Result<(Self, &[u8]), DecodeError> {
         let mut r = Reader::new(bytes);
         let with_psk = read_session_version(&mut r, "ServerSession.version")?;
         let suite = CipherSuite(r.u16("ServerSession.suite")?);
@@ -526,24 +575,19 @@ impl ServerSession {
         let master_secret = r.array::<MASTER_SECRET_LEN>("ServerSession.master_secret")?;
         let created_at = r.u64("ServerSession.created_at")?;
         let name = r.opaque(LenPrefix::U8, "ServerSession.server_name")?;
-        let server_name = match name {
-            [] => None,
-            n => Some(String::from(core::str::from_utf8(n).map_err(|_| {
-                DecodeError::new("ServerSession.server_name", DecodeErrorKind::IllegalValue)
-            })?)),
-        };
         let certs = CertificateChain::read(&mut r)?;
         let psk_identity = read_psk_identity(&mut r, with_psk, "ServerSession.psk_identity")?;
         r.expect_end("ServerSession")?;
-        Ok(Self {
+        let session = Self {
             suite,
             master_secret,
             extended_master_secret,
             created_at,
-            server_name,
+            server_name: None,
             client_certificates: certs.0,
             psk_identity,
-        })
+        };
+        Ok((session, name))
     }
 }
 
@@ -602,9 +646,10 @@ impl LruInner {
         self.clock += 1;
         let now = self.clock;
         let (used, value) = self.by_id.get_mut(id)?;
-        self.by_use.remove(used);
+        // The id moves to its new place in the use order (no copy of it).
+        let key = self.by_use.remove(used).unwrap_or_else(|| id.to_vec());
         *used = now;
-        self.by_use.insert(now, id.to_vec());
+        self.by_use.insert(now, key);
         Some(value.to_vec())
     }
 
@@ -893,6 +938,49 @@ mod tests {
         }
     }
 
+    /// A session keeps its HMAC key for the provider that bound it only: another provider
+    /// (even of the same type) sets its own up.
+    #[test]
+    fn master_key_cache_is_for_its_provider() {
+        use crate::crypto::HashAlgorithm;
+        let provider: Arc<dyn CryptoProvider> = Arc::new(RingProvider);
+        let other: Arc<dyn CryptoProvider> = Arc::new(RingProvider);
+        let key: Arc<dyn HmacKey> =
+            Arc::from(RingProvider.hmac(HashAlgorithm::Sha256).with_key(b"k"));
+        let cache = MasterKeyCache::new(&provider, key);
+        let found = cache.for_provider(&provider).expect("its own provider");
+        let direct = RingProvider.hmac(HashAlgorithm::Sha256).with_key(b"k");
+        assert_eq!(found.sign(&[b"m"]), direct.sign(&[b"m"]));
+        assert!(cache.for_provider(&other).is_none());
+    }
+
+    #[test]
+    fn server_session_name_borrowed_or_owned() {
+        let s = server_session();
+        let bytes = s.encode().unwrap();
+        let (mut borrowed, name) = ServerSession::decode_borrowing_name(&bytes).unwrap();
+        assert_eq!(name, b"example.com");
+        assert_eq!(borrowed.server_name, None);
+        borrowed.server_name = Some(String::from("example.com"));
+        assert_eq!(borrowed, s);
+        let mut unnamed = server_session();
+        unnamed.server_name = None;
+        let bytes = unnamed.encode().unwrap();
+        assert_eq!(ServerSession::decode_borrowing_name(&bytes).unwrap().1, b"");
+        assert_eq!(ServerSession::decode(&bytes).unwrap(), unnamed);
+        // A name that is not UTF-8 is refused by decode only.
+        let mut bad = server_session().encode().unwrap();
+        // version, suite, ems, master secret, created_at, the name's length: then the name.
+        let at = 1 + 2 + 1 + MASTER_SECRET_LEN + 8 + 1;
+        assert_eq!(bad[at], b'e');
+        bad[at] = 0xff;
+        assert!(ServerSession::decode(&bad).is_err());
+        assert_eq!(
+            ServerSession::decode_borrowing_name(&bad).unwrap().1[0],
+            0xff
+        );
+    }
+
     #[test]
     fn server_session_roundtrips_and_rejects_garbage() {
         let s = server_session();
@@ -1053,6 +1141,7 @@ mod tests {
             peer_certificates: vec![CertificateDer::from(vec![2; 1000])],
             psk_identity: None,
             origin: origin(),
+            master_key: None,
         }
     }
 
@@ -1146,6 +1235,7 @@ mod tests {
             peer_certificates: vec![],
             psk_identity: None,
             origin: origin(),
+            master_key: None,
         };
         s.put("a", mk(1));
         s.put("b", mk(2));
@@ -1172,6 +1262,7 @@ mod tests {
             peer_certificates: vec![],
             psk_identity: None,
             origin: origin(),
+            master_key: None,
         };
         assert!(s.is_fresh(at(1299)));
         assert!(!s.is_fresh(at(1300)));

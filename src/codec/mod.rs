@@ -74,6 +74,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a length prefix of `len` and returns a reader over exactly that many bytes.
+    #[inline]
     pub fn sub(&mut self, len: LenPrefix, field: &'static str) -> Result<Reader<'a>, DecodeError> {
         let n = match len {
             LenPrefix::U8 => self.u8(field)? as usize,
@@ -84,6 +85,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a length-prefixed opaque value and returns its bytes.
+    #[inline]
     pub fn opaque(&mut self, len: LenPrefix, field: &'static str) -> Result<&'a [u8], DecodeError> {
         Ok(self.sub(len, field)?.rest())
     }
@@ -252,7 +254,13 @@ pub trait Codec: Sized {
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
         let v = Self::read(&mut r)?;
-        r.expect_end(short_type_name::<Self>())?;
+        // The type's name only on the error path: finding it is a string search.
+        if r.any_left() {
+            return Err(DecodeError::new(
+                short_type_name::<Self>(),
+                DecodeErrorKind::TrailingData,
+            ));
+        }
         Ok(v)
     }
 
@@ -374,8 +382,8 @@ mod tests {
     fn decode_rejects_trailing_bytes() {
         assert_eq!(u16::decode(&[0, 1]).unwrap(), 1);
         assert_eq!(
-            u16::decode(&[0, 1, 2]).unwrap_err().kind,
-            DecodeErrorKind::TrailingData
+            u16::decode(&[0, 1, 2]).unwrap_err(),
+            DecodeError::new("u16", DecodeErrorKind::TrailingData)
         );
     }
 

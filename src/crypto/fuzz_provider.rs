@@ -100,6 +100,12 @@ impl CryptoProvider for FuzzProvider {
         KX.iter().map(|g| g as &dyn KxGroup).collect()
     }
 
+    fn kx_group(&self, name: NamedGroup) -> Option<&dyn KxGroup> {
+        KX.iter()
+            .find(|g| g.name() == name)
+            .map(|g| g as &dyn KxGroup)
+    }
+
     fn aead(&self, alg: AeadAlgorithm) -> Option<&dyn Aead> {
         AEADS.iter().find(|a| a.0 == alg).map(|a| a as &dyn Aead)
     }

@@ -302,6 +302,15 @@ pub trait RsaPreMasterDecrypter: Send + Sync {
 pub trait CryptoProvider: Send + Sync + fmt::Debug {
     /// Fills `buf` with secure random bytes.
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), Error>;
+    /// Fills each of `bufs` with secure random bytes, as [`fill_random`](Self::fill_random)
+    /// on each in order (what the default does). A provider whose randomness costs a system
+    /// call may draw them in one (the ring provider does, up to 64 bytes in all).
+    fn fill_random_parts(&self, bufs: &mut [&mut [u8]]) -> Result<(), Error> {
+        for buf in bufs.iter_mut() {
+            self.fill_random(buf)?;
+        }
+        Ok(())
+    }
     /// The hash function `alg`.
     fn hash(&self, alg: HashAlgorithm) -> &dyn Hash;
     /// HMAC over `alg`.

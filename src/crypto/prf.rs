@@ -71,8 +71,55 @@ pub fn prf_keyed(key: &dyn HmacKey, label: &[u8], seed_parts: &[&[u8]], out: &mu
     p_hash(key, label, seed_parts, out);
 }
 
+/// The longest label and seed [`p_hash`] lays out in one buffer (anything the handshake
+/// derives: key block, master secret, Finished); longer ones (exporters with a long context)
+/// are handed to the HMAC in parts.
+const CONTIGUOUS_SEED: usize = 160;
+
+/// The longest `A(i)`: [`Digest`]'s capacity.
+const MAX_A: usize = 64;
+
 /// `P_hash(secret, label + seed)` with the secret already bound to `key`.
+///
+/// The label and seed are laid out once in a buffer with room for `A(i)` before them, so
+/// every HMAC gets one contiguous input (one update of the hash rather than one per part):
+/// `A(1)` over `label + seed`, each output block over `A(i) + label + seed`, and `A(i+1)`
+/// over `A(i)`, all slices of the same buffer.
 fn p_hash(key: &dyn HmacKey, label: &[u8], seed_parts: &[&[u8]], out: &mut [u8]) {
+    let mut buf = [0u8; MAX_A + CONTIGUOUS_SEED];
+    let mut end = MAX_A;
+    for part in core::iter::once(&label).chain(seed_parts) {
+        match buf.get_mut(end..end + part.len()) {
+            Some(dst) => dst.copy_from_slice(part),
+            None => return p_hash_parts(key, label, seed_parts, out),
+        }
+        end += part.len();
+    }
+
+    // A(1) = HMAC(secret, label + seed).
+    let mut a: Digest = key.sign(&[&buf[MAX_A..end]]);
+    let mut written = 0;
+    loop {
+        let a_len = a.as_ref().len();
+        assert!(
+            a_len > 0 && a_len <= MAX_A,
+            "HMAC provider returned a MAC of {a_len} bytes"
+        );
+        let a_start = MAX_A - a_len;
+        buf[a_start..MAX_A].copy_from_slice(a.as_ref());
+        let chunk = key.sign(&[&buf[a_start..end]]);
+        let take = chunk.as_ref().len().min(out.len() - written);
+        out[written..written + take].copy_from_slice(&chunk.as_ref()[..take]);
+        written += take;
+        if written == out.len() {
+            return;
+        }
+        a = key.sign(&[&buf[a_start..MAX_A]]);
+    }
+}
+
+/// [`p_hash`] for a label and seed too long for its buffer: the HMAC takes them in parts.
+fn p_hash_parts(key: &dyn HmacKey, label: &[u8], seed_parts: &[&[u8]], out: &mut [u8]) {
     // parts[0] is A(i) (or unused for A(1)), then the label, then the seed parts; parts past
     // the seed stay empty and are not passed.
     let mut parts: [&[u8]; 2 + MAX_SEED_PARTS] = [&[]; 2 + MAX_SEED_PARTS];
@@ -135,6 +182,24 @@ mod tests {
             prf_parts(hmac, b"k", b"label", &parts, &mut a[..n]);
             prf_keyed(&*key, b"label", &parts, &mut b[..n]);
             assert_eq!(a, b, "{n}");
+        }
+    }
+
+    /// Labels and seeds around the buffer's size give the same output laid out in one
+    /// buffer or handed over in parts, for both hashes (RFC 5246's PRF is checked against
+    /// published vectors in tests/key_schedule.rs).
+    #[test]
+    fn contiguous_and_parts_agree() {
+        for alg in [HashAlgorithm::Sha256, HashAlgorithm::Sha384] {
+            let key = RingProvider.hmac(alg).with_key(b"secret");
+            let seed = [0x5au8; 200];
+            for seed_len in [0, 1, 64, 154, 155, 156, 200] {
+                let parts: [&[u8]; 2] = [&seed[..seed_len / 2], &seed[seed_len / 2..seed_len]];
+                let (mut a, mut b) = ([0u8; 100], [0u8; 100]);
+                p_hash(&*key, b"label", &parts, &mut a);
+                p_hash_parts(&*key, b"label", &parts, &mut b);
+                assert_eq!(a, b, "{alg:?} {seed_len}");
+            }
         }
     }
 

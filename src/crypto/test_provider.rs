@@ -186,6 +186,13 @@ impl CryptoProvider for TestProvider {
         self.groups.iter().map(|g| g as &dyn KxGroup).collect()
     }
 
+    fn kx_group(&self, name: NamedGroup) -> Option<&dyn KxGroup> {
+        self.groups
+            .iter()
+            .find(|g| g.name == name)
+            .map(|g| g as &dyn KxGroup)
+    }
+
     fn aead(&self, alg: AeadAlgorithm) -> Option<&dyn crypto::Aead> {
         RingProvider.aead(alg)
     }

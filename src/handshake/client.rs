@@ -2,31 +2,28 @@
 
 use alloc::string::String;
 use alloc::sync::Arc;
-use alloc::vec;
 use alloc::vec::Vec;
 
 use pki_types::{CertificateDer, ServerName};
 use zeroize::Zeroizing;
 
-use super::{
-    HandshakeSummary, Input, Output, Secrets, Side, TranscriptHash, kx_context_of,
-    random_session_id, send,
-};
+use super::{HandshakeSummary, Input, Output, Secrets, Side, TranscriptHash, kx_context_of, send};
 use crate::codec::enums::{
     AlertDescription, CipherSuite, CompressionMethod, ECCurveType, ECPointFormat, HandshakeType,
     NamedGroup, ProtocolVersion, SignatureScheme,
 };
 use crate::config::{CertifiedKey, ClientConfig};
 use crate::crypto::KeyKind;
+use crate::crypto::key_schedule::MasterSecret;
 use crate::error::{CertificateError, Error};
 use crate::msgs::{
-    CertificateChain, CertificateRequest, ClientExtension, ClientHello, ClientKeyExchangePayload,
-    DigitallySigned, EcdhePskClientKeyExchange, HandshakeMessage, HandshakePayload, KxContext,
-    NewSessionTicket, Random, ServerHello, ServerKeyExchangePayload, SessionId, signed_message,
+    CertificateChain, CertificateRequest, ClientKeyExchangePayload, DigitallySigned,
+    EcdhePskClientKeyExchange, HandshakeMessage, HandshakePayload, KxContext, NewSessionTicket,
+    Random, ServerHello, ServerKeyExchangePayload, SessionId, signed_message,
 };
 use crate::psk::Psk;
 use crate::record::limits;
-use crate::resumption::{ClientSession, SessionOrigin};
+use crate::resumption::{ClientSession, MasterKeyCache, SessionOrigin};
 use crate::suites::{KeyExchange, SupportedSuite};
 
 /// The client side of the handshake.
@@ -151,78 +148,48 @@ impl State {
         server_name: ServerName<'static>,
         out: &mut dyn Output,
     ) -> Result<Self, Error> {
-        let common = &config.common;
         let mut random = [0u8; 32];
-        common.provider.fill_random(&mut random)?;
-        let (suites, our_suites) = hello_suites(&config);
-
-        let mut exts = Vec::new();
-        if let ServerName::DnsName(name) = &server_name {
-            exts.push(ClientExtension::host_name(name.as_ref().as_bytes()));
-        }
-        if our_suites.iter().any(|s| s.kx.uses_ecdhe()) {
-            exts.push(ClientExtension::SupportedGroups(common.groups.clone()));
-            exts.push(ClientExtension::EcPointFormats(vec![
-                ECPointFormat::UNCOMPRESSED,
-            ]));
-        }
-        // Certificate suites only: a PSK-only hello has no signature to ask for.
-        if our_suites.iter().any(|s| s.auth.is_some()) {
-            exts.push(ClientExtension::SignatureAlgorithms(
-                config.verifier.supported_schemes(),
-            ));
-        }
-        if !common.alpn_protocols.is_empty() {
-            exts.push(ClientExtension::Alpn(common.alpn_protocols.clone()));
-        }
-        exts.push(ClientExtension::ExtendedMasterSecret);
-        if let Some(m) = config.max_fragment_length {
-            exts.push(ClientExtension::MaxFragmentLength(m));
-        }
-        if let Some(limit) = common.record_size_limit {
-            exts.push(ClientExtension::RecordSizeLimit(
-                limits::advertised_record_size_limit(limit),
-            ));
-        }
-
-        let offered = Self::session_to_offer(&config, &server_name)?;
-        let session_id = offered.as_ref().map_or(SessionId::EMPTY, |(_, id)| *id);
-        if config.enable_tickets && config.session_store.is_some() {
-            let ticket = offered
-                .as_ref()
-                .map(|(s, _)| s.ticket.clone())
-                .unwrap_or_default();
-            exts.push(ClientExtension::SessionTicket(ticket));
-        }
-
-        let mut hello = ClientHello {
-            version: ProtocolVersion::TLS12,
-            random: Random(random),
-            session_id,
-            cipher_suites: suites,
-            compression_methods: vec![CompressionMethod::NULL],
-            extensions: Some(exts),
+        let mut offered = match Self::session_to_offer(&config, &server_name) {
+            // A ticket goes with a fresh random session ID (RFC 5077 section 3.4), so that
+            // the server's echo tells us it resumed: drawn with our random, after it.
+            Some((session, None)) => {
+                let mut id = [0u8; 32];
+                config
+                    .common
+                    .provider
+                    .fill_random_parts(&mut [&mut random, &mut id])?;
+                let id = SessionId::new(&id).ok_or(Error::internal("32-byte session ID"))?;
+                Some((session, id))
+            }
+            Some((session, Some(id))) => {
+                config.common.provider.fill_random(&mut random)?;
+                Some((session, id))
+            }
+            None => {
+                config.common.provider.fill_random(&mut random)?;
+                None
+            }
         };
-        let mut offered = offered;
-        if offered.as_ref().is_some_and(|(s, _)| !s.ticket.is_empty())
-            && crate::codec::Codec::to_bytes(&HandshakeMessage::from(hello.clone())).is_err()
-        {
-            // The stored ticket (within `max_ticket_len`) still does not fit beside this
-            // configuration's extensions: forget it rather than fail every connection.
-            if let Some(store) = &config.session_store {
-                store.remove(&session_key(&server_name));
-            }
-            offered = None;
-            hello.session_id = SessionId::EMPTY;
-            for e in hello.extensions.iter_mut().flatten() {
-                if let ClientExtension::SessionTicket(t) = e {
-                    t.clear();
+        let ticket = offered.as_ref().map_or(&[][..], |(s, _)| &s.ticket[..]);
+        let with_ticket = !ticket.is_empty();
+        let session_id = offered.as_ref().map_or(SessionId::EMPTY, |(_, id)| *id);
+        let sent = client_hello(&config, &server_name, random, session_id, ticket)
+            .and_then(|hello| out.send_client_hello(hello));
+        let bytes = match sent {
+            // The stored ticket (within `max_ticket_len`) does not fit beside this
+            // configuration's extensions (nothing was sent): forget it rather than fail
+            // every connection, and offer nothing.
+            Err(Error::Encode(_)) if with_ticket => {
+                if let Some(store) = &config.session_store {
+                    store.remove(&session_key(&server_name));
                 }
+                offered = None;
+                let hello = client_hello(&config, &server_name, random, SessionId::EMPTY, &[])?;
+                out.send_client_hello(hello)?
             }
-        }
-        let bytes = out.send_client_hello(HandshakeMessage::from(hello))?;
-        let mut transcript = TranscriptHash::new();
-        transcript.add(&bytes);
+            r => r?,
+        };
+        let transcript = TranscriptHash::starting_with(bytes);
         Ok(Self {
             config,
             server_name,
@@ -235,18 +202,14 @@ impl State {
     }
 
     /// The stored session to offer, if one is fresh and its suite still enabled, with the
-    /// session ID to send: the stored one, or a fresh random one with a ticket (RFC 5077
-    /// section 3.4), so that the server's echo tells us it resumed.
+    /// session ID to send: the stored one, or `None` with a ticket, for a fresh random one
+    /// (RFC 5077 section 3.4), so that the server's echo tells us it resumed.
     fn session_to_offer(
         config: &ClientConfig,
         server_name: &ServerName<'static>,
-    ) -> Result<Option<(ClientSession, SessionId)>, Error> {
-        let Some(store) = &config.session_store else {
-            return Ok(None);
-        };
-        let Some(mut session) = store.get(&session_key(server_name)) else {
-            return Ok(None);
-        };
+    ) -> Option<(ClientSession, Option<SessionId>)> {
+        let store = config.session_store.as_ref()?;
+        let mut session = store.get(&session_key(server_name))?;
         let usable = session.is_fresh(config.common.time.now())
             && config
                 .common
@@ -255,12 +218,12 @@ impl State {
                 .any(|s| s.suite == session.suite);
         if !usable {
             store.remove(&session_key(server_name));
-            return Ok(None);
+            return None;
         }
         if !session.compatible_with(config) {
             // Made under another verifier or client identity (a configuration sharing this
             // store): never offered here, but left for the configuration that made it.
-            return Ok(None);
+            return None;
         }
         // A store may hand back anything (one that persists sessions, say): a ticket over
         // our cap is not offered, so the ClientHello always fits its length prefixes.
@@ -277,14 +240,13 @@ impl State {
             }
         );
         if !session.ticket.is_empty() {
-            let id = random_session_id(config.common.provider.as_ref())?;
-            return Ok(Some((session, id)));
+            return Some((session, None));
         }
         if session.session_id.is_empty() {
-            return Ok(None);
+            return None;
         }
         let id = session.session_id;
-        Ok(Some((session, id)))
+        Some((session, Some(id)))
     }
 
     pub(crate) fn name(&self) -> &'static str {
@@ -715,7 +677,7 @@ impl State {
         &mut self,
         out: &mut dyn Output,
         n: Negotiated,
-        session: ClientSession,
+        mut session: ClientSession,
     ) -> Result<Inner, Error> {
         if n.suite.suite != session.suite {
             return Err(Error::peer(
@@ -730,17 +692,33 @@ impl State {
                 AlertDescription::HANDSHAKE_FAILURE,
             ));
         }
-        let secrets = Secrets::resume(
-            &self.config.common,
-            out,
-            Side::Client,
-            n.suite,
-            session.master_secret,
-            n.client_random,
-            n.server_random,
-        )?;
+        // The key the stored session kept, if this connection's provider bound it.
+        let common = &self.config.common;
+        let secrets = match session
+            .master_key
+            .as_ref()
+            .and_then(|k| k.for_provider(&common.provider))
+        {
+            Some(key) => Secrets::with_key(
+                n.suite,
+                MasterSecret::from_bytes(session.master_secret),
+                key,
+                n.client_random,
+                n.server_random,
+            )
+            .start_resumed(common, out, Side::Client)?,
+            None => Secrets::resume(
+                common,
+                out,
+                Side::Client,
+                n.suite,
+                session.master_secret,
+                n.client_random,
+                n.server_random,
+            )?,
+        };
         let k = Keyed {
-            certs: session.peer_certificates.clone(),
+            certs: core::mem::take(&mut session.peer_certificates),
             group: None,
             scheme: None,
             secrets,
@@ -785,6 +763,14 @@ impl State {
                 peer_certificates: k.certs.clone(),
                 psk_identity: k.psk_identity.clone(),
                 origin: SessionOrigin::of(&self.config),
+                master_key: Some(MasterKeyCache::new(
+                    &self.config.common.provider,
+                    Arc::from(
+                        k.secrets
+                            .master
+                            .hmac_key(self.config.common.provider.hmac(k.n.suite.hash)),
+                    ),
+                )),
             },
         );
     }
@@ -1000,12 +986,84 @@ fn psk_key_exchange(
     }
 }
 
-/// The ClientHello's cipher_suites (with the renegotiation SCSV) and the suites they name.
-fn hello_suites(config: &ClientConfig) -> (Vec<CipherSuite>, Vec<&'static SupportedSuite>) {
-    let ours: Vec<&'static SupportedSuite> = offered_suites(config).collect();
-    let mut wire: Vec<CipherSuite> = ours.iter().map(|s| s.suite).collect();
-    wire.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
-    (wire, ours)
+/// Our ClientHello: the configuration's suites and extensions, `session_id` and, when the
+/// configuration uses tickets, the session_ticket extension with `ticket` (empty: asking
+/// for one). Encoded straight from the configuration (nothing is copied into a
+/// [`ClientHello`](crate::msgs::ClientHello) first), except with `message_events`, whose event carries the typed
+/// message. An [`Error::Encode`] if it does not fit its length prefixes.
+fn client_hello(
+    config: &ClientConfig,
+    server_name: &ServerName<'static>,
+    random: [u8; 32],
+    session_id: SessionId,
+    ticket: &[u8],
+) -> Result<HandshakeMessage, Error> {
+    use crate::msgs::{ClientExtensionRef as Ext, ClientHelloRef};
+    let common = &config.common;
+    // The suites (and the renegotiation SCSV) on the stack for any usual configuration.
+    const SUITES_ON_STACK: usize = 32;
+    let mut small = [CipherSuite(0); SUITES_ON_STACK];
+    let mut large = Vec::new();
+    let n_suites = offered_suites(config).count() + 1;
+    let suites: &mut [CipherSuite] = match small.get_mut(..n_suites) {
+        Some(s) => s,
+        None => {
+            large.resize(n_suites, CipherSuite(0));
+            &mut large
+        }
+    };
+    let ours = offered_suites(config).map(|s| s.suite);
+    for (slot, suite) in suites
+        .iter_mut()
+        .zip(ours.chain([CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV]))
+    {
+        *slot = suite;
+    }
+
+    let schemes = config.verifier.supported_schemes();
+    let ecdhe = offered_suites(config).any(|s| s.kx.uses_ecdhe());
+    // Certificate suites only: a PSK-only hello has no signature to ask for.
+    let signed = offered_suites(config).any(|s| s.auth.is_some());
+    let candidates = [
+        match server_name {
+            ServerName::DnsName(name) => Some(Ext::HostName(name.as_ref().as_bytes())),
+            _ => None,
+        },
+        ecdhe.then_some(Ext::SupportedGroups(&common.groups)),
+        ecdhe.then_some(Ext::EcPointFormats(&[ECPointFormat::UNCOMPRESSED])),
+        signed.then_some(Ext::SignatureAlgorithms(&schemes)),
+        (!common.alpn_protocols.is_empty()).then_some(Ext::Alpn(&common.alpn_protocols)),
+        Some(Ext::ExtendedMasterSecret),
+        config.max_fragment_length.map(Ext::MaxFragmentLength),
+        common
+            .record_size_limit
+            .map(|l| Ext::RecordSizeLimit(limits::advertised_record_size_limit(l))),
+        (config.enable_tickets && config.session_store.is_some())
+            .then_some(Ext::SessionTicket(ticket)),
+    ];
+    let mut exts = [Ext::ExtendedMasterSecret; 9];
+    let mut n_exts = 0;
+    for (slot, ext) in exts.iter_mut().zip(candidates.into_iter().flatten()) {
+        *slot = ext;
+        n_exts += 1;
+    }
+
+    let hello = ClientHelloRef {
+        version: ProtocolVersion::TLS12,
+        random: Random(random),
+        session_id,
+        cipher_suites: suites,
+        compression_methods: &[CompressionMethod::NULL],
+        extensions: exts.get(..n_exts),
+    };
+    if common.message_events {
+        return Ok(HandshakeMessage::from(hello.to_owned()));
+    }
+    // Room for the usual hello and the ticket at once, and for the handshake header that
+    // the connection puts in front.
+    let mut body = Vec::with_capacity(256 + ticket.len());
+    hello.encode(&mut body)?;
+    Ok(HandshakeMessage::encoded(HandshakeType::CLIENT_HELLO, body))
 }
 
 /// The suites this client offers: the enabled ones, less the PSK suites when it has no PSK.

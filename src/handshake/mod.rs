@@ -5,6 +5,7 @@
 
 use alloc::boxed::Box;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use pki_types::CertificateDer;
@@ -67,11 +68,13 @@ pub struct HandshakeSummary {
 /// alone with an `Output` that records the actions (see the tests below).
 pub(crate) trait Output {
     /// Sends a handshake message; returns its encoding (header included) for the
-    /// transcript.
+    /// transcript. A message that does not encode is [`Error::Encode`], and then nothing
+    /// is sent.
     fn send(&mut self, msg: HandshakeMessage) -> Result<Vec<u8>, Error>;
 
     /// Sends the initial ClientHello, whose records go out as TLS 1.0 for the benefit of
-    /// old middleboxes and servers, as OpenSSL and browsers do; TLS 1.2 after it.
+    /// old middleboxes and servers, as OpenSSL and browsers do; TLS 1.2 after it. Like
+    /// [`send`](Self::send), nothing is sent if it does not encode.
     fn send_client_hello(&mut self, msg: HandshakeMessage) -> Result<Vec<u8>, Error>;
 
     /// The version is negotiated (TLS 1.2): from now on the peer's records carry only it.
@@ -209,6 +212,15 @@ impl TranscriptHash {
         }
     }
 
+    /// A transcript whose first message is `first` (its encoding, taken over rather than
+    /// copied: the client's ClientHello, sent before the hash is known).
+    pub(crate) fn starting_with(first: Vec<u8>) -> Self {
+        Self {
+            raw: Some(first),
+            hash: None,
+        }
+    }
+
     /// Starts hashing with the suite's hash, absorbing everything so far. The raw bytes are
     /// kept from here on only if `keep_raw` (a client with a certificate to offer, a server
     /// that asks for one).
@@ -267,9 +279,26 @@ pub(crate) struct Secrets {
     pub(crate) master: MasterSecret,
     /// The master secret bound to the suite's HMAC once, for the key block and both
     /// Finished values.
-    master_key: Box<dyn HmacKey>,
+    master_key: MasterKey,
     pub(crate) client_random: [u8; 32],
     pub(crate) server_random: [u8; 32],
+}
+
+/// The master secret bound to the suite's HMAC: set up for this handshake, or shared
+/// with the stored session it resumes (a client's session keeps the key it was made with,
+/// so resuming it skips the setup: two blocks of the hash).
+enum MasterKey {
+    Own(Box<dyn HmacKey>),
+    Shared(Arc<dyn HmacKey>),
+}
+
+impl MasterKey {
+    fn get(&self) -> &dyn HmacKey {
+        match self {
+            MasterKey::Own(k) => &**k,
+            MasterKey::Shared(k) => &**k,
+        }
+    }
 }
 
 impl Secrets {
@@ -281,11 +310,29 @@ impl Secrets {
         client_random: [u8; 32],
         server_random: [u8; 32],
     ) -> Self {
-        let master_key = master.hmac_key(provider.hmac(suite.hash));
+        let master_key = MasterKey::Own(master.hmac_key(provider.hmac(suite.hash)));
         Self {
             suite,
             master,
             master_key,
+            client_random,
+            server_random,
+        }
+    }
+
+    /// The secrets of a session whose master secret `master` is already bound to the
+    /// suite's HMAC (`key`, kept by the stored session being resumed).
+    pub(crate) fn with_key(
+        suite: &'static SupportedSuite,
+        master: MasterSecret,
+        key: Arc<dyn HmacKey>,
+        client_random: [u8; 32],
+        server_random: [u8; 32],
+    ) -> Self {
+        Self {
+            suite,
+            master,
+            master_key: MasterKey::Shared(key),
             client_random,
             server_random,
         }
@@ -302,16 +349,27 @@ impl Secrets {
         client_random: [u8; 32],
         server_random: [u8; 32],
     ) -> Result<Self, Error> {
-        let secrets = Self::new(
+        Self::new(
             config.provider.as_ref(),
             suite,
             MasterSecret::from_bytes(master),
             client_random,
             server_random,
-        );
-        secrets.log(config);
-        secrets.install_keys(config.provider.as_ref(), out, side)?;
-        Ok(secrets)
+        )
+        .start_resumed(config, out, side)
+    }
+
+    /// A resumed session's secrets put to use: logs the master secret and installs the
+    /// record keys (there is no key exchange to wait for).
+    pub(crate) fn start_resumed(
+        self,
+        config: &CommonConfig,
+        out: &mut dyn Output,
+        side: Side,
+    ) -> Result<Self, Error> {
+        self.log(config);
+        self.install_keys(config.provider.as_ref(), out, side)?;
+        Ok(self)
     }
 
     /// Derives the master secret (extended when `session_hash` is given).
@@ -351,7 +409,7 @@ impl Secrets {
             .aead(aead_alg)
             .ok_or(Error::internal("AEAD not implemented by the provider"))?;
         let block = key_block_keyed(
-            &*self.master_key,
+            self.master_key.get(),
             &self.client_random,
             &self.server_random,
             KeyBlockLayout::aead(aead_alg),
@@ -376,7 +434,10 @@ impl Secrets {
     ) -> Result<(), Error> {
         out.send_ccs()?;
         let vd = self.verify_data(side, transcript.current_hash()?.as_ref());
-        send(out, transcript, HandshakeMessage::finished(vd.to_vec()))
+        // Room for the header too: the connection puts it in front without reallocating.
+        let mut body = Vec::with_capacity(crate::msgs::HANDSHAKE_HEADER_LEN + vd.len());
+        body.extend_from_slice(&vd);
+        send(out, transcript, HandshakeMessage::finished(body))
     }
 
     /// Checks the `peer`'s Finished against the transcript so far (RFC 5246 section 7.4.9):
@@ -438,7 +499,7 @@ impl Secrets {
             Side::Client => CLIENT_FINISHED,
             Side::Server => SERVER_FINISHED,
         };
-        verify_data_keyed(&*self.master_key, label, handshake_hash)
+        verify_data_keyed(self.master_key.get(), label, handshake_hash)
     }
 }
 
@@ -506,6 +567,19 @@ mod tests {
 
     fn suite() -> &'static SupportedSuite {
         SupportedSuite::find(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256).unwrap()
+    }
+
+    #[test]
+    fn a_transcript_may_start_with_a_message() {
+        let mut a = TranscriptHash::starting_with(b"hello ".to_vec());
+        let mut b = TranscriptHash::new();
+        b.add(b"hello ");
+        for t in [&mut a, &mut b] {
+            t.start_hash(&RingProvider, suite(), true);
+            t.add(b"world");
+        }
+        assert_eq!(a.raw().unwrap(), b"hello world");
+        assert_eq!(a.current_hash().unwrap(), b.current_hash().unwrap());
     }
 
     #[test]

@@ -633,7 +633,9 @@ impl State {
                 .map(|s| (s, config.session_lifetime_secs))
         })?;
         let encoded = Zeroizing::new(encoded);
-        let session = ServerSession::decode(&encoded).ok()?;
+        // The stored name is compared as it is encoded, not copied; one that is not UTF-8
+        // cannot equal ours.
+        let (session, session_name) = ServerSession::decode_borrowing_name(&encoded).ok()?;
         let age = now.as_secs().checked_sub(session.created_at)?;
         let suite = config
             .common
@@ -657,7 +659,7 @@ impl State {
         };
         let ok = age < u64::from(lifetime)
             && ch.cipher_suites.contains(&session.suite)
-            && session.server_name.as_deref() == server_name
+            && session_name == server_name.unwrap_or("").as_bytes()
             && !(mandatory && suite.auth.is_some() && session.client_certificates.is_empty())
             && psk_ok;
         ok.then_some((suite, session))
@@ -669,7 +671,7 @@ impl State {
         &mut self,
         out: &mut dyn Output,
         mut n: Negotiated,
-        session: ServerSession,
+        mut session: ServerSession,
         exts: Vec<ServerExtension>,
         client_hello: &[u8],
     ) -> Result<Inner, Error> {
@@ -690,7 +692,7 @@ impl State {
         secrets.send_ccs_and_finished(out, Side::Server, &mut n.transcript)?;
         Ok(Inner::ExpectCcs(Keyed {
             n,
-            client_certs: session.client_certificates.clone(),
+            client_certs: core::mem::take(&mut session.client_certificates),
             secrets,
             resumed: true,
             psk_identity: session.psk_identity.clone(),

@@ -212,7 +212,8 @@ impl ClientExtension {
                 if !list.any_left() {
                     return Err(DecodeError::new(field, DecodeErrorKind::BadLength));
                 }
-                let mut names = Vec::new();
+                // One host name is what clients send.
+                let mut names = Vec::with_capacity(1);
                 while list.any_left() {
                     let name_type = ServerNameType(list.u8(field)?);
                     let name = list.opaque_nonempty(LenPrefix::U16, field)?.to_vec();
@@ -258,27 +259,149 @@ impl ClientExtension {
         Ok(ext)
     }
 
+    /// This extension borrowed: what it encodes through.
+    pub fn as_borrowed(&self) -> ClientExtensionRef<'_> {
+        match self {
+            ClientExtension::ServerName(names) => ClientExtensionRef::ServerNames(names),
+            ClientExtension::MaxFragmentLength(m) => ClientExtensionRef::MaxFragmentLength(*m),
+            ClientExtension::StatusRequest(s) => ClientExtensionRef::StatusRequest(s),
+            ClientExtension::SupportedGroups(g) => ClientExtensionRef::SupportedGroups(g),
+            ClientExtension::EcPointFormats(f) => ClientExtensionRef::EcPointFormats(f),
+            ClientExtension::SignatureAlgorithms(s) => ClientExtensionRef::SignatureAlgorithms(s),
+            ClientExtension::Alpn(p) => ClientExtensionRef::Alpn(p),
+            ClientExtension::ExtendedMasterSecret => ClientExtensionRef::ExtendedMasterSecret,
+            ClientExtension::RecordSizeLimit(l) => ClientExtensionRef::RecordSizeLimit(*l),
+            ClientExtension::SessionTicket(t) => ClientExtensionRef::SessionTicket(t),
+            ClientExtension::RenegotiationInfo(v) => ClientExtensionRef::RenegotiationInfo(v),
+            ClientExtension::Unknown { typ, data } => {
+                ClientExtensionRef::Unknown { typ: *typ, data }
+            }
+        }
+    }
+}
+
+/// A [`ClientExtension`] whose values are borrowed from where they live (a configuration,
+/// a stored session): what a client encodes without building the owned extension. The
+/// owned extension encodes through it ([`ClientExtension::as_borrowed`]), so both encode
+/// alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientExtensionRef<'a> {
+    /// server_name with one `host_name` entry.
+    HostName(&'a [u8]),
+    /// server_name with these entries.
+    ServerNames(&'a [ServerNameEntry]),
+    /// max_fragment_length.
+    MaxFragmentLength(MaxFragmentLength),
+    /// status_request.
+    StatusRequest(&'a CertificateStatusRequest),
+    /// supported_groups.
+    SupportedGroups(&'a [NamedGroup]),
+    /// ec_point_formats.
+    EcPointFormats(&'a [ECPointFormat]),
+    /// signature_algorithms.
+    SignatureAlgorithms(&'a [SignatureScheme]),
+    /// application_layer_protocol_negotiation.
+    Alpn(&'a [Vec<u8>]),
+    /// extended_master_secret.
+    ExtendedMasterSecret,
+    /// record_size_limit.
+    RecordSizeLimit(u16),
+    /// session_ticket.
+    SessionTicket(&'a [u8]),
+    /// renegotiation_info.
+    RenegotiationInfo(&'a [u8]),
+    /// Any other extension, body raw.
+    Unknown {
+        /// The extension type.
+        typ: ExtensionType,
+        /// The extension body.
+        data: &'a [u8],
+    },
+}
+
+impl ClientExtensionRef<'_> {
+    /// The extension type on the wire.
+    pub fn ext_type(&self) -> ExtensionType {
+        match self {
+            ClientExtensionRef::HostName(_) | ClientExtensionRef::ServerNames(_) => {
+                ExtensionType::SERVER_NAME
+            }
+            ClientExtensionRef::MaxFragmentLength(_) => ExtensionType::MAX_FRAGMENT_LENGTH,
+            ClientExtensionRef::StatusRequest(_) => ExtensionType::STATUS_REQUEST,
+            ClientExtensionRef::SupportedGroups(_) => ExtensionType::SUPPORTED_GROUPS,
+            ClientExtensionRef::EcPointFormats(_) => ExtensionType::EC_POINT_FORMATS,
+            ClientExtensionRef::SignatureAlgorithms(_) => ExtensionType::SIGNATURE_ALGORITHMS,
+            ClientExtensionRef::Alpn(_) => ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
+            ClientExtensionRef::ExtendedMasterSecret => ExtensionType::EXTENDED_MASTER_SECRET,
+            ClientExtensionRef::RecordSizeLimit(_) => ExtensionType::RECORD_SIZE_LIMIT,
+            ClientExtensionRef::SessionTicket(_) => ExtensionType::SESSION_TICKET,
+            ClientExtensionRef::RenegotiationInfo(_) => ExtensionType::RENEGOTIATION_INFO,
+            ClientExtensionRef::Unknown { typ, .. } => *typ,
+        }
+    }
+
+    /// The owned extension with the same values.
+    pub fn to_owned(&self) -> ClientExtension {
+        match *self {
+            ClientExtensionRef::HostName(name) => ClientExtension::host_name(name),
+            ClientExtensionRef::ServerNames(names) => ClientExtension::ServerName(names.to_vec()),
+            ClientExtensionRef::MaxFragmentLength(m) => ClientExtension::MaxFragmentLength(m),
+            ClientExtensionRef::StatusRequest(s) => ClientExtension::StatusRequest(s.clone()),
+            ClientExtensionRef::SupportedGroups(g) => ClientExtension::SupportedGroups(g.to_vec()),
+            ClientExtensionRef::EcPointFormats(f) => ClientExtension::EcPointFormats(f.to_vec()),
+            ClientExtensionRef::SignatureAlgorithms(s) => {
+                ClientExtension::SignatureAlgorithms(s.to_vec())
+            }
+            ClientExtensionRef::Alpn(p) => ClientExtension::Alpn(p.to_vec()),
+            ClientExtensionRef::ExtendedMasterSecret => ClientExtension::ExtendedMasterSecret,
+            ClientExtensionRef::RecordSizeLimit(l) => ClientExtension::RecordSizeLimit(l),
+            ClientExtensionRef::SessionTicket(t) => ClientExtension::SessionTicket(t.to_vec()),
+            ClientExtensionRef::RenegotiationInfo(v) => {
+                ClientExtension::RenegotiationInfo(v.to_vec())
+            }
+            ClientExtensionRef::Unknown { typ, data } => ClientExtension::Unknown {
+                typ,
+                data: data.to_vec(),
+            },
+        }
+    }
+
+    /// Appends the extension: type, length, body.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.ext_type().encode(out)?;
+        let lp = LengthPrefixed::begin(out, LenPrefix::U16);
+        self.encode_body(out)?;
+        lp.finish(out)
+    }
+
     fn encode_body(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         match self {
-            ClientExtension::ServerName(names) => {
+            ClientExtensionRef::HostName(name) => {
                 let lp = LengthPrefixed::begin(out, LenPrefix::U16);
-                for n in names {
+                ServerNameType::HOST_NAME.encode(out)?;
+                put_opaque(out, LenPrefix::U16, name)?;
+                lp.finish(out)?;
+            }
+            ClientExtensionRef::ServerNames(names) => {
+                let lp = LengthPrefixed::begin(out, LenPrefix::U16);
+                for n in *names {
                     n.name_type.encode(out)?;
                     put_opaque(out, LenPrefix::U16, &n.name)?;
                 }
                 lp.finish(out)?;
             }
-            ClientExtension::MaxFragmentLength(m) => m.encode(out)?,
-            ClientExtension::StatusRequest(s) => s.encode(out)?,
-            ClientExtension::SupportedGroups(g) => put_vec(out, LenPrefix::U16, g)?,
-            ClientExtension::EcPointFormats(f) => put_vec(out, LenPrefix::U8, f)?,
-            ClientExtension::SignatureAlgorithms(s) => put_vec(out, LenPrefix::U16, s)?,
-            ClientExtension::Alpn(p) => put_opaque_list(out, LenPrefix::U16, LenPrefix::U8, p)?,
-            ClientExtension::ExtendedMasterSecret => {}
-            ClientExtension::RecordSizeLimit(l) => put_u16(out, *l),
-            ClientExtension::SessionTicket(t) => out.extend_from_slice(t),
-            ClientExtension::RenegotiationInfo(v) => put_opaque(out, LenPrefix::U8, v)?,
-            ClientExtension::Unknown { data, .. } => out.extend_from_slice(data),
+            ClientExtensionRef::MaxFragmentLength(m) => m.encode(out)?,
+            ClientExtensionRef::StatusRequest(s) => s.encode(out)?,
+            ClientExtensionRef::SupportedGroups(g) => put_vec(out, LenPrefix::U16, g)?,
+            ClientExtensionRef::EcPointFormats(f) => put_vec(out, LenPrefix::U8, f)?,
+            ClientExtensionRef::SignatureAlgorithms(s) => put_vec(out, LenPrefix::U16, s)?,
+            ClientExtensionRef::Alpn(p) => put_opaque_list(out, LenPrefix::U16, LenPrefix::U8, p)?,
+            ClientExtensionRef::ExtendedMasterSecret => {}
+            ClientExtensionRef::RecordSizeLimit(l) => put_u16(out, *l),
+            ClientExtensionRef::SessionTicket(t) => out.extend_from_slice(t),
+            ClientExtensionRef::RenegotiationInfo(v) => put_opaque(out, LenPrefix::U8, v)?,
+            ClientExtensionRef::Unknown { data, .. } => out.extend_from_slice(data),
         }
         Ok(())
     }
@@ -286,11 +409,7 @@ impl ClientExtension {
 
 impl Codec for ClientExtension {
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-        self.ext_type().encode(out)?;
-        let lp = LengthPrefixed::begin(out, LenPrefix::U16);
-        self.encode_body(out)?;
-        lp.finish(out)?;
-        Ok(())
+        self.as_borrowed().encode(out)
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -450,18 +569,31 @@ fn read_record_size_limit(r: &mut Reader<'_>, field: &'static str) -> Result<u16
 }
 
 /// Reads an optional extension block: a u16-prefixed list, with at most one extension of
-/// each type (`Duplicate` otherwise).
+/// each type (`Duplicate` otherwise, naming the smallest type that repeats).
 pub(crate) fn read_extensions<E: Codec>(
     r: &mut Reader<'_>,
     side: Side,
     ext_type: fn(&E) -> ExtensionType,
 ) -> Result<Vec<E>, DecodeError> {
     let mut sub = r.sub(LenPrefix::U16, list_field(side))?;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(count_extensions(sub.clone()));
     while sub.any_left() {
         out.push(E::read(&mut sub)?);
     }
-    let mut types: Vec<u16> = out.iter().map(|e| ext_type(e).0).collect();
+    // The types sorted, to find a repeat: on the stack for a usual block.
+    const ON_STACK: usize = 32;
+    let mut small = [0u16; ON_STACK];
+    let mut large = Vec::new();
+    let types: &mut [u16] = match small.get_mut(..out.len()) {
+        Some(t) => t,
+        None => {
+            large.resize(out.len(), 0);
+            &mut large
+        }
+    };
+    for (t, e) in types.iter_mut().zip(&out) {
+        *t = ext_type(e).0;
+    }
     types.sort_unstable();
     if let Some(w) = types.windows(2).find(|w| w[0] == w[1]) {
         return Err(DecodeError::new(
@@ -470,6 +602,16 @@ pub(crate) fn read_extensions<E: Codec>(
         ));
     }
     Ok(out)
+}
+
+/// How many extensions a block holds, to allocate for them once (a malformed block
+/// counts those before the fault; reading it reports the fault).
+fn count_extensions(mut r: Reader<'_>) -> usize {
+    let mut n = 0;
+    while r.any_left() && r.u16("").is_ok() && r.opaque(LenPrefix::U16, "").is_ok() {
+        n += 1;
+    }
+    n
 }
 
 #[cfg(test)]
@@ -838,5 +980,38 @@ mod tests {
                 .len(),
             2
         );
+    }
+
+    /// Blocks of up to 32 extensions are checked on the stack, longer ones in a vector:
+    /// both find the smallest repeated type, wherever the repeat is.
+    #[test]
+    fn duplicates_are_found_in_long_blocks() {
+        for n in [31u16, 32, 33, 100] {
+            // Unknown types 0x1000.. (empty bodies), then a repeat of 0x1001 last.
+            let mut body = Vec::new();
+            for t in 0..n {
+                body.extend_from_slice(&(0x1000 + t).to_be_bytes());
+                body.extend_from_slice(&[0, 0]);
+            }
+            let mut block = (body.len() as u16).to_be_bytes().to_vec();
+            block.extend_from_slice(&body);
+            let mut r = Reader::new(&block);
+            assert_eq!(
+                read_extensions(&mut r, Side::Client, ClientExtension::ext_type)
+                    .unwrap()
+                    .len(),
+                usize::from(n),
+                "{n}"
+            );
+            let mut dup = block.clone();
+            dup.extend_from_slice(&[0x10, 0x01, 0, 0]);
+            dup[..2].copy_from_slice(&((body.len() + 4) as u16).to_be_bytes());
+            let mut r = Reader::new(&dup);
+            assert_eq!(
+                read_extensions(&mut r, Side::Client, ClientExtension::ext_type),
+                Err(err(DecodeErrorKind::Duplicate, "ClientHello.extensions")),
+                "{n}"
+            );
+        }
     }
 }

@@ -182,6 +182,13 @@ impl HandshakeMessage {
         Ok(m)
     }
 
+    /// A message whose body is already encoded (a [`ClientHelloRef`](super::ClientHelloRef)'s,
+    /// say): it is sent as it is. Held as [`HandshakePayload::Unknown`], so build the typed
+    /// message instead where its fields are wanted (in events).
+    pub fn encoded(typ: HandshakeType, body: Vec<u8>) -> Self {
+        Self::unknown(typ, body)
+    }
+
     /// A message of a type this module does not model, with its raw body.
     pub fn unknown(typ: HandshakeType, body: Vec<u8>) -> Self {
         HandshakeMessage {
@@ -222,6 +229,29 @@ impl HandshakeMessage {
     const fn typed(typ: HandshakeType, payload: HandshakePayload) -> Self {
         HandshakeMessage { typ, payload }
     }
+
+    /// The message's encoding, as [`Codec::to_bytes`] gives it, taking the message: a raw
+    /// body (Finished, a pre-encoded body) becomes the encoding in its own allocation, the
+    /// header put in front (without reallocating when it has room for four more bytes).
+    pub fn into_bytes(self) -> Result<Vec<u8>, EncodeError> {
+        match self.payload {
+            HandshakePayload::Finished(mut body) | HandshakePayload::Unknown(mut body) => {
+                let len = u32::try_from(body.len())
+                    .ok()
+                    .filter(|&n| n <= 0xff_ffff)
+                    .ok_or(EncodeError::new(body.len(), 0xff_ffff))?;
+                let [_, a, b, c] = len.to_be_bytes();
+                let n = body.len();
+                body.resize(n + HANDSHAKE_HEADER_LEN, 0);
+                body.copy_within(..n, HANDSHAKE_HEADER_LEN);
+                if let Some(header) = body.get_mut(..HANDSHAKE_HEADER_LEN) {
+                    header.copy_from_slice(&[self.typ.0, a, b, c]);
+                }
+                Ok(body)
+            }
+            _ => self.to_bytes(),
+        }
+    }
 }
 
 macro_rules! from_payload {
@@ -260,6 +290,19 @@ impl Codec for HandshakeMessage {
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Self::read_with(r, KxContext::Unknown)
     }
+
+    /// Allocated once when the body is raw bytes (a pre-encoded body, say a ClientHello
+    /// with a ticket), else with room for a usual message.
+    fn to_bytes(&self) -> Result<Vec<u8>, EncodeError> {
+        let raw = match &self.payload {
+            HandshakePayload::Finished(b) | HandshakePayload::Unknown(b) => b.len(),
+            _ => 0,
+        };
+        let capacity = (HANDSHAKE_HEADER_LEN + raw).max(256);
+        let mut out = Vec::with_capacity(capacity);
+        self.encode(&mut out)?;
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
@@ -272,6 +315,24 @@ mod tests {
 
     fn err(field: &'static str, kind: DecodeErrorKind) -> Result<HandshakeMessage, DecodeError> {
         Err(DecodeError::new(field, kind))
+    }
+
+    /// into_bytes gives to_bytes's encoding, for raw bodies with and without room for the
+    /// header, and for a typed message.
+    #[test]
+    fn into_bytes_is_to_bytes() {
+        let mut roomy = Vec::with_capacity(16);
+        roomy.extend_from_slice(&[7; 12]);
+        for m in [
+            HandshakeMessage::finished(roomy),
+            HandshakeMessage::finished(vec![7; 12]),
+            HandshakeMessage::encoded(HandshakeType::CLIENT_HELLO, vec![1; 300]),
+            HandshakeMessage::unknown(HandshakeType(99), Vec::new()),
+            HandshakeMessage::server_hello_done(),
+        ] {
+            let expected = m.to_bytes().unwrap();
+            assert_eq!(m.into_bytes().unwrap(), expected);
+        }
     }
 
     #[test]

@@ -9,14 +9,16 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::extensions::{ClientExtension, ServerExtension, Side, list_field, read_extensions};
+use super::extensions::{
+    ClientExtension, ClientExtensionRef, ServerExtension, Side, list_field, read_extensions,
+};
 use super::read_u8_list;
 use super::read_u16_list;
 use crate::codec::enums::{
     CipherSuite, CompressionMethod, ECPointFormat, ExtensionType, MaxFragmentLength, NamedGroup,
     ProtocolVersion, ServerNameType, SignatureScheme,
 };
-use crate::codec::{Codec, LenPrefix, Reader, put_opaque, put_vec};
+use crate::codec::{Codec, LenPrefix, LengthPrefixed, Reader, put_opaque, put_vec};
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::msgs::extensions::CertificateStatusRequest;
 use crate::msgs::trace::Hex;
@@ -295,6 +297,58 @@ impl Codec for ClientHello {
     }
 }
 
+/// A [`ClientHello`] borrowed from its parts: what a client encodes without building the
+/// owned message (its extensions borrowed too, as [`ClientExtensionRef`]s). Encodes as the
+/// owned hello with the same values does.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientHelloRef<'a> {
+    /// `client_version`.
+    pub version: ProtocolVersion,
+    /// The client random.
+    pub random: Random,
+    /// The session to resume, or empty.
+    pub session_id: SessionId,
+    /// Suites in preference order.
+    pub cipher_suites: &'a [CipherSuite],
+    /// Compression methods.
+    pub compression_methods: &'a [CompressionMethod],
+    /// The extension block, if any.
+    pub extensions: Option<&'a [ClientExtensionRef<'a>]>,
+}
+
+impl ClientHelloRef<'_> {
+    /// Appends the hello's body, as [`ClientHello`]'s `encode` would.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.version.encode(out)?;
+        self.random.encode(out)?;
+        self.session_id.encode(out)?;
+        put_vec(out, LenPrefix::U16, self.cipher_suites)?;
+        put_vec(out, LenPrefix::U8, self.compression_methods)?;
+        if let Some(exts) = self.extensions {
+            let lp = LengthPrefixed::begin(out, LenPrefix::U16);
+            for e in exts {
+                e.encode(out)?;
+            }
+            lp.finish(out)?;
+        }
+        Ok(())
+    }
+
+    /// The owned hello with the same values.
+    pub fn to_owned(&self) -> ClientHello {
+        ClientHello {
+            version: self.version,
+            random: self.random,
+            session_id: self.session_id,
+            cipher_suites: self.cipher_suites.to_vec(),
+            compression_methods: self.compression_methods.to_vec(),
+            extensions: self
+                .extensions
+                .map(|e| e.iter().map(ClientExtensionRef::to_owned).collect()),
+        }
+    }
+}
+
 /// A ServerHello (RFC 5246 section 7.4.1.3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
@@ -442,6 +496,55 @@ mod tests {
         b.extend_from_slice(&[1, 0]); // compression
         b.extend_from_slice(exts);
         b
+    }
+
+    /// Every borrowed extension kind (and none, and an empty block): the borrowed hello
+    /// encodes as its owned copy does, which decodes back to the same values.
+    #[test]
+    fn borrowed_client_hello_encodes_as_the_owned_one() {
+        use crate::msgs::extensions::{ClientExtensionRef as E, OcspStatusRequest};
+        let names = [ServerNameEntry {
+            name_type: ServerNameType::HOST_NAME,
+            name: b"b.example".to_vec(),
+        }];
+        let status = CertificateStatusRequest::Ocsp(OcspStatusRequest::default());
+        let alpn = [b"h2".to_vec(), b"http/1.1".to_vec()];
+        let all = [
+            E::HostName(b"a.example"),
+            E::MaxFragmentLength(MaxFragmentLength(2)),
+            E::StatusRequest(&status),
+            E::SupportedGroups(&[NamedGroup::X25519, NamedGroup::SECP256R1]),
+            E::EcPointFormats(&[ECPointFormat::UNCOMPRESSED]),
+            E::SignatureAlgorithms(&[SignatureScheme(0x0804), SignatureScheme(0x0403)]),
+            E::Alpn(&alpn),
+            E::ExtendedMasterSecret,
+            E::RecordSizeLimit(1000),
+            E::SessionTicket(&[9; 40]),
+            E::RenegotiationInfo(&[]),
+            E::Unknown {
+                typ: ExtensionType(0x3a3a),
+                data: &[1, 2],
+            },
+        ];
+        let sni = [E::ServerNames(&names)];
+        for exts in [None, Some(&[][..]), Some(&all[..]), Some(&sni[..])] {
+            let hello = ClientHelloRef {
+                version: ProtocolVersion::TLS12,
+                random: Random([5; 32]),
+                session_id: SessionId::new(&[1; 32]).unwrap(),
+                cipher_suites: &[
+                    CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                    CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
+                ],
+                compression_methods: &[CompressionMethod::NULL],
+                extensions: exts,
+            };
+            let mut borrowed = Vec::new();
+            hello.encode(&mut borrowed).unwrap();
+            let owned = hello.to_owned();
+            assert_eq!(owned.to_bytes().unwrap(), borrowed);
+            assert_eq!(ClientHello::decode(&borrowed).unwrap(), owned);
+        }
     }
 
     #[test]

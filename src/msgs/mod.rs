@@ -80,10 +80,11 @@ pub use alert::AlertMessage;
 pub use ccs::ChangeCipherSpec;
 pub use certificate::{CertificateChain, CertificateRequest, CertificateStatus};
 pub use extensions::{
-    CertificateStatusRequest, ClientExtension, OcspStatusRequest, ServerExtension, ServerNameEntry,
+    CertificateStatusRequest, ClientExtension, ClientExtensionRef, OcspStatusRequest,
+    ServerExtension, ServerNameEntry,
 };
 pub use handshake::{HANDSHAKE_HEADER_LEN, HandshakeMessage, HandshakePayload};
-pub use hello::{ClientHello, Random, ServerHello, SessionId};
+pub use hello::{ClientHello, ClientHelloRef, Random, ServerHello, SessionId};
 pub use kx::{
     ClientKeyExchangePayload, DigitallySigned, EcdhePskClientKeyExchange,
     EcdhePskServerKeyExchange, EcdheServerKeyExchange, KxContext, ServerKeyExchangePayload,

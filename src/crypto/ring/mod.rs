@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 use pki_types::pem::PemObject;
 use ring::rand::{SecureRandom, SystemRandom};
 
+use crate::codec::enums::NamedGroup;
 use crate::crypto::{
     self, AeadAlgorithm, CryptoProvider, HashAlgorithm, KxGroup, SignatureVerification, SigningKey,
 };
@@ -64,6 +65,32 @@ impl CryptoProvider for RingProvider {
             .map_err(|_| Error::internal("system randomness failed"))
     }
 
+    /// One draw from the system for all of `bufs` when they come to at most 64 bytes (a
+    /// client random and a session ID): a system call each would cost more than the
+    /// bytes.
+    fn fill_random_parts(&self, bufs: &mut [&mut [u8]]) -> Result<(), Error> {
+        const AT_ONCE: usize = 64;
+        let total = bufs.iter().map(|b| b.len()).sum::<usize>();
+        if total > AT_ONCE {
+            for buf in bufs.iter_mut() {
+                self.fill_random(buf)?;
+            }
+            return Ok(());
+        }
+        let mut drawn = zeroize::Zeroizing::new([0u8; AT_ONCE]);
+        let drawn = drawn.get_mut(..total).unwrap_or_default();
+        self.fill_random(drawn)?;
+        let mut rest: &[u8] = drawn;
+        for buf in bufs.iter_mut() {
+            let (mine, after) = rest
+                .split_at_checked(buf.len())
+                .ok_or(Error::internal("random parts add up"))?;
+            buf.copy_from_slice(mine);
+            rest = after;
+        }
+        Ok(())
+    }
+
     fn hash(&self, alg: HashAlgorithm) -> &dyn crypto::Hash {
         match alg {
             HashAlgorithm::Sha256 => &SHA256,
@@ -80,6 +107,17 @@ impl CryptoProvider for RingProvider {
 
     fn kx_groups(&self) -> Vec<&dyn KxGroup> {
         vec![&kx::X25519, &kx::SECP256R1, &kx::SECP384R1]
+    }
+
+    /// Without building the list: every connection looks its groups up (the connection
+    /// constructors check the configuration's groups).
+    fn kx_group(&self, name: NamedGroup) -> Option<&dyn KxGroup> {
+        Some(match name {
+            NamedGroup::X25519 => &kx::X25519,
+            NamedGroup::SECP256R1 => &kx::SECP256R1,
+            NamedGroup::SECP384R1 => &kx::SECP384R1,
+            _ => return None,
+        })
     }
 
     fn aead(&self, alg: AeadAlgorithm) -> Option<&dyn crypto::Aead> {
@@ -138,9 +176,35 @@ mod tests {
     }
 
     #[test]
+    fn kx_group_agrees_with_kx_groups() {
+        for g in RingProvider.kx_groups() {
+            let found = RingProvider
+                .kx_group(g.name())
+                .expect("listed group is found");
+            assert_eq!(found.name(), g.name());
+        }
+        assert!(RingProvider.kx_group(NamedGroup(0x1234)).is_none());
+    }
+
+    #[test]
     fn random_is_filled() {
         let mut buf = [0u8; 32];
         RingProvider.fill_random(&mut buf).unwrap();
         assert_ne!(buf, [0; 32]);
+    }
+
+    #[test]
+    fn random_parts_are_each_filled_and_differ() {
+        // At once (64 bytes in all) and one by one (more).
+        for len in [32, 40] {
+            let (mut a, mut b) = ([0u8; 40], [0u8; 40]);
+            RingProvider
+                .fill_random_parts(&mut [&mut a[..len], &mut b[..len]])
+                .unwrap();
+            assert_ne!(a[..len], [0; 40][..len]);
+            assert_ne!(b[..len], [0; 40][..len]);
+            assert_ne!(a[..len], b[..len]);
+        }
+        RingProvider.fill_random_parts(&mut []).unwrap();
     }
 }
