@@ -36,11 +36,11 @@ pub(crate) struct State {
 /// The client's states, in protocol order.
 enum Inner {
     ExpectServerHello(ExpectServerHello),
-    ExpectCertificate(Negotiated),
+    ExpectCertificate(Negotiated, CertKx),
     ExpectServerKeyExchange(WithCerts),
     /// A PSK suite: no Certificate; a ServerKeyExchange with the hint (and for ECDHE_PSK
     /// the ECDHE parameters), which plain PSK may leave out.
-    ExpectPskServerKeyExchange(Negotiated),
+    ExpectPskServerKeyExchange(Negotiated, PskKx),
     ExpectServerHelloDone(ExpectServerHelloDone),
     /// The server promised a NewSessionTicket (it acknowledged our session_ticket).
     ExpectNewTicket(Keyed),
@@ -72,45 +72,115 @@ struct Negotiated {
     transcript: TranscriptHash,
 }
 
+/// What a certificate suite's key exchange needs after the server's Certificate.
+#[derive(Clone, Copy)]
+enum CertKx {
+    /// RSA key transport: ServerHelloDone (or CertificateRequest) follows.
+    Rsa,
+    /// ECDHE: a ServerKeyExchange signed by a key of this type follows.
+    Ecdhe(KeyKind),
+}
+
+/// A PSK suite's key exchange.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PskKx {
+    /// Plain PSK: the ServerKeyExchange (only a hint) may be left out.
+    Psk,
+    /// ECDHE_PSK: the ServerKeyExchange carries the hint and the server's key.
+    EcdhePsk,
+}
+
+/// The server's verified chain; its ServerKeyExchange comes next.
 struct WithCerts {
     n: Negotiated,
     certs: Vec<CertificateDer<'static>>,
+    /// The key type that signs the ServerKeyExchange.
+    auth: KeyKind,
 }
 
-/// The server's ephemeral key, verified (signed with `scheme`; unsigned for ECDHE_PSK).
+/// The server's ephemeral public key in a group we offered.
 struct ServerKx {
     group: NamedGroup,
     public: Vec<u8>,
-    scheme: Option<SignatureScheme>,
+}
+
+/// A certificate suite's server: its verified chain (not empty), and its
+/// CertificateRequest (RFC 5246 section 7.4.4) once it came.
+struct ServerCerts {
+    certs: Vec<CertificateDer<'static>>,
+    cert_request: Option<CertificateRequest>,
+}
+
+impl ServerCerts {
+    fn new(certs: Vec<CertificateDer<'static>>) -> Self {
+        Self {
+            certs,
+            cert_request: None,
+        }
+    }
+}
+
+/// What the server's first flight gave for the key exchange, one variant per kind (RFC
+/// 5246 section 7.4.3, RFC 4279 section 2, RFC 5489 section 2).
+enum ServerKxParams {
+    /// RSA key transport: no ServerKeyExchange; the pre-master secret is encrypted to the
+    /// end-entity certificate's key.
+    Rsa(ServerCerts),
+    /// ECDHE: the server's ephemeral key, signed with `scheme` by its certificate's key.
+    Ecdhe {
+        server: ServerCerts,
+        kx: ServerKx,
+        scheme: SignatureScheme,
+    },
+    /// Plain PSK: no certificate; the identity hint (`None` when the server sent none or
+    /// an empty one), at most `max_psk_identity_len` bytes.
+    Psk { hint: Option<Vec<u8>> },
+    /// ECDHE_PSK: no certificate; the hint as for PSK and the server's unsigned key.
+    EcdhePsk { hint: Option<Vec<u8>>, kx: ServerKx },
+}
+
+impl ServerKxParams {
+    /// The server's certificates and request, for the certificate suites.
+    fn server_certs(&self) -> Option<&ServerCerts> {
+        match self {
+            Self::Rsa(server) | Self::Ecdhe { server, .. } => Some(server),
+            Self::Psk { .. } | Self::EcdhePsk { .. } => None,
+        }
+    }
+
+    /// Whether a CertificateRequest may come now: with a certificate suite, at most one.
+    fn awaits_cert_request(&self) -> bool {
+        self.server_certs()
+            .is_some_and(|s| s.cert_request.is_none())
+    }
+
+    /// The peer's chain (empty for PSK), ECDHE group and signature scheme, for the summary.
+    fn into_summary(
+        self,
+    ) -> (
+        Vec<CertificateDer<'static>>,
+        Option<NamedGroup>,
+        Option<SignatureScheme>,
+    ) {
+        match self {
+            Self::Rsa(server) => (server.certs, None, None),
+            Self::Ecdhe { server, kx, scheme } => (server.certs, Some(kx.group), Some(scheme)),
+            Self::Psk { .. } => (Vec::new(), None, None),
+            Self::EcdhePsk { kx, .. } => (Vec::new(), Some(kx.group), None),
+        }
+    }
 }
 
 struct ExpectServerHelloDone {
     n: Negotiated,
-    certs: Vec<CertificateDer<'static>>,
-    kx: Option<ServerKx>,
-    cert_request: Option<CertificateRequest>,
-    /// The server's PSK identity hint (PSK suites; `None` when it sent none or an empty
-    /// one), at most `max_psk_identity_len` bytes.
-    psk_hint: Option<Vec<u8>>,
+    params: ServerKxParams,
 }
 
 impl ExpectServerHelloDone {
-    /// After a PSK suite's ServerKeyExchange (or ServerHelloDone, without one), whose
-    /// encoding `encoded` joins the transcript: no certificates, maybe a hint and a key.
-    fn psk(
-        mut n: Negotiated,
-        encoded: &[u8],
-        kx: Option<ServerKx>,
-        psk_hint: Option<Vec<u8>>,
-    ) -> Self {
+    /// After the message (`encoded`, which joins the transcript) that completed `params`.
+    fn after(mut n: Negotiated, encoded: &[u8], params: ServerKxParams) -> Self {
         n.transcript.add(encoded);
-        Self {
-            n,
-            certs: Vec::new(),
-            kx,
-            cert_request: None,
-            psk_hint,
-        }
+        Self { n, params }
     }
 }
 
@@ -252,8 +322,8 @@ impl State {
     pub(crate) fn name(&self) -> &'static str {
         match &self.inner {
             Inner::ExpectServerHello(_) => "ExpectServerHello",
-            Inner::ExpectCertificate(_) => "ExpectCertificate",
-            Inner::ExpectServerKeyExchange(_) | Inner::ExpectPskServerKeyExchange(_) => {
+            Inner::ExpectCertificate(..) => "ExpectCertificate",
+            Inner::ExpectServerKeyExchange(_) | Inner::ExpectPskServerKeyExchange(..) => {
                 "ExpectServerKeyExchange"
             }
             Inner::ExpectServerHelloDone(_) => "ExpectServerHelloDone",
@@ -268,7 +338,7 @@ impl State {
     pub(crate) fn kx_context(&self) -> KxContext {
         match &self.inner {
             Inner::ExpectServerKeyExchange(w) => kx_context_of(w.n.suite),
-            Inner::ExpectCertificate(n) | Inner::ExpectPskServerKeyExchange(n) => {
+            Inner::ExpectCertificate(n, _) | Inner::ExpectPskServerKeyExchange(n, _) => {
                 kx_context_of(n.suite)
             }
             Inner::ExpectServerHelloDone(s) => kx_context_of(s.n.suite),
@@ -285,18 +355,16 @@ impl State {
         }
         match &self.inner {
             Inner::ExpectServerHello(_) => typ == HandshakeType::SERVER_HELLO,
-            Inner::ExpectCertificate(_) => typ == HandshakeType::CERTIFICATE,
+            Inner::ExpectCertificate(..) => typ == HandshakeType::CERTIFICATE,
             Inner::ExpectServerKeyExchange(_) => typ == HandshakeType::SERVER_KEY_EXCHANGE,
             // RFC 4279 section 2: a PSK server may leave out ServerKeyExchange.
-            Inner::ExpectPskServerKeyExchange(n) => {
+            Inner::ExpectPskServerKeyExchange(_, kx) => {
                 typ == HandshakeType::SERVER_KEY_EXCHANGE
-                    || (typ == HandshakeType::SERVER_HELLO_DONE && n.suite.kx == KeyExchange::Psk)
+                    || (typ == HandshakeType::SERVER_HELLO_DONE && *kx == PskKx::Psk)
             }
             Inner::ExpectServerHelloDone(s) => {
                 typ == HandshakeType::SERVER_HELLO_DONE
-                    || (typ == HandshakeType::CERTIFICATE_REQUEST
-                        && s.cert_request.is_none()
-                        && s.n.suite.auth.is_some())
+                    || (typ == HandshakeType::CERTIFICATE_REQUEST && s.params.awaits_cert_request())
             }
             Inner::ExpectNewTicket(_) => typ == HandshakeType::NEW_SESSION_TICKET,
             Inner::ExpectFinished(_) => typ == HandshakeType::FINISHED,
@@ -334,34 +402,35 @@ impl State {
             (Inner::ExpectServerHello(s), HandshakePayload::ServerHello(sh)) => {
                 self.handle_server_hello(out, s, sh, encoded)
             }
-            (Inner::ExpectCertificate(n), HandshakePayload::Certificate(chain)) => {
-                self.handle_certificate(n, chain, encoded)
+            (Inner::ExpectCertificate(n, kx), HandshakePayload::Certificate(chain)) => {
+                self.handle_certificate(n, kx, chain, encoded)
             }
-            (Inner::ExpectServerKeyExchange(mut w), HandshakePayload::ServerKeyExchange(ske)) => {
-                let kx = self.check_server_key_exchange(&w, ske)?;
-                w.n.transcript.add(encoded);
-                Ok(Inner::ExpectServerHelloDone(ExpectServerHelloDone {
-                    n: w.n,
-                    certs: w.certs,
-                    kx: Some(kx),
-                    cert_request: None,
-                    psk_hint: None,
-                }))
-            }
-            (Inner::ExpectPskServerKeyExchange(n), HandshakePayload::ServerKeyExchange(ske)) => {
-                let (psk_hint, kx) = self.check_psk_server_key_exchange(&n, ske)?;
-                let s = ExpectServerHelloDone::psk(n, encoded, kx, psk_hint);
+            (Inner::ExpectServerKeyExchange(w), HandshakePayload::ServerKeyExchange(ske)) => {
+                let (kx, scheme) = self.check_server_key_exchange(&w, ske)?;
+                let server = ServerCerts::new(w.certs);
+                let params = ServerKxParams::Ecdhe { server, kx, scheme };
+                let s = ExpectServerHelloDone::after(w.n, encoded, params);
                 Ok(Inner::ExpectServerHelloDone(s))
             }
-            (Inner::ExpectPskServerKeyExchange(n), HandshakePayload::ServerHelloDone)
-                if n.suite.kx == KeyExchange::Psk =>
-            {
+            (
+                Inner::ExpectPskServerKeyExchange(n, kx),
+                HandshakePayload::ServerKeyExchange(ske),
+            ) => {
+                let params = self.check_psk_server_key_exchange(kx, ske)?;
+                let s = ExpectServerHelloDone::after(n, encoded, params);
+                Ok(Inner::ExpectServerHelloDone(s))
+            }
+            (
+                Inner::ExpectPskServerKeyExchange(n, PskKx::Psk),
+                HandshakePayload::ServerHelloDone,
+            ) => {
                 // No hint, no ServerKeyExchange (RFC 4279 section 2).
-                let s = ExpectServerHelloDone::psk(n, encoded, None, None);
+                let params = ServerKxParams::Psk { hint: None };
+                let s = ExpectServerHelloDone::after(n, encoded, params);
                 self.send_second_flight(out, s)
             }
             (Inner::ExpectServerHelloDone(s), HandshakePayload::CertificateRequest(req))
-                if s.cert_request.is_none() && s.n.suite.auth.is_some() =>
+                if s.params.awaits_cert_request() =>
             {
                 handle_certificate_request(s, req, encoded)
             }
@@ -396,34 +465,29 @@ impl State {
     fn handle_certificate(
         &self,
         mut n: Negotiated,
+        kx: CertKx,
         chain: CertificateChain,
         encoded: &[u8],
     ) -> Result<Inner, Error> {
         n.transcript.add(encoded);
         let certs = self.verify_chain(chain)?;
-        Ok(match n.suite.kx {
-            KeyExchange::Ecdhe => Inner::ExpectServerKeyExchange(WithCerts { n, certs }),
-            KeyExchange::Rsa => Inner::ExpectServerHelloDone(ExpectServerHelloDone {
+        Ok(match kx {
+            CertKx::Ecdhe(auth) => Inner::ExpectServerKeyExchange(WithCerts { n, certs, auth }),
+            CertKx::Rsa => Inner::ExpectServerHelloDone(ExpectServerHelloDone {
                 n,
-                certs,
-                kx: None,
-                cert_request: None,
-                psk_hint: None,
+                params: ServerKxParams::Rsa(ServerCerts::new(certs)),
             }),
-            KeyExchange::Psk | KeyExchange::EcdhePsk => {
-                return Err(Error::internal("a PSK suite awaits no Certificate"));
-            }
         })
     }
 
     /// The server's ServerKeyExchange (RFC 8422 section 5.4): a named group we offered, a
     /// scheme we offered that fits the suite, signed by the certificate's key over both
-    /// randoms and the parameters.
+    /// randoms and the parameters. Returns the key and the scheme.
     fn check_server_key_exchange(
         &self,
         w: &WithCerts,
         ske: ServerKeyExchangePayload,
-    ) -> Result<ServerKx, Error> {
+    ) -> Result<(ServerKx, SignatureScheme), Error> {
         let ServerKeyExchangePayload::Ecdhe(ske) = ske else {
             return Err(Error::unexpected(
                 "ServerKeyExchange not decodable as ECDHE",
@@ -437,13 +501,10 @@ impl State {
                 AlertDescription::ILLEGAL_PARAMETER,
             ));
         }
-        let auth = w.n.suite.auth.ok_or(Error::internal(
-            "a signed ServerKeyExchange for a PSK suite",
-        ))?;
         check_scheme(
             &self.config.verifier.supported_schemes(),
             ske.signed.scheme,
-            auth,
+            w.auth,
         )?;
         let message = signed_message(
             &Random(w.n.client_random),
@@ -460,52 +521,56 @@ impl State {
             ske.signed.scheme,
             &ske.signed.signature,
         )?;
-        Ok(ServerKx {
+        let kx = ServerKx {
             group: ske.group,
             public: ske.public,
-            scheme: Some(ske.signed.scheme),
-        })
+        };
+        Ok((kx, ske.signed.scheme))
     }
 
     /// A PSK or ECDHE_PSK ServerKeyExchange (RFC 4279 section 2, RFC 5489 section 2): the
     /// identity hint, bounded by `max_psk_identity_len` (illegal_parameter), and for
-    /// ECDHE_PSK unsigned parameters in a group we offered. Returns the hint (`None` if
-    /// empty) and the server's key.
+    /// ECDHE_PSK unsigned parameters in a group we offered.
     fn check_psk_server_key_exchange(
         &self,
-        n: &Negotiated,
+        kx: PskKx,
         ske: ServerKeyExchangePayload,
-    ) -> Result<(Option<Vec<u8>>, Option<ServerKx>), Error> {
-        let common = &self.config.common;
-        let (hint, kx) = match (n.suite.kx, ske) {
-            (KeyExchange::Psk, ServerKeyExchangePayload::Psk(hint)) => (hint, None),
-            (KeyExchange::EcdhePsk, ServerKeyExchangePayload::EcdhePsk(ske)) => {
-                if !common.groups.contains(&ske.group) {
+    ) -> Result<ServerKxParams, Error> {
+        match (kx, ske) {
+            (PskKx::Psk, ServerKeyExchangePayload::Psk(hint)) => Ok(ServerKxParams::Psk {
+                hint: self.check_psk_hint(hint)?,
+            }),
+            (PskKx::EcdhePsk, ServerKeyExchangePayload::EcdhePsk(ske)) => {
+                if !self.config.common.groups.contains(&ske.group) {
                     return Err(Error::peer(
                         "ServerKeyExchange group we did not offer",
                         AlertDescription::ILLEGAL_PARAMETER,
                     ));
                 }
-                let kx = ServerKx {
-                    group: ske.group,
-                    public: ske.public,
-                    scheme: None,
-                };
-                (ske.hint, Some(kx))
+                Ok(ServerKxParams::EcdhePsk {
+                    hint: self.check_psk_hint(ske.hint)?,
+                    kx: ServerKx {
+                        group: ske.group,
+                        public: ske.public,
+                    },
+                })
             }
-            _ => {
-                return Err(Error::unexpected(
-                    "ServerKeyExchange does not fit the key exchange",
-                ));
-            }
-        };
-        if hint.len() > common.max_psk_identity_len {
+            _ => Err(Error::unexpected(
+                "ServerKeyExchange does not fit the key exchange",
+            )),
+        }
+    }
+
+    /// The server's PSK identity hint: at most `max_psk_identity_len` bytes
+    /// (illegal_parameter); `None` if empty.
+    fn check_psk_hint(&self, hint: Vec<u8>) -> Result<Option<Vec<u8>>, Error> {
+        if hint.len() > self.config.common.max_psk_identity_len {
             return Err(Error::peer(
                 "PSK identity hint longer than max_psk_identity_len",
                 AlertDescription::ILLEGAL_PARAMETER,
             ));
         }
-        Ok(((!hint.is_empty()).then_some(hint), kx))
+        Ok((!hint.is_empty()).then_some(hint))
     }
 
     /// The server's Finished: after an abbreviated handshake our ChangeCipherSpec and
@@ -608,8 +673,7 @@ impl State {
             Some((session, sent_id)) if !sent_id.is_empty() && sh.session_id == sent_id => {
                 self.resume(out, n, session)
             }
-            _ if n.suite.kx.uses_psk() => Ok(Inner::ExpectPskServerKeyExchange(n)),
-            _ => Ok(Inner::ExpectCertificate(n)),
+            _ => awaiting_first_flight(n),
         }
     }
 
@@ -824,22 +888,22 @@ impl State {
     /// Our side of the key exchange, and the PSK identity we used (PSK suites): the PSK
     /// resolver sees the server's hint and picks the identity and key (none:
     /// handshake_failure).
-    fn key_exchange(
-        &self,
-        suite: &SupportedSuite,
-        server_kx: Option<&ServerKx>,
-        server_certs: &[CertificateDer<'static>],
-        psk_hint: Option<&[u8]>,
-    ) -> Result<(OurKx, Option<Vec<u8>>), Error> {
+    fn key_exchange(&self, params: &ServerKxParams) -> Result<(OurKx, Option<Vec<u8>>), Error> {
         let provider = self.config.common.provider.as_ref();
-        if !suite.kx.uses_psk() {
-            let ours = client_key_exchange(provider, suite, server_kx, server_certs)?;
-            return Ok((ours, None));
-        }
+        let (hint, server_kx) = match params {
+            ServerKxParams::Rsa(server) => return Ok((rsa_key_exchange(provider, server)?, None)),
+            ServerKxParams::Ecdhe { kx, .. } => {
+                let (shared, public) = ecdh(provider, kx)?;
+                let pre_master = Zeroizing::new(shared.as_ref().to_vec());
+                return Ok(((pre_master, ClientKeyExchangePayload::Ecdhe(public)), None));
+            }
+            ServerKxParams::Psk { hint } => (hint, None),
+            ServerKxParams::EcdhePsk { hint, kx } => (hint, Some(kx)),
+        };
         let resolver = self.config.psk.as_ref().ok_or(Error::internal(
             "a PSK suite negotiated without a PSK resolver",
         ))?;
-        let psk = resolver.resolve(psk_hint).ok_or(Error::negotiation(
+        let psk = resolver.resolve(hint.as_deref()).ok_or(Error::negotiation(
             "no PSK for the server's identity hint",
             AlertDescription::HANDSHAKE_FAILURE,
         ))?;
@@ -854,12 +918,15 @@ impl State {
     ) -> Result<Inner, Error> {
         let provider = self.config.common.provider.clone();
         let mut n = s.n;
-        let signer = match &s.cert_request {
+        let signer = match s
+            .params
+            .server_certs()
+            .and_then(|c| c.cert_request.as_ref())
+        {
             Some(req) => self.emit_certificate(out, &mut n.transcript, req)?,
             None => None,
         };
-        let ((pre_master, cke, group), psk_identity) =
-            self.key_exchange(n.suite, s.kx.as_ref(), &s.certs, s.psk_hint.as_deref())?;
+        let ((pre_master, cke), psk_identity) = self.key_exchange(&s.params)?;
         send(out, &mut n.transcript, HandshakeMessage::from(cke))?;
         let session_hash = if n.ems {
             Some(n.transcript.current_hash()?)
@@ -890,11 +957,12 @@ impl State {
         if self.config.false_start && n.suite.forward_secret() {
             out.start_app_data()?;
         }
+        let (certs, group, scheme) = s.params.into_summary();
         let k = Keyed {
             n,
-            certs: s.certs,
+            certs,
             group,
-            scheme: s.kx.as_ref().and_then(|k| k.scheme),
+            scheme,
             secrets,
             resumed: false,
             ticket: None,
@@ -904,60 +972,63 @@ impl State {
     }
 }
 
-/// The pre-master secret, our ClientKeyExchange and the ECDHE group (`None` for RSA and
-/// plain PSK).
-type OurKx = (
-    Zeroizing<Vec<u8>>,
-    ClientKeyExchangePayload,
-    Option<NamedGroup>,
-);
-
-/// The pre-master secret and our ClientKeyExchange (RFC 5246 section 7.4.7): our
-/// ephemeral key in the server's group (and the group), or a random pre-master secret
-/// encrypted to the server's RSA key.
-fn client_key_exchange(
-    provider: &dyn crate::crypto::CryptoProvider,
-    suite: &SupportedSuite,
-    server_kx: Option<&ServerKx>,
-    server_certs: &[CertificateDer<'static>],
-) -> Result<OurKx, Error> {
-    match (suite.kx, server_kx) {
-        (KeyExchange::Ecdhe, Some(kx)) => {
-            let group = provider
-                .kx_group(kx.group)
-                .ok_or(Error::internal("group vanished"))?;
-            let active = group.start()?;
-            let public = active.public_key().to_vec();
-            let shared = active.complete(&kx.public)?;
-            Ok((
-                Zeroizing::new(shared.as_ref().to_vec()),
-                ClientKeyExchangePayload::Ecdhe(public),
-                Some(kx.group),
-            ))
+/// The state after a full handshake's ServerHello: the server's Certificate for the
+/// certificate suites, its ServerKeyExchange (or, for plain PSK, ServerHelloDone) for the
+/// PSK suites.
+fn awaiting_first_flight(n: Negotiated) -> Result<Inner, Error> {
+    Ok(match (n.suite.kx, n.suite.auth) {
+        (KeyExchange::Rsa, _) => Inner::ExpectCertificate(n, CertKx::Rsa),
+        (KeyExchange::Ecdhe, Some(auth)) => Inner::ExpectCertificate(n, CertKx::Ecdhe(auth)),
+        (KeyExchange::Ecdhe, None) => {
+            return Err(Error::internal("an ECDHE suite without a certificate type"));
         }
-        (KeyExchange::Rsa, None) => {
-            let mut pm = Zeroizing::new([0u8; 48]);
-            provider.fill_random(&mut pm[2..])?;
-            pm[..2].copy_from_slice(&ProtocolVersion::TLS12.0.to_be_bytes());
-            let ee = server_certs
-                .first()
-                .ok_or(Error::Certificate(CertificateError::Missing))?;
-            let ct = provider
-                .rsa_encrypt_pre_master(ee.as_ref(), &pm)
-                .ok_or(Error::Config("RSA key exchange needs the rsa-kx feature"))??;
-            Ok((
-                Zeroizing::new(pm.to_vec()),
-                ClientKeyExchangePayload::Rsa(ct),
-                None,
-            ))
-        }
-        _ => Err(Error::internal("key exchange state mismatch")),
-    }
+        (KeyExchange::Psk, _) => Inner::ExpectPskServerKeyExchange(n, PskKx::Psk),
+        (KeyExchange::EcdhePsk, _) => Inner::ExpectPskServerKeyExchange(n, PskKx::EcdhePsk),
+    })
 }
 
-/// The pre-master secret, our ClientKeyExchange and the ECDHE group (`None` for plain PSK)
-/// of a PSK key exchange (RFC 4279 section 2, RFC 5489 section 2): our identity, and for
-/// ECDHE_PSK our ephemeral key in the server's group.
+/// The pre-master secret and our ClientKeyExchange.
+type OurKx = (Zeroizing<Vec<u8>>, ClientKeyExchangePayload);
+
+/// Our ephemeral key in the server's group, completed with the server's key: the shared
+/// secret and our public key.
+fn ecdh(
+    provider: &dyn crate::crypto::CryptoProvider,
+    kx: &ServerKx,
+) -> Result<(crate::crypto::SharedSecret, Vec<u8>), Error> {
+    let group = provider
+        .kx_group(kx.group)
+        .ok_or(Error::internal("group vanished"))?;
+    let active = group.start()?;
+    let public = active.public_key().to_vec();
+    Ok((active.complete(&kx.public)?, public))
+}
+
+/// RSA key transport (RFC 5246 section 7.4.7.1): a random pre-master secret encrypted to
+/// the server's end-entity key.
+fn rsa_key_exchange(
+    provider: &dyn crate::crypto::CryptoProvider,
+    server: &ServerCerts,
+) -> Result<OurKx, Error> {
+    let mut pm = Zeroizing::new([0u8; 48]);
+    provider.fill_random(&mut pm[2..])?;
+    pm[..2].copy_from_slice(&ProtocolVersion::TLS12.0.to_be_bytes());
+    let ee = server
+        .certs
+        .first()
+        .ok_or(Error::Certificate(CertificateError::Missing))?;
+    let ct = provider
+        .rsa_encrypt_pre_master(ee.as_ref(), &pm)
+        .ok_or(Error::Config("RSA key exchange needs the rsa-kx feature"))??;
+    Ok((
+        Zeroizing::new(pm.to_vec()),
+        ClientKeyExchangePayload::Rsa(ct),
+    ))
+}
+
+/// The pre-master secret and our ClientKeyExchange of a PSK key exchange (RFC 4279
+/// section 2, RFC 5489 section 2): our identity, and for ECDHE_PSK (`server_kx` given)
+/// our ephemeral key in the server's group.
 fn psk_key_exchange(
     provider: &dyn crate::crypto::CryptoProvider,
     server_kx: Option<&ServerKx>,
@@ -968,19 +1039,12 @@ fn psk_key_exchange(
         None => Ok((
             crate::psk::pre_master(None, psk.key())?,
             ClientKeyExchangePayload::Psk(identity),
-            None,
         )),
         Some(kx) => {
-            let group = provider
-                .kx_group(kx.group)
-                .ok_or(Error::internal("group vanished"))?;
-            let active = group.start()?;
-            let public = active.public_key().to_vec();
-            let shared = active.complete(&kx.public)?;
+            let (shared, public) = ecdh(provider, kx)?;
             Ok((
                 crate::psk::pre_master(Some(shared.as_ref()), psk.key())?,
                 ClientKeyExchangePayload::EcdhePsk(EcdhePskClientKeyExchange { identity, public }),
-                Some(kx.group),
             ))
         }
     }
@@ -1117,7 +1181,13 @@ fn handle_certificate_request(
             AlertDescription::DECODE_ERROR,
         ));
     }
+    let server = match &mut s.params {
+        ServerKxParams::Rsa(server) | ServerKxParams::Ecdhe { server, .. } => server,
+        ServerKxParams::Psk { .. } | ServerKxParams::EcdhePsk { .. } => {
+            return Err(Error::unexpected("handshake message out of order"));
+        }
+    };
+    server.cert_request = Some(req);
     s.n.transcript.add(encoded);
-    s.cert_request = Some(req);
     Ok(Inner::ExpectServerHelloDone(s))
 }

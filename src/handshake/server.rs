@@ -27,10 +27,11 @@ use crate::msgs::{
     HandshakePayload, KxContext, NewSessionTicket, Random, ServerExtension, ServerHello,
     ServerKeyExchangePayload, SessionId, ecdhe_params, signed_message,
 };
-use crate::psk::PskKey;
+use crate::psk::{PskKey, ResolvesServerPsk};
 use crate::record::limits::{self, RecordLimits};
 use crate::resumption::ServerSession;
 use crate::suites::{KeyExchange, SupportedSuite};
+use crate::verify::ClientCertVerifier;
 
 /// The server side of the handshake.
 pub(crate) struct State {
@@ -41,9 +42,11 @@ pub(crate) struct State {
 /// The server's states, in protocol order.
 enum Inner {
     ExpectClientHello,
-    ExpectCertificate(Pending),
-    ExpectClientKeyExchange(Pending),
-    ExpectCertificateVerify(Keyed),
+    /// We asked for a certificate, which this verifier checks.
+    ExpectCertificate(Pending, Arc<dyn ClientCertVerifier>),
+    /// With the client's certificate if it sent one.
+    ExpectClientKeyExchange(Pending, Option<ClientCert>),
+    ExpectCertificateVerify(Keyed, ClientCert),
     ExpectCcs(Keyed),
     ExpectFinished(Keyed),
     Established,
@@ -69,16 +72,45 @@ struct Negotiated {
     transcript: TranscriptHash,
 }
 
+/// Our first flight is sent; the client's key exchange completes ours.
 struct Pending {
     n: Negotiated,
-    /// Our certificate and key (`None` for the PSK suites).
-    key: Option<CertifiedKey>,
-    kx: Option<Box<dyn ActiveKx>>,
-    client_certs: Vec<CertificateDer<'static>>,
+    kx: PendingKx,
+}
+
+/// Our side of the key exchange, one variant per kind (RFC 5246 section 7.4.7, RFC 4279
+/// section 2, RFC 5489 section 2): what completes the pre-master secret with the client's
+/// ClientKeyExchange.
+enum PendingKx {
+    /// RSA key transport: the certificate whose key decrypts the pre-master secret.
+    Rsa(CertifiedKey),
+    /// ECDHE: our ephemeral key.
+    Ecdhe(Box<dyn ActiveKx>),
+    /// Plain PSK: the resolver that knows the client's identity.
+    Psk(Arc<dyn ResolvesServerPsk>),
+    /// ECDHE_PSK: the resolver and our ephemeral key.
+    EcdhePsk(Arc<dyn ResolvesServerPsk>, Box<dyn ActiveKx>),
+}
+
+/// The client's certificate chain, verified (not empty): its CertificateVerify is due.
+struct ClientCert {
+    verifier: Arc<dyn ClientCertVerifier>,
+    ee: CertificateDer<'static>,
+    intermediates: Vec<CertificateDer<'static>>,
+}
+
+impl ClientCert {
+    fn into_chain(self) -> Vec<CertificateDer<'static>> {
+        let mut chain = self.intermediates;
+        chain.insert(0, self.ee);
+        chain
+    }
 }
 
 struct Keyed {
     n: Negotiated,
+    /// The client's chain once its CertificateVerify is checked, or the resumed session's;
+    /// empty without one.
     client_certs: Vec<CertificateDer<'static>>,
     secrets: Secrets,
     /// An abbreviated handshake: our CCS and Finished went first.
@@ -90,10 +122,45 @@ struct Keyed {
 /// What the server chose from a ClientHello.
 struct Choice<'c> {
     suite: &'static SupportedSuite,
-    /// `None` for the PSK suites.
-    cert: Option<&'c CertifiedKey>,
-    scheme: Option<SignatureScheme>,
-    group: Option<NamedGroup>,
+    kx: ChosenKx<'c>,
+}
+
+/// The chosen key exchange and what it takes, one variant per kind (RFC 5246 section
+/// 7.4.3, RFC 4279 section 2, RFC 5489 section 2).
+enum ChosenKx<'c> {
+    /// RSA key transport: a certificate whose key can decrypt.
+    Rsa(&'c CertifiedKey),
+    /// ECDHE: a certificate, the scheme that signs ServerKeyExchange, the group.
+    Ecdhe {
+        cert: &'c CertifiedKey,
+        scheme: SignatureScheme,
+        group: NamedGroup,
+    },
+    /// Plain PSK: no certificate.
+    Psk(&'c Arc<dyn ResolvesServerPsk>),
+    /// ECDHE_PSK: no certificate, an unsigned key in the group.
+    EcdhePsk(&'c Arc<dyn ResolvesServerPsk>, NamedGroup),
+}
+
+impl ChosenKx<'_> {
+    /// Whether a certificate authenticates us (so a CertificateRequest may go with it).
+    fn certified(&self) -> bool {
+        matches!(self, Self::Rsa(_) | Self::Ecdhe { .. })
+    }
+
+    fn group(&self) -> Option<NamedGroup> {
+        match self {
+            Self::Ecdhe { group, .. } | Self::EcdhePsk(_, group) => Some(*group),
+            Self::Rsa(_) | Self::Psk(_) => None,
+        }
+    }
+
+    fn scheme(&self) -> Option<SignatureScheme> {
+        match self {
+            Self::Ecdhe { scheme, .. } => Some(*scheme),
+            Self::Rsa(_) | Self::Psk(_) | Self::EcdhePsk(..) => None,
+        }
+    }
 }
 
 impl State {
@@ -107,9 +174,9 @@ impl State {
     pub(crate) fn name(&self) -> &'static str {
         match &self.inner {
             Inner::ExpectClientHello => "ExpectClientHello",
-            Inner::ExpectCertificate(_) => "ExpectCertificate",
-            Inner::ExpectClientKeyExchange(_) => "ExpectClientKeyExchange",
-            Inner::ExpectCertificateVerify(_) => "ExpectCertificateVerify",
+            Inner::ExpectCertificate(..) => "ExpectCertificate",
+            Inner::ExpectClientKeyExchange(..) => "ExpectClientKeyExchange",
+            Inner::ExpectCertificateVerify(..) => "ExpectCertificateVerify",
             Inner::ExpectCcs(_) => "ExpectChangeCipherSpec",
             Inner::ExpectFinished(_) => "ExpectFinished",
             Inner::Established => "Established",
@@ -119,7 +186,7 @@ impl State {
 
     pub(crate) fn kx_context(&self) -> KxContext {
         match &self.inner {
-            Inner::ExpectClientKeyExchange(p) | Inner::ExpectCertificate(p) => {
+            Inner::ExpectClientKeyExchange(p, _) | Inner::ExpectCertificate(p, _) => {
                 kx_context_of(p.n.suite)
             }
             _ => KxContext::Unknown,
@@ -131,9 +198,9 @@ impl State {
     pub(crate) fn expects(&self, typ: HandshakeType) -> bool {
         let accepted = match &self.inner {
             Inner::ExpectClientHello | Inner::Established => HandshakeType::CLIENT_HELLO,
-            Inner::ExpectCertificate(_) => HandshakeType::CERTIFICATE,
-            Inner::ExpectClientKeyExchange(_) => HandshakeType::CLIENT_KEY_EXCHANGE,
-            Inner::ExpectCertificateVerify(_) => HandshakeType::CERTIFICATE_VERIFY,
+            Inner::ExpectCertificate(..) => HandshakeType::CERTIFICATE,
+            Inner::ExpectClientKeyExchange(..) => HandshakeType::CLIENT_KEY_EXCHANGE,
+            Inner::ExpectCertificateVerify(..) => HandshakeType::CERTIFICATE_VERIFY,
             Inner::ExpectFinished(_) => HandshakeType::FINISHED,
             Inner::ExpectCcs(_) | Inner::Poisoned => return false,
         };
@@ -170,17 +237,22 @@ impl State {
             (Inner::ExpectClientHello, HandshakePayload::ClientHello(ch)) => {
                 self.handle_client_hello(out, ch, encoded)
             }
-            (Inner::ExpectCertificate(mut p), HandshakePayload::Certificate(chain)) => {
+            (Inner::ExpectCertificate(mut p, verifier), HandshakePayload::Certificate(chain)) => {
                 p.n.transcript.add(encoded);
-                p.client_certs = self.verify_client_chain(chain)?;
-                Ok(Inner::ExpectClientKeyExchange(p))
+                let client = self.verify_client_chain(verifier, chain)?;
+                Ok(Inner::ExpectClientKeyExchange(p, client))
             }
-            (Inner::ExpectClientKeyExchange(p), HandshakePayload::ClientKeyExchange(cke)) => {
-                self.handle_client_key_exchange(out, p, cke, encoded)
-            }
-            (Inner::ExpectCertificateVerify(mut k), HandshakePayload::CertificateVerify(dss)) => {
-                self.check_certificate_verify(&k, &dss)?;
+            (
+                Inner::ExpectClientKeyExchange(p, client),
+                HandshakePayload::ClientKeyExchange(cke),
+            ) => self.handle_client_key_exchange(out, p, client, cke, encoded),
+            (
+                Inner::ExpectCertificateVerify(mut k, client),
+                HandshakePayload::CertificateVerify(dss),
+            ) => {
+                check_certificate_verify(&k, &client, &dss)?;
                 k.n.transcript.add(encoded);
+                k.client_certs = client.into_chain();
                 Ok(Inner::ExpectCcs(k))
             }
             (Inner::ExpectFinished(k), HandshakePayload::Finished(vd)) => {
@@ -194,49 +266,28 @@ impl State {
         }
     }
 
-    /// The client's Certificate (RFC 5246 section 7.4.6): empty only if client
+    /// The client's Certificate (RFC 5246 section 7.4.6): empty (`None`) only if client
     /// authentication is optional.
     fn verify_client_chain(
         &self,
+        verifier: Arc<dyn ClientCertVerifier>,
         chain: CertificateChain,
-    ) -> Result<Vec<CertificateDer<'static>>, Error> {
+    ) -> Result<Option<ClientCert>, Error> {
         check_chain_len(&chain.0, self.config.common.max_peer_chain_len)?;
-        let verifier = self
-            .config
-            .client_verifier
-            .as_ref()
-            .ok_or(Error::internal("no client verifier"))?;
-        match chain.0.split_first() {
-            None if verifier.client_auth_mandatory() => {
+        let mut certs = chain.0.into_iter();
+        let Some(ee) = certs.next() else {
+            if verifier.client_auth_mandatory() {
                 return Err(Error::Certificate(CertificateError::Missing));
             }
-            None => {}
-            Some((ee, rest)) => {
-                verifier.verify_client_cert(ee, rest, self.config.common.time.now())?
-            }
-        }
-        Ok(chain.0)
-    }
-
-    /// The client's CertificateVerify (RFC 5246 section 7.4.8): a scheme we offered, a
-    /// signature over every handshake message so far by its certificate's key.
-    fn check_certificate_verify(&self, k: &Keyed, dss: &DigitallySigned) -> Result<(), Error> {
-        let verifier = self
-            .config
-            .client_verifier
-            .as_ref()
-            .ok_or(Error::internal("no client verifier"))?;
-        if !verifier.supported_schemes().contains(&dss.scheme) {
-            return Err(Error::peer(
-                "CertificateVerify scheme we did not offer",
-                AlertDescription::ILLEGAL_PARAMETER,
-            ));
-        }
-        let ee = k
-            .client_certs
-            .first()
-            .ok_or(Error::internal("client certificate vanished"))?;
-        verifier.verify_signature(k.n.transcript.raw()?, ee, dss.scheme, &dss.signature)
+            return Ok(None);
+        };
+        let intermediates: Vec<_> = certs.collect();
+        verifier.verify_client_cert(&ee, &intermediates, self.config.common.time.now())?;
+        Ok(Some(ClientCert {
+            verifier,
+            ee,
+            intermediates,
+        }))
     }
 
     /// The client's Finished: after a full handshake, our ticket, ChangeCipherSpec and
@@ -345,8 +396,8 @@ impl State {
             ems: hello.ems,
             alpn: hello.alpn,
             server_name: hello.server_name,
-            group: choice.group,
-            scheme: choice.scheme,
+            group: choice.kx.group(),
+            scheme: choice.kx.scheme(),
             session_id,
             send_ticket,
             transcript: TranscriptHash::new(),
@@ -354,8 +405,8 @@ impl State {
         // No client certificate with a PSK suite: no CertificateRequest.
         let verifier = config
             .client_verifier
-            .as_ref()
-            .filter(|_| choice.cert.is_some());
+            .clone()
+            .filter(|_| choice.kx.certified());
         n.transcript.start_hash(
             config.common.provider.as_ref(),
             choice.suite,
@@ -363,8 +414,8 @@ impl State {
         );
         n.transcript.add(encoded);
         emit_server_hello(out, &mut n, exts)?;
-        let kx = self.emit_key_exchange(out, &mut n, &choice)?;
-        if let Some(verifier) = verifier {
+        let kx = self.emit_key_exchange(out, &mut n, choice.kx)?;
+        if let Some(verifier) = &verifier {
             emit_certificate_request(out, &mut n.transcript, verifier.as_ref())?;
         }
         send(
@@ -373,37 +424,42 @@ impl State {
             HandshakeMessage::server_hello_done(),
         )?;
 
-        let pending = Pending {
-            n,
-            key: choice.cert.cloned(),
-            kx,
-            client_certs: Vec::new(),
-        };
-        Ok(if verifier.is_some() {
-            Inner::ExpectCertificate(pending)
-        } else {
-            Inner::ExpectClientKeyExchange(pending)
+        let pending = Pending { n, kx };
+        Ok(match verifier {
+            Some(verifier) => Inner::ExpectCertificate(pending, verifier),
+            None => Inner::ExpectClientKeyExchange(pending, None),
         })
     }
 
     /// Certificate and, for ECDHE, ServerKeyExchange; for a PSK suite, no Certificate and
-    /// the PSK ServerKeyExchange if any. Returns our ephemeral key, if one was made.
+    /// the PSK ServerKeyExchange if any. Returns what completes our side of the exchange.
     fn emit_key_exchange(
         &self,
         out: &mut dyn Output,
         n: &mut Negotiated,
-        choice: &Choice<'_>,
-    ) -> Result<Option<Box<dyn ActiveKx>>, Error> {
-        let Some(cert) = choice.cert else {
-            return self.emit_psk_server_key_exchange(out, n, choice.group);
-        };
-        let chain = HandshakeMessage::from(CertificateChain(cert.chain.clone()));
-        send(out, &mut n.transcript, chain)?;
-        Ok(match (choice.group, choice.scheme) {
-            (Some(group), Some(scheme)) => {
-                Some(self.emit_server_key_exchange(out, n, cert, group, scheme)?)
+        kx: ChosenKx<'_>,
+    ) -> Result<PendingKx, Error> {
+        Ok(match kx {
+            ChosenKx::Rsa(cert) => {
+                emit_certificate(out, n, cert)?;
+                PendingKx::Rsa(cert.clone())
             }
-            _ => None,
+            ChosenKx::Ecdhe {
+                cert,
+                scheme,
+                group,
+            } => {
+                emit_certificate(out, n, cert)?;
+                PendingKx::Ecdhe(self.emit_server_key_exchange(out, n, cert, group, scheme)?)
+            }
+            ChosenKx::Psk(resolver) => {
+                self.emit_psk_server_key_exchange(out, n)?;
+                PendingKx::Psk(resolver.clone())
+            }
+            ChosenKx::EcdhePsk(resolver, group) => {
+                let active = self.emit_ecdhe_psk_server_key_exchange(out, n, group)?;
+                PendingKx::EcdhePsk(resolver.clone(), active)
+            }
         })
     }
 
@@ -442,111 +498,127 @@ impl State {
         Ok(active)
     }
 
-    /// The ServerKeyExchange of a PSK suite (RFC 4279 section 2, RFC 5489 section 2):
-    /// for ECDHE_PSK (`group` given) the identity hint, empty if none is configured, and a
-    /// fresh ephemeral key in `group`, unsigned; for plain PSK the hint alone, and no
-    /// message at all without one. Returns the ephemeral key.
+    /// Our PSK identity hint, if one is configured.
+    fn psk_hint(&self) -> Option<Vec<u8>> {
+        self.config
+            .psk_identity_hint
+            .as_ref()
+            .map(|h| h.as_bytes().to_vec())
+    }
+
+    /// A plain PSK suite's ServerKeyExchange (RFC 4279 section 2): the identity hint
+    /// alone, and no message at all without one.
     fn emit_psk_server_key_exchange(
         &self,
         out: &mut dyn Output,
         n: &mut Negotiated,
-        group: Option<NamedGroup>,
-    ) -> Result<Option<Box<dyn ActiveKx>>, Error> {
-        let hint = self
-            .config
-            .psk_identity_hint
-            .as_ref()
-            .map(|h| h.as_bytes().to_vec());
-        let (ske, active) = match group {
-            Some(group) => {
-                let active = self
-                    .config
-                    .common
-                    .provider
-                    .kx_group(group)
-                    .ok_or(Error::internal("group vanished"))?
-                    .start()?;
-                let ske = ServerKeyExchangePayload::EcdhePsk(EcdhePskServerKeyExchange {
-                    hint: hint.unwrap_or_default(),
-                    curve_type: ECCurveType::NAMED_CURVE,
-                    group,
-                    public: active.public_key().to_vec(),
-                });
-                (ske, Some(active))
+    ) -> Result<(), Error> {
+        match self.psk_hint() {
+            Some(hint) => {
+                let ske = ServerKeyExchangePayload::Psk(hint);
+                send(out, &mut n.transcript, HandshakeMessage::from(ske))
             }
-            None => match hint {
-                Some(hint) => (ServerKeyExchangePayload::Psk(hint), None),
-                None => return Ok(None),
-            },
-        };
+            None => Ok(()),
+        }
+    }
+
+    /// An ECDHE_PSK suite's ServerKeyExchange (RFC 5489 section 2): the identity hint,
+    /// empty if none is configured, and a fresh ephemeral key in `group`, unsigned.
+    /// Returns the key.
+    fn emit_ecdhe_psk_server_key_exchange(
+        &self,
+        out: &mut dyn Output,
+        n: &mut Negotiated,
+        group: NamedGroup,
+    ) -> Result<Box<dyn ActiveKx>, Error> {
+        let active = self
+            .config
+            .common
+            .provider
+            .kx_group(group)
+            .ok_or(Error::internal("group vanished"))?
+            .start()?;
+        let ske = ServerKeyExchangePayload::EcdhePsk(EcdhePskServerKeyExchange {
+            hint: self.psk_hint().unwrap_or_default(),
+            curve_type: ECCurveType::NAMED_CURVE,
+            group,
+            public: active.public_key().to_vec(),
+        });
         send(out, &mut n.transcript, HandshakeMessage::from(ske))?;
         Ok(active)
     }
 
     /// The key of the client's PSK identity (RFC 4279 section 2): an identity over
     /// `max_psk_identity_len` or one the resolver does not know is unknown_psk_identity.
-    fn psk_key(&self, identity: &[u8]) -> Result<PskKey, Error> {
+    fn psk_key(&self, resolver: &dyn ResolvesServerPsk, identity: &[u8]) -> Result<PskKey, Error> {
         if identity.len() > self.config.common.max_psk_identity_len {
             return Err(Error::peer(
                 "PSK identity longer than max_psk_identity_len",
                 AlertDescription::UNKNOWN_PSK_IDENTITY,
             ));
         }
-        let resolver = self.config.psk.as_ref().ok_or(Error::internal(
-            "a PSK suite negotiated without a PSK resolver",
-        ))?;
         resolver.resolve(identity).ok_or(Error::peer(
             "unknown PSK identity",
             AlertDescription::UNKNOWN_PSK_IDENTITY,
         ))
     }
 
-    fn handle_client_key_exchange(
-        &mut self,
-        out: &mut dyn Output,
-        p: Pending,
+    /// The pre-master secret from our side of the exchange and the client's
+    /// ClientKeyExchange (RFC 5246 section 7.4.7, RFC 4279 section 2, RFC 5489 section 2),
+    /// and the client's PSK identity (PSK suites).
+    fn pre_master(
+        &self,
+        ours: PendingKx,
         cke: ClientKeyExchangePayload,
-        encoded: &[u8],
-    ) -> Result<Inner, Error> {
-        let provider = self.config.common.provider.clone();
-        let mut n = p.n;
-        let mut psk_identity = None;
-        let pre_master: Zeroizing<Vec<u8>> = match (cke, p.kx) {
-            (ClientKeyExchangePayload::Ecdhe(point), Some(kx)) => {
-                Zeroizing::new(kx.complete(&point)?.as_ref().to_vec())
+        client_version: ProtocolVersion,
+    ) -> Result<ClientKx, Error> {
+        Ok(match (cke, ours) {
+            (ClientKeyExchangePayload::Ecdhe(point), PendingKx::Ecdhe(kx)) => {
+                (Zeroizing::new(kx.complete(&point)?.as_ref().to_vec()), None)
             }
-            (ClientKeyExchangePayload::Psk(identity), None) => {
-                let key = self.psk_key(&identity)?;
-                psk_identity = Some(identity);
-                crate::psk::pre_master(None, &key)?
+            (ClientKeyExchangePayload::Psk(identity), PendingKx::Psk(resolver)) => {
+                let key = self.psk_key(resolver.as_ref(), &identity)?;
+                (crate::psk::pre_master(None, &key)?, Some(identity))
             }
-            (ClientKeyExchangePayload::EcdhePsk(cke), Some(kx)) => {
-                let key = self.psk_key(&cke.identity)?;
+            (ClientKeyExchangePayload::EcdhePsk(cke), PendingKx::EcdhePsk(resolver, kx)) => {
+                let key = self.psk_key(resolver.as_ref(), &cke.identity)?;
                 let shared = kx.complete(&cke.public)?;
-                psk_identity = Some(cke.identity);
-                crate::psk::pre_master(Some(shared.as_ref()), &key)?
+                let pre_master = crate::psk::pre_master(Some(shared.as_ref()), &key)?;
+                (pre_master, Some(cke.identity))
             }
-            (ClientKeyExchangePayload::Rsa(ct), None) => {
+            (ClientKeyExchangePayload::Rsa(ct), PendingKx::Rsa(cert)) => {
                 // RFC 5246 7.4.7.1: draw the random fallback before decrypting; the
                 // decrypter never fails, so a bad ciphertext only shows as a bad Finished.
                 let mut fallback = Zeroizing::new([0u8; 48]);
-                provider.fill_random(&mut *fallback)?;
-                let decrypter = p
+                self.config.common.provider.fill_random(&mut *fallback)?;
+                let decrypter = cert
                     .key
-                    .as_ref()
-                    .and_then(|k| k.key.rsa_decrypter())
+                    .rsa_decrypter()
                     .ok_or(Error::internal("RSA key exchange without an RSA decrypter"))?;
-                let mut pm = decrypter.decrypt_pre_master(&ct, n.client_version, *fallback);
+                let mut pm = decrypter.decrypt_pre_master(&ct, client_version, *fallback);
                 let out = Zeroizing::new(pm.to_vec());
                 zeroize::Zeroize::zeroize(&mut pm);
-                out
+                (out, None)
             }
             _ => {
                 return Err(Error::unexpected(
                     "ClientKeyExchange does not fit the key exchange",
                 ));
             }
-        };
+        })
+    }
+
+    fn handle_client_key_exchange(
+        &mut self,
+        out: &mut dyn Output,
+        p: Pending,
+        client: Option<ClientCert>,
+        cke: ClientKeyExchangePayload,
+        encoded: &[u8],
+    ) -> Result<Inner, Error> {
+        let provider = self.config.common.provider.clone();
+        let mut n = p.n;
+        let (pre_master, psk_identity) = self.pre_master(p.kx, cke, n.client_version)?;
         n.transcript.add(encoded);
         let session_hash = if n.ems {
             Some(n.transcript.current_hash()?)
@@ -563,18 +635,16 @@ impl State {
         );
         secrets.log(&self.config.common);
         secrets.install_keys(provider.as_ref(), out, Side::Server)?;
-        let has_cert = !p.client_certs.is_empty();
         let k = Keyed {
             n,
-            client_certs: p.client_certs,
+            client_certs: Vec::new(),
             secrets,
             resumed: false,
             psk_identity,
         };
-        Ok(if has_cert {
-            Inner::ExpectCertificateVerify(k)
-        } else {
-            Inner::ExpectCcs(k)
+        Ok(match client {
+            Some(client) => Inner::ExpectCertificateVerify(k, client),
+            None => Inner::ExpectCcs(k),
         })
     }
 }
@@ -756,6 +826,28 @@ impl State {
     }
 }
 
+/// The client's CertificateVerify (RFC 5246 section 7.4.8): a scheme we offered, a
+/// signature over every handshake message so far by its certificate's key.
+fn check_certificate_verify(
+    k: &Keyed,
+    client: &ClientCert,
+    dss: &DigitallySigned,
+) -> Result<(), Error> {
+    let verifier = &client.verifier;
+    if !verifier.supported_schemes().contains(&dss.scheme) {
+        return Err(Error::peer(
+            "CertificateVerify scheme we did not offer",
+            AlertDescription::ILLEGAL_PARAMETER,
+        ));
+    }
+    verifier.verify_signature(
+        k.n.transcript.raw()?,
+        &client.ee,
+        dss.scheme,
+        &dss.signature,
+    )
+}
+
 /// What the server makes of a ClientHello before choosing a suite or a session: the
 /// checks every handshake passes, the name, the extended master secret and the
 /// application protocol.
@@ -883,6 +975,19 @@ fn emit_server_hello(
     Ok(())
 }
 
+/// The pre-master secret, and the client's PSK identity (PSK suites).
+type ClientKx = (Zeroizing<Vec<u8>>, Option<Vec<u8>>);
+
+/// Certificate (RFC 5246 section 7.4.2): our chain.
+fn emit_certificate(
+    out: &mut dyn Output,
+    n: &mut Negotiated,
+    cert: &CertifiedKey,
+) -> Result<(), Error> {
+    let chain = HandshakeMessage::from(CertificateChain(cert.chain.clone()));
+    send(out, &mut n.transcript, chain)
+}
+
 /// CertificateRequest (RFC 5246 section 7.4.4): RSA or ECDSA certificates, the schemes
 /// and certificate authorities the verifier names.
 fn emit_certificate_request(
@@ -981,22 +1086,17 @@ fn check_version(ch: &ClientHello) -> Result<(), Error> {
 /// A PSK `suite` if we can serve it: with a PSK resolver, and for ECDHE_PSK a `group` in
 /// common. `None` for the other suites.
 fn psk_choice<'c>(
-    config: &ServerConfig,
+    config: &'c ServerConfig,
     suite: &'static SupportedSuite,
     group: Option<NamedGroup>,
 ) -> Option<Choice<'c>> {
-    let group = match suite.kx {
-        KeyExchange::Psk => None,
-        KeyExchange::EcdhePsk => Some(group?),
-        _ => return None,
+    let resolver = config.psk.as_ref()?;
+    let kx = match suite.kx {
+        KeyExchange::Psk => ChosenKx::Psk(resolver),
+        KeyExchange::EcdhePsk => ChosenKx::EcdhePsk(resolver, group?),
+        KeyExchange::Ecdhe | KeyExchange::Rsa => return None,
     };
-    config.psk.as_ref()?;
-    Some(Choice {
-        suite,
-        cert: None,
-        scheme: None,
-        group,
-    })
+    Some(Choice { suite, kx })
 }
 
 /// Picks suite, certificate, signature scheme and group.
@@ -1052,21 +1152,17 @@ fn choose<'c>(
                     else {
                         continue;
                     };
-                    return Ok(Choice {
-                        suite,
-                        cert: Some(cert),
-                        scheme: Some(scheme),
-                        group: Some(group),
-                    });
+                    let kx = ChosenKx::Ecdhe {
+                        cert,
+                        scheme,
+                        group,
+                    };
+                    return Ok(Choice { suite, kx });
                 }
                 KeyExchange::Rsa => {
                     if cert.key.rsa_decrypter().is_some() {
-                        return Ok(Choice {
-                            suite,
-                            cert: Some(cert),
-                            scheme: None,
-                            group: None,
-                        });
+                        let kx = ChosenKx::Rsa(cert);
+                        return Ok(Choice { suite, kx });
                     }
                 }
                 KeyExchange::Psk | KeyExchange::EcdhePsk => {}

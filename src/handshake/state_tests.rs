@@ -4,6 +4,7 @@
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
+use alloc::vec;
 use alloc::vec::Vec;
 
 use pki_types::ServerName;
@@ -14,8 +15,11 @@ use crate::codec::enums::{
 };
 use crate::codec::{Codec, Reader};
 use crate::error::Error;
-use crate::fuzzing::{SERVER_NAME, client_config, server_config};
-use crate::msgs::{HandshakeMessage, HandshakePayload, Random, ServerHello, SessionId};
+use crate::fuzzing::{OPT_CLIENT_AUTH, OPT_CLIENT_CERT, SERVER_NAME, client_config, server_config};
+use crate::msgs::{
+    CertificateRequest, HandshakeMessage, HandshakePayload, Random, ServerHello, SessionId,
+};
+use crate::psk::{Psk, PskIdentity};
 use crate::record::protect::{RecordOpener, RecordSealer};
 
 /// One thing a state asked its output to do.
@@ -114,6 +118,30 @@ fn start_client(out: &mut Recorder) -> HandshakeState {
 
 fn new_server() -> HandshakeState {
     HandshakeState::Server(server::State::new(Arc::new(server_config(0))))
+}
+
+const PSK_IDENTITY: &[u8] = b"client-1";
+
+/// A client and a server that share one PSK and enable only `suite`; the server gives
+/// `hint` and asks for client certificates (which a PSK suite never requests).
+fn psk_pair(suite: CipherSuite, hint: Option<&[u8]>) -> (Recorder, HandshakeState, HandshakeState) {
+    let psk = Arc::new(Psk::new(PSK_IDENTITY, [0x42; 32]).expect("a valid PSK"));
+    let mut c = client_config(0);
+    c.common.set_suites(&[suite]).expect("implemented");
+    c.psk = Some(psk.clone());
+    let mut s = server_config(OPT_CLIENT_AUTH);
+    s.common.set_suites(&[suite]).expect("implemented");
+    s.psk = Some(psk);
+    s.psk_identity_hint = hint.map(|h| PskIdentity::new(h).expect("a valid hint"));
+    let mut c_out = Recorder::default();
+    let name = ServerName::try_from(SERVER_NAME).expect("a DNS name");
+    let client = client::State::start(Arc::new(c), name, &mut c_out).expect("sent");
+    let server = server::State::new(Arc::new(s));
+    (
+        c_out,
+        HandshakeState::Client(client),
+        HandshakeState::Server(server),
+    )
 }
 
 /// Hands `bytes` (one whole handshake message) to `state` as the connection would: the
@@ -305,4 +333,128 @@ fn client_ignores_hello_request_while_negotiating() {
     deliver(&mut client, &mut out, &bytes).expect("ignored");
     assert_eq!(out.actions, []);
     assert_eq!(client.name(), "ExpectServerHello");
+}
+
+#[test]
+fn plain_psk_without_a_hint_goes_from_server_hello_to_server_hello_done() {
+    let (mut c_out, mut client, mut server) =
+        psk_pair(CipherSuite::TLS_PSK_WITH_AES_128_GCM_SHA256, None);
+    let mut s_out = Recorder::default();
+    ferry(&mut c_out, &mut server, &mut s_out);
+    // No Certificate, no ServerKeyExchange without a hint, and no CertificateRequest
+    // although the server has a client verifier.
+    assert_eq!(
+        s_out.take_actions(),
+        [
+            Action::Send(HandshakeType::SERVER_HELLO),
+            Action::VersionNegotiated,
+            Action::Send(HandshakeType::SERVER_HELLO_DONE),
+        ]
+    );
+    assert_eq!(server.name(), "ExpectClientKeyExchange");
+
+    c_out.take_actions();
+    ferry(&mut s_out, &mut client, &mut c_out);
+    assert_eq!(
+        c_out.take_actions(),
+        [
+            Action::VersionNegotiated,
+            Action::Send(HandshakeType::CLIENT_KEY_EXCHANGE),
+            Action::InstallKeys,
+            Action::SendCcs,
+            Action::Send(HandshakeType::FINISHED),
+        ]
+    );
+    ferry(&mut c_out, &mut server, &mut s_out);
+    ferry(&mut s_out, &mut client, &mut c_out);
+    assert!(client.can_receive_app_data() && server.can_receive_app_data());
+    let (c, s) = (
+        c_out.summary.expect("client"),
+        s_out.summary.expect("server"),
+    );
+    assert_eq!(c.psk_identity.as_deref(), Some(PSK_IDENTITY));
+    assert_eq!(s.psk_identity.as_deref(), Some(PSK_IDENTITY));
+    assert!(c.peer_certificates.is_empty() && s.peer_certificates.is_empty());
+    assert_eq!((c.group, c.signature_scheme), (None, None));
+}
+
+#[test]
+fn psk_client_takes_no_certificate_request() {
+    let (mut c_out, mut client, mut server) = psk_pair(
+        CipherSuite::TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+        Some(b"hint"),
+    );
+    let mut s_out = Recorder::default();
+    ferry(&mut c_out, &mut server, &mut s_out);
+    let mut flight = s_out.take_wire();
+    // ServerHello and ServerKeyExchange; ServerHelloDone held back.
+    assert_eq!(flight.len(), 3);
+    flight.pop();
+    for item in flight {
+        let Wire::Handshake(bytes) = item else {
+            panic!("handshake messages only");
+        };
+        deliver(&mut client, &mut c_out, &bytes).expect("accepted");
+    }
+    assert_eq!(client.name(), "ExpectServerHelloDone");
+    assert!(!client.expects(HandshakeType::CERTIFICATE_REQUEST));
+    let req = HandshakeMessage::from(CertificateRequest {
+        certificate_types: vec![crate::codec::enums::ClientCertificateType::RSA_SIGN],
+        signature_schemes: Vec::new(),
+        certificate_authorities: Vec::new(),
+    })
+    .to_bytes()
+    .expect("encodes");
+    let err = deliver(&mut client, &mut c_out, &req).expect_err("no request with a PSK suite");
+    assert_eq!(err.alert(), Some(AlertDescription::UNEXPECTED_MESSAGE));
+}
+
+#[test]
+fn server_keeps_the_client_chain_once_certificate_verify_is_checked() {
+    let mut c_out = Recorder::default();
+    let name = ServerName::try_from(SERVER_NAME).expect("a DNS name");
+    let client = client::State::start(Arc::new(client_config(OPT_CLIENT_CERT)), name, &mut c_out)
+        .expect("sent");
+    let mut client = HandshakeState::Client(client);
+    let mut server =
+        HandshakeState::Server(server::State::new(Arc::new(server_config(OPT_CLIENT_AUTH))));
+    let mut s_out = Recorder::default();
+    ferry(&mut c_out, &mut server, &mut s_out);
+    assert!(
+        s_out
+            .take_actions()
+            .contains(&Action::Send(HandshakeType::CERTIFICATE_REQUEST))
+    );
+    assert_eq!(server.name(), "ExpectCertificate");
+    ferry(&mut s_out, &mut client, &mut c_out);
+
+    // The client's flight one message at a time: Certificate, ClientKeyExchange, then
+    // CertificateVerify is due.
+    let mut flight = c_out.take_wire().into_iter();
+    for expected in [
+        "ExpectClientKeyExchange",
+        "ExpectCertificateVerify",
+        "ExpectChangeCipherSpec",
+    ] {
+        let Some(Wire::Handshake(bytes)) = flight.next() else {
+            panic!("a handshake message");
+        };
+        deliver(&mut server, &mut s_out, &bytes).expect("accepted");
+        assert_eq!(server.name(), expected);
+    }
+    for item in flight {
+        match item {
+            Wire::Handshake(bytes) => deliver(&mut server, &mut s_out, &bytes),
+            Wire::Ccs => server.handle(&mut s_out, Input::ChangeCipherSpec),
+        }
+        .expect("accepted");
+    }
+    let s = s_out.summary.expect("server");
+    assert_eq!(
+        s.peer_certificates,
+        client_config(OPT_CLIENT_CERT)
+            .client_cert
+            .expect("set")
+            .chain
+    );
 }
