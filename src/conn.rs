@@ -600,8 +600,8 @@ impl Connection {
     /// waiting for its peer then holds its keys and the handshake summary only, whatever it
     /// carried before (the receive buffer alone is 18 KiB). The next bytes fed or written
     /// allocate the buffers again, so do not call it between the records of a stream:
-    /// keeping them is what makes records allocation-free. [`tls12::tokio`](crate::tokio)
-    /// and [`Stream`](crate::Stream) call it when a read would block. With `keep_buffers`
+    /// keeping them is what makes records allocation-free. The streams (`tls12::tokio`,
+    /// `Stream`, `StreamOwned`) call it when a read would block. With `keep_buffers`
     /// configured it frees nothing (and returns `false`).
     pub fn release_buffers(&mut self) -> bool {
         if self.core.config.keep_buffers {
