@@ -191,12 +191,12 @@ pub fn ratio(a: Option<f64>, b: Option<f64>, lower_better: bool) -> String {
 pub fn print_table(rows: &[Row]) {
     println!();
     println!(
-        "{:<18} {:<34} {:>12} {:>12} {:>12} {:>14} {:>12} {:>14}",
+        "{:<24} {:<34} {:>12} {:>12} {:>12} {:>14} {:>12} {:>14}",
         "row", "what", "tls12", "rustls", "floor", "unit", "tls12/rustls", "tls12/floor"
     );
     for r in rows {
         println!(
-            "{:<18} {:<34} {:>12} {:>12} {:>12} {:>14} {:>12} {:>14}",
+            "{:<24} {:<34} {:>12} {:>12} {:>12} {:>14} {:>12} {:>14}",
             r.name,
             r.what,
             fmt_val(r.tls12),

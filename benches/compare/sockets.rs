@@ -885,7 +885,7 @@ pub fn tokio_rows(opts: &Opts, rows: &mut Vec<Row>) {
         });
         rows.push(Row {
             name: keepalive,
-            what: "the same after one request/answer each",
+            what: "the same after a request/answer",
             tls12: t.map(|v| v.1),
             rustls: r.map(|v| v.1),
             floor: None,
