@@ -23,7 +23,9 @@
 //! only the handshake needed at that size (the receive buffer, the outgoing flight, the
 //! handshake reassembly buffer): an idle connection holds its keys and the handshake
 //! summary. The first application record allocates the receive (and send) buffer again,
-//! once; after that no record allocates.
+//! once; after that no record allocates. To free them again while waiting for the peer
+//! (between the requests of a keep-alive connection, say), call
+//! [`Connection::release_buffers`] when the transport has nothing to read.
 //!
 //! When the transport reports end of stream, call [`Connection::handle_eof`]: it tells a
 //! clean close (the peer's close_notify arrived) from a truncation.
@@ -445,6 +447,25 @@ impl Connection {
     /// as many whole records as fit. Anything queued by [`write`](Self::write) or the
     /// handshake must be drained with `poll_output` first.
     pub fn write_into(&mut self, data: &[u8], out: &mut [u8]) -> Result<(usize, usize), Error> {
+        self.check_write_direct()?;
+        self.core
+            .record
+            .seal_into(data, out)
+            .map_err(|e| self.core.fail(e))
+    }
+
+    /// [`write_into`](Self::write_into), appending the records to `out`, which grows as
+    /// needed (all of `data` is taken): no part of `out` is zeroed before it is written.
+    pub(crate) fn write_append(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        self.check_write_direct()?;
+        self.core
+            .record
+            .seal_append(data, out)
+            .map_err(|e| self.core.fail(e))
+    }
+
+    /// Whether application data may be sealed straight into the caller's buffer now.
+    fn check_write_direct(&self) -> Result<(), Error> {
         if let Some(e) = &self.core.error {
             return Err(e.clone());
         }
@@ -459,10 +480,7 @@ impl Connection {
                 "write_into with queued output: drain poll_output first",
             ));
         }
-        self.core
-            .record
-            .seal_into(data, out)
-            .map_err(|e| self.core.fail(e))
+        Ok(())
     }
 
     /// Sends close_notify. Nothing more can be written afterwards.
@@ -581,6 +599,29 @@ impl Connection {
         }
     }
 
+    /// Frees the buffers that hold nothing now: the receive buffer (unless part of a record
+    /// is in it), the send queue (once drained), the handshake reassembly buffer and the
+    /// event queue. Returns whether the receive buffer is free afterwards.
+    ///
+    /// Call it when the transport has nothing to read (a read would block): a connection
+    /// waiting for its peer then holds its keys and the handshake summary only, whatever it
+    /// carried before (the receive buffer alone is 18 KiB). The next bytes fed or written
+    /// allocate the buffers again, so do not call it between the records of a stream:
+    /// keeping them is what makes records allocation-free. The streams (`tls12::tokio`,
+    /// `Stream`, `StreamOwned`) call it when a read would block. With `keep_buffers`
+    /// configured it frees nothing (and returns `false`).
+    pub fn release_buffers(&mut self) -> bool {
+        if self.core.config.keep_buffers {
+            return false;
+        }
+        self.core.record.release_drained_queue();
+        if self.core.events.is_empty() {
+            self.core.events = VecDeque::new();
+        }
+        self.joiner.release();
+        self.deframer.release()
+    }
+
     /// Once the handshake is over and everything is drained, frees what only the handshake
     /// needed at that size: the outgoing bytes (a whole flight), the event queue, the
     /// handshake reassembly buffer and the receive buffer. An idle connection then holds
@@ -591,10 +632,7 @@ impl Connection {
             return;
         }
         self.release_when_idle = false;
-        self.core.record.release_queue();
-        self.core.events = VecDeque::new();
-        self.joiner.release();
-        self.deframer.release();
+        self.release_buffers();
     }
 
     fn process_next_record(&mut self) -> Result<Option<Step>, Error> {

@@ -12,7 +12,8 @@
 //! - [`flush`](Write::flush) sends everything pending to the transport, then flushes it;
 //! - [`read`](Read::read) returns decrypted application data, reading the transport as
 //!   needed (straight into the connection's receive buffer, which a stream blocked in
-//!   `read` therefore holds: one record's worth). The peer's close_notify reads
+//!   `read` therefore holds: one record's worth; a non-blocking transport's `WouldBlock`
+//!   frees it, see below). The peer's close_notify reads
 //!   as end of stream (`Ok(0)`); the transport's end without close_notify (a possible
 //!   truncation) is an error of kind [`io::ErrorKind::UnexpectedEof`];
 //! - `close` sends close_notify; shutting the transport down (`TcpStream::shutdown`) is
@@ -24,6 +25,9 @@
 //!
 //! A transport error of kind [`WouldBlock`](io::ErrorKind::WouldBlock) is returned as is,
 //! and nothing is lost: call again when the transport is ready. `Interrupted` is retried.
+//! When a read says `WouldBlock`, the stream frees every buffer that holds nothing (its
+//! own and the connection's, [`Connection::release_buffers`]): a non-blocking stream
+//! waiting for its peer holds none, whatever it carried before.
 //!
 //! ```no_run
 //! use std::io::{Read, Write};
@@ -108,9 +112,6 @@ impl Buffers {
     /// Drains the connection until it is idle: sends what it transmits, keeps the
     /// application data it decrypts.
     fn drain<T: Write + ?Sized>(&mut self, conn: &mut Connection, sock: &mut T) -> io::Result<()> {
-        if self.out.is_empty() {
-            self.out = vec![0; OUT_LEN];
-        }
         loop {
             self.send_out(sock)?;
             match conn.poll_output(&mut self.out)? {
@@ -124,9 +125,12 @@ impl Buffers {
                     self.plain_start = 0;
                     self.plain.extend_from_slice(data);
                 }
+                // `out` is allocated when there is something to send (`send_out` emptied
+                // it, so nothing is lost).
+                Output::BufferTooSmall { .. } => self.out = vec![0; OUT_LEN],
                 Output::Idle => return Ok(()),
                 // Events (warning alerts, handshake steps, close_notify) are visible through
-                // the connection's state; `out` is never empty, so no `BufferTooSmall`.
+                // the connection's state.
                 _ => {}
             }
         }
@@ -149,6 +153,10 @@ impl Buffers {
             match sock.read(space) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.release(conn);
+                    return Err(e);
+                }
                 Err(e) => return Err(e),
             }
         };
@@ -158,6 +166,22 @@ impl Buffers {
         }
         conn.input_received(n)?;
         self.drain(conn, sock)
+    }
+
+    /// The transport has nothing to read: frees every buffer that holds nothing (the
+    /// connection's receive buffer and send queue, ours for outgoing bytes and plaintext),
+    /// so that a stream waiting for its peer holds none.
+    fn release(&mut self, conn: &mut Connection) {
+        conn.release_buffers();
+        if self.out_start == self.out_end {
+            self.out = Vec::new();
+            self.out_start = 0;
+            self.out_end = 0;
+        }
+        if self.plain_start == self.plain.len() {
+            self.plain = Vec::new();
+            self.plain_start = 0;
+        }
     }
 
     fn complete_handshake<'c, T: Read + Write + ?Sized>(

@@ -24,12 +24,14 @@
 //! Received records are decrypted one receive buffer at a time, as the reader takes them,
 //! straight into the reader's buffer when it has room.
 //!
-//! A stream whose handshake is over holds no record-sized buffer while it waits: the
-//! flights' buffer is freed, and reads go through 8 KiB on the stack until the peer sends
-//! more than that at once, so that waiting does not allocate the connection's receive
-//! buffer (which the connection freed after the handshake). The outgoing buffer comes
-//! back with the first write, the receive buffer with the first read of more than a few
-//! small records; both then stay.
+//! A stream waiting for its peer holds no record-sized buffer, whatever it carried before
+//! (a keep-alive connection between requests, say): when a transport read would block,
+//! the stream frees its outgoing and plaintext buffers and the connection's receive buffer
+//! and send queue ([`Connection::release_buffers`]) if they hold nothing, and reads go
+//! through a buffer on the stack until the peer sends more than 8 KiB at once, so that
+//! waiting allocates nothing. While data keeps coming, the buffers stay: the receive
+//! buffer comes back with the first read of more than that, the outgoing buffer with the
+//! first write.
 //!
 //! Errors are [`io::Error`]s whose source is the [`Error`] (`err.get_ref()` and
 //! `downcast_ref::<tls12::Error>()`): a transport end of stream without close_notify is
@@ -60,9 +62,14 @@ use crate::handshake::HandshakeSummary;
 /// transport; also the most one `poll_write` takes.
 const WRITE_LIMIT: usize = 64 * 1024;
 
-/// Reads go through a buffer of this size on the stack until one fills it (see
-/// [`TlsStream`]'s `rx_direct`).
-const STACK_READ: usize = 8 * 1024;
+/// Reads go through a buffer of this size on the stack while the connection holds no
+/// receive buffer (see [`TlsStream`]'s `rx_direct`): a whole record of the largest size,
+/// so that such a read takes as much as a read into the receive buffer would.
+const STACK_READ: usize = crate::record::Deframer::CAPACITY;
+
+/// A read through the stack of at least this many bytes (more than a few small records)
+/// makes the next reads go straight into the connection's receive buffer.
+const DIRECT_AFTER: usize = 8 * 1024;
 
 /// A TLS error as an [`io::Error`], keeping it as the source. End of stream without
 /// close_notify is `UnexpectedEof`, misuse of the API or configuration `InvalidInput`, a
@@ -268,12 +275,12 @@ pub struct TlsStream<IO, C> {
     /// The transport reported end of stream.
     eof: bool,
     /// Transport reads go straight into the connection's receive buffer
-    /// ([`Connection::input_space`]). Until a read fills [`STACK_READ`] bytes (the peer
+    /// ([`Connection::input_space`]). Until a read brings [`DIRECT_AFTER`] bytes (the peer
     /// sends more than a few small records at a time), they go through a buffer on the
     /// stack and [`Connection::handle_input`] instead, so that waiting for a read neither
-    /// allocates that buffer (the connection frees it after the handshake; an idle
-    /// connection then holds none) nor zeroes it (18 KiB, once per connection): small
-    /// flights, requests and answers cost a copy of what arrived instead.
+    /// allocates that buffer (the connection frees it after the handshake, and whenever a
+    /// read would block; a waiting connection then holds none) nor zeroes it (18 KiB):
+    /// small flights, requests and answers cost a copy of what arrived instead.
     rx_direct: bool,
 }
 
@@ -353,6 +360,22 @@ where
             self.tx.resize(self.tx_end + room, 0);
         }
         &mut self.tx[self.tx_end..]
+    }
+
+    /// Readies `tx` for records to be appended after what waits (`tx_end`): drops the room
+    /// after it, and moves what waits to the front first if `extra` more bytes would not
+    /// fit in the allocation otherwise.
+    fn tx_append_start(&mut self, extra: usize) {
+        if self.tx_start == self.tx_end {
+            self.tx_start = 0;
+            self.tx_end = 0;
+        }
+        if self.tx_start > 0 && self.tx.capacity() - self.tx_end < extra {
+            self.tx.copy_within(self.tx_start..self.tx_end, 0);
+            self.tx_end -= self.tx_start;
+            self.tx_start = 0;
+        }
+        self.tx.truncate(self.tx_end);
     }
 
     /// Drains the connection until idle: records to send into `tx` (which grows to what
@@ -449,7 +472,10 @@ where
             return Poll::Ready(Err(io::Error::other("the receive buffer stayed full")));
         }
         let mut buf = ReadBuf::new(space);
-        ready!(Pin::new(&mut self.io).poll_read(cx, &mut buf))?;
+        if Pin::new(&mut self.io).poll_read(cx, &mut buf)?.is_pending() {
+            self.release_while_waiting();
+            return Poll::Pending;
+        }
         let n = buf.filled().len();
         if n == 0 {
             self.eof = true;
@@ -464,9 +490,12 @@ where
     fn poll_read_stack(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let mut stack = [MaybeUninit::<u8>::uninit(); STACK_READ];
         let mut buf = ReadBuf::uninit(&mut stack);
-        ready!(Pin::new(&mut self.io).poll_read(cx, &mut buf))?;
+        if Pin::new(&mut self.io).poll_read(cx, &mut buf)?.is_pending() {
+            self.release_while_waiting();
+            return Poll::Pending;
+        }
         let mut input = buf.filled();
-        self.rx_direct = input.len() == STACK_READ;
+        self.rx_direct = input.len() >= DIRECT_AFTER;
         if input.is_empty() {
             self.eof = true;
             return Poll::Ready(self.conn.handle_eof().map_err(io_error));
@@ -486,6 +515,21 @@ where
             if taken == 0 && self.conn.input_space().map_err(io_error)?.is_empty() {
                 return Poll::Ready(Err(io::Error::other("the receive buffer stayed full")));
             }
+        }
+    }
+
+    /// The transport has nothing to read: frees every buffer that holds nothing (the
+    /// connection's receive buffer and send queue, our outgoing and plaintext buffers), and
+    /// reads through the stack until the peer sends more than a few small records at once.
+    fn release_while_waiting(&mut self) {
+        self.rx_direct = !self.conn.release_buffers();
+        if self.tx_start == self.tx_end {
+            self.tx = Vec::new();
+            self.tx_start = 0;
+            self.tx_end = 0;
+        }
+        if self.plaintext.is_empty() {
+            self.plaintext = BytesMut::new();
         }
     }
 
@@ -585,13 +629,12 @@ where
         // drain above emptied it), else through the connection's queue.
         let mut taken = 0;
         if !this.conn.is_handshaking() && !this.conn.wants_transmit() {
-            this.tx_room(data.len() + 1024);
-            let (n, written) = this
-                .conn
-                .write_into(data, &mut this.tx[this.tx_end..])
+            this.tx_append_start(data.len() + 1024);
+            this.conn
+                .write_append(data, &mut this.tx)
                 .map_err(io_error)?;
-            this.tx_end += written;
-            taken = n;
+            this.tx_end = this.tx.len();
+            taken = data.len();
         }
         if taken == 0 {
             taken = this.conn.write(data).map_err(io_error)?;

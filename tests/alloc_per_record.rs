@@ -1,5 +1,6 @@
 //! Once the handshake is over, sending and receiving application data allocates nothing:
-//! records are sealed into a reused buffer and opened in place in the receive buffer.
+//! records are sealed into a reused buffer and opened in place in the receive buffer, in
+//! memory and through the tokio stream.
 
 mod common;
 
@@ -59,4 +60,72 @@ fn no_allocation_per_record_after_the_handshake() {
     }
     let after = counting_alloc::now().calls;
     assert_eq!(after - before, 0, "allocations during 100 records");
+}
+
+/// The same through `tls12::tokio`: while data keeps coming (no read waits), writing and
+/// reading records allocates nothing per record. (A read that waits frees the buffers,
+/// see `tests/tokio_buffers.rs`; they come back once when data does.)
+#[tokio::test(flavor = "current_thread")]
+async fn no_allocation_per_record_through_the_tokio_stream() {
+    use std::sync::Arc;
+    use tls12::tokio::{TlsAcceptor, TlsConnector};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    const RECORDS: usize = 32;
+    const CHUNK: usize = 16 * 1024;
+    let (c, s) = tokio::io::duplex(4 * RECORDS * CHUNK);
+    let connector = TlsConnector::from(Arc::new(client_config()));
+    let acceptor = TlsAcceptor::from(Arc::new(server_config(&["server-rsa"])));
+    let (client, server) = tokio::join!(connector.connect(server_name(), c), acceptor.accept(s));
+    let (mut client, mut server) = (
+        client.expect("client handshake"),
+        server.expect("server handshake"),
+    );
+    // The pipe's own buffer grows to its working size first (it keeps it once emptied),
+    // so that what is counted below is the TLS streams'.
+    let junk = vec![0u8; 2 * RECORDS * CHUNK];
+    client
+        .get_mut()
+        .0
+        .write_all(&junk)
+        .await
+        .expect("raw write");
+    let mut sink = vec![0u8; junk.len()];
+    server
+        .get_mut()
+        .0
+        .read_exact(&mut sink)
+        .await
+        .expect("raw read");
+    // Each step starts with a fresh cooperative budget: a pipe that ran out of it would
+    // say `Pending`, which is a wait.
+    tokio::task::yield_now().await;
+
+    // Warm up: the first record allocates the outgoing buffer, the first read the
+    // receive buffer.
+    let chunk = vec![0x42u8; CHUNK];
+    let mut got = vec![0u8; CHUNK];
+    client.write_all(&chunk).await.expect("client write");
+    server.read_exact(&mut got).await.expect("server read");
+    tokio::task::yield_now().await;
+
+    let before = counting_alloc::now().calls;
+    for _ in 0..RECORDS {
+        client.write_all(&chunk).await.expect("client write");
+    }
+    client.flush().await.expect("client flush");
+    let writes = counting_alloc::now().calls - before;
+    tokio::task::yield_now().await;
+
+    let before = counting_alloc::now().calls;
+    for _ in 0..RECORDS {
+        server.read_exact(&mut got).await.expect("server read");
+        assert!(got == chunk, "the server read what the client wrote");
+    }
+    let reads = counting_alloc::now().calls - before;
+    assert_eq!(
+        (writes, reads),
+        (0, 0),
+        "allocations writing and reading {RECORDS} records"
+    );
 }

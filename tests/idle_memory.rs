@@ -2,7 +2,9 @@
 //! (one maximum record, 18 KiB), the outgoing flight, the handshake reassembly buffer and
 //! the event queue are freed once the handshake is over and everything is drained. What
 //! remains is the record keys and the handshake summary (the peer's certificates, on a
-//! client). The buffers come back, once, with the first application data.
+//! client). The buffers come back, once, with the first application data;
+//! `Connection::release_buffers` frees them again (the streams call it when a read would
+//! block), unless part of a record is buffered or `keep_buffers` is configured.
 
 use std::sync::Arc;
 
@@ -128,5 +130,242 @@ fn idle_connection_holds_only_keys_and_summary() {
     assert!(
         live() - idle > tls12::internal::record::Deframer::CAPACITY as isize,
         "the receive and send buffers are allocated again"
+    );
+}
+
+fn configs_without_stores() -> Configs {
+    let mut c = client_config();
+    c.session_store = None;
+    let mut s = server_config(&["server-rsa"]);
+    s.session_cache = None;
+    s.ticketer = None;
+    Configs {
+        client: Arc::new(c),
+        server: Arc::new(s),
+    }
+}
+
+/// One application record each way: `payload` from the client, the same back from the
+/// server. Returns the bytes each side received.
+fn one_exchange(
+    client: &mut Connection,
+    server: &mut Connection,
+    payload: &[u8],
+    bufs: &mut Bufs,
+) -> (usize, usize) {
+    assert_eq!(client.write(payload).expect("client write"), payload.len());
+    assert_eq!(server.write(payload).expect("server write"), payload.len());
+    bufs.to_server.clear();
+    bufs.to_client.clear();
+    pump_into(client, &[], &mut bufs.to_server, &mut bufs.poll);
+    pump_into(server, &[], &mut bufs.to_client, &mut bufs.poll);
+    let at_server = pump_into(server, &bufs.to_server, &mut bufs.to_client, &mut bufs.poll);
+    let at_client = pump_into(client, &bufs.to_client, &mut bufs.to_server, &mut bufs.poll);
+    (at_client, at_server)
+}
+
+#[test]
+fn release_buffers_frees_what_records_allocated_and_records_still_flow() {
+    let mut bufs = Bufs {
+        poll: vec![0u8; 32 * 1024],
+        to_server: Vec::with_capacity(64 * 1024),
+        to_client: Vec::with_capacity(64 * 1024),
+    };
+    let cfg = configs_without_stores();
+    let payload = vec![0x5a; 16384];
+    let (mut client, mut server) = handshake(&cfg, &mut bufs);
+    let idle = live();
+    let got = one_exchange(&mut client, &mut server, &payload, &mut bufs);
+    assert_eq!(got, (payload.len(), payload.len()));
+    let carrying = live() - idle;
+    assert!(
+        carrying > 2 * tls12::internal::record::Deframer::CAPACITY as isize,
+        "both receive buffers and send queues are allocated ({carrying} bytes)"
+    );
+
+    assert!(
+        client.release_buffers(),
+        "the client's receive buffer is free"
+    );
+    assert!(
+        server.release_buffers(),
+        "the server's receive buffer is free"
+    );
+    let released = live() - idle;
+    assert!(
+        released <= 0,
+        "released connections hold {released} bytes more than idle ones"
+    );
+
+    // They allocate again for the next records, which arrive whole.
+    let got = one_exchange(&mut client, &mut server, &payload, &mut bufs);
+    assert_eq!(got, (payload.len(), payload.len()));
+}
+
+#[test]
+fn release_buffers_keeps_a_partial_record() {
+    let mut bufs = Bufs {
+        poll: vec![0u8; 32 * 1024],
+        to_server: Vec::with_capacity(64 * 1024),
+        to_client: Vec::with_capacity(64 * 1024),
+    };
+    let cfg = configs_without_stores();
+    let (mut client, mut server) = handshake(&cfg, &mut bufs);
+    let payload = vec![0x33; 5000];
+    client.write(&payload).expect("client write");
+    bufs.to_server.clear();
+    pump_into(&mut client, &[], &mut bufs.to_server, &mut bufs.poll);
+    let record = bufs.to_server.clone();
+    let (head, tail) = record.split_at(record.len() / 2);
+
+    assert_eq!(
+        pump_into(&mut server, head, &mut bufs.to_client, &mut bufs.poll),
+        0
+    );
+    assert!(
+        !server.release_buffers(),
+        "half a record is buffered: the receive buffer stays"
+    );
+    let got = pump_into(&mut server, tail, &mut bufs.to_client, &mut bufs.poll);
+    assert_eq!(got, payload.len(), "the record arrives whole");
+    assert!(
+        server.release_buffers(),
+        "drained: the receive buffer is freed"
+    );
+}
+
+#[test]
+fn release_buffers_keeps_everything_with_keep_buffers() {
+    let mut bufs = Bufs {
+        poll: vec![0u8; 32 * 1024],
+        to_server: Vec::with_capacity(64 * 1024),
+        to_client: Vec::with_capacity(64 * 1024),
+    };
+    let mut cfg = configs_without_stores();
+    Arc::get_mut(&mut cfg.server)
+        .expect("not shared yet")
+        .common
+        .keep_buffers = true;
+    let (mut client, mut server) = handshake(&cfg, &mut bufs);
+    let payload = vec![0x11; 1000];
+    let got = one_exchange(&mut client, &mut server, &payload, &mut bufs);
+    assert_eq!(got, (payload.len(), payload.len()));
+    let before = live();
+    assert!(!server.release_buffers(), "keep_buffers: nothing is freed");
+    assert_eq!(live(), before, "the server freed nothing");
+}
+
+/// One direction of an in-memory transport that says `WouldBlock` when it is empty, the
+/// way a non-blocking socket does. It frees its storage when emptied, so that it does not
+/// count in what the streams hold.
+#[derive(Clone, Default)]
+struct Queue(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+struct NonBlocking {
+    inbox: Queue,
+    outbox: Queue,
+}
+
+impl std::io::Read for NonBlocking {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut q = self.inbox.0.borrow_mut();
+        if q.is_empty() {
+            return Err(std::io::ErrorKind::WouldBlock.into());
+        }
+        let n = q.len().min(buf.len());
+        buf[..n].copy_from_slice(&q[..n]);
+        q.drain(..n);
+        if q.is_empty() {
+            *q = Vec::new();
+        }
+        Ok(n)
+    }
+}
+
+impl std::io::Write for NonBlocking {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.outbox.0.borrow_mut().extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `f` until it does not say `WouldBlock` (the other side made progress meanwhile).
+fn until_ready<R>(mut f: impl FnMut() -> std::io::Result<R>) -> R {
+    for _ in 0..100 {
+        match f() {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            r => return r.expect("no error but WouldBlock"),
+        }
+    }
+    panic!("WouldBlock forever");
+}
+
+/// A read on `tls` says `WouldBlock`: nothing was sent.
+fn waits<T: std::io::Read>(tls: &mut T) {
+    let e = tls.read(&mut [0u8; 16]).expect_err("nothing to read");
+    assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock);
+}
+
+#[test]
+fn non_blocking_streams_waiting_after_a_request_hold_no_record_buffer() {
+    use std::io::{Read, Write};
+    use tls12::StreamOwned;
+
+    let cfg = configs_without_stores();
+    let (to_server, to_client) = (Queue::default(), Queue::default());
+    let client = ClientConnection::new(cfg.client.clone(), server_name()).expect("client");
+    let server = ServerConnection::new(cfg.server.clone()).expect("server");
+    let before = live();
+    let mut client = StreamOwned::new(
+        client,
+        NonBlocking {
+            inbox: to_client.clone(),
+            outbox: to_server.clone(),
+        },
+    );
+    let mut server = StreamOwned::new(
+        server,
+        NonBlocking {
+            inbox: to_server,
+            outbox: to_client,
+        },
+    );
+    for _ in 0..10 {
+        let c = client.complete_handshake().map(|_| ());
+        let s = server.complete_handshake().map(|_| ());
+        if c.is_ok() && s.is_ok() {
+            break;
+        }
+    }
+    assert!(!client.conn().is_handshaking() && !server.conn().is_handshaking());
+    waits(&mut client);
+    waits(&mut server);
+    let idle = live() - before;
+
+    // A request and its answer, then both wait for the next.
+    {
+        let (request, answer) = ([0x71u8; 100], [0x61u8; 1000]);
+        client.write_all(&request).expect("client write");
+        client.flush().expect("client flush");
+        let mut got = [0u8; 100];
+        until_ready(|| server.read_exact(&mut got));
+        assert_eq!(got, request);
+        server.write_all(&answer).expect("server write");
+        server.flush().expect("server flush");
+        let mut got = [0u8; 1000];
+        until_ready(|| client.read_exact(&mut got));
+        assert_eq!(got, answer);
+    }
+    waits(&mut client);
+    waits(&mut server);
+    let after = live() - before;
+    // Each side held an 18 KiB receive buffer and an 18 KiB outgoing buffer before the
+    // `WouldBlock`; now what the idle streams held.
+    assert!(
+        after <= idle,
+        "after a request and its answer, two waiting streams hold {after} bytes (idle, {idle})"
     );
 }

@@ -1,6 +1,7 @@
-//! `tls12::tokio`, how the stream buffers: a stream whose handshake is over and that waits
-//! for the peer holds no record-sized buffer (neither the stream's outgoing buffer nor the
-//! connection's 18 KiB receive buffer), and the first bytes after that wait all arrive;
+//! `tls12::tokio`, how the stream buffers: a stream that waits for the peer holds no
+//! record-sized buffer (neither the stream's outgoing buffer nor the connection's 18 KiB
+//! receive buffer), after the handshake as after carrying data (a keep-alive request and
+//! answer, a bulk transfer), and the first bytes after that wait all arrive;
 //! records are decrypted into the reader's buffer, and data that came before a bad record
 //! is read before the error.
 
@@ -114,6 +115,88 @@ async fn streams_waiting_for_the_peer_after_the_handshake_hold_no_record_buffer(
         }
     );
     assert!(back == data, "the client read what the server wrote");
+}
+
+/// Polls a read on each stream once: both must wait (nothing was sent).
+async fn both_wait(
+    client: &mut ClientTlsStream<TcpStream>,
+    server: &mut ServerTlsStream<TcpStream>,
+) {
+    let (mut c_buf, mut s_buf) = ([0u8; 64], [0u8; 64]);
+    assert!(
+        poll_once(client.read(&mut c_buf)).await.is_none(),
+        "client read waits"
+    );
+    assert!(
+        poll_once(server.read(&mut s_buf)).await.is_none(),
+        "server read waits"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn streams_waiting_after_carrying_data_hold_no_record_buffer() {
+    let connector = TlsConnector::from(Arc::new(common::client_config()));
+    let acceptor = TlsAcceptor::from(Arc::new(common::server_config(&["server-rsa"])));
+    drop(tcp_pair(&connector, &acceptor).await);
+
+    let before = live();
+    let (mut client, mut server) = tcp_pair(&connector, &acceptor).await;
+    both_wait(&mut client, &mut server).await;
+    let idle = live() - before;
+
+    // A keep-alive exchange: a request, its answer, then both wait for more. Each side
+    // read a record and wrote one: its receive buffer and outgoing buffer were allocated.
+    {
+        let (request, answer) = ([0x71; 100], [0x61; 1000]);
+        client.write_all(&request).await.expect("client write");
+        let mut got = [0u8; 100];
+        server.read_exact(&mut got).await.expect("server read");
+        assert_eq!(got, request, "the server read the request");
+        server.write_all(&answer).await.expect("server write");
+        let mut got = [0u8; 1000];
+        client.read_exact(&mut got).await.expect("client read");
+        assert_eq!(got, answer, "the client read the answer");
+    }
+    both_wait(&mut client, &mut server).await;
+    let after_request = live() - before;
+    // Nothing record-sized is held (that was 2 x 18 KiB of receive buffers and the
+    // outgoing buffers): what is left is what the idle streams held, give or take a
+    // little of tokio's bookkeeping.
+    assert!(
+        after_request < idle + 1024,
+        "after a request and its answer, two waiting streams hold {after_request} bytes \
+         (idle, {idle})"
+    );
+
+    // The same after a bulk transfer both ways (several records per read, the receive
+    // buffer read into directly).
+    {
+        let data = pattern(256 * 1024);
+        let ((), got) = tokio::join!(
+            async { client.write_all(&data).await.expect("client write") },
+            async {
+                let mut got = vec![0u8; data.len()];
+                server.read_exact(&mut got).await.expect("server read");
+                got
+            }
+        );
+        assert!(got == data, "the server read the bulk data");
+        let ((), got) = tokio::join!(
+            async { server.write_all(&data).await.expect("server write") },
+            async {
+                let mut got = vec![0u8; data.len()];
+                client.read_exact(&mut got).await.expect("client read");
+                got
+            }
+        );
+        assert!(got == data, "the client read the bulk data");
+    }
+    both_wait(&mut client, &mut server).await;
+    let after_bulk = live() - before;
+    assert!(
+        after_bulk < idle + 1024,
+        "after a bulk transfer, two waiting streams hold {after_bulk} bytes (idle, {idle})"
+    );
 }
 
 /// Writes everything `conn` has to send to `io`; the records go to `sent` too.

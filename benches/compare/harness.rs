@@ -11,7 +11,7 @@ pub struct Opts {
     /// Only this column (tls12, rustls or floor): for profiling.
     pub column: Option<String>,
     pub filters: Vec<String>,
-    /// `--mem-clients STACK,ADDR,N`: be the client process of the `tokio_mem_10k` row.
+    /// `--mem-clients STACK,ADDR,N`: be the client process of the `tokio_mem_10k*` rows.
     pub mem_clients: Option<String>,
 }
 
@@ -74,7 +74,7 @@ impl Opts {
 
 pub const COLUMNS: [&str; 3] = ["tls12", "rustls", "floor"];
 
-pub const ROWS: [&str; 14] = [
+pub const ROWS: [&str; 15] = [
     "full_rsa",
     "full_ecdsa",
     "resume_id",
@@ -89,6 +89,7 @@ pub const ROWS: [&str; 14] = [
     "tokio_resume",
     "tokio_bulk",
     "tokio_mem_10k",
+    "tokio_mem_10k_keepalive",
 ];
 
 /// The CPU time this thread has used: time while the thread is not running (other
@@ -190,12 +191,12 @@ pub fn ratio(a: Option<f64>, b: Option<f64>, lower_better: bool) -> String {
 pub fn print_table(rows: &[Row]) {
     println!();
     println!(
-        "{:<18} {:<34} {:>12} {:>12} {:>12} {:>14} {:>12} {:>14}",
+        "{:<24} {:<34} {:>12} {:>12} {:>12} {:>14} {:>12} {:>14}",
         "row", "what", "tls12", "rustls", "floor", "unit", "tls12/rustls", "tls12/floor"
     );
     for r in rows {
         println!(
-            "{:<18} {:<34} {:>12} {:>12} {:>12} {:>14} {:>12} {:>14}",
+            "{:<24} {:<34} {:>12} {:>12} {:>12} {:>14} {:>12} {:>14}",
             r.name,
             r.what,
             fmt_val(r.tls12),

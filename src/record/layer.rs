@@ -154,22 +154,28 @@ impl RecordLayer {
                 self.tx.extend_from_slice(&header.to_array());
                 self.tx.extend_from_slice(chunk);
             }
-            Some(sealer) => {
-                // Header and explicit nonce, the plaintext, room for the tag: written once
-                // each (no zeroing of the payload area first), then sealed in place.
-                let start = self.tx.len();
-                let total = HEADER_LEN + sealer.overhead() + chunk.len();
-                self.tx.resize(start + sealer.payload_offset(), 0);
-                copy::extend(&mut self.tx, chunk);
-                self.tx.resize(start + total, 0);
-                let n = sealer.seal_in_place(
-                    header.typ,
-                    header.version,
-                    &mut self.tx[start..],
-                    chunk.len(),
-                )?;
-                debug_assert_eq!(n, total);
-            }
+            Some(sealer) => append_sealed(sealer, header, chunk, &mut self.tx)?,
+        }
+        Ok(())
+    }
+
+    /// Seals application data into records appended to `out` (which grows as needed),
+    /// bypassing the queue (which must be empty: the caller checks). Takes all of `data`.
+    pub(crate) fn seal_append(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        let version = self.write_version;
+        let sealer = self
+            .sealer
+            .as_mut()
+            .ok_or(Error::internal("no write keys"))?;
+        let overhead = HEADER_LEN + sealer.overhead();
+        out.reserve(data.len() + data.len().div_ceil(self.max_fragment) * overhead);
+        for chunk in data.chunks(self.max_fragment) {
+            let header = RecordHeader {
+                typ: ContentType::APPLICATION_DATA,
+                version,
+                len: 0,
+            };
+            append_sealed(sealer, header, chunk, out)?;
         }
         Ok(())
     }
@@ -216,12 +222,15 @@ impl RecordLayer {
         n
     }
 
-    /// Frees the send queue's buffer (a whole flight's worth) once it is drained; the next
-    /// write allocates it again.
-    pub(crate) fn release_queue(&mut self) {
-        debug_assert_eq!(self.pending(), 0);
+    /// Frees the send queue's buffer if it is drained, and says whether it did (or it was
+    /// already free); the next write allocates it again.
+    pub(crate) fn release_drained_queue(&mut self) -> bool {
+        if self.pending() > 0 {
+            return false;
+        }
         self.tx = Vec::new();
         self.tx_start = 0;
+        true
     }
 
     // --- Sizes ---
@@ -451,6 +460,34 @@ impl RecordLayer {
             description: AlertDescription::NO_RENEGOTIATION,
         };
         self.write(ContentType::ALERT, &alert.to_array())
+    }
+}
+
+/// Appends `chunk` to `out` as one record of `header`'s type and version, sealed: header
+/// and explicit nonce, the plaintext, room for the tag, each written once (no zeroing of
+/// the payload area first), then sealed in place.
+fn append_sealed(
+    sealer: &mut RecordSealer,
+    header: RecordHeader,
+    chunk: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    let start = out.len();
+    let total = HEADER_LEN + sealer.overhead() + chunk.len();
+    out.resize(start + sealer.payload_offset(), 0);
+    copy::extend(out, chunk);
+    out.resize(start + total, 0);
+    let sealed = sealer.seal_in_place(header.typ, header.version, &mut out[start..], chunk.len());
+    match sealed {
+        Ok(n) => {
+            debug_assert_eq!(n, total);
+            out.truncate(start + n);
+            Ok(())
+        }
+        Err(e) => {
+            out.truncate(start);
+            Err(e)
+        }
     }
 }
 
