@@ -486,6 +486,8 @@ mod connection {
     pub struct Outcome {
         /// The handshake completed.
         pub handshake_complete: bool,
+        /// The suite of the completed handshake.
+        pub suite: Option<CipherSuite>,
         /// The connection's (sticky) error, if it failed.
         pub error: Option<Error>,
         /// Application data received, in bytes.
@@ -624,8 +626,9 @@ mod connection {
             match conn.poll_output(buf) {
                 Ok(Output::Transmit(b)) => flight.extend_from_slice(b),
                 Ok(Output::ApplicationData(d)) => out.app_data += d.len(),
-                Ok(Output::Event(crate::Event::HandshakeComplete(_))) => {
+                Ok(Output::Event(crate::Event::HandshakeComplete(summary))) => {
                     out.handshake_complete = true;
+                    out.suite = Some(summary.suite);
                 }
                 Ok(Output::Event(_)) => {}
                 Ok(Output::Idle) => return,

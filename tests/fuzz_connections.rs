@@ -320,7 +320,7 @@ fn capture_seeds() -> Vec<(String, Vec<u8>, Vec<u8>)> {
 fn self_seeds_complete_the_handshake_in_both_targets() {
     let seeds = self_seeds();
     assert_eq!(seeds.len(), PAIRS.len());
-    for (name, cseed, sseed) in seeds {
+    for ((name, cseed, sseed), pair) in seeds.into_iter().zip(PAIRS) {
         let c = fuzzing::client(&cseed);
         assert!(c.handshake_complete, "{name}: client target: {:?}", c.error);
         assert!(
@@ -332,6 +332,11 @@ fn self_seeds_complete_the_handshake_in_both_targets() {
         assert!(
             s.app_data > 0,
             "{name}: the server target decrypted no data"
+        );
+        assert_eq!(
+            (c.suite, s.suite),
+            (Some(pair.suite), Some(pair.suite)),
+            "{name}"
         );
         // With EOF requested, the peer's close_notify makes the end of stream clean.
         assert!(
@@ -414,4 +419,19 @@ fn the_primed_server_resumes_the_session_every_client_offers() {
     let first = &to_client[0];
     let sh_len = u16::from_be_bytes([first[3], first[4]]) as usize;
     assert_eq!(first[5 + sh_len], 22, "Certificate follows");
+}
+
+/// Seen in the `api` target's run directory (PSK and limits branch, first 60-second run):
+/// a client asking for max_fragment_length 512 *and* record_size_limit 16,385 with
+/// `limit_receive_buffer` sizes its receive buffer for 512-byte records (the smaller of
+/// the two), but the server answers only record_size_limit (which takes precedence, RFC
+/// 8449 section 5) and then sends records of up to 2^14 bytes within it: our client fails
+/// with record_overflow against our own server, both configured legally. The fix belongs
+/// in the library (`record::limits::receive_cap`, or the record_size_limit a client with
+/// that buffer advertises), not in the fuzz harness; kept failing for the lead.
+#[test]
+#[ignore = "fails: limit_receive_buffer with max_fragment_length below record_size_limit"]
+fn a_client_asking_for_both_limits_with_a_small_receive_buffer_connects() {
+    let client = limits(1 | rsl(7) | LIMIT_RECEIVE_BUFFER);
+    converse((0, client), (0, NONE), ECDHE_RSA);
 }
