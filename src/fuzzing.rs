@@ -99,10 +99,12 @@ pub use api::api;
 /// [`FuzzProvider`](crate::crypto::fuzz_provider::FuzzProvider), driven with the fuzzer's
 /// bytes as the peer's.
 ///
-/// An input is one options byte (which configuration to run, see [`client_config`] and
-/// [`server_config`]) followed by chunks, each a big-endian `u16` length and that many
-/// bytes (a short last chunk takes what is left). Each chunk is fed to the connection and
-/// all its output is drained before the next, as a peer's flights would arrive.
+/// An input is three configuration bytes: the options byte (see [`client_config`] and
+/// [`server_config`]) and the two bytes of [`Extras`] (PSK, CCM_8 and record sizes, see
+/// [`client_config_with`] and [`server_config_with`]); then chunks, each a big-endian
+/// `u16` length and that many bytes (a short last chunk takes what is left). Each chunk is
+/// fed to the connection and all its output is drained before the next, as a peer's
+/// flights would arrive.
 #[cfg(feature = "fuzzing")]
 mod connection {
     use alloc::sync::Arc;
@@ -111,16 +113,18 @@ mod connection {
 
     use pki_types::{CertificateDer, ServerName, UnixTime};
 
-    use crate::codec::enums::{CipherSuite, SignatureScheme};
+    use crate::codec::enums::{CipherSuite, MaxFragmentLength, SignatureScheme};
     use crate::config::FixedTime;
     use crate::crypto::fuzz_provider::{FuzzProvider, FuzzSigningKey};
     use crate::crypto::{CryptoProvider, KeyKind};
     use crate::error::Error;
     use crate::msgs::SessionId;
+    use crate::psk::{Psk, PskIdentity, PskTable, ResolvesClientPsk};
     use crate::resumption::{
         ClientSession, ClientSessionStore, InMemoryClientSessionStore, LruSessionCache,
         ServerSession, ServerSessionCache,
     };
+    use crate::suites::{SupportedSuite, default_psk_suites};
     use crate::verify::{ClientCertVerifier, ServerCertVerifier};
     use crate::{
         CertifiedKey, ClientConfig, ClientConnection, Connection, Output, ServerConfig,
@@ -189,21 +193,172 @@ mod connection {
         CipherSuite::TLS_RSA_WITH_AES_256_GCM_SHA384,
     ];
 
-    /// Every suite the [`FuzzProvider`] can run (it has no AES-CCM). The PSK ones are
-    /// never negotiated: no configuration here has a PSK.
+    /// Every suite but the CCM_8 ones (which [`PSK_CCM`] enables), as before the
+    /// [`FuzzProvider`] had CCM_8. The PSK ones among them are offered and chosen only with
+    /// a PSK (an [`Extras::psk`] mode).
     fn all_suites() -> Vec<CipherSuite> {
         crate::suites::ALL_SUITES
             .iter()
-            .filter(|s| FuzzProvider.aead(s.aead).is_some())
+            .filter(|s| FuzzProvider.aead(s.aead).is_some() && s.aead.tag_len() == 16)
             .map(|s| s.suite)
             .collect()
     }
 
+    /// What the options byte has no room for: the second and third bytes of a `client` or
+    /// `server` input, a field of the structured and API scripts. All zero (the default)
+    /// is the configuration of the options byte alone, as before these existed: no PSK, no
+    /// CCM_8, no record size extension.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct Extras {
+        /// Pre-shared keys and CCM_8: a mode in bits 0-1 ([`PSK_AFTER`], [`PSK_FIRST`],
+        /// [`PSK_ONLY`]; 0 is no PSK), then [`PSK_CCM`], [`PSK_NO_HINT`], [`PSK_HINT_B`],
+        /// [`PSK_SHORT_LIMIT`].
+        pub psk: u8,
+        /// Record sizes: a max_fragment_length code in bits 0-2 ([`LIMIT_MFL`]), a
+        /// record_size_limit in bits 3-5 ([`RECORD_SIZE_LIMITS`]), then
+        /// [`LIMIT_RECEIVE_BUFFER`], [`LIMIT_KEEP_BUFFERS`].
+        pub limits: u8,
+    }
+
+    impl Extras {
+        /// Nothing extra.
+        pub const NONE: Extras = Extras { psk: 0, limits: 0 };
+    }
+
+    /// [`Extras::psk`] bits 0-1.
+    pub const PSK_MODE: u8 = 0x03;
+    /// PSK mode: a PSK is configured and the PSK suites follow the certificate suites.
+    pub const PSK_AFTER: u8 = 1;
+    /// PSK mode: the PSK suites come first (ECDHE_PSK, then PSK alone), as
+    /// `enable_psk` puts them.
+    pub const PSK_FIRST: u8 = 2;
+    /// PSK mode: only the PSK suites, PSK alone first (a server keeps its certificates).
+    pub const PSK_ONLY: u8 = 3;
+    /// The CCM_8 suites first: with a PSK, TLS_PSK_WITH_AES_128_CCM_8, then (unless
+    /// [`PSK_ONLY`]) TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8.
+    pub const PSK_CCM: u8 = 0x04;
+    /// Server: no identity hint (a PSK suite then sends no ServerKeyExchange). Client: the
+    /// resolver has no key unless the hint names one (handshake_failure).
+    pub const PSK_NO_HINT: u8 = 0x08;
+    /// Server: the hint names the second key ([`PSK_HINTS`]`[1]`), for which the client
+    /// resolver answers the second identity.
+    pub const PSK_HINT_B: u8 = 0x10;
+    /// `max_psk_identity_len` of 10: our identities fit, our hints (11 bytes) do not.
+    pub const PSK_SHORT_LIMIT: u8 = 0x20;
+
+    /// The identities of the fuzzed PSKs; both are in every server's table.
+    pub const PSK_IDENTITIES: [&[u8]; 2] = [b"fuzz-psk-a", b"fuzz-psk-b"];
+    /// The identity hints a server sends, naming each identity to the client's resolver.
+    pub const PSK_HINTS: [&[u8]; 2] = [b"fuzz-hint-a", b"fuzz-hint-b"];
+
+    /// [`Extras::limits`] bits 0-2. Client: 1 to 4 ask for max_fragment_length 2^9 to
+    /// 2^12 (others: not asked). Server: 5 to 7 refuse it (`accept_max_fragment_length`
+    /// off).
+    pub const LIMIT_MFL: u8 = 0x07;
+    /// [`Extras::limits`] bits 3-5 pick the `record_size_limit` (`None`: not offered).
+    pub const RECORD_SIZE_LIMITS: [Option<u16>; 8] = [
+        None,
+        Some(64),
+        Some(100),
+        Some(512),
+        Some(1024),
+        Some(4096),
+        Some(16384),
+        Some(16385),
+    ];
+    /// `limit_receive_buffer`: the receive buffer sized for our limit from the start.
+    pub const LIMIT_RECEIVE_BUFFER: u8 = 0x40;
+    /// `keep_buffers`.
+    pub const LIMIT_KEEP_BUFFERS: u8 = 0x80;
+
+    fn psk(i: usize) -> Psk {
+        Psk::new(PSK_IDENTITIES[i].to_vec(), [b'k', i as u8].to_vec()).expect("fixed, not empty")
+    }
+
+    /// The fuzzed client's PSKs: the second identity for the second hint, else the first;
+    /// `strict`, no key for a hint it does not know (or none).
+    #[derive(Debug)]
+    pub struct FuzzClientPsk {
+        /// No key without a hint naming one.
+        pub strict: bool,
+    }
+
+    impl ResolvesClientPsk for FuzzClientPsk {
+        fn resolve(&self, hint: Option<&[u8]>) -> Option<Psk> {
+            match PSK_HINTS.iter().position(|h| Some(*h) == hint) {
+                Some(i) => Some(psk(i)),
+                None if self.strict => None,
+                None => Some(psk(0)),
+            }
+        }
+    }
+
+    /// Puts the PSK and CCM_8 suites of `extras` into `suites`.
+    fn extra_suites(suites: &mut Vec<&'static SupportedSuite>, extras: Extras) {
+        let psk: Vec<&'static SupportedSuite> = default_psk_suites().collect();
+        let mode = extras.psk & PSK_MODE;
+        let mut out: Vec<&'static SupportedSuite> = match mode {
+            0 => suites.clone(),
+            PSK_AFTER => suites.iter().chain(&psk).copied().collect(),
+            PSK_FIRST => psk.iter().chain(suites.iter()).copied().collect(),
+            _ => {
+                // PSK alone first, then ECDHE_PSK.
+                let mut only = psk.clone();
+                only.sort_by_key(|s| s.kx.uses_ecdhe());
+                only
+            }
+        };
+        if extras.psk & PSK_CCM != 0 {
+            let mut ccm = Vec::new();
+            if mode != 0 {
+                ccm.extend(SupportedSuite::find(
+                    CipherSuite::TLS_PSK_WITH_AES_128_CCM_8,
+                ));
+            }
+            if mode != PSK_ONLY {
+                ccm.extend(SupportedSuite::find(
+                    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+                ));
+            }
+            out.retain(|s| !ccm.contains(s));
+            ccm.append(&mut out);
+            out = ccm;
+        }
+        let mut seen = Vec::new();
+        out.retain(|s| {
+            let new = !seen.contains(&s.suite);
+            seen.push(s.suite);
+            new
+        });
+        *suites = out;
+    }
+
+    /// The settings of `extras` both sides share.
+    fn extra_common(c: &mut crate::CommonConfig, extras: Extras) {
+        extra_suites(&mut c.suites, extras);
+        if extras.psk & PSK_SHORT_LIMIT != 0 {
+            c.max_psk_identity_len = 10;
+        }
+        c.record_size_limit = RECORD_SIZE_LIMITS[usize::from(extras.limits >> 3 & 7)];
+        c.limit_receive_buffer = extras.limits & LIMIT_RECEIVE_BUFFER != 0;
+        c.keep_buffers = extras.limits & LIMIT_KEEP_BUFFERS != 0;
+    }
+
     /// The client configuration for an options byte. Bits 0-1 pick the suites (0: the
-    /// default ECDHE ones, 1: RSA key exchange only, 2: all, 3: ChaCha20 ones only), then
-    /// [`OPT_CLIENT_CERT`], [`OPT_FALSE_START`], [`OPT_ALPN`], [`OPT_REQUIRE_EMS`],
-    /// [`OPT_EVENTS`].
+    /// default ECDHE ones, 1: RSA key exchange only, 2: all but CCM_8, 3: ChaCha20 ones
+    /// only), then [`OPT_CLIENT_CERT`], [`OPT_FALSE_START`], [`OPT_ALPN`],
+    /// [`OPT_REQUIRE_EMS`], [`OPT_EVENTS`]. No PSK, no CCM_8, no record size extension:
+    /// see [`client_config_with`].
     pub fn client_config(opts: u8) -> ClientConfig {
+        client_config_with(opts, Extras::NONE)
+    }
+
+    /// [`client_config`] with `extras`: a PSK mode sets a [`FuzzClientPsk`] (strict with
+    /// [`PSK_NO_HINT`]) and adds the PSK suites; [`PSK_CCM`] puts CCM_8 first; the limits
+    /// byte sets `max_fragment_length`, `record_size_limit`, `limit_receive_buffer` and
+    /// `keep_buffers`.
+    pub fn client_config_with(opts: u8, extras: Extras) -> ClientConfig {
         let mut c = ClientConfig::new(Arc::new(FuzzProvider), Arc::new(AcceptAnyServer));
         match opts & 3 {
             1 => c.common.set_suites(&RSA_KX),
@@ -220,6 +375,16 @@ mod connection {
         }
         c.false_start = opts & OPT_FALSE_START != 0;
         common_options(&mut c.common, opts);
+        extra_common(&mut c.common, extras);
+        if extras.psk & PSK_MODE != 0 {
+            c.psk = Some(Arc::new(FuzzClientPsk {
+                strict: extras.psk & PSK_NO_HINT != 0,
+            }));
+        }
+        c.max_fragment_length = match extras.limits & LIMIT_MFL {
+            code @ 1..=4 => Some(MaxFragmentLength(code)),
+            _ => None,
+        };
         let store = InMemoryClientSessionStore::new(1);
         store.put(
             SERVER_NAME,
@@ -244,8 +409,18 @@ mod connection {
     /// The server configuration for an options byte. Bits 0-1 pick the certificates and
     /// suites (0: RSA, 1: P-256, 2: RSA, P-256 and P-384, 3: RSA with every suite including
     /// RSA key exchange), then [`OPT_CLIENT_AUTH`], [`OPT_CLIENT_AUTH_MANDATORY`],
-    /// [`OPT_ALPN`], [`OPT_REQUIRE_EMS`], [`OPT_EVENTS`].
+    /// [`OPT_ALPN`], [`OPT_REQUIRE_EMS`], [`OPT_EVENTS`]. No PSK, no CCM_8, no record
+    /// size extension: see [`server_config_with`].
     pub fn server_config(opts: u8) -> ServerConfig {
+        server_config_with(opts, Extras::NONE)
+    }
+
+    /// [`server_config`] with `extras`: a PSK mode sets a table of both
+    /// [`PSK_IDENTITIES`], the hint [`PSK_HINTS`]`[0]` (`[1]` with [`PSK_HINT_B`], none with
+    /// [`PSK_NO_HINT`]) and adds the PSK suites; [`PSK_CCM`] puts CCM_8 first; the limits
+    /// byte refuses max_fragment_length (codes 5 to 7) and sets `record_size_limit`,
+    /// `limit_receive_buffer` and `keep_buffers`.
+    pub fn server_config_with(opts: u8, extras: Extras) -> ServerConfig {
         let rsa = || key(KeyKind::Rsa, &[SERVER_RSA, CA_RSA]);
         let p256 = || key(KeyKind::Ecdsa, &[SERVER_P256, CA_ECDSA]);
         let certs = match opts & 3 {
@@ -265,6 +440,18 @@ mod connection {
             }));
         }
         common_options(&mut s.common, opts);
+        extra_common(&mut s.common, extras);
+        if extras.psk & PSK_MODE != 0 {
+            let table: PskTable = (0..2).map(psk).collect();
+            s.psk = Some(Arc::new(table));
+            s.psk_identity_hint = match extras.psk & (PSK_NO_HINT | PSK_HINT_B) {
+                0 => Some(PSK_HINTS[0]),
+                PSK_HINT_B => Some(PSK_HINTS[1]),
+                _ => None,
+            }
+            .map(|h| PskIdentity::new(h.to_vec()).expect("not empty"));
+        }
+        s.accept_max_fragment_length = extras.limits & LIMIT_MFL < 5;
         if opts & (OPT_CLIENT_AUTH | OPT_CLIENT_AUTH_MANDATORY) == OPT_CLIENT_AUTH_MANDATORY {
             let cache = LruSessionCache::new(16);
             let session = ServerSession {
@@ -300,6 +487,8 @@ mod connection {
     pub struct Outcome {
         /// The handshake completed.
         pub handshake_complete: bool,
+        /// The suite of the completed handshake.
+        pub suite: Option<CipherSuite>,
         /// The connection's (sticky) error, if it failed.
         pub error: Option<Error>,
         /// Application data received, in bytes.
@@ -309,25 +498,40 @@ mod connection {
         pub sent: Vec<Vec<u8>>,
     }
 
-    /// The `client` target: a client connection fed `data`, an options byte (see
-    /// [`client_config`]) then chunks (see [`chunks`]).
+    /// The configuration bytes of an input: options, [`Extras`], and the chunks after them.
+    fn header(data: &[u8]) -> Option<(u8, Extras, &[u8])> {
+        match data {
+            [opts, psk, limits, rest @ ..] => Some((
+                *opts,
+                Extras {
+                    psk: *psk,
+                    limits: *limits,
+                },
+                rest,
+            )),
+            _ => None,
+        }
+    }
+
+    /// The `client` target: a client connection fed `data`: its options byte and
+    /// [`Extras`] (see [`client_config_with`]) then chunks (see [`chunks`]).
     pub fn client(data: &[u8]) -> Outcome {
-        let Some((&opts, rest)) = data.split_first() else {
+        let Some((opts, extras, rest)) = header(data) else {
             return Outcome::default();
         };
-        let config = Arc::new(client_config(opts));
+        let config = Arc::new(client_config_with(opts, extras));
         let name = ServerName::try_from(SERVER_NAME).expect("a valid DNS name");
         let mut conn = ClientConnection::new(config, name).expect("the config is valid");
         run(&mut conn, opts, rest)
     }
 
-    /// The `server` target: a server connection fed `data`, an options byte (see
-    /// [`server_config`]) then chunks (see [`chunks`]).
+    /// The `server` target: a server connection fed `data`: its options byte and
+    /// [`Extras`] (see [`server_config_with`]) then chunks (see [`chunks`]).
     pub fn server(data: &[u8]) -> Outcome {
-        let Some((&opts, rest)) = data.split_first() else {
+        let Some((opts, extras, rest)) = header(data) else {
             return Outcome::default();
         };
-        let config = Arc::new(server_config(opts));
+        let config = Arc::new(server_config_with(opts, extras));
         let mut conn = ServerConnection::new(config).expect("the config is valid");
         run(&mut conn, opts, rest)
     }
@@ -350,8 +554,8 @@ mod connection {
     }
 
     /// Encodes chunks in the input format (for building seeds).
-    pub fn encode_input(opts: u8, flights: &[Vec<u8>]) -> Vec<u8> {
-        let mut out = vec![opts];
+    pub fn encode_input(opts: u8, extras: Extras, flights: &[Vec<u8>]) -> Vec<u8> {
+        let mut out = vec![opts, extras.psk, extras.limits];
         for f in flights {
             if f.is_empty() {
                 out.extend_from_slice(&[0, 0]);
@@ -394,7 +598,8 @@ mod connection {
             drain(conn, &mut buf, &mut out, &mut flight);
             let mut sealed = [0u8; 128];
             let into = conn.write_into(b"fuzz", &mut sealed);
-            // Header, at most an 8-byte explicit nonce, the data and a 16-byte tag.
+            // Header, at most an 8-byte explicit nonce, the data and a 16-byte tag (or an
+            // 8-byte nonce and an 8-byte tag: CCM_8).
             assert!(
                 matches!(into, Ok((4, n)) if (5 + 4 + 16..=5 + 8 + 4 + 16).contains(&n)),
                 "write_into after the handshake: {into:?}"
@@ -422,8 +627,9 @@ mod connection {
             match conn.poll_output(buf) {
                 Ok(Output::Transmit(b)) => flight.extend_from_slice(b),
                 Ok(Output::ApplicationData(d)) => out.app_data += d.len(),
-                Ok(Output::Event(crate::Event::HandshakeComplete(_))) => {
+                Ok(Output::Event(crate::Event::HandshakeComplete(summary))) => {
                     out.handshake_complete = true;
+                    out.suite = Some(summary.suite);
                 }
                 Ok(Output::Event(_)) => {}
                 Ok(Output::Idle) => return,

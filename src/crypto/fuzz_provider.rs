@@ -14,8 +14,11 @@
 //!   ([`FuzzProvider::public_key`]); the peer's goes through the same length and format
 //!   checks as with the real providers, and an all-zero one (the "identity") is refused
 //!   with illegal_parameter; the shared secret is a non-zero constant;
-//! - AEAD: the "ciphertext" is the plaintext and the tag is 16 zero bytes; opening checks
-//!   that tag, so a forged record needs only its plaintext followed by 16 zero bytes;
+//! - AEAD (AES-GCM, ChaCha20-Poly1305 and AES-128-CCM-8): the "ciphertext" is the
+//!   plaintext and the tag is zero bytes, as many as the algorithm's tag (16, or 8 for
+//!   CCM_8); opening checks that tag, so a forged record needs only its plaintext followed
+//!   by 16 (or 8) zero bytes. The real AES-CCM of [`crate::crypto::ccm`] is not used: a
+//!   forged peer could not seal a record for it;
 //! - signing keys ([`FuzzSigningKey`]): the signature is [`FUZZ_SIGNATURE`]; RSA
 //!   "decryption" returns the caller's random fallback with the client version in front;
 //! - RSA encryption (client side): a fixed 256-byte ciphertext.
@@ -70,10 +73,11 @@ static KX: [FuzzKx; 3] = [
     FuzzKx(NamedGroup::SECP256R1),
     FuzzKx(NamedGroup::SECP384R1),
 ];
-static AEADS: [FuzzAead; 3] = [
+static AEADS: [FuzzAead; 4] = [
     FuzzAead(AeadAlgorithm::Aes128Gcm),
     FuzzAead(AeadAlgorithm::Aes256Gcm),
     FuzzAead(AeadAlgorithm::ChaCha20Poly1305),
+    FuzzAead(AeadAlgorithm::Aes128Ccm8),
 ];
 
 impl CryptoProvider for FuzzProvider {
@@ -233,11 +237,12 @@ impl Aead for FuzzAead {
         if key.len() != self.0.key_len() {
             return Err(Error::internal("fuzz provider: wrong AEAD key length"));
         }
-        Ok(Box::new(FuzzAeadKey))
+        Ok(Box::new(FuzzAeadKey(self.0.tag_len())))
     }
 }
 
-struct FuzzAeadKey;
+/// The null AEAD, keyed: the tag is this many zero bytes.
+struct FuzzAeadKey(usize);
 
 impl AeadKey for FuzzAeadKey {
     fn seal_in_place(
@@ -257,9 +262,14 @@ impl AeadKey for FuzzAeadKey {
     ) -> Result<usize, Error> {
         let len = in_out
             .len()
-            .checked_sub(AeadAlgorithm::TAG_LEN)
+            .checked_sub(self.0)
             .ok_or(Error::bad_record_mac())?;
-        if in_out[len..].iter().any(|b| *b != 0) {
+        if in_out
+            .get(len..)
+            .unwrap_or_default()
+            .iter()
+            .any(|b| *b != 0)
+        {
             return Err(Error::bad_record_mac());
         }
         Ok(len)

@@ -18,7 +18,9 @@
 //!   no error on either side and both handshakes complete, it is all of it.
 //!
 //! An input is the script's `Arbitrary` encoding; the empty input is two connections of the
-//! default options that are only ever settled (a full handshake).
+//! default options that are only ever settled (a full handshake). The configurations reach
+//! PSK and ECDHE_PSK, CCM_8 and both record size extensions through each side's
+//! [`Extras`].
 
 use alloc::sync::Arc;
 use alloc::vec;
@@ -27,18 +29,22 @@ use alloc::vec::Vec;
 use arbitrary::{Arbitrary, Unstructured};
 use pki_types::ServerName;
 
-use super::{SERVER_NAME, client_config, server_config};
+use super::{Extras, SERVER_NAME, client_config_with, server_config_with};
 use crate::error::Error;
 use crate::{ClientConnection, Connection, Event, Output, ServerConnection};
 
-/// The `api` input: both sides' options bytes (see [`client_config`], [`server_config`]) and
-/// the calls.
+/// The `api` input: both sides' options bytes and [`Extras`] (see [`client_config_with`],
+/// [`server_config_with`]: PSK, CCM_8, record size limits) and the calls.
 #[derive(Debug, Arbitrary)]
 pub struct ApiScript {
     /// The client's options byte.
     pub client_opts: u8,
     /// The server's options byte.
     pub server_opts: u8,
+    /// The client's PSK, CCM_8 and record size settings.
+    pub client_extras: Extras,
+    /// The server's.
+    pub server_extras: Extras,
     /// The calls, in order; then both sides are settled (everything delivered).
     pub ops: Vec<Op>,
 }
@@ -422,12 +428,23 @@ pub fn api(data: &[u8]) {
     run_api_script(&script);
 }
 
+/// How a pair ended once settled: for the client (0) and the server (1), the suite of its
+/// completed handshake and its error.
+#[derive(Debug)]
+pub struct ApiOutcome {
+    /// The negotiated suite, if the handshake completed.
+    pub suites: [Option<crate::enums::CipherSuite>; 2],
+    /// The sticky error, if any.
+    pub errors: [Option<Error>; 2],
+}
+
 /// Runs `script` on a fresh client/server pair.
-pub fn run_api_script(script: &ApiScript) {
+pub fn run_api_script(script: &ApiScript) -> ApiOutcome {
     let name = ServerName::try_from(SERVER_NAME).expect("a valid DNS name");
-    let client = ClientConnection::new(Arc::new(client_config(script.client_opts)), name)
-        .expect("the config is valid");
-    let server = ServerConnection::new(Arc::new(server_config(script.server_opts))).expect("valid");
+    let client_config = client_config_with(script.client_opts, script.client_extras);
+    let client = ClientConnection::new(Arc::new(client_config), name).expect("valid config");
+    let server_config = server_config_with(script.server_opts, script.server_extras);
+    let server = ServerConnection::new(Arc::new(server_config)).expect("valid config");
     let mut p = Pair {
         client,
         server,
@@ -457,4 +474,9 @@ pub fn run_api_script(script: &ApiScript) {
     }
     p.settle();
     p.check_settled();
+    let suite = |c: &Connection| c.handshake_summary().map(|s| s.suite);
+    ApiOutcome {
+        suites: [suite(&p.client), suite(&p.server)],
+        errors: [p.sides[0].error.clone(), p.sides[1].error.clone()],
+    }
 }

@@ -17,6 +17,13 @@
 //!
 //! A script with `raw` set skips the fix-ups of its hello, so the peer's messages reach the
 //! endpoint as the fuzzer built them.
+//!
+//! The endpoint's configuration comes from the script's options byte and [`Extras`]: with a
+//! PSK mode the scripted peer plays the PSK and ECDHE_PSK key exchanges (an identity hint,
+//! an identity, both stretchable); CCM_8 records carry 8-byte tags; and either side's
+//! max_fragment_length and record_size_limit take any value ([`Limit`]), illegal ones
+//! included. Unless `raw`, the scripted peer keeps its records within the smallest limit
+//! the endpoint asked for, so that handshakes under a limit complete.
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -26,11 +33,14 @@ use alloc::vec::Vec;
 use arbitrary::{Arbitrary, Unstructured};
 use pki_types::ServerName;
 
-use super::{SERVER_NAME, client_config, server_config};
+use super::{
+    Extras, PSK_HINTS, PSK_IDENTITIES, SERVER_NAME, client_config_with, server_config_with,
+};
 use crate::codec::Codec;
 use crate::codec::enums::{
     AlertDescription, CipherSuite, ClientCertificateType, CompressionMethod, ECCurveType,
-    ECPointFormat, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
+    ECPointFormat, ExtensionType, HandshakeType, MaxFragmentLength, NamedGroup, ProtocolVersion,
+    SignatureScheme,
 };
 use crate::crypto::KeyKind;
 use crate::crypto::fuzz_provider::{FUZZ_SIGNATURE, FuzzProvider};
@@ -38,11 +48,12 @@ use crate::error::Error;
 use crate::handshake::HandshakeSummary;
 use crate::msgs::{
     CertificateChain, CertificateRequest, CertificateStatusRequest, ClientExtension, ClientHello,
-    ClientKeyExchangePayload, DigitallySigned, EcdheServerKeyExchange, HandshakeMessage,
-    HandshakePayload, KxContext, NewSessionTicket, ServerExtension, ServerHello,
-    ServerKeyExchangePayload, SessionId,
+    ClientKeyExchangePayload, DigitallySigned, EcdhePskClientKeyExchange,
+    EcdhePskServerKeyExchange, EcdheServerKeyExchange, HandshakeMessage, HandshakePayload,
+    KxContext, NewSessionTicket, ServerExtension, ServerHello, ServerKeyExchangePayload, SessionId,
 };
 use crate::record::MAX_PLAINTEXT;
+use crate::record::limits::receive_cap;
 use crate::suites::{KeyExchange, SupportedSuite};
 use crate::{ClientConfig, ClientConnection, Connection, Event, Output, ServerConnection};
 
@@ -102,6 +113,45 @@ impl Blob {
             .cycle()
             .take(size.bytes())
             .collect()
+    }
+}
+
+/// A max_fragment_length code or record_size_limit value the scripted peer sends, legal or
+/// not.
+#[derive(Debug, Clone, Copy, Arbitrary)]
+pub enum Limit {
+    /// A legal value: max_fragment_length the client's own code (a server echoing it) or
+    /// else code 1 + this mod 4; record_size_limit 64 times (1 + this): 64 to 16,384.
+    Valid(u8),
+    /// Exactly this value (max_fragment_length: its low byte).
+    Value(u16),
+    /// One of [`LIMIT_BOUNDARIES`] (index mod its length).
+    Boundary(u8),
+}
+
+/// Values around the edges of both extensions: undefined max_fragment_length codes (0, 5,
+/// 255), record_size_limit's minimum (64), TLS 1.2's and TLS 1.3's maximum (2^14, 2^14 + 1)
+/// and the ends of its `u16`.
+pub const LIMIT_BOUNDARIES: [u16; 12] = [0, 1, 4, 5, 63, 64, 255, 511, 16384, 16385, 16386, 65535];
+
+impl Limit {
+    /// As a max_fragment_length code; `echo` is the client's, if any.
+    pub fn code(self, echo: Option<MaxFragmentLength>) -> MaxFragmentLength {
+        match self {
+            Limit::Valid(i) => echo.unwrap_or(MaxFragmentLength(1 + i % 4)),
+            Limit::Value(_) | Limit::Boundary(_) => {
+                MaxFragmentLength(self.value().to_be_bytes()[1])
+            }
+        }
+    }
+
+    /// As a record_size_limit.
+    pub fn value(self) -> u16 {
+        match self {
+            Limit::Valid(i) => 64 * (1 + u16::from(i)),
+            Limit::Value(v) => v,
+            Limit::Boundary(i) => LIMIT_BOUNDARIES[usize::from(i) % LIMIT_BOUNDARIES.len()],
+        }
     }
 }
 
@@ -196,10 +246,10 @@ fn check_end(conn: &mut Connection, seen: &Seen) {
 #[derive(Default)]
 struct Reading {
     at: usize,
-    /// The explicit nonce length of the endpoint's records once encrypted.
-    nonce: Option<usize>,
-    /// The explicit nonce length to use at the endpoint's ChangeCipherSpec.
-    pending_nonce: usize,
+    /// How the endpoint's records are sealed, once they are.
+    sealed: Option<Sealing>,
+    /// How they are sealed from the endpoint's ChangeCipherSpec on.
+    pending: Sealing,
     hs: Vec<u8>,
     /// Whole handshake messages, encoded.
     msgs: Vec<Vec<u8>>,
@@ -216,16 +266,16 @@ impl Reading {
                 return;
             };
             self.at += 5 + len;
-            let plain = match self.nonce {
+            let plain = match self.sealed {
                 None => body,
-                Some(n) => body
-                    .get(n..body.len().saturating_sub(16))
+                Some(s) => body
+                    .get(s.nonce..body.len().saturating_sub(s.tag))
                     .unwrap_or_default(),
             };
             match typ {
                 20 => {
                     self.ccs = true;
-                    self.nonce = Some(self.pending_nonce);
+                    self.sealed = Some(self.pending);
                 }
                 22 => {
                     self.hs.extend_from_slice(plain);
@@ -250,27 +300,56 @@ impl Reading {
     }
 }
 
+/// How a suite's records are sealed by the null AEAD: an explicit nonce and a tag of zeros.
+#[derive(Debug, Clone, Copy)]
+struct Sealing {
+    nonce: usize,
+    tag: usize,
+}
+
+impl Default for Sealing {
+    /// AES-GCM's.
+    fn default() -> Self {
+        Self { nonce: 8, tag: 16 }
+    }
+}
+
+impl Sealing {
+    /// `suite`'s (8 and 16 for AES-GCM, 0 and 16 for ChaCha20, 8 and 8 for CCM_8).
+    fn of(suite: CipherSuite) -> Self {
+        SupportedSuite::find(suite).map_or_else(Self::default, |s| Self {
+            nonce: s.aead.explicit_nonce_len(),
+            tag: s.aead.tag_len(),
+        })
+    }
+}
+
 /// The scripted peer's sending side: records, sealed with the null AEAD after its
-/// ChangeCipherSpec.
+/// ChangeCipherSpec, each with at most `cap` bytes of plaintext.
 struct Sending {
     frag: usize,
-    nonce: Option<usize>,
-    pending_nonce: usize,
+    cap: usize,
+    sealed: Option<Sealing>,
+    pending: Sealing,
 }
 
 impl Sending {
-    fn new(frag: u16) -> Self {
+    /// Handshake records of 1 + `frag` mod 2^14 bytes, no record over `cap` (the smallest
+    /// limit the endpoint asked for, if any).
+    fn new(frag: u16, cap: Option<usize>) -> Self {
+        let cap = cap.unwrap_or(MAX_PLAINTEXT).clamp(1, MAX_PLAINTEXT);
         Self {
-            frag: 1 + usize::from(frag) % MAX_PLAINTEXT,
-            nonce: None,
-            pending_nonce: 8,
+            frag: (1 + usize::from(frag) % MAX_PLAINTEXT).min(cap),
+            cap,
+            sealed: None,
+            pending: Sealing::default(),
         }
     }
 
     fn record(&self, out: &mut Vec<u8>, typ: u8, plain: &[u8]) {
-        let (nonce, tag) = match self.nonce {
+        let (nonce, tag) = match self.sealed {
             None => (0, 0),
-            Some(n) => (n, 16),
+            Some(s) => (s.nonce, s.tag),
         };
         out.extend_from_slice(&[typ, 3, 3]);
         out.extend_from_slice(&((nonce + plain.len() + tag) as u16).to_be_bytes());
@@ -287,11 +366,11 @@ impl Sending {
 
     fn ccs(&mut self, out: &mut Vec<u8>) {
         self.record(out, 20, &[1]);
-        self.nonce = Some(self.pending_nonce);
+        self.sealed = Some(self.pending);
     }
 
     fn app_data(&self, out: &mut Vec<u8>, data: &[u8]) {
-        for chunk in data.chunks(MAX_PLAINTEXT) {
+        for chunk in data.chunks(self.cap) {
             self.record(out, 23, chunk);
         }
     }
@@ -304,11 +383,6 @@ impl Sending {
         self.handshake(out, &enc(&HandshakeMessage::finished(vec![0; 12]))?);
         Some(())
     }
-}
-
-/// The explicit nonce length of `suite`'s records (8 for AES-GCM, 0 for ChaCha20).
-fn nonce_len(suite: CipherSuite) -> usize {
-    SupportedSuite::find(suite).map_or(8, |s| s.aead.explicit_nonce_len())
 }
 
 /// `items[i % len]`, if any.
@@ -341,13 +415,15 @@ fn chain_of(certs: &CertificateChain, big: &Option<Blob>, nonempty: bool) -> Cer
 // The client target: the script plays the server
 // ---------------------------------------------------------------------------------------
 
-/// The `client_structured` input: the client's options byte (see [`client_config`]), the
-/// record size the server fragments its handshake messages to, and one server turn per
-/// connection.
+/// The `client_structured` input: the client's options byte and [`Extras`] (see
+/// [`client_config_with`]), the record size the server fragments its handshake messages
+/// to, and one server turn per connection.
 #[derive(Debug, Arbitrary)]
 pub struct ServerScript {
     /// The client's options byte.
     pub opts: u8,
+    /// The client's PSK, CCM_8 and record size settings.
+    pub extras: Extras,
     /// Handshake record size, 1 + this mod 2^14.
     pub frag: u16,
     /// The first connection's server.
@@ -381,6 +457,16 @@ pub struct ServerTurn {
     pub app_data: Vec<u8>,
     /// Send close_notify at the end.
     pub close: bool,
+    /// The identity hint (stretchable) of a PSK or ECDHE_PSK suite's ServerKeyExchange.
+    /// `None`: no ServerKeyExchange for PSK alone, an empty hint for ECDHE_PSK (whose group
+    /// and point come from `ske`).
+    pub psk_hint: Option<Blob>,
+    /// The max_fragment_length to answer. `None`: unless `raw`, the client's, if it asked
+    /// and offered no record_size_limit (which takes precedence).
+    pub mfl: Option<Limit>,
+    /// The record_size_limit to answer. `None`: unless `raw`, the client's own value, if
+    /// it offered one.
+    pub rsl: Option<Limit>,
 }
 
 /// A NewSessionTicket with a stretchable ticket.
@@ -403,7 +489,7 @@ pub fn client_structured(data: &[u8]) -> Vec<ConnOutcome> {
 
 /// Plays `script` against two client connections of one configuration.
 pub fn run_server_script(script: &ServerScript) -> Vec<ConnOutcome> {
-    let config = Arc::new(client_config(script.opts));
+    let config = Arc::new(client_config_with(script.opts, script.extras));
     [&script.first, &script.second]
         .into_iter()
         .map(|turn| client_turn(&config, turn, script.frag))
@@ -459,7 +545,10 @@ fn serve(
     else {
         panic!("our client's first message is a ClientHello");
     };
-    let mut tx = Sending::new(frag);
+    let cap = (!turn.raw)
+        .then(|| receive_cap(ch.max_fragment_length(), ch.record_size_limit()))
+        .flatten();
+    let mut tx = Sending::new(frag, cap);
     let mut out = Vec::new();
     let stored = config
         .session_store
@@ -499,6 +588,7 @@ fn serve(
         sh.compression_method = CompressionMethod::NULL;
         sh.extensions = Some(server_extensions(&ch, &sh, suite, ems, send_ticket));
     }
+    answer_limits(&mut sh, &ch, turn);
     match resume {
         Some(_) => sh.session_id = ch.session_id,
         // Not a resumption: not the offered session ID.
@@ -508,8 +598,8 @@ fn serve(
         None => {}
     }
     let promised = sh.session_ticket_ack();
-    tx.pending_nonce = nonce_len(sh.cipher_suite);
-    rd.pending_nonce = tx.pending_nonce;
+    tx.pending = Sealing::of(sh.cipher_suite);
+    rd.pending = tx.pending;
     let ticket = || {
         let t = turn.ticket.as_ref();
         HandshakeMessage::from(NewSessionTicket {
@@ -528,37 +618,36 @@ fn serve(
         tx.finished(&mut out)?;
         pump(conn, &out, seen);
     } else {
-        // Full: ServerHello, Certificate, ServerKeyExchange, CertificateRequest, Done.
+        // Full: ServerHello, Certificate, ServerKeyExchange, CertificateRequest, Done; no
+        // Certificate or CertificateRequest with a PSK suite unless `raw`.
+        let certified = !suite.kx.uses_psk() || turn.raw;
         let chain = chain_of(&turn.certificates, &turn.big_certificate, !turn.raw);
         let mut flight = enc(&HandshakeMessage::from(sh))?;
-        flight.extend(enc(&HandshakeMessage::from(chain))?);
-        if suite.kx == KeyExchange::Ecdhe {
-            let mut ske = turn.ske.clone();
-            if !turn.raw {
-                let groups = ch.supported_groups().unwrap_or_default();
-                ske.curve_type = ECCurveType::NAMED_CURVE;
-                ske.group = pick(groups, usize::from(ske.group.0)).unwrap_or(NamedGroup::X25519);
-                if let Some(p) = FuzzProvider::public_key(ske.group) {
-                    ske.public = p;
-                }
-                let schemes: Vec<SignatureScheme> = ch
-                    .signature_algorithms()
-                    .unwrap_or_default()
-                    .iter()
-                    .copied()
-                    .filter(|s| suite.auth.is_some_and(|auth| scheme_fits(*s, auth)))
-                    .collect();
-                if let Some(s) = pick(&schemes, usize::from(ske.signed.scheme.0)) {
-                    ske.signed.scheme = s;
-                }
-                if ske.signed.signature.is_empty() {
-                    ske.signed.signature = FUZZ_SIGNATURE.to_vec();
-                }
-            }
-            let ske = ServerKeyExchangePayload::Ecdhe(ske);
+        if certified {
+            flight.extend(enc(&HandshakeMessage::from(chain))?);
+        }
+        let mut ske = turn.ske.clone();
+        if !turn.raw {
+            fix_server_params(&mut ske, &ch, suite);
+        }
+        let hint = turn.psk_hint.as_ref().map(|b| b.build(b'h'));
+        let ske = match suite.kx {
+            KeyExchange::Ecdhe => Some(ServerKeyExchangePayload::Ecdhe(ske)),
+            KeyExchange::EcdhePsk => Some(ServerKeyExchangePayload::EcdhePsk(
+                EcdhePskServerKeyExchange {
+                    hint: hint.unwrap_or_default(),
+                    curve_type: ske.curve_type,
+                    group: ske.group,
+                    public: ske.public,
+                },
+            )),
+            KeyExchange::Psk => hint.map(ServerKeyExchangePayload::Psk),
+            KeyExchange::Rsa => None,
+        };
+        if let Some(ske) = ske {
             flight.extend(enc(&HandshakeMessage::from(ske))?);
         }
-        if let Some(req) = &turn.cert_request {
+        if let (Some(req), true) = (&turn.cert_request, certified) {
             let mut req = req.clone();
             if req.certificate_types.is_empty() && !turn.raw {
                 req.certificate_types.push(ClientCertificateType::RSA_SIGN);
@@ -613,7 +702,7 @@ fn server_extensions(
             ServerExtension::RenegotiationInfo(_) => {
                 Some(ServerExtension::RenegotiationInfo(vec![]))
             }
-            ServerExtension::EcPointFormats(f) if suite.kx == KeyExchange::Ecdhe => {
+            ServerExtension::EcPointFormats(f) if suite.kx.uses_ecdhe() => {
                 let mut f = f.clone();
                 if !f.contains(&ECPointFormat::UNCOMPRESSED) {
                     f.push(ECPointFormat::UNCOMPRESSED);
@@ -642,17 +731,72 @@ fn server_extensions(
     exts
 }
 
+/// The ECDHE parameters fixed so that the client can use them: a named curve it offered
+/// (X25519 if none), our point, and (for a signed suite) a scheme it offered for the suite's
+/// key and a signature.
+fn fix_server_params(ske: &mut EcdheServerKeyExchange, ch: &ClientHello, suite: &SupportedSuite) {
+    let groups = ch.supported_groups().unwrap_or_default();
+    ske.curve_type = ECCurveType::NAMED_CURVE;
+    ske.group = pick(groups, usize::from(ske.group.0)).unwrap_or(NamedGroup::X25519);
+    if let Some(p) = FuzzProvider::public_key(ske.group) {
+        ske.public = p;
+    }
+    let schemes: Vec<SignatureScheme> = ch
+        .signature_algorithms()
+        .unwrap_or_default()
+        .iter()
+        .copied()
+        .filter(|s| suite.auth.is_some_and(|auth| scheme_fits(*s, auth)))
+        .collect();
+    if let Some(s) = pick(&schemes, usize::from(ske.signed.scheme.0)) {
+        ske.signed.scheme = s;
+    }
+    if ske.signed.signature.is_empty() {
+        ske.signed.signature = FUZZ_SIGNATURE.to_vec();
+    }
+}
+
+/// Puts the turn's max_fragment_length and record_size_limit answers in the ServerHello
+/// (replacing the hello's own); unless `raw`, a limit the turn leaves open is answered as
+/// a server would: record_size_limit with the client's own value, else max_fragment_length
+/// echoed.
+fn answer_limits(sh: &mut ServerHello, ch: &ClientHello, turn: &ServerTurn) {
+    let offered_mfl = ch.max_fragment_length();
+    let offered_rsl = ch.record_size_limit();
+    let rsl = match (turn.rsl, turn.raw) {
+        (Some(l), _) => Some(l.value()),
+        (None, false) => offered_rsl,
+        (None, true) => None,
+    };
+    let mfl = match (turn.mfl, turn.raw) {
+        (Some(l), _) => Some(l.code(offered_mfl)),
+        (None, false) if offered_rsl.is_none() => offered_mfl,
+        _ => None,
+    };
+    let answers = [
+        mfl.map(ServerExtension::MaxFragmentLength),
+        rsl.map(ServerExtension::RecordSizeLimit),
+    ];
+    for e in answers.into_iter().flatten() {
+        let exts = sh.extensions.get_or_insert_with(Vec::new);
+        exts.retain(|x| x.ext_type() != e.ext_type());
+        exts.push(e);
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // The server target: the script plays the client
 // ---------------------------------------------------------------------------------------
 
-/// The `server_structured` input: the server's options byte (see [`server_config`]), the
-/// record size the client fragments its handshake messages to, and one client turn per
-/// connection.
+/// The `server_structured` input: the server's options byte and [`Extras`] (see
+/// [`server_config_with`]), the record size the client fragments its handshake messages
+/// to, and one client turn per connection.
 #[derive(Debug, Arbitrary)]
 pub struct ClientScript {
     /// The server's options byte.
     pub opts: u8,
+    /// The server's PSK, CCM_8 and record size settings.
+    pub extras: Extras,
     /// Handshake record size, 1 + this mod 2^14.
     pub frag: u16,
     /// The first connection's client.
@@ -688,6 +832,13 @@ pub struct ClientTurn {
     pub app_data: Vec<u8>,
     /// Send close_notify at the end.
     pub close: bool,
+    /// The identity (stretchable) in a PSK or ECDHE_PSK ClientKeyExchange, unless `raw`.
+    /// `None`: the identity the server's hint names, the first one without.
+    pub psk_identity: Option<Blob>,
+    /// Offer max_fragment_length with this code (replacing the hello's own).
+    pub mfl: Option<Limit>,
+    /// Offer record_size_limit with this value (replacing the hello's own).
+    pub rsl: Option<Limit>,
 }
 
 /// What the first connection left for the second to offer.
@@ -711,7 +862,7 @@ pub fn server_structured(data: &[u8]) -> Vec<ConnOutcome> {
 
 /// Plays `script` against two server connections of one configuration.
 pub fn run_client_script(script: &ClientScript) -> Vec<ConnOutcome> {
-    let config = Arc::new(server_config(script.opts));
+    let config = Arc::new(server_config_with(script.opts, script.extras));
     let mut gave = Gave::default();
     let mut outcomes = Vec::new();
     for (i, turn) in [&script.first, &script.second].into_iter().enumerate() {
@@ -785,12 +936,15 @@ fn fix_client_hello(ch: &mut ClientHello, config: &crate::ServerConfig) {
     if !ch.compression_methods.contains(&CompressionMethod::NULL) {
         ch.compression_methods.push(CompressionMethod::NULL);
     }
-    // The suites the server can serve with one of its certificates.
+    // The suites the server can serve with one of its certificates or its PSKs.
     let ours: Vec<CipherSuite> = config
         .common
         .suites
         .iter()
-        .filter(|s| config.certs.iter().any(|c| Some(c.kind()) == s.auth))
+        .filter(|s| {
+            config.certs.iter().any(|c| Some(c.kind()) == s.auth)
+                || (s.kx.uses_psk() && config.psk.is_some())
+        })
         .map(|s| s.suite)
         .collect();
     if !ch.cipher_suites.iter().any(|s| ours.contains(s)) {
@@ -942,12 +1096,25 @@ fn client(
         let name = g.server_name.as_deref().map(ClientExtension::host_name);
         set_ext(&mut ch, ExtensionType::SERVER_NAME, name);
     }
+    if let Some(l) = turn.mfl {
+        let m = ClientExtension::MaxFragmentLength(l.code(None));
+        set_ext(&mut ch, ExtensionType::MAX_FRAGMENT_LENGTH, Some(m));
+    }
+    if let Some(l) = turn.rsl {
+        let r = ClientExtension::RecordSizeLimit(l.value());
+        set_ext(&mut ch, ExtensionType::RECORD_SIZE_LIMIT, Some(r));
+    }
+    // The server takes records over its own record_size_limit (or a max_fragment_length
+    // it echoes) as record_overflow.
+    let cap = (!turn.raw)
+        .then(|| receive_cap(ch.max_fragment_length(), config.common.record_size_limit))
+        .flatten();
     let mut gave = Gave {
         ems: ch.extended_master_secret(),
         server_name: ch.server_name().map(<[u8]>::to_vec),
         ..Gave::default()
     };
-    let mut tx = Sending::new(frag);
+    let mut tx = Sending::new(frag, cap);
     let mut rd = Reading::default();
     let mut out = Vec::new();
     tx.handshake(&mut out, &enc(&HandshakeMessage::from(ch))?);
@@ -965,8 +1132,8 @@ fn client(
     let suite = SupportedSuite::find(sh.cipher_suite).expect("our server chose one of its suites");
     gave.suite = Some(suite.suite);
     gave.session_id = sh.session_id;
-    tx.pending_nonce = nonce_len(suite.suite);
-    rd.pending_nonce = tx.pending_nonce;
+    tx.pending = Sealing::of(suite.suite);
+    rd.pending = tx.pending;
     out.clear();
     if rd.ccs {
         // The server resumed: our ChangeCipherSpec and Finished.
@@ -996,8 +1163,9 @@ fn client(
                     ClientKeyExchangePayload::Rsa(c) => ClientKeyExchangePayload::Rsa(c),
                     _ => ClientKeyExchangePayload::Rsa(vec![0; 256]),
                 },
-                // Not negotiated: the fuzzed configurations have no PSK.
-                KeyExchange::Psk | KeyExchange::EcdhePsk => return None,
+                KeyExchange::Psk | KeyExchange::EcdhePsk => {
+                    psk_key_exchange(&rd, suite.kx, turn.psk_identity.as_ref())?
+                }
             };
         }
         flight.extend(enc(&HandshakeMessage::from(cke))?);
@@ -1037,4 +1205,35 @@ fn client(
     }
     pump(conn, &out, seen);
     Some(gave)
+}
+
+/// Our PSK or ECDHE_PSK ClientKeyExchange after the server's flight in `rd`: `identity` if
+/// given, else the one its hint names (the first without a hint); for ECDHE_PSK our point
+/// in its group.
+fn psk_key_exchange(
+    rd: &Reading,
+    kx: KeyExchange,
+    identity: Option<&Blob>,
+) -> Option<ClientKeyExchangePayload> {
+    let ske = rd
+        .find(HandshakeType::SERVER_KEY_EXCHANGE, KxContext::from(kx))
+        .map(|m| m.payload);
+    let (hint, group) = match ske {
+        Some(HandshakePayload::ServerKeyExchange(ServerKeyExchangePayload::Psk(h))) => (h, None),
+        Some(HandshakePayload::ServerKeyExchange(ServerKeyExchangePayload::EcdhePsk(e))) => {
+            (e.hint, Some(e.group))
+        }
+        _ => (Vec::new(), None),
+    };
+    let identity = match identity {
+        Some(b) => b.build(b'i'),
+        None => PSK_IDENTITIES[usize::from(hint == PSK_HINTS[1])].to_vec(),
+    };
+    Some(match kx {
+        KeyExchange::EcdhePsk => ClientKeyExchangePayload::EcdhePsk(EcdhePskClientKeyExchange {
+            identity,
+            public: FuzzProvider::public_key(group?)?,
+        }),
+        _ => ClientKeyExchangePayload::Psk(identity),
+    })
 }
