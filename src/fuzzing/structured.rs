@@ -53,7 +53,7 @@ use crate::msgs::{
     KxContext, NewSessionTicket, ServerExtension, ServerHello, ServerKeyExchangePayload, SessionId,
 };
 use crate::record::MAX_PLAINTEXT;
-use crate::record::limits::receive_cap;
+use crate::record::limits::{advertised_record_size_limit, max_fragment_length_bytes};
 use crate::suites::{KeyExchange, SupportedSuite};
 use crate::{ClientConfig, ClientConnection, Connection, Event, Output, ServerConnection};
 
@@ -546,7 +546,7 @@ fn serve(
         panic!("our client's first message is a ClientHello");
     };
     let cap = (!turn.raw)
-        .then(|| receive_cap(ch.max_fragment_length(), ch.record_size_limit()))
+        .then(|| smallest_limit(ch.max_fragment_length(), ch.record_size_limit()))
         .flatten();
     let mut tx = Sending::new(frag, cap);
     let mut out = Vec::new();
@@ -1107,7 +1107,7 @@ fn client(
     // The server takes records over its own record_size_limit (or a max_fragment_length
     // it echoes) as record_overflow.
     let cap = (!turn.raw)
-        .then(|| receive_cap(ch.max_fragment_length(), config.common.record_size_limit))
+        .then(|| smallest_limit(ch.max_fragment_length(), config.common.record_size_limit))
         .flatten();
     let mut gave = Gave {
         ems: ch.extended_master_secret(),
@@ -1236,4 +1236,16 @@ fn psk_key_exchange(
         }),
         _ => ClientKeyExchangePayload::Psk(identity),
     })
+}
+
+/// The smallest record limit either side asked for (a max_fragment_length offered, a
+/// record_size_limit): what the scripted peer keeps its records within, so that they fit
+/// whichever of the two the endpoint ends up applying, and a receive buffer sized up front.
+fn smallest_limit(mfl: Option<MaxFragmentLength>, rsl: Option<u16>) -> Option<usize> {
+    let mfl = mfl.and_then(max_fragment_length_bytes);
+    let rsl = rsl.map(|l| usize::from(advertised_record_size_limit(l)));
+    match (mfl, rsl) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }

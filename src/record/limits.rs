@@ -176,8 +176,10 @@ pub(crate) fn client_negotiate(
 }
 
 /// The most plaintext we accept in any record from the start, with
-/// `limit_receive_buffer`: the smallest limit we ask for (the max_fragment_length we
-/// offer, our record_size_limit), `None` if we ask for none.
+/// `limit_receive_buffer`: the limit we ask for (the max_fragment_length we offer, our
+/// record_size_limit), `None` if we ask for none. Offering both, the larger: a peer that
+/// knows record_size_limit applies it and ignores max_fragment_length (RFC 8449 section
+/// 5), one that does not applies max_fragment_length, and we cannot know which in advance.
 pub(crate) fn receive_cap(
     offered_mfl: Option<MaxFragmentLength>,
     own_rsl: Option<u16>,
@@ -185,7 +187,7 @@ pub(crate) fn receive_cap(
     let mfl = offered_mfl.and_then(max_fragment_length_bytes);
     let rsl = own_rsl.map(|l| usize::from(advertised_record_size_limit(l)));
     match (mfl, rsl) {
-        (Some(a), Some(b)) => Some(a.min(b)),
+        (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
     }
 }
@@ -269,10 +271,12 @@ mod tests {
     }
 
     #[test]
-    fn receive_cap_is_the_smallest_limit_asked_for() {
+    fn receive_cap_is_the_limit_asked_for_and_the_larger_of_two() {
         assert_eq!(receive_cap(None, None), None);
         assert_eq!(receive_cap(Some(L512), None), Some(512));
-        assert_eq!(receive_cap(Some(L4096), Some(1000)), Some(1000));
+        assert_eq!(receive_cap(Some(L4096), Some(1000)), Some(4096));
+        assert_eq!(receive_cap(Some(L512), Some(16385)), Some(16384));
+        assert_eq!(receive_cap(Some(L512), Some(512)), Some(512));
         assert_eq!(receive_cap(None, Some(16385)), Some(16384));
     }
 }
