@@ -52,7 +52,8 @@ pub struct ApiScript {
 /// One call on one side (`server` picks which).
 #[derive(Debug, Clone, Copy, Arbitrary)]
 pub enum Op {
-    /// `handle_input` with up to `max` bytes of what the other side sent.
+    /// `handle_input` with up to `max` bytes of what the other side sent; `max` 0 is a
+    /// transport with nothing to read: `release_buffers`.
     Deliver {
         /// To the server (else to the client).
         server: bool,
@@ -453,6 +454,11 @@ pub fn run_api_script(script: &ApiScript) -> ApiOutcome {
     };
     for op in &script.ops {
         match *op {
+            // Nothing to deliver: the transport would block, so free the buffers, as the
+            // streams do (`Connection::release_buffers`).
+            Op::Deliver { server, max: 0 } => {
+                p.conn(usize::from(server)).release_buffers();
+            }
             Op::Deliver { server, max } => {
                 p.deliver(usize::from(server), usize::from(max));
             }
