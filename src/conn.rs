@@ -456,6 +456,7 @@ impl Connection {
 
     /// [`write_into`](Self::write_into), appending the records to `out`, which grows as
     /// needed (all of `data` is taken): no part of `out` is zeroed before it is written.
+    #[cfg(feature = "tokio")]
     pub(crate) fn write_append(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
         self.check_write_direct()?;
         self.core

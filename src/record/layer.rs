@@ -161,6 +161,7 @@ impl RecordLayer {
 
     /// Seals application data into records appended to `out` (which grows as needed),
     /// bypassing the queue (which must be empty: the caller checks). Takes all of `data`.
+    #[cfg(feature = "tokio")]
     pub(crate) fn seal_append(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
         let version = self.write_version;
         let sealer = self
