@@ -436,6 +436,8 @@ impl rsa::rand_core::TryRng for ProviderRng<'_> {
 impl rsa::rand_core::TryCryptoRng for ProviderRng<'_> {}
 
 pub mod ccm;
+#[cfg(any(feature = "rustcrypto", feature = "test-provider"))]
+pub(crate) mod ecdh;
 // Features `fuzzing` and `test-provider`: for this crate's tests and fuzz targets only,
 // not part of the API.
 #[cfg(feature = "fuzzing")]

@@ -39,10 +39,10 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::codec::enums::NamedGroup;
 use crate::codec::enums::SignatureScheme;
-use crate::crypto::kx::{check_peer_public, check_shared_secret, invalid_point};
+use crate::crypto::ecdh::{ActiveKx as EcdhKx, Secret};
 use crate::crypto::ring::RingProvider;
 use crate::crypto::{
-    self, ActiveKx, AeadAlgorithm, CryptoProvider, HashAlgorithm, KeyKind, KxGroup, SharedSecret,
+    self, ActiveKx, AeadAlgorithm, CryptoProvider, HashAlgorithm, KeyKind, KxGroup,
     SignatureVerification, SigningKey,
 };
 use crate::error::Error;
@@ -109,7 +109,7 @@ impl TestProvider {
                 "test provider: unsupported key-exchange group",
             ))?;
         // Validate now, so that `start` cannot fail on a queued key.
-        TestSecret::from_bytes(group, private)?;
+        test_secret(group, private)?;
         g.keys.push(private.to_vec());
         Ok(self)
     }
@@ -258,7 +258,7 @@ impl TestKxGroup {
         }
     }
 
-    fn derived_secret(&self) -> Result<TestSecret, Error> {
+    fn derived_secret(&self) -> Result<Secret, Error> {
         // A derived NIST scalar is out of range with probability about 2^-32 (P-256) or
         // 2^-190 (P-384); try the next counter value then.
         for _ in 0..16 {
@@ -274,7 +274,7 @@ impl TestKxGroup {
                 _ => (HashAlgorithm::Sha256, 32),
             };
             let bytes = derive(alg, &parts);
-            if let Ok(secret) = TestSecret::from_bytes(self.name, &bytes.as_ref()[..len]) {
+            if let Ok(secret) = test_secret(self.name, &bytes.as_ref()[..len]) {
                 return Ok(secret);
             }
         }
@@ -299,93 +299,19 @@ impl KxGroup for TestKxGroup {
                     .keys
                     .get(i)
                     .ok_or(Error::internal("test provider: key queue index"))?;
-                TestSecret::from_bytes(self.name, key)?
+                test_secret(self.name, key)?
             }
             Err(_) => self.derived_secret()?,
         };
-        let public = secret.public_key();
-        Ok(Box::new(TestActiveKx {
-            group: self.name,
-            secret,
-            public,
-        }))
+        Ok(Box::new(EcdhKx::new(self.name, secret)))
     }
 }
 
-enum TestSecret {
-    X25519(x25519_dalek::StaticSecret),
-    P256(p256::SecretKey),
-    P384(p384::SecretKey),
-}
-
-impl TestSecret {
-    fn from_bytes(group: NamedGroup, bytes: &[u8]) -> Result<Self, Error> {
-        const BAD: Error = Error::Config("test provider: invalid ephemeral private key");
-        match group {
-            NamedGroup::X25519 => {
-                let b: [u8; 32] = bytes.try_into().map_err(|_| BAD)?;
-                Ok(TestSecret::X25519(x25519_dalek::StaticSecret::from(b)))
-            }
-            NamedGroup::SECP256R1 if bytes.len() == 32 => p256::SecretKey::from_slice(bytes)
-                .map(TestSecret::P256)
-                .map_err(|_| BAD),
-            NamedGroup::SECP384R1 if bytes.len() == 48 => p384::SecretKey::from_slice(bytes)
-                .map(TestSecret::P384)
-                .map_err(|_| BAD),
-            _ => Err(BAD),
-        }
-    }
-
-    fn public_key(&self) -> Vec<u8> {
-        use p256::elliptic_curve::sec1::ToSec1Point;
-        match self {
-            TestSecret::X25519(s) => x25519_dalek::PublicKey::from(s).as_bytes().to_vec(),
-            TestSecret::P256(s) => s.public_key().to_sec1_point(false).as_bytes().to_vec(),
-            TestSecret::P384(s) => s.public_key().to_sec1_point(false).as_bytes().to_vec(),
-        }
-    }
-}
-
-struct TestActiveKx {
-    group: NamedGroup,
-    secret: TestSecret,
-    public: Vec<u8>,
-}
-
-impl ActiveKx for TestActiveKx {
-    fn group(&self) -> NamedGroup {
-        self.group
-    }
-
-    fn public_key(&self) -> &[u8] {
-        &self.public
-    }
-
-    fn complete(self: Box<Self>, peer_public: &[u8]) -> Result<SharedSecret, Error> {
-        check_peer_public(self.group, peer_public)?;
-        let secret = match &self.secret {
-            TestSecret::X25519(s) => {
-                let peer: [u8; 32] = peer_public
-                    .try_into()
-                    .map_err(|_| invalid_point(self.group))?;
-                let shared = s.diffie_hellman(&x25519_dalek::PublicKey::from(peer));
-                shared.as_bytes().to_vec()
-            }
-            TestSecret::P256(s) => {
-                let peer = p256::PublicKey::from_sec1_bytes(peer_public)
-                    .map_err(|_| invalid_point(self.group))?;
-                let shared = p256::ecdh::diffie_hellman(s.to_nonzero_scalar(), peer.as_affine());
-                shared.raw_secret_bytes().to_vec()
-            }
-            TestSecret::P384(s) => {
-                let peer = p384::PublicKey::from_sec1_bytes(peer_public)
-                    .map_err(|_| invalid_point(self.group))?;
-                let shared = p384::ecdh::diffie_hellman(s.to_nonzero_scalar(), peer.as_affine());
-                shared.raw_secret_bytes().to_vec()
-            }
-        };
-        check_shared_secret(self.group, SharedSecret::new(secret))
-    }
+/// The queued or derived private key: `Config` if it is not one for the group.
+fn test_secret(group: NamedGroup, bytes: &[u8]) -> Result<Secret, Error> {
+    Secret::from_bytes(group, bytes).ok_or(Error::Config(
+        "test provider: invalid ephemeral private key",
+    ))
 }
 
 /// An ECDSA key whose signatures are deterministic (RFC 6979): the same message always gets

@@ -1,17 +1,15 @@
-//! Ephemeral ECDH: X25519 over `x25519-dalek`, secp256r1 and secp384r1 over `p256` and
-//! `p384`. Private keys are drawn from the provider's [`RandomSource`] and wiped on drop.
+//! Ephemeral ECDH: X25519, secp256r1 and secp384r1 (`crate::crypto::ecdh`), with private
+//! keys drawn from the provider's [`RandomSource`] and wiped on drop.
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 
-use p256::elliptic_curve::sec1::ToSec1Point;
 use zeroize::Zeroizing;
 
 use super::RandomSource;
 use crate::codec::enums::NamedGroup;
-use crate::crypto::kx::{check_peer_public, check_shared_secret, invalid_point};
-use crate::crypto::{self, SharedSecret};
+use crate::crypto::ecdh::{ActiveKx, Secret};
+use crate::crypto::{self};
 use crate::error::Error;
 
 /// A key-exchange group drawing its private keys from a random source.
@@ -33,107 +31,29 @@ impl crypto::KxGroup for Group {
     }
 
     fn start(&self) -> Result<Box<dyn crypto::ActiveKx>, Error> {
-        let secret = Secret::generate(self.name, &*self.rng)?;
-        let public = secret.public_key();
-        Ok(Box::new(ActiveKx {
-            group: self.name,
-            secret,
-            public,
-        }))
+        let secret = generate(self.name, &*self.rng)?;
+        Ok(Box::new(ActiveKx::new(self.name, secret)))
     }
 }
 
-enum Secret {
-    X25519(x25519_dalek::StaticSecret),
-    P256(p256::SecretKey),
-    P384(p384::SecretKey),
-}
-
-impl Secret {
-    /// A fresh private key. X25519 takes any 32 bytes (clamped when used); a NIST scalar
-    /// that is zero or not below the group order (probability about 2^-32 for P-256,
-    /// 2^-190 for P-384) is drawn again.
-    fn generate(group: NamedGroup, rng: &dyn RandomSource) -> Result<Self, Error> {
-        match group {
-            NamedGroup::X25519 => {
-                let mut bytes = Zeroizing::new([0u8; 32]);
-                rng.fill(&mut *bytes)?;
-                Ok(Secret::X25519(x25519_dalek::StaticSecret::from(*bytes)))
-            }
-            NamedGroup::SECP256R1 => {
-                let mut bytes = Zeroizing::new([0u8; 32]);
-                for _ in 0..8 {
-                    rng.fill(&mut *bytes)?;
-                    if let Ok(k) = p256::SecretKey::from_slice(&*bytes) {
-                        return Ok(Secret::P256(k));
-                    }
-                }
-                Err(Error::internal("no valid P-256 private key from the RNG"))
-            }
-            NamedGroup::SECP384R1 => {
-                let mut bytes = Zeroizing::new([0u8; 48]);
-                for _ in 0..8 {
-                    rng.fill(&mut *bytes)?;
-                    if let Ok(k) = p384::SecretKey::from_slice(&*bytes) {
-                        return Ok(Secret::P384(k));
-                    }
-                }
-                Err(Error::internal("no valid P-384 private key from the RNG"))
-            }
-            _ => Err(Error::internal("key exchange in an unsupported group")),
+/// A fresh private key. X25519 takes any 32 bytes (clamped when used); a NIST scalar that
+/// is zero or not below the group order (probability about 2^-32 for P-256, 2^-190 for
+/// P-384) is drawn again.
+fn generate(group: NamedGroup, rng: &dyn RandomSource) -> Result<Secret, Error> {
+    let len = match group {
+        NamedGroup::X25519 | NamedGroup::SECP256R1 => 32,
+        NamedGroup::SECP384R1 => 48,
+        _ => return Err(Error::internal("key exchange in an unsupported group")),
+    };
+    let mut bytes = Zeroizing::new([0u8; 48]);
+    let bytes = &mut bytes[..len];
+    for _ in 0..8 {
+        rng.fill(bytes)?;
+        if let Some(secret) = Secret::from_bytes(group, bytes) {
+            return Ok(secret);
         }
     }
-
-    /// The public key in wire form: 32 bytes for X25519, an uncompressed point otherwise.
-    fn public_key(&self) -> Vec<u8> {
-        match self {
-            Secret::X25519(s) => x25519_dalek::PublicKey::from(s).as_bytes().to_vec(),
-            Secret::P256(s) => s.public_key().to_sec1_point(false).as_bytes().to_vec(),
-            Secret::P384(s) => s.public_key().to_sec1_point(false).as_bytes().to_vec(),
-        }
-    }
-}
-
-struct ActiveKx {
-    group: NamedGroup,
-    secret: Secret,
-    public: Vec<u8>,
-}
-
-impl crypto::ActiveKx for ActiveKx {
-    fn group(&self) -> NamedGroup {
-        self.group
-    }
-
-    fn public_key(&self) -> &[u8] {
-        &self.public
-    }
-
-    fn complete(self: Box<Self>, peer_public: &[u8]) -> Result<SharedSecret, Error> {
-        check_peer_public(self.group, peer_public)?;
-        let secret = match &self.secret {
-            Secret::X25519(s) => {
-                let peer: [u8; 32] = peer_public
-                    .try_into()
-                    .map_err(|_| invalid_point(self.group))?;
-                let shared = s.diffie_hellman(&x25519_dalek::PublicKey::from(peer));
-                shared.as_bytes().to_vec()
-            }
-            Secret::P256(s) => {
-                let peer = p256::PublicKey::from_sec1_bytes(peer_public)
-                    .map_err(|_| invalid_point(self.group))?;
-                let shared = p256::ecdh::diffie_hellman(s.to_nonzero_scalar(), peer.as_affine());
-                shared.raw_secret_bytes().to_vec()
-            }
-            Secret::P384(s) => {
-                let peer = p384::PublicKey::from_sec1_bytes(peer_public)
-                    .map_err(|_| invalid_point(self.group))?;
-                let shared = p384::ecdh::diffie_hellman(s.to_nonzero_scalar(), peer.as_affine());
-                shared.raw_secret_bytes().to_vec()
-            }
-        };
-        check_shared_secret(self.group, SharedSecret::new(secret))
-    }
+    Err(Error::internal("no valid private key from the RNG"))
 }
 
 #[cfg(test)]
