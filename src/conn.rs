@@ -83,16 +83,17 @@ pub enum Event {
     /// type is `tls12::internal::msgs::HandshakeMessage`, outside the stable API: its field
     /// `typ` is a [`HandshakeType`](crate::enums::HandshakeType), the rest may change in any
     /// release.
-    HandshakeMessageSent(HandshakeMessage),
+    HandshakeMessageSent(Box<HandshakeMessage>),
     /// A handshake message was received (only with `message_events` configured); unstable
     /// like [`HandshakeMessageSent`](Self::HandshakeMessageSent).
-    HandshakeMessageReceived(HandshakeMessage),
+    HandshakeMessageReceived(Box<HandshakeMessage>),
     /// We sent ChangeCipherSpec: from now on our records are encrypted.
     ChangeCipherSpecSent,
     /// The peer sent ChangeCipherSpec: from now on its records are encrypted.
     ChangeCipherSpecReceived,
-    /// The handshake completed.
-    HandshakeComplete(Box<HandshakeSummary>),
+    /// The handshake completed. The summary is the one
+    /// [`Connection::handshake_summary`] returns, shared rather than copied.
+    HandshakeComplete(Arc<HandshakeSummary>),
     /// The peer sent a warning alert (other than close_notify).
     AlertReceived(AlertDescription),
     /// The peer sent close_notify: it will send no more data.
@@ -148,7 +149,7 @@ pub(crate) struct Core {
     error: Option<Error>,
     /// The handshake completed: the summary to report once the current record is
     /// processed.
-    completed: Option<Box<HandshakeSummary>>,
+    completed: Option<Arc<HandshakeSummary>>,
     /// What RFC 5705 exporters derive from, once the handshake is complete.
     exporter: Option<Box<Exporter>>,
 }
@@ -212,7 +213,7 @@ impl Core {
             None => self.record.write(ContentType::HANDSHAKE, &bytes)?,
         }
         if let Some(msg) = event {
-            self.emit(Event::HandshakeMessageSent(msg));
+            self.emit(Event::HandshakeMessageSent(Box::new(msg)));
         }
         Ok(bytes)
     }
@@ -294,7 +295,7 @@ impl handshake::Output for Core {
 
     /// Kept until the record that completed the handshake is processed, then reported as
     /// [`Event::HandshakeComplete`].
-    fn complete(&mut self, summary: Box<HandshakeSummary>, exporter: Box<Exporter>) {
+    fn complete(&mut self, summary: Arc<HandshakeSummary>, exporter: Box<Exporter>) {
         self.exporter = Some(exporter);
         self.completed = Some(summary);
     }
@@ -314,7 +315,7 @@ pub struct Connection {
     joiner: HandshakeJoiner,
     pub(crate) core: Core,
     pub(crate) hs: HandshakeState,
-    summary: Option<Box<HandshakeSummary>>,
+    summary: Option<Arc<HandshakeSummary>>,
     /// The handshake completed and its buffers are still held: free them at the next
     /// [`Output::Idle`].
     release_when_idle: bool,
@@ -333,6 +334,9 @@ impl Connection {
     pub(crate) fn new(core: Core, hs: HandshakeState) -> Self {
         let joiner = HandshakeJoiner::new(core.config.max_handshake_message);
         let mut deframer = Deframer::new();
+        // A handshake's records are small, a resumed one's all of them: the 18 KiB buffer
+        // waits for the first record that needs it.
+        deframer.start_small();
         // Until the peer's ChangeCipherSpec, records are TLSPlaintext: a header announcing
         // more than 2^14 bytes (or our cap) is record_overflow at once (RFC 5246 6.2.1),
         // rather than a wait for a fragment that could never be accepted.
@@ -668,7 +672,7 @@ impl Connection {
                     check_verify_data_len(&msg)?;
                     crate::log::trace!("received {:?} ({} bytes)", msg.typ, hb.encoded.len());
                     if core.config.message_events {
-                        core.emit(Event::HandshakeMessageReceived(msg.clone()));
+                        core.emit(Event::HandshakeMessageReceived(Box::new(msg.clone())));
                     }
                     self.hs.handle(
                         core,

@@ -207,10 +207,13 @@ fn ecdhe_psk_without_a_hint_sends_an_empty_one() {
         .events
         .iter()
         .find_map(|e| match e {
-            Event::HandshakeMessageReceived(HandshakeMessage {
-                payload: HandshakePayload::ServerKeyExchange(ske),
-                ..
-            }) => Some(ske.clone()),
+            Event::HandshakeMessageReceived(m) => match &**m {
+                HandshakeMessage {
+                    payload: HandshakePayload::ServerKeyExchange(ske),
+                    ..
+                } => Some(ske.clone()),
+                _ => None,
+            },
             _ => None,
         })
         .expect("a ServerKeyExchange");
@@ -598,10 +601,13 @@ fn client_hello_suites(c: ClientConfig) -> Vec<CipherSuite> {
     sink.events
         .iter()
         .find_map(|e| match e {
-            Event::HandshakeMessageSent(HandshakeMessage {
-                payload: HandshakePayload::ClientHello(ch),
-                ..
-            }) => Some(ch.cipher_suites.clone()),
+            Event::HandshakeMessageSent(m) => match &**m {
+                HandshakeMessage {
+                    payload: HandshakePayload::ClientHello(ch),
+                    ..
+                } => Some(ch.cipher_suites.clone()),
+                _ => None,
+            },
             _ => None,
         })
         .expect("a ClientHello")

@@ -25,7 +25,6 @@
 //! included. Unless `raw`, the scripted peer keeps its records within the smallest limit
 //! the endpoint asked for, so that handshakes under a limit complete.
 
-use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -159,7 +158,7 @@ impl Limit {
 #[derive(Debug, Default)]
 pub struct ConnOutcome {
     /// The handshake completed (with its summary).
-    pub summary: Option<Box<HandshakeSummary>>,
+    pub summary: Option<alloc::sync::Arc<HandshakeSummary>>,
     /// The connection's sticky error, if it failed.
     pub error: Option<Error>,
     /// Application data received.

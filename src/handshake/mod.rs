@@ -104,7 +104,7 @@ pub(crate) trait Output {
     fn refuse_renegotiation(&mut self) -> Result<(), Error>;
 
     /// The handshake is complete: what it negotiated, and what exporters derive from.
-    fn complete(&mut self, summary: Box<HandshakeSummary>, exporter: Box<Exporter>);
+    fn complete(&mut self, summary: Arc<HandshakeSummary>, exporter: Box<Exporter>);
 }
 
 /// What the connection hands to the state machine.
@@ -489,7 +489,7 @@ impl Secrets {
         summary: HandshakeSummary,
     ) -> Result<(), Error> {
         out.start_app_data()?;
-        out.complete(Box::new(summary), Exporter::of(self));
+        out.complete(Arc::new(summary), Exporter::of(self));
         Ok(())
     }
 

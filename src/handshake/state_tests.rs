@@ -49,7 +49,7 @@ struct Recorder {
     actions: Vec<Action>,
     /// Sent since the last [`Recorder::take_wire`].
     wire: Vec<Wire>,
-    summary: Option<Box<HandshakeSummary>>,
+    summary: Option<alloc::sync::Arc<HandshakeSummary>>,
 }
 
 impl Recorder {
@@ -103,7 +103,7 @@ impl Output for Recorder {
         self.actions.push(Action::RefuseRenegotiation);
         Ok(())
     }
-    fn complete(&mut self, summary: Box<HandshakeSummary>, _: Box<Exporter>) {
+    fn complete(&mut self, summary: alloc::sync::Arc<HandshakeSummary>, _: Box<Exporter>) {
         self.actions.push(Action::Complete);
         self.summary = Some(summary);
     }

@@ -20,7 +20,8 @@ pub struct Record<'a> {
 /// Cuts a byte stream into records (RFC 5246 section 6.2).
 ///
 /// The buffer is allocated at the first non-empty [`feed`](Self::feed) (or
-/// [`spare`](Self::spare)), at its full size, and never grows on its own: it holds one
+/// [`spare`](Self::spare)), at its full size (or small, growing once: see
+/// [`start_small`](Self::start_small)), and never grows on its own otherwise: it holds one
 /// header and the largest fragment it is sized for, at most [`Deframer::CAPACITY`] bytes
 /// (a maximum-size ciphertext record) and by default exactly that.
 /// [`set_capacity`](Self::set_capacity) sizes it for smaller records (a negotiated
@@ -100,6 +101,9 @@ pub struct Deframer {
     error: Option<DecodeError>,
     /// Where the payload of the record most recently handed out sits.
     last: core::ops::Range<usize>,
+    /// Start small (see [`start_small`](Deframer::start_small)): the next allocation holds
+    /// at most [`Deframer::SMALL_HOLD`] bytes, until a record needs more.
+    small_first: bool,
 }
 
 /// The alignment [`Deframer`] gives the payload of a record that starts in an empty buffer.
@@ -118,6 +122,11 @@ impl Deframer {
     /// The most bytes the deframer ever holds: a header and a [`MAX_CIPHERTEXT`] fragment.
     pub const CAPACITY: usize = HEADER_LEN + MAX_CIPHERTEXT;
 
+    /// The record bytes a buffer that [starts small](Self::start_small) holds: with its
+    /// alignment slack, 1 KiB, which the allocator serves from its fast per-thread cache;
+    /// enough for the records of a resumed handshake and most ClientHellos.
+    pub const SMALL_HOLD: usize = 1024 - PAYLOAD_ALIGN;
+
     /// A deframer. It allocates nothing until bytes arrive; then its buffer of
     /// [`Self::CAPACITY`] bytes (unless [`set_capacity`](Self::set_capacity) says less) is
     /// its only allocation.
@@ -134,7 +143,20 @@ impl Deframer {
             any_minor: false,
             error: None,
             last: 0..0,
+            small_first: false,
         }
+    }
+
+    /// Makes the first allocation small: it holds at most
+    /// [`SMALL_HOLD`](Self::SMALL_HOLD) record bytes, and is replaced by the full-size
+    /// buffer (see [`set_capacity`](Self::set_capacity)) at the first `feed` that brings
+    /// more than that, or the first `feed` or `spare` that finds a record header announcing
+    /// more; from then on, every allocation (after a [`release`](Self::release)) is
+    /// full-size. So `feed` takes as much as without a small start, and a connection
+    /// whose records stay small (a resumed handshake) never allocates the 18 KiB buffer.
+    /// [`preallocate`](Self::preallocate) allocates the full size.
+    pub fn start_small(&mut self) {
+        self.small_first = true;
     }
 
     /// Copies as much of `input` as fits into the buffer and returns how many bytes were
@@ -148,7 +170,7 @@ impl Deframer {
             return 0;
         }
         self.allocate();
-        self.resize();
+        self.resize(self.buffered() + input.len());
         if self.limit() - self.end < input.len() && self.start > self.origin {
             self.compact();
         }
@@ -176,7 +198,7 @@ impl Deframer {
             return &mut [];
         }
         self.allocate();
-        self.resize();
+        self.resize(0);
         if self.start > self.origin {
             self.compact();
         }
@@ -217,8 +239,9 @@ impl Deframer {
     /// want all allocation done at setup), at the size [`set_capacity`](Self::set_capacity)
     /// gave.
     pub fn preallocate(&mut self) {
+        self.small_first = false;
         self.allocate();
-        self.resize();
+        self.resize(0);
     }
 
     /// Sizes the buffer for records of up to `max_fragment` fragment bytes (or
@@ -252,7 +275,11 @@ impl Deframer {
         if self.buf.capacity() == 0 {
             // Nothing is buffered when there is no buffer.
             debug_assert_eq!((self.start, self.end), (0, 0));
-            self.held = self.target();
+            self.held = if self.small_first {
+                self.target().min(Self::SMALL_HOLD)
+            } else {
+                self.target()
+            };
             self.buf = Self::aligned(self.held, &mut self.origin);
             self.start = self.origin;
             self.end = self.origin;
@@ -271,11 +298,19 @@ impl Deframer {
     /// Replaces the allocated buffer by one of the target size, moving the bytes not yet
     /// handed out, if they fit (a larger target always fits them). This releases the
     /// record most recently handed out, as `feed` and `spare` do.
-    fn resize(&mut self) {
+    fn resize(&mut self, need: usize) {
         let target = self.target();
         let pending = self.end - self.start;
         if self.buf.capacity() == 0 || self.held == target || pending > target {
             return;
+        }
+        if self.held < target && self.small_first {
+            // Started small: grow only for more bytes than it holds (`need`, or the record
+            // whose header is in).
+            if need.max(self.announced().unwrap_or(0)) <= self.held {
+                return;
+            }
+            self.small_first = false;
         }
         let mut origin = 0;
         let mut buf = Self::aligned(target, &mut origin);
@@ -286,6 +321,16 @@ impl Deframer {
         self.start = origin;
         self.end = origin + pending;
         self.last = 0..0;
+    }
+
+    /// The whole length (header included) of the record whose header starts the bytes not
+    /// yet handed out, once the header is there.
+    fn announced(&self) -> Option<usize> {
+        let head = self
+            .buf
+            .get(self.start..self.end)?
+            .first_chunk::<HEADER_LEN>()?;
+        Some(HEADER_LEN + usize::from(u16::from_be_bytes([head[3], head[4]])))
     }
 
     /// One past the last byte the buffer may hold.
@@ -933,5 +978,75 @@ mod tests {
         );
         assert_eq!(d.allocated(), HEADER_LEN + 150);
         assert_eq!(d.next_record().unwrap().unwrap().payload.len(), 150);
+    }
+
+    #[test]
+    fn a_buffer_started_small_grows_once_for_a_larger_record() {
+        let mut d = Deframer::new();
+        d.start_small();
+        let small = rec(22, 0x0303, &[1; 300]);
+        assert_eq!(d.feed(&small), small.len());
+        assert_eq!(d.allocated(), Deframer::SMALL_HOLD);
+        assert!(d.buf.capacity() <= 1024, "{}", d.buf.capacity());
+        assert_eq!(d.next_record().unwrap().unwrap().payload, &[1; 300][..]);
+        // Records that fit never make it grow.
+        for _ in 0..5 {
+            assert_eq!(d.feed(&small), small.len());
+            assert!(d.next_record().unwrap().is_some());
+        }
+        assert_eq!(d.allocated(), Deframer::SMALL_HOLD);
+        // More than the small buffer holds, while a record waits to be drained: it grows
+        // to the full size and takes it all, as a full-size buffer would.
+        assert_eq!(d.feed(&small), small.len());
+        let big = rec(23, 0x0303, &[2; 5000]);
+        assert_eq!(d.feed(&big), big.len());
+        assert_eq!(d.allocated(), Deframer::CAPACITY);
+        assert_eq!(d.next_record().unwrap().unwrap().payload, &[1; 300][..]);
+        assert_eq!(d.next_record().unwrap().unwrap().payload, &[2; 5000][..]);
+        // Once grown, a released buffer comes back at the full size.
+        assert!(d.release());
+        assert_eq!(d.feed(&small), small.len());
+        assert_eq!(d.allocated(), Deframer::CAPACITY);
+    }
+
+    #[test]
+    fn a_buffer_started_small_grows_through_spare_too() {
+        let mut d = Deframer::new();
+        d.start_small();
+        let big = rec(23, 0x0303, &[3; 2000]);
+        let spare = d.spare();
+        assert_eq!(spare.len(), Deframer::SMALL_HOLD);
+        let n = spare.len();
+        spare.copy_from_slice(&big[..n]);
+        assert_eq!(d.commit(n), n);
+        assert_eq!(d.next_record().unwrap(), None);
+        let spare = d.spare();
+        assert_eq!(
+            spare.len(),
+            Deframer::CAPACITY - n,
+            "grown, the partial record kept"
+        );
+        spare[..big.len() - n].copy_from_slice(&big[n..]);
+        assert_eq!(d.commit(big.len() - n), big.len() - n);
+        assert_eq!(d.next_record().unwrap().unwrap().payload, &[3; 2000][..]);
+    }
+
+    #[test]
+    fn preallocate_takes_the_full_size_even_when_starting_small() {
+        let mut d = Deframer::new();
+        d.start_small();
+        d.preallocate();
+        assert_eq!(d.allocated(), Deframer::CAPACITY);
+    }
+
+    #[test]
+    fn a_small_start_never_exceeds_a_smaller_capacity() {
+        let mut d = Deframer::new();
+        d.start_small();
+        d.set_max_fragment_len(512 + 24);
+        d.set_capacity(512 + 24);
+        assert_eq!(d.feed(&rec(23, 0x0303, &[4; 536])), 5 + 536);
+        assert_eq!(d.allocated(), HEADER_LEN + 536);
+        assert_eq!(d.next_record().unwrap().unwrap().payload.len(), 536);
     }
 }
