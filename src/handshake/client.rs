@@ -1,5 +1,6 @@
 //! The client's handshake: ClientHello, then the server's flight, then ours.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -35,17 +36,17 @@ pub(crate) struct State {
 
 /// The client's states, in protocol order.
 enum Inner {
-    ExpectServerHello(ExpectServerHello),
-    ExpectCertificate(Negotiated, CertKx),
-    ExpectServerKeyExchange(WithCerts),
+    ExpectServerHello(Box<ExpectServerHello>),
+    ExpectCertificate(Box<Negotiated>, CertKx),
+    ExpectServerKeyExchange(Box<WithCerts>),
     /// A PSK suite: no Certificate; a ServerKeyExchange with the hint (and for ECDHE_PSK
     /// the ECDHE parameters), which plain PSK may leave out.
-    ExpectPskServerKeyExchange(Negotiated, PskKx),
-    ExpectServerHelloDone(ExpectServerHelloDone),
+    ExpectPskServerKeyExchange(Box<Negotiated>, PskKx),
+    ExpectServerHelloDone(Box<ExpectServerHelloDone>),
     /// The server promised a NewSessionTicket (it acknowledged our session_ticket).
-    ExpectNewTicket(Keyed),
-    ExpectCcs(Keyed),
-    ExpectFinished(Keyed),
+    ExpectNewTicket(Box<Keyed>),
+    ExpectCcs(Box<Keyed>),
+    ExpectFinished(Box<Keyed>),
     Established,
     /// Between transitions, and after an error.
     Poisoned,
@@ -178,9 +179,9 @@ struct ExpectServerHelloDone {
 
 impl ExpectServerHelloDone {
     /// After the message (`encoded`, which joins the transcript) that completed `params`.
-    fn after(mut n: Negotiated, encoded: &[u8], params: ServerKxParams) -> Self {
+    fn after(mut n: Negotiated, encoded: &[u8], params: ServerKxParams) -> Box<Self> {
         n.transcript.add(encoded);
-        Self { n, params }
+        Box::new(Self { n, params })
     }
 }
 
@@ -202,7 +203,7 @@ struct Keyed {
 impl Keyed {
     /// The state that awaits the server's ChangeCipherSpec, after the NewSessionTicket it
     /// promised if it did.
-    fn awaiting_server_ccs(self) -> Inner {
+    fn awaiting_server_ccs(self: Box<Self>) -> Inner {
         if self.n.ticket_promised {
             Inner::ExpectNewTicket(self)
         } else {
@@ -263,11 +264,11 @@ impl State {
         Ok(Self {
             config,
             server_name,
-            inner: Inner::ExpectServerHello(ExpectServerHello {
+            inner: Inner::ExpectServerHello(Box::new(ExpectServerHello {
                 random,
                 offered,
                 transcript,
-            }),
+            })),
         })
     }
 
@@ -417,7 +418,7 @@ impl State {
                 HandshakePayload::ServerKeyExchange(ske),
             ) => {
                 let params = self.check_psk_server_key_exchange(kx, ske)?;
-                let s = ExpectServerHelloDone::after(n, encoded, params);
+                let s = ExpectServerHelloDone::after(*n, encoded, params);
                 Ok(Inner::ExpectServerHelloDone(s))
             }
             (
@@ -426,7 +427,7 @@ impl State {
             ) => {
                 // No hint, no ServerKeyExchange (RFC 4279 section 2).
                 let params = ServerKxParams::Psk { hint: None };
-                let s = ExpectServerHelloDone::after(n, encoded, params);
+                let s = ExpectServerHelloDone::after(*n, encoded, params);
                 self.send_second_flight(out, s)
             }
             (Inner::ExpectServerHelloDone(s), HandshakePayload::CertificateRequest(req))
@@ -464,7 +465,7 @@ impl State {
     /// ServerKeyExchange follows for ECDHE, or its ServerHelloDone for RSA key exchange.
     fn handle_certificate(
         &self,
-        mut n: Negotiated,
+        mut n: Box<Negotiated>,
         kx: CertKx,
         chain: CertificateChain,
         encoded: &[u8],
@@ -472,11 +473,13 @@ impl State {
         n.transcript.add(encoded);
         let certs = self.verify_chain(chain)?;
         Ok(match kx {
-            CertKx::Ecdhe(auth) => Inner::ExpectServerKeyExchange(WithCerts { n, certs, auth }),
-            CertKx::Rsa => Inner::ExpectServerHelloDone(ExpectServerHelloDone {
-                n,
+            CertKx::Ecdhe(auth) => {
+                Inner::ExpectServerKeyExchange(Box::new(WithCerts { n: *n, certs, auth }))
+            }
+            CertKx::Rsa => Inner::ExpectServerHelloDone(Box::new(ExpectServerHelloDone {
+                n: *n,
                 params: ServerKxParams::Rsa(ServerCerts::new(certs)),
-            }),
+            })),
         })
     }
 
@@ -578,7 +581,7 @@ impl State {
     fn handle_finished(
         &self,
         out: &mut dyn Output,
-        mut k: Keyed,
+        mut k: Box<Keyed>,
         verify_data: &[u8],
         encoded: &[u8],
     ) -> Result<Inner, Error> {
@@ -611,7 +614,7 @@ impl State {
     fn handle_server_hello(
         &mut self,
         out: &mut dyn Output,
-        s: ExpectServerHello,
+        s: Box<ExpectServerHello>,
         sh: ServerHello,
         encoded: &[u8],
     ) -> Result<Inner, Error> {
@@ -653,6 +656,7 @@ impl State {
             ));
         }
         let mut transcript = s.transcript;
+        let offered = s.offered;
         transcript.start_hash(
             common.provider.as_ref(),
             suite,
@@ -669,7 +673,7 @@ impl State {
             ticket_promised: sh.session_ticket_ack(),
             transcript,
         };
-        match s.offered {
+        match offered {
             Some((session, sent_id)) if !sent_id.is_empty() && sh.session_id == sent_id => {
                 self.resume(out, n, session)
             }
@@ -791,7 +795,7 @@ impl State {
             psk_identity: session.psk_identity.clone(),
             n,
         };
-        Ok(k.awaiting_server_ccs())
+        Ok(Box::new(k).awaiting_server_ccs())
     }
 
     /// Keeps what the handshake gave for the next connection to this server name.
@@ -914,7 +918,7 @@ impl State {
     fn send_second_flight(
         &mut self,
         out: &mut dyn Output,
-        s: ExpectServerHelloDone,
+        s: Box<ExpectServerHelloDone>,
     ) -> Result<Inner, Error> {
         let provider = self.config.common.provider.clone();
         let mut n = s.n;
@@ -968,7 +972,7 @@ impl State {
             ticket: None,
             psk_identity,
         };
-        Ok(k.awaiting_server_ccs())
+        Ok(Box::new(k).awaiting_server_ccs())
     }
 }
 
@@ -976,6 +980,7 @@ impl State {
 /// certificate suites, its ServerKeyExchange (or, for plain PSK, ServerHelloDone) for the
 /// PSK suites.
 fn awaiting_first_flight(n: Negotiated) -> Result<Inner, Error> {
+    let n = Box::new(n);
     Ok(match (n.suite.kx, n.suite.auth) {
         (KeyExchange::Rsa, _) => Inner::ExpectCertificate(n, CertKx::Rsa),
         (KeyExchange::Ecdhe, Some(auth)) => Inner::ExpectCertificate(n, CertKx::Ecdhe(auth)),
@@ -1171,7 +1176,7 @@ pub(crate) fn check_scheme(
 /// A CertificateRequest (RFC 5246 section 7.4.4), at most one, with at least one
 /// certificate type: kept for the second flight.
 fn handle_certificate_request(
-    mut s: ExpectServerHelloDone,
+    mut s: Box<ExpectServerHelloDone>,
     req: CertificateRequest,
     encoded: &[u8],
 ) -> Result<Inner, Error> {

@@ -43,12 +43,12 @@ pub(crate) struct State {
 enum Inner {
     ExpectClientHello,
     /// We asked for a certificate, which this verifier checks.
-    ExpectCertificate(Pending, Arc<dyn ClientCertVerifier>),
+    ExpectCertificate(Box<Pending>, Arc<dyn ClientCertVerifier>),
     /// With the client's certificate if it sent one.
-    ExpectClientKeyExchange(Pending, Option<ClientCert>),
-    ExpectCertificateVerify(Keyed, ClientCert),
-    ExpectCcs(Keyed),
-    ExpectFinished(Keyed),
+    ExpectClientKeyExchange(Box<Pending>, Option<ClientCert>),
+    ExpectCertificateVerify(Box<Keyed>, ClientCert),
+    ExpectCcs(Box<Keyed>),
+    ExpectFinished(Box<Keyed>),
     Established,
     /// Between transitions, and after an error.
     Poisoned,
@@ -295,7 +295,7 @@ impl State {
     fn handle_finished(
         &self,
         out: &mut dyn Output,
-        mut k: Keyed,
+        mut k: Box<Keyed>,
         verify_data: &[u8],
         encoded: &[u8],
     ) -> Result<Inner, Error> {
@@ -426,8 +426,8 @@ impl State {
 
         let pending = Pending { n, kx };
         Ok(match verifier {
-            Some(verifier) => Inner::ExpectCertificate(pending, verifier),
-            None => Inner::ExpectClientKeyExchange(pending, None),
+            Some(verifier) => Inner::ExpectCertificate(Box::new(pending), verifier),
+            None => Inner::ExpectClientKeyExchange(Box::new(pending), None),
         })
     }
 
@@ -611,7 +611,7 @@ impl State {
     fn handle_client_key_exchange(
         &mut self,
         out: &mut dyn Output,
-        p: Pending,
+        p: Box<Pending>,
         client: Option<ClientCert>,
         cke: ClientKeyExchangePayload,
         encoded: &[u8],
@@ -635,13 +635,13 @@ impl State {
         );
         secrets.log(&self.config.common);
         secrets.install_keys(provider.as_ref(), out, Side::Server)?;
-        let k = Keyed {
+        let k = Box::new(Keyed {
             n,
             client_certs: Vec::new(),
             secrets,
             resumed: false,
             psk_identity,
-        };
+        });
         Ok(match client {
             Some(client) => Inner::ExpectCertificateVerify(k, client),
             None => Inner::ExpectCcs(k),
@@ -760,13 +760,13 @@ impl State {
             n.server_random,
         )?;
         secrets.send_ccs_and_finished(out, Side::Server, &mut n.transcript)?;
-        Ok(Inner::ExpectCcs(Keyed {
+        Ok(Inner::ExpectCcs(Box::new(Keyed {
             n,
             client_certs: core::mem::take(&mut session.client_certificates),
             secrets,
             resumed: true,
             psk_identity: session.psk_identity.clone(),
-        }))
+        })))
     }
 
     /// After a full handshake: cache the session under its ID and send the promised
