@@ -404,7 +404,7 @@ impl State {
                 self.handle_server_hello(out, s, sh, encoded)
             }
             (Inner::ExpectCertificate(n, kx), HandshakePayload::Certificate(chain)) => {
-                self.handle_certificate(n, kx, chain, encoded)
+                self.handle_certificate(*n, kx, chain, encoded)
             }
             (Inner::ExpectServerKeyExchange(w), HandshakePayload::ServerKeyExchange(ske)) => {
                 let (kx, scheme) = self.check_server_key_exchange(&w, ske)?;
@@ -465,7 +465,7 @@ impl State {
     /// ServerKeyExchange follows for ECDHE, or its ServerHelloDone for RSA key exchange.
     fn handle_certificate(
         &self,
-        mut n: Box<Negotiated>,
+        mut n: Negotiated,
         kx: CertKx,
         chain: CertificateChain,
         encoded: &[u8],
@@ -474,10 +474,10 @@ impl State {
         let certs = self.verify_chain(chain)?;
         Ok(match kx {
             CertKx::Ecdhe(auth) => {
-                Inner::ExpectServerKeyExchange(Box::new(WithCerts { n: *n, certs, auth }))
+                Inner::ExpectServerKeyExchange(Box::new(WithCerts { n, certs, auth }))
             }
             CertKx::Rsa => Inner::ExpectServerHelloDone(Box::new(ExpectServerHelloDone {
-                n: *n,
+                n,
                 params: ServerKxParams::Rsa(ServerCerts::new(certs)),
             })),
         })
