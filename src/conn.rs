@@ -73,7 +73,7 @@ use crate::msgs::{AlertMessage, HandshakeMessage, HandshakePayload};
 use crate::record::layer::RecordLayer;
 use crate::record::limits::{self, RecordLimits};
 use crate::record::protect::{RecordOpener, RecordSealer};
-use crate::record::{Deframer, HandshakeJoiner};
+use crate::record::{Deframer, HandshakeBytes, HandshakeJoiner};
 
 /// Something the connection tells the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -656,31 +656,23 @@ impl Connection {
                     );
                 }
                 core.record.reset_empty();
-                self.joiner.push(plain)?;
-                while let Some(hb) = self.joiner.pop()? {
-                    // Order before content (RFC 5246 section 7.4): a type the state does not
-                    // accept is unexpected_message, whatever its body holds.
-                    if !self.hs.expects(hb.typ) {
-                        return Err(Error::unexpected("handshake message out of order"));
+                // The whole messages of a record that starts a message are handled where
+                // they are; only a message split over records goes through the joiner.
+                let mut rest: &[u8] = plain;
+                if self.joiner.is_empty() {
+                    let whole = self.joiner.whole_prefix(rest)?;
+                    let (mut msgs, tail) = rest.split_at(whole);
+                    while let Some((hb, after)) = HandshakeBytes::split_first(msgs) {
+                        handle_message(&mut self.hs, core, hb)?;
+                        msgs = after;
                     }
-                    let payload =
-                        HandshakePayload::decode_body(hb.typ, hb.body, self.hs.kx_context())?;
-                    let msg = HandshakeMessage {
-                        typ: hb.typ,
-                        payload,
-                    };
-                    check_verify_data_len(&msg)?;
-                    crate::log::trace!("received {:?} ({} bytes)", msg.typ, hb.encoded.len());
-                    if core.config.message_events {
-                        core.emit(Event::HandshakeMessageReceived(Box::new(msg.clone())));
+                    rest = tail;
+                }
+                if !rest.is_empty() {
+                    self.joiner.push(rest)?;
+                    while let Some(hb) = self.joiner.pop()? {
+                        handle_message(&mut self.hs, core, hb)?;
                     }
-                    self.hs.handle(
-                        core,
-                        Input::Handshake {
-                            msg,
-                            encoded: hb.encoded,
-                        },
-                    )?;
                 }
                 self.after_handshake_step();
                 Ok(Some(Step::Continue))
@@ -780,6 +772,37 @@ impl Connection {
             self.core.emit(Event::HandshakeComplete(summary));
         }
     }
+}
+
+/// One whole handshake message, to the state machine: its type checked against the
+/// state before its body is decoded.
+fn handle_message(
+    hs: &mut HandshakeState,
+    core: &mut Core,
+    hb: HandshakeBytes<'_>,
+) -> Result<(), Error> {
+    // Order before content (RFC 5246 section 7.4): a type the state does not accept is
+    // unexpected_message, whatever its body holds.
+    if !hs.expects(hb.typ) {
+        return Err(Error::unexpected("handshake message out of order"));
+    }
+    let payload = HandshakePayload::decode_body(hb.typ, hb.body, hs.kx_context())?;
+    let msg = HandshakeMessage {
+        typ: hb.typ,
+        payload,
+    };
+    check_verify_data_len(&msg)?;
+    crate::log::trace!("received {:?} ({} bytes)", msg.typ, hb.encoded.len());
+    if core.config.message_events {
+        core.emit(Event::HandshakeMessageReceived(Box::new(msg.clone())));
+    }
+    hs.handle(
+        core,
+        Input::Handshake {
+            msg,
+            encoded: hb.encoded,
+        },
+    )
 }
 
 /// Sizes the deframer for the records the peer may send from now on: the header check

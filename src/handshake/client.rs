@@ -1147,10 +1147,10 @@ fn offered_suites(config: &ClientConfig) -> impl Iterator<Item = &'static Suppor
 }
 
 /// The session store's key for a server name: the DNS name, or the IP address.
-fn session_key(name: &ServerName<'_>) -> String {
+fn session_key<'n>(name: &'n ServerName<'_>) -> alloc::borrow::Cow<'n, str> {
     match name {
-        ServerName::DnsName(d) => String::from(d.as_ref()),
-        other => alloc::format!("{other:?}"),
+        ServerName::DnsName(d) => alloc::borrow::Cow::Borrowed(d.as_ref()),
+        other => alloc::borrow::Cow::Owned(alloc::format!("{other:?}")),
     }
 }
 

@@ -866,7 +866,9 @@ struct HelloChecked {
 impl HelloChecked {
     /// The ServerHello extensions that answer these, whatever else is chosen.
     fn extensions(&self) -> Vec<ServerExtension> {
-        let mut exts = Vec::new();
+        // Room for all that may be answered, ec_point_formats and session_ticket added
+        // later included: one allocation.
+        let mut exts = Vec::with_capacity(6);
         if self.secure_renegotiation {
             exts.push(ServerExtension::RenegotiationInfo(Vec::new()));
         }

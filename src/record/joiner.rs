@@ -29,6 +29,25 @@ pub struct HandshakeBytes<'a> {
     pub encoded: &'a [u8],
 }
 
+impl<'a> HandshakeBytes<'a> {
+    /// The first message of `bytes` and what follows it, if `bytes` starts with a whole
+    /// message (lengths unchecked: see [`HandshakeJoiner::whole_prefix`]).
+    pub fn split_first(bytes: &'a [u8]) -> Option<(Self, &'a [u8])> {
+        let head = bytes.first_chunk::<HANDSHAKE_HEADER_LEN>()?;
+        let len = u32::from_be_bytes([0, head[1], head[2], head[3]]) as usize;
+        let total = HANDSHAKE_HEADER_LEN.checked_add(len)?;
+        let (encoded, rest) = bytes.split_at_checked(total)?;
+        Some((
+            Self {
+                typ: HandshakeType(head[0]),
+                body: &encoded[HANDSHAKE_HEADER_LEN..],
+                encoded,
+            },
+            rest,
+        ))
+    }
+}
+
 /// Reassembles handshake messages from the payloads of handshake records.
 ///
 /// # Contract
@@ -167,6 +186,48 @@ impl HandshakeJoiner {
             at += total;
         }
         Ok(())
+    }
+
+    /// For a record that arrives while nothing is pending ([`is_empty`](Self::is_empty)):
+    /// checks `fragment` as [`push`](Self::push) would (its length, and every message
+    /// header in it), and returns how many of its first bytes are whole messages. Those
+    /// can be handled where they are, with [`HandshakeBytes::split_first`], and only the
+    /// rest pushed: a record of whole messages is never copied. Errors are those of
+    /// `push`, and as sticky; a pending message is [`Error::Api`].
+    pub fn whole_prefix(&mut self, fragment: &[u8]) -> Result<usize, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let result = self.whole_prefix_inner(fragment);
+        if let Err(e) = &result {
+            self.error = Some(e.clone());
+        }
+        result
+    }
+
+    fn whole_prefix_inner(&self, fragment: &[u8]) -> Result<usize, Error> {
+        if !self.is_empty() {
+            return Err(Error::Api(
+                "HandshakeJoiner::whole_prefix called with a message pending",
+            ));
+        }
+        if fragment.is_empty() {
+            return Err(DecodeError::new("Handshake fragment", DecodeErrorKind::BadLength).into());
+        }
+        if fragment.len() > MAX_PLAINTEXT {
+            return Err(DecodeError::new("Handshake fragment", DecodeErrorKind::TooLarge).into());
+        }
+        let (mut at, mut whole) = (0, 0);
+        while let Some(head) = fragment
+            .get(at..)
+            .and_then(|r| r.first_chunk::<HANDSHAKE_HEADER_LEN>())
+        {
+            at += HANDSHAKE_HEADER_LEN + self.checked_body_len(head)?;
+            if at <= fragment.len() {
+                whole = at;
+            }
+        }
+        Ok(whole)
     }
 
     /// The next whole message, `Ok(None)` if none is buffered. The message's bytes stay
@@ -436,5 +497,49 @@ mod tests {
             assert!(!j.is_empty());
         }
         assert_eq!(j.buf.capacity(), cap);
+    }
+
+    #[test]
+    fn whole_prefix_covers_the_whole_messages_and_split_first_walks_them() {
+        let mut j = HandshakeJoiner::default();
+        let mut rec = msg(2, &[1; 70]);
+        rec.extend(msg(14, &[]));
+        let whole = rec.len();
+        rec.extend(&msg(11, &[3; 50])[..20]);
+        assert_eq!(j.whole_prefix(&rec).unwrap(), whole);
+        let (first, rest) = HandshakeBytes::split_first(&rec[..whole]).unwrap();
+        assert_eq!((first.typ, first.body.len()), (HandshakeType(2), 70));
+        let (second, rest) = HandshakeBytes::split_first(rest).unwrap();
+        assert_eq!(
+            (second.typ, second.encoded),
+            (HandshakeType(14), &[14, 0, 0, 0][..])
+        );
+        assert!(rest.is_empty());
+        assert!(
+            HandshakeBytes::split_first(&rec[whole..]).is_none(),
+            "a partial message"
+        );
+        assert!(j.is_empty(), "nothing was copied in");
+        // Only a partial message: no whole prefix.
+        assert_eq!(j.whole_prefix(&rec[whole..]).unwrap(), 0);
+    }
+
+    #[test]
+    fn whole_prefix_checks_every_header_as_push_does_and_the_error_sticks() {
+        let mut j = HandshakeJoiner::new(100);
+        let mut rec = msg(2, &[1; 10]);
+        rec.extend([11, 0, 0, 101]); // announces one byte more than allowed
+        let e = j.whole_prefix(&rec).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::ILLEGAL_PARAMETER));
+        assert_eq!(j.whole_prefix(&msg(14, &[])).unwrap_err(), e);
+        assert_eq!(j.push(&msg(14, &[])).unwrap_err(), e);
+        let mut j = HandshakeJoiner::default();
+        assert!(j.whole_prefix(&[]).is_err(), "an empty fragment");
+        let mut j = HandshakeJoiner::default();
+        j.push(&[14, 0]).unwrap();
+        assert!(
+            matches!(j.whole_prefix(&[0, 0]), Err(Error::Api(_))),
+            "a message pending"
+        );
     }
 }
