@@ -142,7 +142,7 @@ pub(crate) struct Core {
     pub(crate) config: SharedConfig,
     /// Keys, the send queue, record versions, the close and renegotiation policy.
     record: RecordLayer,
-    events: VecDeque<Event>,
+    events: EventQueue,
     early_plaintext: Vec<u8>,
     pub(crate) may_send_app_data: bool,
     peer_closed: bool,
@@ -151,7 +151,7 @@ pub(crate) struct Core {
     /// processed.
     completed: Option<Arc<HandshakeSummary>>,
     /// What RFC 5705 exporters derive from, once the handshake is complete.
-    exporter: Option<Box<Exporter>>,
+    exporter: Option<Exporter>,
 }
 
 impl Core {
@@ -169,7 +169,7 @@ impl Core {
         Self {
             config,
             record,
-            events: VecDeque::new(),
+            events: EventQueue::default(),
             early_plaintext: Vec::new(),
             may_send_app_data: false,
             peer_closed: false,
@@ -180,7 +180,7 @@ impl Core {
     }
 
     fn emit(&mut self, ev: Event) {
-        self.events.push_back(ev);
+        self.events.push(ev);
     }
 
     /// Writes close_notify; nothing may follow it, and data still queued for the end of
@@ -295,9 +295,54 @@ impl handshake::Output for Core {
 
     /// Kept until the record that completed the handshake is processed, then reported as
     /// [`Event::HandshakeComplete`].
-    fn complete(&mut self, summary: Arc<HandshakeSummary>, exporter: Box<Exporter>) {
+    fn complete(&mut self, summary: Arc<HandshakeSummary>, exporter: Exporter) {
         self.exporter = Some(exporter);
         self.completed = Some(summary);
+    }
+}
+
+/// The events waiting for the caller, in order: the first few held inline (a handshake
+/// queues two or three: ChangeCipherSpec sent and received, completion), so a connection
+/// allocates for its events only when more pile up undrained.
+#[derive(Default)]
+struct EventQueue {
+    inline: [Option<Event>; EventQueue::INLINE],
+    /// Where the oldest inline event is.
+    head: usize,
+    /// How many inline events there are.
+    len: usize,
+    /// Events queued while the inline ones were full, or behind such events: all newer
+    /// than the inline ones.
+    spill: VecDeque<Event>,
+}
+
+impl EventQueue {
+    const INLINE: usize = 4;
+
+    fn push(&mut self, ev: Event) {
+        if self.spill.is_empty() && self.len < Self::INLINE {
+            self.inline[(self.head + self.len) % Self::INLINE] = Some(ev);
+            self.len += 1;
+        } else {
+            self.spill.push_back(ev);
+        }
+    }
+
+    fn pop(&mut self) -> Option<Event> {
+        if self.len == 0 {
+            return self.spill.pop_front();
+        }
+        let ev = self.inline[self.head].take();
+        self.head = (self.head + 1) % Self::INLINE;
+        self.len -= 1;
+        ev
+    }
+
+    /// Frees the spill buffer if it holds nothing.
+    fn release(&mut self) {
+        if self.spill.is_empty() {
+            self.spill = VecDeque::new();
+        }
     }
 }
 
@@ -533,7 +578,7 @@ impl Connection {
         if let Some(e) = &self.core.error {
             return Err(e.clone());
         }
-        let exporter = self.core.exporter.as_deref().ok_or(Error::Api(
+        let exporter = self.core.exporter.as_ref().ok_or(Error::Api(
             "export_keying_material before the handshake completed",
         ))?;
         exporter.export(self.core.config.provider.as_ref(), label, context, out)
@@ -577,7 +622,7 @@ impl Connection {
                 let n = self.core.record.drain_into(buf);
                 return Ok(Output::Transmit(&buf[..n]));
             }
-            if let Some(ev) = self.core.events.pop_front() {
+            if let Some(ev) = self.core.events.pop() {
                 return Ok(Output::Event(ev));
             }
             if let Some(e) = &self.core.error {
@@ -620,9 +665,7 @@ impl Connection {
             return false;
         }
         self.core.record.release_drained_queue();
-        if self.core.events.is_empty() {
-            self.core.events = VecDeque::new();
-        }
+        self.core.events.release();
         self.joiner.release();
         self.deframer.release()
     }
@@ -878,3 +921,39 @@ macro_rules! deref_connection {
 }
 deref_connection!(ClientConnection);
 deref_connection!(ServerConnection);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(n: u8) -> Event {
+        Event::AlertReceived(AlertDescription(n))
+    }
+
+    #[test]
+    fn events_come_out_in_order_inline_or_spilled() {
+        let mut q = EventQueue::default();
+        // More than the inline room, popped and pushed in between: one order throughout.
+        for n in 0..6 {
+            q.push(alert(n));
+        }
+        assert_eq!(q.pop(), Some(alert(0)));
+        q.push(alert(6));
+        assert!(!q.spill.is_empty(), "behind the spilled ones, not inline");
+        for n in 1..7 {
+            assert_eq!(q.pop(), Some(alert(n)));
+        }
+        assert_eq!(q.pop(), None);
+        q.release();
+        assert_eq!(q.spill.capacity(), 0);
+        // A handshake's few events never allocate.
+        for n in 0..EventQueue::INLINE as u8 {
+            q.push(alert(n));
+        }
+        assert_eq!(q.spill.capacity(), 0);
+        for n in 0..EventQueue::INLINE as u8 {
+            assert_eq!(q.pop(), Some(alert(n)));
+        }
+        assert_eq!(q.pop(), None);
+    }
+}

@@ -104,7 +104,7 @@ pub(crate) trait Output {
     fn refuse_renegotiation(&mut self) -> Result<(), Error>;
 
     /// The handshake is complete: what it negotiated, and what exporters derive from.
-    fn complete(&mut self, summary: Arc<HandshakeSummary>, exporter: Box<Exporter>);
+    fn complete(&mut self, summary: Arc<HandshakeSummary>, exporter: Exporter);
 }
 
 /// What the connection hands to the state machine.
@@ -513,13 +513,13 @@ pub(crate) struct Exporter {
 }
 
 impl Exporter {
-    pub(crate) fn of(secrets: &Secrets) -> Box<Self> {
-        Box::new(Self {
+    pub(crate) fn of(secrets: &Secrets) -> Self {
+        Self {
             suite: secrets.suite,
             master: secrets.master.clone(),
             client_random: secrets.client_random,
             server_random: secrets.server_random,
-        })
+        }
     }
 
     /// Fills `out` with keying material for `label` and `context` (RFC 5705 section 4).

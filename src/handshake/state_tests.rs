@@ -2,7 +2,6 @@
 //! records, no keys in use. Under the no-security `FuzzProvider` and the fuzz targets'
 //! configurations (`crate::fuzzing::{client_config, server_config}`).
 
-use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -103,7 +102,7 @@ impl Output for Recorder {
         self.actions.push(Action::RefuseRenegotiation);
         Ok(())
     }
-    fn complete(&mut self, summary: alloc::sync::Arc<HandshakeSummary>, _: Box<Exporter>) {
+    fn complete(&mut self, summary: alloc::sync::Arc<HandshakeSummary>, _: Exporter) {
         self.actions.push(Action::Complete);
         self.summary = Some(summary);
     }
