@@ -129,3 +129,45 @@ async fn no_allocation_per_record_through_the_tokio_stream() {
         "allocations writing and reading {RECORDS} records"
     );
 }
+
+/// The heap a handshake between two of our connections takes at its peak (both sides and
+/// this harness's flight buffers and event lists), with the configurations given (a
+/// session store and a ticket key shared with earlier handshakes).
+fn handshake_peak(c: &tls12::ClientConfig, s: &tls12::ServerConfig) -> (usize, bool) {
+    let mut resumed = false;
+    let (c, s) = (c.clone(), s.clone());
+    let peak = counting_alloc::peak_during(|| {
+        let mut pair = Pair::new(c, s);
+        pair.handshake();
+        resumed = pair.client.handshake_summary().expect("complete").resumed;
+    });
+    (peak, resumed)
+}
+
+/// A resumed handshake's records are a few hundred bytes: no receive buffer grows to the
+/// 18 KiB a full record needs (`Deframer::start_small`), on either side, by session ID or
+/// by ticket; a full handshake, whose server flight carries the certificate chain, does
+/// grow the client's.
+#[test]
+fn a_resumed_handshake_never_allocates_a_full_size_receive_buffer() {
+    use tls12::internal::record::Deframer;
+    for by_ticket in [false, true] {
+        let mut c = client_config();
+        let mut s = server_config(&["server-rsa"]);
+        if by_ticket {
+            s.session_cache = None;
+        } else {
+            c.enable_tickets = false;
+            s.ticketer = None;
+        }
+        let (full, resumed) = handshake_peak(&c, &s);
+        assert!(!resumed);
+        assert!(full > Deframer::CAPACITY, "full handshake peak {full}");
+        let (peak, resumed) = handshake_peak(&c, &s);
+        assert!(resumed, "by ticket: {by_ticket}");
+        assert!(
+            peak < Deframer::CAPACITY,
+            "resumed handshake (by ticket: {by_ticket}) peaked at {peak} bytes"
+        );
+    }
+}
