@@ -23,6 +23,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
+use tls12::crypto::CryptoProvider;
 use tls12::crypto::ring::RingProvider;
 use tls12::pki_types::CertificateDer;
 use tls12::pki_types::pem::PemObject;

@@ -14,6 +14,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tls12::crypto::CryptoProvider;
 use tls12::crypto::ring::RingProvider;
 use tls12::pki_types::CertificateDer;
 use tls12::pki_types::pem::PemObject;

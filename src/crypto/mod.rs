@@ -341,6 +341,36 @@ pub trait CryptoProvider: Send + Sync + fmt::Debug {
     fn kx_group(&self, name: NamedGroup) -> Option<&dyn KxGroup> {
         self.kx_groups().iter().copied().find(|g| g.name() == name)
     }
+
+    /// Loads the first private key in a PEM document (`RSA PRIVATE KEY`, `EC PRIVATE KEY`
+    /// or `PRIVATE KEY`) with [`load_private_key`](Self::load_private_key). A missing or
+    /// malformed PEM section is [`Error::Config`].
+    fn load_private_key_pem(&self, pem: &[u8]) -> Result<Arc<dyn SigningKey>, Error> {
+        use pki_types::pem::PemObject;
+        let der = pki_types::PrivateKeyDer::from_pem_slice(pem)
+            .map_err(|_| Error::Config("no private key found in PEM input"))?;
+        self.load_private_key(der)
+    }
+}
+
+/// [`CryptoProvider::rsa_encrypt_pre_master`] done with the `rsa` crate (drawing the
+/// padding from `provider`) when the `rsa-kx` feature is on, `None` without it: what the
+/// ring and RustCrypto providers both answer.
+#[cfg(any(feature = "ring", feature = "rustcrypto"))]
+pub(crate) fn rsa_encrypt_pre_master_with_rsa_crate(
+    provider: &dyn CryptoProvider,
+    ee_cert: &[u8],
+    pre_master: &[u8; 48],
+) -> Option<Result<Vec<u8>, Error>> {
+    #[cfg(feature = "rsa-kx")]
+    {
+        Some(rsa_kx::encrypt_pre_master(provider, ee_cert, pre_master))
+    }
+    #[cfg(not(feature = "rsa-kx"))]
+    {
+        let _ = (provider, ee_cert, pre_master);
+        None
+    }
 }
 
 /// Which webpki algorithms verify which signature schemes.

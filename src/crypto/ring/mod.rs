@@ -2,13 +2,12 @@
 //!
 //! Private keys are loaded from DER ([`pki_types::PrivateKeyDer`]); PEM is read by the caller
 //! with [`pki_types::pem::PemObject`] (for example `PrivateKeyDer::from_pem_slice`), or with
-//! [`RingProvider::load_private_key_pem`].
+//! [`CryptoProvider::load_private_key_pem`].
 
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use pki_types::pem::PemObject;
 use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::codec::enums::NamedGroup;
@@ -39,16 +38,6 @@ pub use verify::{SUPPORTED_SIGNATURE_VERIFICATION, verify_signature};
 /// - Verification: [`SUPPORTED_SIGNATURE_VERIFICATION`]; see [`verify_signature`].
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RingProvider;
-
-impl RingProvider {
-    /// Loads the first private key in a PEM document (`RSA PRIVATE KEY`, `EC PRIVATE KEY` or
-    /// `PRIVATE KEY`). A missing or malformed PEM section is [`Error::Config`].
-    pub fn load_private_key_pem(&self, pem: &[u8]) -> Result<Arc<dyn SigningKey>, Error> {
-        let der = pki_types::PrivateKeyDer::from_pem_slice(pem)
-            .map_err(|_| Error::Config("no private key found in PEM input"))?;
-        self.load_private_key(der)
-    }
-}
 
 static SHA256: hash::Hash = hash::Hash(HashAlgorithm::Sha256);
 static SHA384: hash::Hash = hash::Hash(HashAlgorithm::Sha384);
@@ -146,17 +135,7 @@ impl CryptoProvider for RingProvider {
         ee_cert: &[u8],
         pre_master: &[u8; 48],
     ) -> Option<Result<Vec<u8>, Error>> {
-        #[cfg(feature = "rsa-kx")]
-        {
-            Some(crate::crypto::rsa_kx::encrypt_pre_master(
-                self, ee_cert, pre_master,
-            ))
-        }
-        #[cfg(not(feature = "rsa-kx"))]
-        {
-            let _ = (ee_cert, pre_master);
-            None
-        }
+        crypto::rsa_encrypt_pre_master_with_rsa_crate(self, ee_cert, pre_master)
     }
 }
 

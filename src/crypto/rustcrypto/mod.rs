@@ -48,7 +48,6 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
 
-use pki_types::pem::PemObject;
 use rand_core::TryCryptoRng;
 
 use crate::codec::enums::NamedGroup;
@@ -158,14 +157,6 @@ impl RustCryptoProvider {
             getrandom::fill(buf).map_err(|_| Error::internal("operating system randomness failed"))
         })
     }
-
-    /// Loads the first private key in a PEM document (`RSA PRIVATE KEY`, `EC PRIVATE KEY` or
-    /// `PRIVATE KEY`). A missing or malformed PEM section is [`Error::Config`].
-    pub fn load_private_key_pem(&self, pem: &[u8]) -> Result<Arc<dyn SigningKey>, Error> {
-        let der = pki_types::PrivateKeyDer::from_pem_slice(pem)
-            .map_err(|_| Error::Config("no private key found in PEM input"))?;
-        self.load_private_key(der)
-    }
 }
 
 /// The operating system's randomness ([`RustCryptoProvider::from_os_rng`]).
@@ -240,17 +231,7 @@ impl CryptoProvider for RustCryptoProvider {
         ee_cert: &[u8],
         pre_master: &[u8; 48],
     ) -> Option<Result<Vec<u8>, Error>> {
-        #[cfg(feature = "rsa-kx")]
-        {
-            Some(crate::crypto::rsa_kx::encrypt_pre_master(
-                self, ee_cert, pre_master,
-            ))
-        }
-        #[cfg(not(feature = "rsa-kx"))]
-        {
-            let _ = (ee_cert, pre_master);
-            None
-        }
+        crypto::rsa_encrypt_pre_master_with_rsa_crate(self, ee_cert, pre_master)
     }
 }
 
