@@ -171,3 +171,35 @@ fn a_resumed_handshake_never_allocates_a_full_size_receive_buffer() {
         );
     }
 }
+
+/// The zero-copy pipe: a client seals full-size records with `write_into` straight into the
+/// server's `input_space`. Right after the handshake (the server's receive buffer freed, and
+/// never grown: its handshake records were small) the space offered still holds a whole
+/// 16 KiB record, so every write goes through at once.
+#[test]
+fn write_into_the_peers_input_space_takes_whole_records_after_the_handshake() {
+    let mut pair = Pair::new(client_config(), server_config(&["server-rsa"]));
+    pair.handshake();
+    let payload = vec![0x42u8; 16384];
+    let mut out = vec![0u8; 4096];
+    for _ in 0..3 {
+        let space = pair.server.input_space().expect("input_space");
+        assert!(
+            space.len() >= 5 + 8 + 16384 + 16,
+            "room for one record: {}",
+            space.len()
+        );
+        let (taken, written) = pair.client.write_into(&payload, space).expect("write_into");
+        assert_eq!(taken, payload.len());
+        pair.server.input_received(written).expect("input_received");
+        let mut got = 0;
+        loop {
+            match pair.server.poll_output(&mut out).expect("poll server") {
+                Output::ApplicationData(d) => got += d.len(),
+                Output::Idle => break,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(got, payload.len());
+    }
+}

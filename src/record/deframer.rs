@@ -147,14 +147,14 @@ impl Deframer {
         }
     }
 
-    /// Makes the first allocation small: it holds at most
-    /// [`SMALL_HOLD`](Self::SMALL_HOLD) record bytes, and is replaced by the full-size
-    /// buffer (see [`set_capacity`](Self::set_capacity)) at the first `feed` that brings
-    /// more than that, or the first `feed` or `spare` that finds a record header announcing
-    /// more; from then on, every allocation (after a [`release`](Self::release)) is
-    /// full-size. So `feed` takes as much as without a small start, and a connection
-    /// whose records stay small (a resumed handshake) never allocates the 18 KiB buffer.
-    /// [`preallocate`](Self::preallocate) allocates the full size.
+    /// Makes the first allocation small, for bytes that come in by [`feed`](Self::feed):
+    /// it holds at most [`SMALL_HOLD`](Self::SMALL_HOLD) record bytes, and is replaced by
+    /// the full-size buffer (see [`set_capacity`](Self::set_capacity)) at the first `feed`
+    /// that brings more than that or finds a record header announcing more; from then on,
+    /// every allocation (after a [`release`](Self::release)) is full-size. So `feed` takes
+    /// as much as without a small start, and a connection fed records that stay small (a
+    /// resumed handshake) never allocates the 18 KiB buffer. [`spare`](Self::spare) and
+    /// [`preallocate`](Self::preallocate) end the small start: they give the full size.
     pub fn start_small(&mut self) {
         self.small_first = true;
     }
@@ -197,6 +197,9 @@ impl Deframer {
         if self.error.is_some() {
             return &mut [];
         }
+        // Room for a whole record, as a caller sealing records straight into it needs: a
+        // small start ends here.
+        self.small_first = false;
         self.allocate();
         self.resize(0);
         if self.start > self.origin {
@@ -1010,25 +1013,26 @@ mod tests {
     }
 
     #[test]
-    fn a_buffer_started_small_grows_through_spare_too() {
+    fn spare_gives_room_for_a_whole_record_even_when_starting_small() {
         let mut d = Deframer::new();
         d.start_small();
-        let big = rec(23, 0x0303, &[3; 2000]);
-        let spare = d.spare();
-        assert_eq!(spare.len(), Deframer::SMALL_HOLD);
-        let n = spare.len();
-        spare.copy_from_slice(&big[..n]);
-        assert_eq!(d.commit(n), n);
-        assert_eq!(d.next_record().unwrap(), None);
+        // Fed small first, then asked for room to receive (or seal) a record into.
+        let small = rec(22, 0x0303, &[1; 100]);
+        assert_eq!(d.feed(&small[..50]), 50);
+        assert_eq!(d.allocated(), Deframer::SMALL_HOLD);
         let spare = d.spare();
         assert_eq!(
             spare.len(),
-            Deframer::CAPACITY - n,
+            Deframer::CAPACITY - 50,
             "grown, the partial record kept"
         );
-        spare[..big.len() - n].copy_from_slice(&big[n..]);
-        assert_eq!(d.commit(big.len() - n), big.len() - n);
-        assert_eq!(d.next_record().unwrap().unwrap().payload, &[3; 2000][..]);
+        spare[..small.len() - 50].copy_from_slice(&small[50..]);
+        assert_eq!(d.commit(small.len() - 50), small.len() - 50);
+        assert_eq!(d.next_record().unwrap().unwrap().payload, &[1; 100][..]);
+        // On a fresh deframer, straight away.
+        let mut d = Deframer::new();
+        d.start_small();
+        assert_eq!(d.spare().len(), Deframer::CAPACITY);
     }
 
     #[test]
