@@ -12,6 +12,8 @@
 
 #[path = "../examples/common/mod.rs"]
 mod example;
+#[path = "common/example_server.rs"]
+mod example_server;
 #[path = "common/openssl.rs"]
 mod openssl;
 
@@ -20,7 +22,7 @@ use std::net::{TcpListener, TcpStream};
 use std::process::ExitStatus;
 use std::sync::{OnceLock, mpsc};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use example::Failure;
 use example::client::{self, ClientOptions};
@@ -435,29 +437,10 @@ fn our_server_for(
     flags: &[String],
     connections: usize,
 ) -> (u16, mpsc::Receiver<Result<Served, String>>) {
-    let opts = ServerOptions::parse(flags.to_vec())
-        .expect("flags parse")
-        .expect("not --help");
-    let config = server::config(&opts).expect("config builds");
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("bound").port();
-    listener.set_nonblocking(true).expect("nonblocking");
+    let (port, served) = example_server::serve(flags, connections, STEP);
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
-        for _ in 0..connections {
-            let deadline = Instant::now() + STEP;
-            let sock = loop {
-                match listener.accept() {
-                    Ok((s, _)) => break s,
-                    Err(_) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
-                    Err(e) => {
-                        let _ = tx.send(Err(format!("no connection: {e}")));
-                        return;
-                    }
-                }
-            };
-            let _ = sock.set_nonblocking(false);
-            let r = server::serve_connection(&config, sock, opts.mode, Duration::from_secs(10));
+        for r in served {
             let _ = tx.send(r.map_err(|e| e.to_string()));
         }
     });

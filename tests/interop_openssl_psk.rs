@@ -9,17 +9,17 @@
 
 #[path = "../examples/common/mod.rs"]
 mod example;
+#[path = "common/example_server.rs"]
+mod example_server;
 #[path = "common/openssl.rs"]
 mod openssl;
 
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex, mpsc};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use example::Failure;
 use example::client::{self, ClientOptions};
-use example::server::{self, Served, ServerOptions};
+use example::server::Served;
 use openssl::Proc;
 use tls12::enums::{AlertDescription, CipherSuite};
 use tls12::psk::{Psk, ResolvesClientPsk};
@@ -300,41 +300,6 @@ fn client_resumes_a_psk_session_with_s_server() {
 // ---------------------------------------------------------------------------------------
 // `s_client` against our server.
 
-/// The server example's code with `flags` on a free port, serving `connections`
-/// connections; each result arrives on the channel.
-fn our_server(
-    flags: &[String],
-    connections: usize,
-) -> (u16, mpsc::Receiver<Result<Served, Failure>>) {
-    let opts = ServerOptions::parse(flags.to_vec())
-        .expect("flags parse")
-        .expect("not --help");
-    let config = server::config(&opts).expect("config builds");
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("bound").port();
-    listener.set_nonblocking(true).expect("nonblocking");
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for _ in 0..connections {
-            let deadline = Instant::now() + STEP;
-            let sock = loop {
-                match listener.accept() {
-                    Ok((s, _)) => break s,
-                    Err(_) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
-                    Err(e) => {
-                        let _ = tx.send(Err(Failure::Io(e)));
-                        return;
-                    }
-                }
-            };
-            let _ = sock.set_nonblocking(false);
-            let r = server::serve_connection(&config, sock, opts.mode, Duration::from_secs(10));
-            let _ = tx.send(r);
-        }
-    });
-    (port, rx)
-}
-
 const GET: &[u8] = b"GET /psk HTTP/1.1\r\nHost: testserver.tls12.test\r\n\r\n";
 
 struct SClientRun {
@@ -345,7 +310,7 @@ struct SClientRun {
 /// `openssl s_client -tls1_2 args` against our server (`flags`, `connections`
 /// connections): writes a GET, waits for s_client to exit.
 fn s_client_run(flags: &[String], args: &[&str], connections: usize) -> SClientRun {
-    let (port, served) = our_server(flags, connections);
+    let (port, served) = example_server::serve(flags, connections, STEP);
     let mut all = strings(&[
         "s_client",
         "-tls1_2",
