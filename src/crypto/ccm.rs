@@ -13,7 +13,7 @@ use alloc::boxed::Box;
 
 use aes::Aes128;
 use ccm::aead::array::Array;
-use ccm::aead::{AeadInOut, KeyInit};
+use ccm::aead::{AeadCore, AeadInOut, KeyInit, Tag};
 use ccm::consts::{U8, U12};
 
 use crate::crypto::{self, AeadAlgorithm};
@@ -28,9 +28,6 @@ pub struct Aes128Ccm8;
 
 type Cipher = ccm::Ccm<Aes128, U8, U12>;
 
-/// The tag length of [`Aes128Ccm8`].
-const TAG_LEN: usize = AeadAlgorithm::Aes128Ccm8.tag_len();
-
 impl crypto::Aead for Aes128Ccm8 {
     fn algorithm(&self) -> AeadAlgorithm {
         AeadAlgorithm::Aes128Ccm8
@@ -38,14 +35,20 @@ impl crypto::Aead for Aes128Ccm8 {
 
     fn with_key(&self, key: &[u8]) -> Result<Box<dyn crypto::AeadKey>, Error> {
         let cipher = Cipher::new_from_slice(key).map_err(|_| Error::internal("AEAD key length"))?;
-        Ok(Box::new(Key(cipher)))
+        Ok(Box::new(InOutKey(cipher)))
     }
 }
 
-/// A keyed AES-128-CCM-8.
-struct Key(Cipher);
+/// A keyed RustCrypto AEAD with 12-byte nonces, sealing and opening records in place
+/// through `aead`'s `AeadInOut`: AES-128-CCM-8 here, AES-GCM and ChaCha20-Poly1305 in the
+/// RustCrypto provider. Its tag is at most 16 bytes; a shorter one (CCM_8's 8) fills the
+/// front of the 16 the record layer takes.
+pub(crate) struct InOutKey<A>(pub(crate) A);
 
-impl crypto::AeadKey for Key {
+impl<A> crypto::AeadKey for InOutKey<A>
+where
+    A: AeadInOut + AeadCore<NonceSize = U12> + Send + Sync,
+{
     fn seal_in_place(
         &self,
         nonce: &[u8; AeadAlgorithm::NONCE_LEN],
@@ -57,7 +60,9 @@ impl crypto::AeadKey for Key {
             .encrypt_inout_detached(&Array::from(*nonce), aad, in_out.into())
             .map_err(|_| Error::internal("AEAD seal"))?;
         let mut out = [0u8; AeadAlgorithm::TAG_LEN];
-        out[..TAG_LEN].copy_from_slice(&tag);
+        out.get_mut(..tag.len())
+            .ok_or(Error::internal("AEAD tag length"))?
+            .copy_from_slice(&tag);
         Ok(out)
     }
 
@@ -69,10 +74,10 @@ impl crypto::AeadKey for Key {
     ) -> Result<usize, Error> {
         let plain_len = in_out
             .len()
-            .checked_sub(TAG_LEN)
-            .ok_or(Error::bad_record_mac())?;
+            .checked_sub(Tag::<A>::default().len())
+            .ok_or_else(Error::bad_record_mac)?;
         let (ciphertext, tag) = in_out.split_at_mut(plain_len);
-        let tag = Array::try_from(&*tag).map_err(|_| Error::bad_record_mac())?;
+        let tag = Tag::<A>::try_from(&*tag).map_err(|_| Error::bad_record_mac())?;
         self.0
             .decrypt_inout_detached(&Array::from(*nonce), aad, ciphertext.into(), &tag)
             .map_err(|_| Error::bad_record_mac())?;
@@ -83,6 +88,9 @@ impl crypto::AeadKey for Key {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tag length of [`Aes128Ccm8`].
+    const TAG_LEN: usize = AeadAlgorithm::Aes128Ccm8.tag_len();
     use crate::crypto::Aead;
     use alloc::vec::Vec;
 

@@ -1,11 +1,14 @@
-//! AES-GCM and ChaCha20-Poly1305 over `aes-gcm` and `chacha20poly1305`.
+//! AES-GCM and ChaCha20-Poly1305 over `aes-gcm` and `chacha20poly1305`, keyed as
+//! [`InOutKey`](crate::crypto::ccm::InOutKey)s (as CCM_8 is); wiped on drop (the crates'
+//! `zeroize` feature).
 
 use alloc::boxed::Box;
 
-use aes_gcm::aead::{AeadInOut, KeyInit};
+use aes_gcm::aead::KeyInit;
 use aes_gcm::{Aes128Gcm, Aes256Gcm};
 use chacha20poly1305::ChaCha20Poly1305;
 
+use crate::crypto::ccm::InOutKey as AeadKey;
 use crate::crypto::{self, AeadAlgorithm};
 use crate::error::Error;
 
@@ -32,51 +35,6 @@ impl crypto::Aead for Aead {
             #[allow(unreachable_patterns)] // Algorithms added later are not implemented here.
             _ => return Err(Error::internal("AEAD not implemented by this provider")),
         })
-    }
-}
-
-/// An AEAD with its key schedule; wiped on drop (the crates' `zeroize` feature).
-struct AeadKey<A>(A);
-
-impl<A> crypto::AeadKey for AeadKey<A>
-where
-    A: AeadInOut + Send + Sync,
-    for<'a> &'a aes_gcm::aead::Nonce<A>: From<&'a [u8; AeadAlgorithm::NONCE_LEN]>,
-{
-    fn seal_in_place(
-        &self,
-        nonce: &[u8; AeadAlgorithm::NONCE_LEN],
-        aad: &[u8],
-        in_out: &mut [u8],
-    ) -> Result<[u8; AeadAlgorithm::TAG_LEN], Error> {
-        let tag = self
-            .0
-            .encrypt_inout_detached(nonce.into(), aad, in_out.into())
-            .map_err(|_| Error::internal("AEAD seal"))?;
-        let mut out = [0u8; AeadAlgorithm::TAG_LEN];
-        if tag.len() != out.len() {
-            return Err(Error::internal("AEAD tag length"));
-        }
-        out.copy_from_slice(&tag);
-        Ok(out)
-    }
-
-    fn open_in_place(
-        &self,
-        nonce: &[u8; AeadAlgorithm::NONCE_LEN],
-        aad: &[u8],
-        in_out: &mut [u8],
-    ) -> Result<usize, Error> {
-        let plain_len = in_out
-            .len()
-            .checked_sub(AeadAlgorithm::TAG_LEN)
-            .ok_or_else(Error::bad_record_mac)?;
-        let (ciphertext, tag) = in_out.split_at_mut(plain_len);
-        let tag = aes_gcm::aead::Tag::<A>::try_from(&*tag).map_err(|_| Error::bad_record_mac())?;
-        self.0
-            .decrypt_inout_detached(nonce.into(), aad, ciphertext.into(), &tag)
-            .map_err(|_| Error::bad_record_mac())?;
-        Ok(plain_len)
     }
 }
 
