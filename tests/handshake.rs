@@ -403,26 +403,10 @@ fn handshake_completes_events_and_message_events() {
     c.common.message_events = true;
     let mut pair = Pair::new(c, server_config(&["server-rsa"]));
     pair.handshake();
-    let sent: Vec<_> = pair
-        .c
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::HandshakeMessageSent(m) => Some(m.typ),
-            _ => None,
-        })
-        .collect();
+    let sent = pair.c.sent();
     use tls12::enums::HandshakeType as H;
     assert_eq!(sent, [H::CLIENT_HELLO, H::CLIENT_KEY_EXCHANGE, H::FINISHED]);
-    let received: Vec<_> = pair
-        .c
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::HandshakeMessageReceived(m) => Some(m.typ),
-            _ => None,
-        })
-        .collect();
+    let received = pair.c.received();
     assert_eq!(
         received,
         [

@@ -15,7 +15,7 @@ use tls12::internal::msgs::{
 };
 use tls12::psk::{Psk, PskIdentity, PskTable, ResolvesClientPsk};
 use tls12::suites::{ALL_SUITES, KeyExchange, SupportedSuite};
-use tls12::{ClientConfig, ClientConnection, Error, Event, HandshakeSummary, ServerConfig};
+use tls12::{ClientConfig, ClientConnection, Error, Event, ServerConfig};
 
 const ID: &[u8] = b"sensor-17";
 const KEY: &[u8] = &[0x5a; 32];
@@ -74,29 +74,6 @@ fn table(entries: &[(&[u8], &[u8])]) -> PskTable {
     entries.iter().map(|(i, k)| psk(i, k)).collect()
 }
 
-fn summaries(pair: &Pair) -> (HandshakeSummary, HandshakeSummary) {
-    (
-        pair.client
-            .handshake_summary()
-            .expect("client done")
-            .clone(),
-        pair.server
-            .handshake_summary()
-            .expect("server done")
-            .clone(),
-    )
-}
-
-fn received(events: &[Event]) -> Vec<HandshakeType> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::HandshakeMessageReceived(m) => Some(m.typ),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Runs a handshake that must fail; returns (client error, server error).
 fn failing(c: ClientConfig, s: ServerConfig) -> (Option<Error>, Option<Error>) {
     let mut pair = Pair::new(c, s);
@@ -114,7 +91,7 @@ fn every_psk_suite_handshakes_and_carries_data() {
             s.psk_identity_hint = hint.map(|h| PskIdentity::new(h.to_vec()).unwrap());
             let mut pair = Pair::new(c, s);
             pair.handshake();
-            let (cs, ss) = summaries(&pair);
+            let (cs, ss) = pair.summaries();
             for sum in [&cs, &ss] {
                 assert_eq!(sum.suite, suite.suite);
                 assert_eq!(sum.psk_identity.as_deref(), Some(ID), "{:?}", suite.suite);
@@ -138,7 +115,7 @@ fn every_psk_suite_handshakes_and_carries_data() {
                 HandshakeType::NEW_SESSION_TICKET,
                 HandshakeType::FINISHED,
             ]);
-            assert_eq!(received(&pair.c.events), expect, "{:?}", suite.suite);
+            assert_eq!(pair.c.received(), expect, "{:?}", suite.suite);
 
             pair.client.write(b"ping").unwrap();
             pair.server.write(&[7u8; 40000]).unwrap();
@@ -179,7 +156,7 @@ fn ccm_8_records_carry_an_8_byte_tag() {
         };
         let mut pair = Pair::new(c, s);
         pair.handshake();
-        let (cs, _) = summaries(&pair);
+        let (cs, _) = pair.summaries();
         assert_eq!(cs.suite, suite);
         assert_eq!(cs.peer_certificates.is_empty(), is_psk);
         pair.client.write(&[1u8; 100]).unwrap();
@@ -532,7 +509,7 @@ fn psk_sessions_resume_by_ticket_and_by_session_id() {
             first.handshake();
             let mut again = Pair::new(c.clone(), s.clone());
             again.handshake();
-            let (cs, ss) = summaries(&again);
+            let (cs, ss) = again.summaries();
             assert!(
                 cs.resumed && ss.resumed,
                 "{:?} tickets {tickets}",
@@ -542,7 +519,7 @@ fn psk_sessions_resume_by_ticket_and_by_session_id() {
             assert_eq!(ss.psk_identity.as_deref(), Some(ID));
             // Abbreviated: no key exchange at all.
             assert_eq!(
-                received(&again.c.events),
+                again.c.received(),
                 [HandshakeType::SERVER_HELLO, HandshakeType::FINISHED]
             );
         }
@@ -585,7 +562,7 @@ fn a_client_offers_a_psk_session_only_under_the_psk_that_made_it() {
     other.psk = Some(Arc::new(psk(b"second", KEY)));
     let mut pair = Pair::new(other, s.clone());
     pair.handshake();
-    let (cs, ss) = summaries(&pair);
+    let (cs, ss) = pair.summaries();
     assert!(!cs.resumed && !ss.resumed);
     assert_eq!(ss.psk_identity.as_deref(), Some(&b"second"[..]));
 }
@@ -679,7 +656,7 @@ fn one_server_serves_certificate_and_psk_clients() {
     // A certificate client.
     let mut pair = Pair::new(client_config(), s.clone());
     pair.handshake();
-    let (cs, _) = summaries(&pair);
+    let (cs, _) = pair.summaries();
     assert_eq!(cs.suite, CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
     assert_eq!(cs.psk_identity, None);
     assert!(!cs.peer_certificates.is_empty());
@@ -688,7 +665,7 @@ fn one_server_serves_certificate_and_psk_clients() {
     c.enable_psk(Arc::new(psk(ID, KEY)));
     let mut pair = Pair::new(c, s);
     pair.handshake();
-    let (cs, ss) = summaries(&pair);
+    let (cs, ss) = pair.summaries();
     assert_eq!(cs.suite, CipherSuite::TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256);
     assert_eq!(ss.psk_identity.as_deref(), Some(ID));
     assert!(cs.peer_certificates.is_empty());

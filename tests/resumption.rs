@@ -21,7 +21,7 @@ use tls12::internal::msgs::{
 };
 use tls12::pki_types::{ServerName, UnixTime};
 use tls12::resumption::InMemoryClientSessionStore;
-use tls12::{ClientConfig, ClientConnection, Error, Event, HandshakeSummary, ServerConfig};
+use tls12::{ClientConfig, ClientConnection, Error, ServerConfig};
 
 /// A clock the test moves.
 #[derive(Debug)]
@@ -56,29 +56,6 @@ fn connect(c: &ClientConfig, s: &ServerConfig) -> Pair {
     pair
 }
 
-fn summary(pair: &Pair) -> (HandshakeSummary, HandshakeSummary) {
-    (
-        pair.client
-            .handshake_summary()
-            .expect("client done")
-            .clone(),
-        pair.server
-            .handshake_summary()
-            .expect("server done")
-            .clone(),
-    )
-}
-
-fn received(events: &[Event]) -> Vec<HandshakeType> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::HandshakeMessageReceived(m) => Some(m.typ),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Application data still flows both ways on `pair`.
 fn exchange(pair: &mut Pair) {
     pair.client.write(b"ping").expect("client writes");
@@ -96,12 +73,17 @@ fn ticket_resumption_is_abbreviated() {
     let c = client_config();
     let s = server_config(&["server-rsa"]);
     let first = connect(&c, &s);
-    let (c1, s1) = summary(&first);
+    let (c1, s1) = first.summaries();
     assert!(!c1.resumed && !s1.resumed);
-    assert!(received(&first.c.events).contains(&HandshakeType::NEW_SESSION_TICKET));
+    assert!(
+        first
+            .c
+            .received()
+            .contains(&HandshakeType::NEW_SESSION_TICKET)
+    );
 
     let mut second = connect(&c, &s);
-    let (c2, s2) = summary(&second);
+    let (c2, s2) = second.summaries();
     assert!(c2.resumed, "client resumed");
     assert!(s2.resumed, "server resumed");
     assert_eq!(c2.suite, c1.suite);
@@ -109,9 +91,9 @@ fn ticket_resumption_is_abbreviated() {
     assert!(c2.extended_master_secret);
     assert_eq!(c2.group, None);
     // Server: ServerHello, CCS, Finished. Client: CCS, Finished.
-    assert_eq!(received(&second.c.events), ABBREVIATED_FROM_SERVER);
+    assert_eq!(second.c.received(), ABBREVIATED_FROM_SERVER);
     assert_eq!(
-        received(&second.s.events),
+        second.s.received(),
         [HandshakeType::CLIENT_HELLO, HandshakeType::FINISHED]
     );
     exchange(&mut second);
@@ -123,15 +105,20 @@ fn session_id_resumption_without_tickets() {
     c.enable_tickets = false;
     let s = server_config(&["server-p256"]);
     let first = connect(&c, &s);
-    assert!(!received(&first.c.events).contains(&HandshakeType::NEW_SESSION_TICKET));
+    assert!(
+        !first
+            .c
+            .received()
+            .contains(&HandshakeType::NEW_SESSION_TICKET)
+    );
     let mut second = connect(&c, &s);
-    let (c2, s2) = summary(&second);
+    let (c2, s2) = second.summaries();
     assert!(c2.resumed && s2.resumed);
-    assert_eq!(received(&second.c.events), ABBREVIATED_FROM_SERVER);
+    assert_eq!(second.c.received(), ABBREVIATED_FROM_SERVER);
     exchange(&mut second);
     // And again: a session ID resumes any number of times.
     let third = connect(&c, &s);
-    assert!(summary(&third).0.resumed);
+    assert!(third.summaries().0.resumed);
 }
 
 #[test]
@@ -141,7 +128,7 @@ fn session_id_resumption_when_the_server_has_no_ticketer() {
     s.ticketer = None;
     connect(&c, &s);
     let second = connect(&c, &s);
-    assert!(summary(&second).0.resumed);
+    assert!(second.summaries().0.resumed);
 }
 
 #[test]
@@ -151,10 +138,10 @@ fn ticket_resumption_when_the_server_has_no_cache() {
     s.session_cache = None;
     let first = connect(&c, &s);
     let second = connect(&c, &s);
-    assert!(summary(&second).0.resumed);
+    assert!(second.summaries().0.resumed);
     // Tickets are not renewed on resumption: the same one resumes again.
     let third = connect(&c, &s);
-    assert!(summary(&third).0.resumed);
+    assert!(third.summaries().0.resumed);
     drop(first);
 }
 
@@ -166,9 +153,9 @@ fn no_cache_and_no_ticketer_never_resumes() {
     s.ticketer = None;
     connect(&c, &s);
     let second = connect(&c, &s);
-    let (c2, s2) = summary(&second);
+    let (c2, s2) = second.summaries();
     assert!(!c2.resumed && !s2.resumed);
-    assert!(received(&second.c.events).contains(&HandshakeType::CERTIFICATE));
+    assert!(second.c.received().contains(&HandshakeType::CERTIFICATE));
 }
 
 #[test]
@@ -178,9 +165,14 @@ fn client_without_a_store_never_offers() {
     let s = server_config(&["server-rsa"]);
     connect(&c, &s);
     let second = connect(&c, &s);
-    assert!(!summary(&second).0.resumed);
+    assert!(!second.summaries().0.resumed);
     // Without a store there is nothing to put a ticket in: none is asked for.
-    assert!(!received(&second.c.events).contains(&HandshakeType::NEW_SESSION_TICKET));
+    assert!(
+        !second
+            .c
+            .received()
+            .contains(&HandshakeType::NEW_SESSION_TICKET)
+    );
 }
 
 #[test]
@@ -202,12 +194,12 @@ fn server_with_another_suite_falls_back_to_a_full_handshake() {
         .set_suites(&[CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384])
         .unwrap();
     let second = connect(&c, &s);
-    let (c2, s2) = summary(&second);
+    let (c2, s2) = second.summaries();
     assert!(!c2.resumed && !s2.resumed);
     assert_eq!(c2.suite, CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384);
     // The new session replaced the old one in the client's store and resumes.
     let third = connect(&c, &s);
-    assert!(summary(&third).0.resumed);
+    assert!(third.summaries().0.resumed);
 }
 
 #[test]
@@ -215,7 +207,7 @@ fn client_does_not_offer_a_session_whose_suite_it_disabled() {
     let c = client_config();
     let s = server_config(&["server-rsa"]);
     let first = connect(&c, &s);
-    let suite = summary(&first).0.suite;
+    let suite = first.summaries().0.suite;
     let mut c2 = c.clone();
     let others: Vec<_> = c
         .common
@@ -226,7 +218,7 @@ fn client_does_not_offer_a_session_whose_suite_it_disabled() {
         .collect();
     c2.common.set_suites(&others).unwrap();
     let second = connect(&c2, &s);
-    assert!(!summary(&second).0.resumed);
+    assert!(!second.summaries().0.resumed);
 }
 
 #[test]
@@ -254,20 +246,26 @@ fn expired_sessions_are_not_resumed() {
     s.common.time = clock.clone();
     connect(&c, &s);
     clock.advance(60);
-    assert!(summary(&connect(&c, &s)).0.resumed, "fresh after a minute");
+    assert!(
+        connect(&c, &s).summaries().0.resumed,
+        "fresh after a minute"
+    );
     // The default ticket lifetime is 12 hours, the session lifetime 24 hours.
     clock.advance(13 * 3600);
     let late = connect(&c, &s);
-    assert!(!summary(&late).0.resumed, "ticket expired");
+    assert!(!late.summaries().0.resumed, "ticket expired");
     // Session IDs only: the cache's 24 hours.
     let mut c_ids = c.clone();
     c_ids.enable_tickets = false;
     c_ids.session_store = Some(Arc::new(InMemoryClientSessionStore::new(4)));
     connect(&c_ids, &s);
     clock.advance(23 * 3600);
-    assert!(summary(&connect(&c_ids, &s)).0.resumed);
+    assert!(connect(&c_ids, &s).summaries().0.resumed);
     clock.advance(3600);
-    assert!(!summary(&connect(&c_ids, &s)).0.resumed, "session expired");
+    assert!(
+        !connect(&c_ids, &s).summaries().0.resumed,
+        "session expired"
+    );
 }
 
 #[test]
@@ -278,7 +276,7 @@ fn a_forged_ticket_falls_back_to_a_full_handshake() {
     connect(&c, &s);
     let other_server = server_config(&["server-rsa"]);
     let mut second = connect(&c, &other_server);
-    let (c2, s2) = summary(&second);
+    let (c2, s2) = second.summaries();
     assert!(!c2.resumed && !s2.resumed);
     exchange(&mut second);
 }
@@ -291,12 +289,12 @@ fn resumption_keys_log_the_new_client_random() {
     let s = server_config(&["server-rsa"]);
     let first = connect(&c, &s);
     let second = connect(&c, &s);
-    assert!(summary(&second).0.resumed);
+    assert!(second.summaries().0.resumed);
     let lines = log.lines();
     assert_eq!(lines.len(), 2);
     let (r1, r2) = (
-        summary(&first).0.client_random,
-        summary(&second).0.client_random,
+        first.summaries().0.client_random,
+        second.summaries().0.client_random,
     );
     let secret = |l: &str| l.split(' ').nth(2).unwrap().to_string();
     assert!(lines[0].starts_with(&format!("CLIENT_RANDOM {} ", hex::encode(r1))));
@@ -310,10 +308,10 @@ fn client_certificates_survive_resumption() {
     c.client_cert = Some(certified_key("client-p256"));
     let s = with_client_auth(server_config(&["server-rsa"]), true);
     let first = connect(&c, &s);
-    let certs = summary(&first).1.peer_certificates;
+    let certs = first.summaries().1.peer_certificates;
     assert!(!certs.is_empty());
     let second = connect(&c, &s);
-    let (c2, s2) = summary(&second);
+    let (c2, s2) = second.summaries();
     assert!(c2.resumed && s2.resumed);
     assert_eq!(s2.peer_certificates, certs);
 }
@@ -323,7 +321,7 @@ fn required_client_auth_does_not_resume_an_anonymous_session() {
     let c = client_config();
     let optional = with_client_auth(server_config(&["server-rsa"]), false);
     let first = connect(&c, &optional);
-    assert!(summary(&first).1.peer_certificates.is_empty());
+    assert!(first.summaries().1.peer_certificates.is_empty());
     // Same cache and ticketer, now requiring a certificate: the client has none, so the
     // full handshake fails (handshake_failure) rather than resuming around the requirement.
     let mut required = with_client_auth(server_config(&["server-rsa"]), true);
@@ -703,7 +701,7 @@ fn every_suite_resumes_by_ticket_and_by_session_id() {
             s.common.set_suites(&[suite.suite]).unwrap();
             connect(&c, &s);
             let mut second = connect(&c, &s);
-            let (c2, s2) = summary(&second);
+            let (c2, s2) = second.summaries();
             assert!(
                 c2.resumed && s2.resumed,
                 "{:?} tickets {tickets}",
@@ -727,7 +725,7 @@ fn a_session_persisted_across_processes_resumes() {
         let mut c = client_config();
         c.enable_tickets = tickets;
         let first = connect(&c, &s);
-        assert!(!summary(&first).0.resumed);
+        assert!(!first.summaries().0.resumed);
         let name = "testserver.tls12.test";
         let stored = c.session_store.as_ref().unwrap().get(name).expect("stored");
         let bytes = stored.encode().expect("encodes");
@@ -752,14 +750,14 @@ fn a_session_persisted_across_processes_resumes() {
         assert_eq!(restored.ticket().is_empty(), !tickets);
         store.put(name, restored);
         let second = connect(&c2, &s);
-        assert!(summary(&second).0.resumed, "tickets {tickets}");
-        assert!(summary(&second).1.resumed);
+        assert!(second.summaries().0.resumed, "tickets {tickets}");
+        assert!(second.summaries().1.resumed);
 
         // Bound to c2: a third configuration sharing the store does not offer it.
         let mut c3 = client_config();
         c3.session_store = Some(store.clone());
         let third = connect(&c3, &s);
-        assert!(!summary(&third).0.resumed);
+        assert!(!third.summaries().0.resumed);
     }
 }
 

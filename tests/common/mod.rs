@@ -9,11 +9,12 @@ use std::sync::{Arc, OnceLock};
 use tls12::config::FixedTime;
 use tls12::crypto::CryptoProvider;
 use tls12::crypto::ring::RingProvider;
+use tls12::enums::HandshakeType;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use tls12::verify::{RootStore, WebPkiClientVerifier, WebPkiServerVerifier};
 use tls12::{
-    CertifiedKey, ClientConfig, ClientConnection, Connection, Error, Event, Output, ServerConfig,
-    ServerConnection,
+    CertifiedKey, ClientConfig, ClientConnection, Connection, Error, Event, HandshakeSummary,
+    Output, ServerConfig, ServerConnection,
 };
 
 /// 2030-03-17: inside the test PKI's validity (2025-01-01 .. 2045-12-31).
@@ -154,6 +155,32 @@ pub struct Sink {
     pub error: Option<Error>,
 }
 
+impl Sink {
+    /// The types of the handshake messages this side sent, in order (with
+    /// `message_events` configured).
+    pub fn sent(&self) -> Vec<HandshakeType> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::HandshakeMessageSent(m) => Some(m.typ),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The types of the handshake messages this side received, in order (with
+    /// `message_events` configured).
+    pub fn received(&self) -> Vec<HandshakeType> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::HandshakeMessageReceived(m) => Some(m.typ),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 /// Feeds `input` into `conn` and drains it into `sink`. Errors are recorded, not returned.
 pub fn pump(conn: &mut Connection, mut input: &[u8], sink: &mut Sink) {
     let mut buf = vec![0u8; 4096];
@@ -241,6 +268,20 @@ impl Pair {
 
     pub fn run(&mut self) {
         self.run_with(|_, _, _| {});
+    }
+
+    /// The client's and the server's handshake summaries, once both completed.
+    pub fn summaries(&self) -> (HandshakeSummary, HandshakeSummary) {
+        (
+            self.client
+                .handshake_summary()
+                .expect("client done")
+                .clone(),
+            self.server
+                .handshake_summary()
+                .expect("server done")
+                .clone(),
+        )
     }
 
     /// Runs the handshake and asserts both sides completed it.
