@@ -39,33 +39,6 @@ fn pairings() -> [Pairing; 2] {
     ]
 }
 
-const SUITES: [(CipherSuite, &str); 6] = [
-    (
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        "server-rsa",
-    ),
-    (
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        "server-rsa",
-    ),
-    (
-        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-rsa",
-    ),
-    (
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        "server-p256",
-    ),
-    (
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        "server-p384",
-    ),
-    (
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-p256",
-    ),
-];
-
 const GROUPS: [NamedGroup; 3] = [
     NamedGroup::X25519,
     NamedGroup::SECP256R1,
@@ -100,7 +73,7 @@ fn exchange(pair: &mut Pair, what: &str) {
 #[test]
 fn every_suite_and_group_between_the_providers() {
     for (cp, sp, who) in pairings() {
-        for (suite, key) in SUITES {
+        for (suite, key) in ECDHE_SUITES {
             for group in GROUPS {
                 let scheme = match key {
                     "server-rsa" => SignatureScheme::RSA_PSS_RSAE_SHA256,

@@ -19,33 +19,6 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use tls12::enums::{AlertDescription, CipherSuite, NamedGroup};
 use tls12::{ClientConnection, Connection, Error, Event, ServerConnection};
 
-const SUITES: [(CipherSuite, &str); 6] = [
-    (
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        "server-rsa",
-    ),
-    (
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        "server-rsa",
-    ),
-    (
-        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-rsa",
-    ),
-    (
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        "server-p256",
-    ),
-    (
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        "server-p384",
-    ),
-    (
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-p256",
-    ),
-];
-
 /// rustls's clock, fixed at the time the rest of the tests use.
 #[derive(Debug)]
 struct FixedClock;
@@ -230,7 +203,7 @@ fn assert_negotiated(ours: &Connection, peer: &Peer, suite: CipherSuite, what: &
 
 #[test]
 fn our_client_with_rustls_server() {
-    for (suite, key) in SUITES {
+    for (suite, key) in ECDHE_SUITES {
         let what = format!("{suite:?} with {key}");
         let mut c = client_config();
         c.common.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
@@ -285,7 +258,7 @@ fn our_client_with_rustls_server() {
 
 #[test]
 fn rustls_client_with_our_server() {
-    for (suite, key) in SUITES {
+    for (suite, key) in ECDHE_SUITES {
         let what = format!("{suite:?} with {key}");
         // Both key types: the server must pick the certificate from the one suite offered.
         let mut s = server_config(&["server-rsa", key]);
@@ -717,7 +690,7 @@ fn rustls_client_certificate_to_our_server() {
 /// are refused.
 #[test]
 fn keying_material_exporter_agrees_with_rustls() {
-    for (suite, key) in SUITES {
+    for (suite, key) in ECDHE_SUITES {
         let what = format!("{suite:?} with {key}");
         for our_side_is_client in [true, false] {
             type Ours = Box<dyn std::ops::DerefMut<Target = Connection>>;

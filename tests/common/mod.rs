@@ -9,13 +9,41 @@ use std::sync::{Arc, OnceLock};
 use tls12::config::FixedTime;
 use tls12::crypto::CryptoProvider;
 use tls12::crypto::ring::RingProvider;
-use tls12::enums::HandshakeType;
+use tls12::enums::{CipherSuite, HandshakeType};
 use tls12::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use tls12::verify::{RootStore, WebPkiClientVerifier, WebPkiServerVerifier};
 use tls12::{
     CertifiedKey, ClientConfig, ClientConnection, Connection, Error, Event, HandshakeSummary,
     Output, ServerConfig, ServerConnection,
 };
+
+/// The six ECDHE suites with certificates, each with the test key that serves it.
+pub const ECDHE_SUITES: [(CipherSuite, &str); 6] = [
+    (
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        "server-rsa",
+    ),
+    (
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        "server-rsa",
+    ),
+    (
+        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        "server-rsa",
+    ),
+    (
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        "server-p256",
+    ),
+    (
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        "server-p384",
+    ),
+    (
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        "server-p256",
+    ),
+];
 
 /// 2030-03-17: inside the test PKI's validity (2025-01-01 .. 2045-12-31).
 pub const TEST_TIME: u64 = 1_900_000_000;
