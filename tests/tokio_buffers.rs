@@ -67,15 +67,7 @@ async fn streams_waiting_for_the_peer_after_the_handshake_hold_no_record_buffer(
 
     let before = live();
     let (mut client, mut server) = tcp_pair(&connector, &acceptor).await;
-    let (mut c_buf, mut s_buf) = ([0u8; 64], [0u8; 64]);
-    assert!(
-        poll_once(client.read(&mut c_buf)).await.is_none(),
-        "client read waits"
-    );
-    assert!(
-        poll_once(server.read(&mut s_buf)).await.is_none(),
-        "server read waits"
-    );
+    both_wait(&mut client, &mut server).await;
     let held = live() - before;
     // Two connections' keys, the summaries (the client's with the server's chain) and two
     // sockets' registrations with tokio: well under one receive buffer for both.
