@@ -704,7 +704,9 @@ impl Connection {
                 let mut rest: &[u8] = plain;
                 if self.joiner.is_empty() {
                     let whole = self.joiner.whole_prefix(rest)?;
-                    let (mut msgs, tail) = rest.split_at(whole);
+                    let (mut msgs, tail) = rest
+                        .split_at_checked(whole)
+                        .ok_or(Error::internal("whole messages past the record"))?;
                     while let Some((hb, after)) = HandshakeBytes::split_first(msgs) {
                         handle_message(&mut self.hs, core, hb)?;
                         msgs = after;
