@@ -816,6 +816,42 @@ fn rsa_valid_padding_of_the_wrong_length_gives_the_random_pre_master() {
     }
 }
 
+/// A ciphertext with a bad padding that the `rsa` crate's implicit rejection turns into a
+/// 48-byte synthetic message (about one in 200 do): it must give the random bytes, not the
+/// synthetic message. Before the decrypter checked the padding itself, CI failed this way
+/// on a randomly corrupted ciphertext.
+#[test]
+fn rsa_bad_padding_with_a_48_byte_implicit_rejection_message_gives_the_random_pre_master() {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    let cert = key_file!("rsa2048.crt.der");
+    let ct = TestProvider::new(b"rsa")
+        .rsa_encrypt_pre_master(cert, &pre_master())
+        .unwrap()
+        .unwrap();
+    let der =
+        pki_types::PrivatePkcs1KeyDer::from_pem_slice(key_file!("rsa2048.pkcs1.pem")).unwrap();
+    let raw = rsa::PrivateKey::from_pkcs1_der(der.secret_pkcs1_der()).unwrap();
+    let key = rsa_key();
+    let dec = key.rsa_decrypter().unwrap();
+    let random: [u8; 48] = core::array::from_fn(|i| i as u8 ^ 0xc3);
+    // Found by flipping each bit of the deterministic ciphertext in turn.
+    for (i, bit) in [(23, 6), (25, 7)] {
+        let mut c = ct.clone();
+        c[i] ^= 1 << bit;
+        let synthetic = raw.decrypt(rsa::Pkcs1v15Encrypt, &c).unwrap();
+        assert_eq!(
+            synthetic.len(),
+            48,
+            "byte {i} bit {bit}: the case this test is for"
+        );
+        assert_eq!(
+            dec.decrypt_pre_master(&c, ProtocolVersion::TLS12, random),
+            with_version(random, ProtocolVersion::TLS12),
+            "byte {i} bit {bit}"
+        );
+    }
+}
+
 /// A trivial deterministic RNG for the `rsa` crate in tests.
 struct SeqRng(u8);
 

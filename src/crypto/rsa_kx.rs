@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use pki_types::CertificateDer;
+use rsa::BoxedUint;
 #[cfg(feature = "ring")]
 use rsa::pkcs1::DecodeRsaPrivateKey;
 #[cfg(feature = "ring")]
@@ -88,36 +89,75 @@ impl Decrypter {
 }
 
 impl RsaPreMasterDecrypter for Decrypter {
-    /// Decrypts with the `rsa` crate's implicit rejection (a bad padding yields a synthetic
-    /// message rather than an error), then selects, in constant time, between that message
-    /// and `random_pre_master` on whether it is exactly 48 bytes long. The `rsa` crate
-    /// returns an error only for conditions visible from the ciphertext alone (wrong length,
-    /// value not below the modulus) or an internal failure; that also selects the random
-    /// bytes. Blinding randomness comes from the provider that loaded the key.
+    /// Decrypts with the raw RSA operation (blinded, with the CRT fault check), then checks
+    /// the PKCS#1 v1.5 encryption padding for a message of exactly 48 bytes in constant
+    /// time, and selects, in constant time, between that message and `random_pre_master`.
+    /// This is the TLS-specific check of RFC 5246 section 7.4.7.1, as OpenSSL
+    /// (`RSA_PKCS1_WITH_TLS_PADDING`), BoringSSL and Go make it: because the length is known,
+    /// the padding check reads every byte at a fixed position.
+    ///
+    /// The `rsa` crate's own PKCS#1 v1.5 decryption is not used: its implicit rejection
+    /// turns a bad padding into a synthetic message whose length is itself pseudo-random,
+    /// so about one bad ciphertext in 200 would "decrypt" to 48 bytes and be taken.
+    ///
+    /// A ciphertext of the wrong length, or not below the modulus, is visible from the
+    /// ciphertext alone and selects the random bytes, as does an internal failure. Blinding
+    /// randomness comes from the provider that loaded the key.
     fn decrypt_pre_master(
         &self,
         ciphertext: &[u8],
         client_version: ProtocolVersion,
         random_pre_master: [u8; 48],
     ) -> [u8; 48] {
-        let mut candidate = Zeroizing::new([0u8; 48]);
         let mut random_pre_master = Zeroizing::new(random_pre_master);
-        let mut good = Choice::from(0);
-        if let Ok(msg) = self
-            .key
-            .pkcs1v15_decrypt_with_rng(&mut ProviderRng(&*self.rng), ciphertext)
-        {
-            let msg = Zeroizing::new(msg);
-            let n = msg.len().min(48);
-            candidate[..n].copy_from_slice(&msg[..n]);
-            good = msg.len().ct_eq(&48);
+        if let Some(em) = self.raw_decrypt(ciphertext) {
+            let (good, candidate) = check_tls_padding(&em);
+            // Keeps `random_pre_master` where `good` is false, takes the candidate if true.
+            (*random_pre_master).conditional_assign(&*candidate, good);
         }
-        // Keeps `random_pre_master` where `good` is false, takes the candidate where true.
-        (*random_pre_master).conditional_assign(&*candidate, good);
         let mut out = *random_pre_master;
         out[..2].copy_from_slice(&client_version.0.to_be_bytes());
         out
     }
+}
+
+impl Decrypter {
+    /// `EM = I2OSP(RSADP(K, OS2IP(C)), k)` (RFC 8017 section 7.2.2 steps 1 and 2), or
+    /// `None` where that fails: a ciphertext that is not `k` bytes or not below the modulus,
+    /// or a failed RNG or fault check.
+    fn raw_decrypt(&self, ciphertext: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        let k = self.key.size();
+        if ciphertext.len() != k {
+            return None;
+        }
+        let c = BoxedUint::from_be_slice(ciphertext, self.key.n_bits_precision()).ok()?;
+        let m =
+            rsa::hazmat::rsa_decrypt_and_check(&self.key, Some(&mut ProviderRng(&*self.rng)), &c)
+                .ok()
+                .map(Zeroizing::new)?;
+        // The storage precision is whole limbs, at least `k` bytes; m < n, so the bytes
+        // before the last `k` are zero.
+        let bytes = Zeroizing::new(m.to_be_bytes());
+        let skip = bytes.len().checked_sub(k)?;
+        Some(Zeroizing::new(bytes.get(skip..)?.to_vec()))
+    }
+}
+
+/// The PKCS#1 v1.5 type 2 check for a 48-byte message, in constant time:
+/// `EM = 0x00 || 0x02 || PS || 0x00 || M` with `PS` nonzero and `M` the last 48 bytes. Returns
+/// whether the padding holds and `M` (garbage when it does not). An `EM` too short for 8
+/// bytes of padding (a modulus under 472 bits, which no loaded key has) never holds.
+fn check_tls_padding(em: &[u8]) -> (Choice, Zeroizing<[u8; 48]>) {
+    let mut candidate = Zeroizing::new([0u8; 48]);
+    let Some(separator) = em.len().checked_sub(49).filter(|&s| s >= 10) else {
+        return (Choice::from(0), candidate);
+    };
+    let mut good = em[0].ct_eq(&0) & em[1].ct_eq(&2) & em[separator].ct_eq(&0);
+    for b in &em[2..separator] {
+        good &= !b.ct_eq(&0);
+    }
+    candidate.copy_from_slice(&em[separator + 1..]);
+    (good, candidate)
 }
 
 impl fmt::Debug for Decrypter {
@@ -141,5 +181,48 @@ mod tests {
         let good = include_bytes!("../../tests/data/pki/server-rsa.crt.der");
         let ct = encrypt_pre_master(&p, good, &[3; 48]);
         assert_eq!(ct.map(|c| c.len()), Ok(256));
+    }
+}
+
+#[cfg(test)]
+mod padding_tests {
+    use super::check_tls_padding;
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    fn em(k: usize) -> Vec<u8> {
+        let mut em = vec![0x5a; k];
+        em[0] = 0;
+        em[1] = 2;
+        em[k - 49] = 0;
+        for (i, b) in em[k - 48..].iter_mut().enumerate() {
+            *b = i as u8;
+        }
+        em
+    }
+
+    fn holds(em: &[u8]) -> bool {
+        bool::from(check_tls_padding(em).0)
+    }
+
+    #[test]
+    fn only_the_exact_layout_holds() {
+        let good = em(256);
+        let (ok, m) = check_tls_padding(&good);
+        assert!(bool::from(ok));
+        assert_eq!(m[..], good[256 - 48..]);
+        // The smallest layout: 8 bytes of padding.
+        assert!(holds(&em(59)));
+        assert!(!holds(&em(58)), "7 bytes of padding");
+        assert!(!holds(&[]));
+        for (at, value) in [(0, 1), (1, 1), (1, 0), (2, 0), (100, 0), (206, 0), (207, 1)] {
+            let mut bad = good.clone();
+            bad[at] = value;
+            assert!(!holds(&bad), "byte {at} = {value}");
+        }
+        // A zero in the message itself is fine.
+        let mut zero_in_message = good.clone();
+        zero_in_message[255] = 0;
+        assert!(holds(&zero_in_message));
     }
 }
