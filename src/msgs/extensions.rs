@@ -9,8 +9,12 @@
 //! Errors inside an extension name it: `ClientHello.extensions.supported_groups`.
 
 use alloc::vec::Vec;
+use core::fmt;
 
-use super::{put_opaque_list, read_opaque_list, read_u8_list, read_u16_list};
+use super::{
+    OpaqueItems, WireItems, put_opaque_list, read_opaque_items, read_opaque_list, read_u8_list,
+    read_wire_items,
+};
 use crate::codec::enums::{
     CertificateStatusType, ECPointFormat, ExtensionType, MaxFragmentLength, NamedGroup,
     ServerNameType, SignatureScheme,
@@ -203,60 +207,8 @@ impl ClientExtension {
         }])
     }
 
-    fn read_body(typ: ExtensionType, body: &[u8]) -> Result<Self, DecodeError> {
-        let field = ext_field(Side::Client, typ);
-        let mut r = Reader::new(body);
-        let ext = match typ {
-            ExtensionType::SERVER_NAME => {
-                let mut list = r.sub(LenPrefix::U16, field)?;
-                if !list.any_left() {
-                    return Err(DecodeError::new(field, DecodeErrorKind::BadLength));
-                }
-                // One host name is what clients send.
-                let mut names = Vec::with_capacity(1);
-                while list.any_left() {
-                    let name_type = ServerNameType(list.u8(field)?);
-                    let name = list.opaque_nonempty(LenPrefix::U16, field)?.to_vec();
-                    names.push(ServerNameEntry { name_type, name });
-                }
-                ClientExtension::ServerName(names)
-            }
-            ExtensionType::MAX_FRAGMENT_LENGTH => {
-                ClientExtension::MaxFragmentLength(read_max_fragment_length(&mut r, field)?)
-            }
-            ExtensionType::STATUS_REQUEST => {
-                ClientExtension::StatusRequest(CertificateStatusRequest::read(&mut r, field)?)
-            }
-            ExtensionType::SUPPORTED_GROUPS => ClientExtension::SupportedGroups(read_u16_list(
-                &mut r,
-                LenPrefix::U16,
-                field,
-                true,
-            )?),
-            ExtensionType::EC_POINT_FORMATS => {
-                ClientExtension::EcPointFormats(read_u8_list(&mut r, field, true)?)
-            }
-            ExtensionType::SIGNATURE_ALGORITHMS => ClientExtension::SignatureAlgorithms(
-                read_u16_list(&mut r, LenPrefix::U16, field, true)?,
-            ),
-            ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION => ClientExtension::Alpn(
-                read_opaque_list(&mut r, LenPrefix::U16, LenPrefix::U8, field, true)?,
-            ),
-            ExtensionType::EXTENDED_MASTER_SECRET => ClientExtension::ExtendedMasterSecret,
-            ExtensionType::RECORD_SIZE_LIMIT => {
-                ClientExtension::RecordSizeLimit(read_record_size_limit(&mut r, field)?)
-            }
-            ExtensionType::SESSION_TICKET => ClientExtension::SessionTicket(r.rest().to_vec()),
-            ExtensionType::RENEGOTIATION_INFO => {
-                ClientExtension::RenegotiationInfo(r.opaque(LenPrefix::U8, field)?.to_vec())
-            }
-            _ => ClientExtension::Unknown {
-                typ,
-                data: r.rest().to_vec(),
-            },
-        };
-        r.expect_end(field)?;
-        Ok(ext)
+    pub(crate) fn read_body(typ: ExtensionType, body: &[u8]) -> Result<Self, DecodeError> {
+        ClientExtensionWire::read_body(typ, body).map(ClientExtensionWire::into_owned)
     }
 
     /// This extension borrowed: what it encodes through.
@@ -419,6 +371,168 @@ impl Codec for ClientExtension {
     }
 }
 
+/// A [`ClientExtension`] checked where it lies on the wire, its lists left there: what the
+/// server reads a ClientHello's extensions into, without an allocation (but for a
+/// status_request). Every check of a client extension's body is made here; the owned
+/// extension is this one copied ([`into_owned`](Self::into_owned)).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ClientExtensionWire<'a> {
+    /// server_name: a non-empty list of names.
+    ServerName(ServerNames<'a>),
+    /// max_fragment_length: one of the four defined values.
+    MaxFragmentLength(MaxFragmentLength),
+    /// status_request.
+    StatusRequest(CertificateStatusRequest),
+    /// supported_groups: a non-empty list.
+    SupportedGroups(WireItems<'a, NamedGroup>),
+    /// ec_point_formats: a non-empty list.
+    EcPointFormats(WireItems<'a, ECPointFormat>),
+    /// signature_algorithms: a non-empty list.
+    SignatureAlgorithms(WireItems<'a, SignatureScheme>),
+    /// application_layer_protocol_negotiation: a non-empty list of non-empty names.
+    Alpn(OpaqueItems<'a>),
+    /// extended_master_secret.
+    ExtendedMasterSecret,
+    /// record_size_limit: at least 64.
+    RecordSizeLimit(u16),
+    /// session_ticket: the ticket offered, or empty.
+    SessionTicket(&'a [u8]),
+    /// renegotiation_info: the previous client verify_data, or empty.
+    RenegotiationInfo(&'a [u8]),
+    /// Any other extension, body raw.
+    Unknown {
+        /// The extension type.
+        typ: ExtensionType,
+        /// The extension body.
+        data: &'a [u8],
+    },
+}
+
+impl<'a> ClientExtensionWire<'a> {
+    /// Checks the body of a client extension of type `typ`.
+    pub fn read_body(typ: ExtensionType, body: &'a [u8]) -> Result<Self, DecodeError> {
+        let field = ext_field(Side::Client, typ);
+        let mut r = Reader::new(body);
+        let ext = match typ {
+            ExtensionType::SERVER_NAME => ClientExtensionWire::ServerName(ServerNames::read(
+                &mut r, field,
+            )?),
+            ExtensionType::MAX_FRAGMENT_LENGTH => {
+                ClientExtensionWire::MaxFragmentLength(read_max_fragment_length(&mut r, field)?)
+            }
+            ExtensionType::STATUS_REQUEST => {
+                ClientExtensionWire::StatusRequest(CertificateStatusRequest::read(&mut r, field)?)
+            }
+            ExtensionType::SUPPORTED_GROUPS => ClientExtensionWire::SupportedGroups(
+                read_wire_items(&mut r, LenPrefix::U16, field, true)?,
+            ),
+            ExtensionType::EC_POINT_FORMATS => ClientExtensionWire::EcPointFormats(
+                read_wire_items(&mut r, LenPrefix::U8, field, true)?,
+            ),
+            ExtensionType::SIGNATURE_ALGORITHMS => ClientExtensionWire::SignatureAlgorithms(
+                read_wire_items(&mut r, LenPrefix::U16, field, true)?,
+            ),
+            ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION => ClientExtensionWire::Alpn(
+                read_opaque_items(&mut r, LenPrefix::U16, LenPrefix::U8, field, true)?,
+            ),
+            ExtensionType::EXTENDED_MASTER_SECRET => ClientExtensionWire::ExtendedMasterSecret,
+            ExtensionType::RECORD_SIZE_LIMIT => {
+                ClientExtensionWire::RecordSizeLimit(read_record_size_limit(&mut r, field)?)
+            }
+            ExtensionType::SESSION_TICKET => ClientExtensionWire::SessionTicket(r.rest()),
+            ExtensionType::RENEGOTIATION_INFO => {
+                ClientExtensionWire::RenegotiationInfo(r.opaque(LenPrefix::U8, field)?)
+            }
+            _ => ClientExtensionWire::Unknown {
+                typ,
+                data: r.rest(),
+            },
+        };
+        r.expect_end(field)?;
+        Ok(ext)
+    }
+
+    /// The owned extension with the same values.
+    pub fn into_owned(self) -> ClientExtension {
+        match self {
+            ClientExtensionWire::ServerName(names) => ClientExtension::ServerName(
+                names
+                    .iter()
+                    .map(|(name_type, name)| ServerNameEntry {
+                        name_type,
+                        name: name.to_vec(),
+                    })
+                    .collect(),
+            ),
+            ClientExtensionWire::MaxFragmentLength(m) => ClientExtension::MaxFragmentLength(m),
+            ClientExtensionWire::StatusRequest(s) => ClientExtension::StatusRequest(s),
+            ClientExtensionWire::SupportedGroups(g) => ClientExtension::SupportedGroups(g.to_vec()),
+            ClientExtensionWire::EcPointFormats(f) => ClientExtension::EcPointFormats(f.to_vec()),
+            ClientExtensionWire::SignatureAlgorithms(s) => {
+                ClientExtension::SignatureAlgorithms(s.to_vec())
+            }
+            ClientExtensionWire::Alpn(p) => ClientExtension::Alpn(p.to_vec()),
+            ClientExtensionWire::ExtendedMasterSecret => ClientExtension::ExtendedMasterSecret,
+            ClientExtensionWire::RecordSizeLimit(l) => ClientExtension::RecordSizeLimit(l),
+            ClientExtensionWire::SessionTicket(t) => ClientExtension::SessionTicket(t.to_vec()),
+            ClientExtensionWire::RenegotiationInfo(v) => {
+                ClientExtension::RenegotiationInfo(v.to_vec())
+            }
+            ClientExtensionWire::Unknown { typ, data } => ClientExtension::Unknown {
+                typ,
+                data: data.to_vec(),
+            },
+        }
+    }
+}
+
+/// A server_name extension's list (RFC 6066 section 3), checked where it lies: non-empty,
+/// each entry a name type and a non-empty name.
+#[derive(Clone, Copy)]
+pub struct ServerNames<'a>(&'a [u8]);
+
+impl<'a> ServerNames<'a> {
+    fn read(r: &mut Reader<'a>, field: &'static str) -> Result<Self, DecodeError> {
+        let list = r.opaque(LenPrefix::U16, field)?;
+        if list.is_empty() {
+            return Err(DecodeError::new(field, DecodeErrorKind::BadLength));
+        }
+        let mut entries = Reader::new(list);
+        while entries.any_left() {
+            entries.u8(field)?;
+            entries.opaque_nonempty(LenPrefix::U16, field)?;
+        }
+        Ok(Self(list))
+    }
+
+    /// The entries in order: name type and name.
+    pub fn iter(&self) -> impl Iterator<Item = (ServerNameType, &'a [u8])> + 'a {
+        let mut r = Reader::new(self.0);
+        // Every entry was read once already, so no read fails.
+        core::iter::from_fn(move || {
+            if !r.any_left() {
+                return None;
+            }
+            let name_type = ServerNameType(r.u8("").ok()?);
+            Some((name_type, r.opaque(LenPrefix::U16, "").ok()?))
+        })
+    }
+
+    /// The first `host_name`.
+    pub fn host_name(&self) -> Option<&'a [u8]> {
+        self.iter()
+            .find(|(t, _)| *t == ServerNameType::HOST_NAME)
+            .map(|(_, name)| name)
+    }
+}
+
+impl fmt::Debug for ServerNames<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// An extension in a ServerHello.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
@@ -469,7 +583,7 @@ impl ServerExtension {
         }
     }
 
-    fn read_body(typ: ExtensionType, body: &[u8]) -> Result<Self, DecodeError> {
+    pub(crate) fn read_body(typ: ExtensionType, body: &[u8]) -> Result<Self, DecodeError> {
         let field = ext_field(Side::Server, typ);
         let mut r = Reader::new(body);
         let ext = match typ {
@@ -570,30 +684,53 @@ fn read_record_size_limit(r: &mut Reader<'_>, field: &'static str) -> Result<u16
 
 /// Reads an optional extension block: a u16-prefixed list, with at most one extension of
 /// each type (`Duplicate` otherwise, naming the smallest type that repeats).
-pub(crate) fn read_extensions<E: Codec>(
+pub(crate) fn read_extensions<E>(
     r: &mut Reader<'_>,
     side: Side,
-    ext_type: fn(&E) -> ExtensionType,
+    read_body: fn(ExtensionType, &[u8]) -> Result<E, DecodeError>,
 ) -> Result<Vec<E>, DecodeError> {
-    let mut sub = r.sub(LenPrefix::U16, list_field(side))?;
-    let mut out = Vec::with_capacity(count_extensions(sub.clone()));
-    while sub.any_left() {
-        out.push(E::read(&mut sub)?);
-    }
-    // The types sorted, to find a repeat: on the stack for a usual block.
+    let block = r.opaque(LenPrefix::U16, list_field(side))?;
+    let mut out = Vec::with_capacity(count_extensions(Reader::new(block)));
+    walk_extensions(block, side, |typ, body| {
+        out.push(read_body(typ, body)?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Walks the contents of an extension block: reads each extension's type and body, in
+/// order, and hands them to `each` (whose error, like a malformed header, ends the walk);
+/// then checks that no type repeats (`Duplicate`, naming the smallest type that does).
+pub(crate) fn walk_extensions<'a>(
+    block: &'a [u8],
+    side: Side,
+    mut each: impl FnMut(ExtensionType, &'a [u8]) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
+    // The types, sorted afterwards to find a repeat: on the stack for a usual block.
     const ON_STACK: usize = 32;
     let mut small = [0u16; ON_STACK];
     let mut large = Vec::new();
-    let types: &mut [u16] = match small.get_mut(..out.len()) {
-        Some(t) => t,
-        None => {
-            large.resize(out.len(), 0);
-            &mut large
+    let mut n = 0;
+    let mut r = Reader::new(block);
+    while r.any_left() {
+        let typ = ExtensionType(r.u16(list_field(side))?);
+        let body = r.opaque(LenPrefix::U16, ext_field(side, typ))?;
+        each(typ, body)?;
+        match small.get_mut(n) {
+            Some(slot) => *slot = typ.0,
+            None => {
+                if large.is_empty() {
+                    large.extend_from_slice(&small);
+                }
+                large.push(typ.0);
+            }
         }
-    };
-    for (t, e) in types.iter_mut().zip(&out) {
-        *t = ext_type(e).0;
+        n += 1;
     }
+    let types: &mut [u16] = match small.get_mut(..n) {
+        Some(t) => t,
+        None => &mut large,
+    };
     types.sort_unstable();
     if let Some(w) = types.windows(2).find(|w| w[0] == w[1]) {
         return Err(DecodeError::new(
@@ -601,7 +738,21 @@ pub(crate) fn read_extensions<E: Codec>(
             DecodeErrorKind::Duplicate,
         ));
     }
-    Ok(out)
+    Ok(())
+}
+
+/// The type and body of each extension in the contents of a block that
+/// [`walk_extensions`] has checked (it stops at anything malformed, which a checked block
+/// does not hold).
+pub(crate) fn extension_bodies(block: &[u8]) -> impl Iterator<Item = (ExtensionType, &[u8])> {
+    let mut r = Reader::new(block);
+    core::iter::from_fn(move || {
+        if !r.any_left() {
+            return None;
+        }
+        let typ = ExtensionType(r.u16("").ok()?);
+        Some((typ, r.opaque(LenPrefix::U16, "").ok()?))
+    })
 }
 
 /// How many extensions a block holds, to allocate for them once (a malformed block
@@ -962,7 +1113,7 @@ mod tests {
     fn duplicates_are_rejected() {
         let mut r = Reader::new(&[0, 8, 0, 23, 0, 0, 0, 23, 0, 0]);
         assert_eq!(
-            read_extensions(&mut r, Side::Client, ClientExtension::ext_type),
+            read_extensions(&mut r, Side::Client, ClientExtension::read_body),
             Err(err(
                 DecodeErrorKind::Duplicate,
                 "ClientHello.extensions.extended_master_secret"
@@ -970,12 +1121,12 @@ mod tests {
         );
         let mut r = Reader::new(&[0, 8, 0x3a, 0x3a, 0, 0, 0x3a, 0x3a, 0, 0]);
         assert_eq!(
-            read_extensions(&mut r, Side::Server, ServerExtension::ext_type),
+            read_extensions(&mut r, Side::Server, ServerExtension::read_body),
             Err(err(DecodeErrorKind::Duplicate, "ServerHello.extensions"))
         );
         let mut r = Reader::new(&[0, 8, 0x3a, 0x3a, 0, 0, 0, 23, 0, 0]);
         assert_eq!(
-            read_extensions(&mut r, Side::Client, ClientExtension::ext_type)
+            read_extensions(&mut r, Side::Client, ClientExtension::read_body)
                 .unwrap()
                 .len(),
             2
@@ -997,7 +1148,7 @@ mod tests {
             block.extend_from_slice(&body);
             let mut r = Reader::new(&block);
             assert_eq!(
-                read_extensions(&mut r, Side::Client, ClientExtension::ext_type)
+                read_extensions(&mut r, Side::Client, ClientExtension::read_body)
                     .unwrap()
                     .len(),
                 usize::from(n),
@@ -1008,7 +1159,7 @@ mod tests {
             dup[..2].copy_from_slice(&((body.len() + 4) as u16).to_be_bytes());
             let mut r = Reader::new(&dup);
             assert_eq!(
-                read_extensions(&mut r, Side::Client, ClientExtension::ext_type),
+                read_extensions(&mut r, Side::Client, ClientExtension::read_body),
                 Err(err(DecodeErrorKind::Duplicate, "ClientHello.extensions")),
                 "{n}"
             );

@@ -10,10 +10,10 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use super::extensions::{
-    ClientExtension, ClientExtensionRef, ServerExtension, Side, list_field, read_extensions,
+    ClientExtension, ClientExtensionRef, ClientExtensionWire, ServerExtension, Side,
+    extension_bodies, list_field, read_extensions, walk_extensions,
 };
-use super::read_u8_list;
-use super::read_u16_list;
+use super::{OpaqueItems, WireItems, read_wire_items};
 use crate::codec::enums::{
     CipherSuite, CompressionMethod, ECPointFormat, ExtensionType, MaxFragmentLength, NamedGroup,
     ProtocolVersion, ServerNameType, SignatureScheme,
@@ -273,20 +273,55 @@ impl Codec for ClientHello {
         Ok(())
     }
 
-    /// Reads to the end of `r`, which must be exactly the handshake body.
+    /// Reads to the end of `r`, which must be exactly the handshake body: the hello is
+    /// checked as a [`ClientHelloWire`], then copied out of it.
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        ClientHelloWire::read(r).map(|hello| hello.into_owned())
+    }
+}
+
+/// A [`ClientHello`] checked where it lies on the wire, its lists and extensions left
+/// there: what the server reads a ClientHello into, without an allocation (but for a
+/// status_request extension). It makes every check of the owned decode, which is this
+/// hello copied ([`into_owned`](Self::into_owned)), and gives the same errors.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientHelloWire<'a> {
+    /// `client_version`: the highest version the client supports.
+    pub version: ProtocolVersion,
+    /// The client random.
+    pub random: Random,
+    /// The session to resume, or empty.
+    pub session_id: SessionId,
+    /// Suites in preference order, non-empty.
+    pub cipher_suites: WireItems<'a, CipherSuite>,
+    /// Compression methods, non-empty.
+    pub compression_methods: WireItems<'a, CompressionMethod>,
+    /// The contents of the extension block, every extension in it checked; `None` when
+    /// the hello ends without one.
+    extensions: Option<&'a [u8]>,
+}
+
+impl<'a> ClientHelloWire<'a> {
+    /// Reads to the end of `r`, which must be exactly the handshake body.
+    pub fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         let version = ProtocolVersion(r.u16("ClientHello.client_version")?);
         let random = Random(r.array("ClientHello.random")?);
         let session_id = read_session_id(r, "ClientHello.session_id")?;
-        let cipher_suites = read_u16_list(r, LenPrefix::U16, "ClientHello.cipher_suites", true)?;
-        let compression_methods = read_u8_list(r, "ClientHello.compression_methods", true)?;
+        let cipher_suites =
+            read_wire_items(r, LenPrefix::U16, "ClientHello.cipher_suites", true)?;
+        let compression_methods =
+            read_wire_items(r, LenPrefix::U8, "ClientHello.compression_methods", true)?;
         let extensions = if r.any_left() {
-            Some(read_extensions(r, Side::Client, ClientExtension::ext_type)?)
+            let block = r.opaque(LenPrefix::U16, list_field(Side::Client))?;
+            walk_extensions(block, Side::Client, |typ, body| {
+                ClientExtensionWire::read_body(typ, body).map(drop)
+            })?;
+            Some(block)
         } else {
             None
         };
         r.expect_end(list_field(Side::Client))?;
-        Ok(ClientHello {
+        Ok(Self {
             version,
             random,
             session_id,
@@ -294,6 +329,111 @@ impl Codec for ClientHello {
             compression_methods,
             extensions,
         })
+    }
+
+    /// The owned hello with the same values.
+    pub fn into_owned(self) -> ClientHello {
+        ClientHello {
+            version: self.version,
+            random: self.random,
+            session_id: self.session_id,
+            cipher_suites: self.cipher_suites.to_vec(),
+            compression_methods: self.compression_methods.to_vec(),
+            extensions: self
+                .extensions
+                .map(|_| self.extensions().map(ClientExtensionWire::into_owned).collect()),
+        }
+    }
+
+    /// The extensions in order (none if the block is absent).
+    pub fn extensions(&self) -> impl Iterator<Item = ClientExtensionWire<'a>> + 'a {
+        // Every body was checked by `read`, so none fails here.
+        extension_bodies(self.extensions.unwrap_or_default())
+            .filter_map(|(typ, body)| ClientExtensionWire::read_body(typ, body).ok())
+    }
+
+    /// The extension of type `typ`, if present.
+    pub fn extension(&self, typ: ExtensionType) -> Option<ClientExtensionWire<'a>> {
+        let (typ, body) = extension_bodies(self.extensions?).find(|(t, _)| *t == typ)?;
+        ClientExtensionWire::read_body(typ, body).ok()
+    }
+
+    /// The first `host_name` of the server_name extension.
+    pub fn server_name(&self) -> Option<&'a [u8]> {
+        match self.extension(ExtensionType::SERVER_NAME)? {
+            ClientExtensionWire::ServerName(names) => names.host_name(),
+            _ => None,
+        }
+    }
+
+    /// The max_fragment_length extension.
+    pub fn max_fragment_length(&self) -> Option<MaxFragmentLength> {
+        match self.extension(ExtensionType::MAX_FRAGMENT_LENGTH)? {
+            ClientExtensionWire::MaxFragmentLength(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The supported_groups extension.
+    pub fn supported_groups(&self) -> Option<WireItems<'a, NamedGroup>> {
+        match self.extension(ExtensionType::SUPPORTED_GROUPS)? {
+            ClientExtensionWire::SupportedGroups(g) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// The ec_point_formats extension.
+    pub fn ec_point_formats(&self) -> Option<WireItems<'a, ECPointFormat>> {
+        match self.extension(ExtensionType::EC_POINT_FORMATS)? {
+            ClientExtensionWire::EcPointFormats(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The signature_algorithms extension.
+    pub fn signature_algorithms(&self) -> Option<WireItems<'a, SignatureScheme>> {
+        match self.extension(ExtensionType::SIGNATURE_ALGORITHMS)? {
+            ClientExtensionWire::SignatureAlgorithms(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The protocol names of the application_layer_protocol_negotiation extension.
+    pub fn alpn_protocols(&self) -> Option<OpaqueItems<'a>> {
+        match self.extension(ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION)? {
+            ClientExtensionWire::Alpn(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Whether the extended_master_secret extension is present.
+    pub fn extended_master_secret(&self) -> bool {
+        self.extensions
+            .is_some_and(|b| extension_bodies(b).any(|(t, _)| t == ExtensionType::EXTENDED_MASTER_SECRET))
+    }
+
+    /// The record_size_limit extension.
+    pub fn record_size_limit(&self) -> Option<u16> {
+        match self.extension(ExtensionType::RECORD_SIZE_LIMIT)? {
+            ClientExtensionWire::RecordSizeLimit(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// The session_ticket extension: the ticket offered, empty to ask for a new one.
+    pub fn session_ticket(&self) -> Option<&'a [u8]> {
+        match self.extension(ExtensionType::SESSION_TICKET)? {
+            ClientExtensionWire::SessionTicket(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The renegotiation_info extension's `renegotiated_connection`.
+    pub fn renegotiation_info(&self) -> Option<&'a [u8]> {
+        match self.extension(ExtensionType::RENEGOTIATION_INFO)? {
+            ClientExtensionWire::RenegotiationInfo(v) => Some(v),
+            _ => None,
+        }
     }
 }
 
@@ -466,7 +606,7 @@ impl Codec for ServerHello {
         let cipher_suite = CipherSuite(r.u16("ServerHello.cipher_suite")?);
         let compression_method = CompressionMethod(r.u8("ServerHello.compression_method")?);
         let extensions = if r.any_left() {
-            Some(read_extensions(r, Side::Server, ServerExtension::ext_type)?)
+            Some(read_extensions(r, Side::Server, ServerExtension::read_body)?)
         } else {
             None
         };

@@ -62,7 +62,10 @@
 //! [`DecodeError`]: crate::error::DecodeError
 
 use alloc::vec::Vec;
+use core::fmt;
+use core::marker::PhantomData;
 
+use crate::codec::enums::WireName;
 use crate::codec::{Codec, LenPrefix, Reader};
 use crate::error::{DecodeError, DecodeErrorKind};
 
@@ -80,11 +83,11 @@ pub use alert::AlertMessage;
 pub use ccs::ChangeCipherSpec;
 pub use certificate::{CertificateChain, CertificateRequest, CertificateStatus};
 pub use extensions::{
-    CertificateStatusRequest, ClientExtension, ClientExtensionRef, OcspStatusRequest,
-    ServerExtension, ServerNameEntry,
+    CertificateStatusRequest, ClientExtension, ClientExtensionRef, ClientExtensionWire,
+    OcspStatusRequest, ServerExtension, ServerNameEntry, ServerNames,
 };
 pub use handshake::{HANDSHAKE_HEADER_LEN, HandshakeMessage, HandshakePayload};
-pub use hello::{ClientHello, ClientHelloRef, Random, ServerHello, SessionId};
+pub use hello::{ClientHello, ClientHelloRef, ClientHelloWire, Random, ServerHello, SessionId};
 pub use kx::{
     ClientKeyExchangePayload, DigitallySigned, EcdhePskClientKeyExchange,
     EcdhePskServerKeyExchange, EcdheServerKeyExchange, KxContext, ServerKeyExchangePayload,
@@ -93,40 +96,158 @@ pub use kx::{
 pub use ticket::NewSessionTicket;
 pub use trace::RecordTrace;
 
+/// A length-prefixed vector of fixed-width code points, checked and left where it lies on
+/// the wire: what a decoder hands out instead of collecting the values into a `Vec`.
+pub struct WireItems<'a, T> {
+    bytes: &'a [u8],
+    _item: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for WireItems<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for WireItems<'_, T> {}
+
+impl<'a, T: Codec + WireName> WireItems<'a, T> {
+    /// The values in order.
+    pub fn iter(&self) -> impl Iterator<Item = T> + 'a {
+        // Every chunk is whole (the length was checked), so no read fails.
+        self.bytes
+            .chunks_exact(T::WIDTH)
+            .filter_map(|c| T::read(&mut Reader::new(c)).ok())
+    }
+
+    /// Whether `value` is among them.
+    pub fn contains(&self, value: &T) -> bool
+    where
+        T: PartialEq,
+    {
+        self.iter().any(|v| v == *value)
+    }
+
+    /// How many values there are.
+    pub fn len(&self) -> usize {
+        self.bytes.len() / T::WIDTH
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The values, collected.
+    pub fn to_vec(&self) -> Vec<T> {
+        let mut out = Vec::with_capacity(self.len());
+        out.extend(self.iter());
+        out
+    }
+}
+
+impl<T: Codec + WireName + fmt::Debug> fmt::Debug for WireItems<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// Reads a length-prefixed vector of fixed-width items (`T::WIDTH` bytes each), in place.
+/// A length that is not a whole number of items is `BadLength`, as is an empty vector when
+/// `nonempty` is set.
+pub(crate) fn read_wire_items<'a, T: WireName>(
+    r: &mut Reader<'a>,
+    len: LenPrefix,
+    field: &'static str,
+    nonempty: bool,
+) -> Result<WireItems<'a, T>, DecodeError> {
+    let bytes = r.opaque(len, field)?;
+    if bytes.len() % T::WIDTH != 0 || (nonempty && bytes.is_empty()) {
+        return Err(DecodeError::new(field, DecodeErrorKind::BadLength));
+    }
+    Ok(WireItems {
+        bytes,
+        _item: PhantomData,
+    })
+}
+
 /// Reads a length-prefixed vector of two-byte items. An odd length is `BadLength`, as is an
 /// empty vector when `nonempty` is set.
-pub(crate) fn read_u16_list<T: Codec>(
+pub(crate) fn read_u16_list<T: Codec + WireName>(
     r: &mut Reader<'_>,
     len: LenPrefix,
     field: &'static str,
     nonempty: bool,
 ) -> Result<Vec<T>, DecodeError> {
-    let mut sub = r.sub(len, field)?;
-    if sub.left() % 2 != 0 || (nonempty && !sub.any_left()) {
-        return Err(DecodeError::new(field, DecodeErrorKind::BadLength));
-    }
-    let mut out = Vec::with_capacity(sub.left() / 2);
-    while sub.any_left() {
-        out.push(T::read(&mut sub).map_err(|e| DecodeError::new(field, e.kind))?);
-    }
-    Ok(out)
+    read_wire_items(r, len, field, nonempty).map(|items| items.to_vec())
 }
 
 /// Reads a length-prefixed vector of one-byte items, optionally requiring it to be non-empty.
-pub(crate) fn read_u8_list<T: Codec>(
+pub(crate) fn read_u8_list<T: Codec + WireName>(
     r: &mut Reader<'_>,
     field: &'static str,
     nonempty: bool,
 ) -> Result<Vec<T>, DecodeError> {
-    let mut sub = r.sub(LenPrefix::U8, field)?;
-    if nonempty && !sub.any_left() {
+    read_wire_items(r, LenPrefix::U8, field, nonempty).map(|items| items.to_vec())
+}
+
+/// A length-prefixed vector of length-prefixed, non-empty opaque values
+/// (`opaque Item<1..2^n-1>; Item list<..>`), checked and left where it lies.
+#[derive(Clone, Copy)]
+pub struct OpaqueItems<'a> {
+    bytes: &'a [u8],
+    inner: LenPrefix,
+}
+
+impl<'a> OpaqueItems<'a> {
+    /// The values in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let mut r = Reader::new(self.bytes);
+        let inner = self.inner;
+        // Every value was read once already, so no read fails.
+        core::iter::from_fn(move || {
+            if r.any_left() {
+                r.opaque(inner, "").ok()
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Whether `value` is among them.
+    pub fn contains(&self, value: &[u8]) -> bool {
+        self.iter().any(|v| v == value)
+    }
+
+    /// The values, copied.
+    pub fn to_vec(&self) -> Vec<Vec<u8>> {
+        self.iter().map(<[u8]>::to_vec).collect()
+    }
+}
+
+impl fmt::Debug for OpaqueItems<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// Reads a vector of non-empty opaque values in place (see [`OpaqueItems`]).
+pub(crate) fn read_opaque_items<'a>(
+    r: &mut Reader<'a>,
+    outer: LenPrefix,
+    inner: LenPrefix,
+    field: &'static str,
+    nonempty: bool,
+) -> Result<OpaqueItems<'a>, DecodeError> {
+    let bytes = r.opaque(outer, field)?;
+    if nonempty && bytes.is_empty() {
         return Err(DecodeError::new(field, DecodeErrorKind::BadLength));
     }
-    let mut out = Vec::with_capacity(sub.left());
+    let mut sub = Reader::new(bytes);
     while sub.any_left() {
-        out.push(T::read(&mut sub).map_err(|e| DecodeError::new(field, e.kind))?);
+        sub.opaque_nonempty(inner, field)?;
     }
-    Ok(out)
+    Ok(OpaqueItems { bytes, inner })
 }
 
 /// Reads a length-prefixed vector of length-prefixed opaque values, each non-empty
@@ -138,15 +259,7 @@ pub(crate) fn read_opaque_list(
     field: &'static str,
     nonempty: bool,
 ) -> Result<Vec<Vec<u8>>, DecodeError> {
-    let mut sub = r.sub(outer, field)?;
-    if nonempty && !sub.any_left() {
-        return Err(DecodeError::new(field, DecodeErrorKind::BadLength));
-    }
-    let mut out = Vec::new();
-    while sub.any_left() {
-        out.push(sub.opaque_nonempty(inner, field)?.to_vec());
-    }
-    Ok(out)
+    read_opaque_items(r, outer, inner, field, nonempty).map(|items| items.to_vec())
 }
 
 /// Writes a length-prefixed vector of length-prefixed opaque values.
