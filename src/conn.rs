@@ -831,23 +831,17 @@ fn handle_message(
     if !hs.expects(hb.typ) {
         return Err(Error::unexpected("handshake message out of order"));
     }
-    let payload = HandshakePayload::decode_body(hb.typ, hb.body, hs.kx_context())?;
-    let msg = HandshakeMessage {
-        typ: hb.typ,
-        payload,
-    };
-    check_verify_data_len(&msg)?;
-    crate::log::trace!("received {:?} ({} bytes)", msg.typ, hb.encoded.len());
-    if core.config.message_events {
-        core.emit(Event::HandshakeMessageReceived(Box::new(msg.clone())));
+    let input = Input::handshake(hb.typ, hb.body, hb.encoded, hs.kx_context())?;
+    if let Input::Handshake { msg, .. } = &input {
+        check_verify_data_len(msg)?;
     }
-    hs.handle(
-        core,
-        Input::Handshake {
-            msg,
-            encoded: hb.encoded,
-        },
-    )
+    crate::log::trace!("received {:?} ({} bytes)", hb.typ, hb.encoded.len());
+    if core.config.message_events {
+        if let Some(msg) = input.message() {
+            core.emit(Event::HandshakeMessageReceived(Box::new(msg)));
+        }
+    }
+    hs.handle(core, input)
 }
 
 /// Sizes the deframer for the records the peer may send from now on: the header check

@@ -398,6 +398,10 @@ impl State {
                 return super::peer_ccs(out, awaited).map(Inner::ExpectFinished);
             }
             Input::Handshake { msg, encoded } => (msg, encoded),
+            // `expects` refuses a ClientHello before it is read.
+            Input::ClientHello { .. } => {
+                return Err(Error::unexpected("handshake message out of order"));
+            }
         };
         match (state, msg.payload) {
             (Inner::ExpectServerHello(s), HandshakePayload::ServerHello(sh)) => {

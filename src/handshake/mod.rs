@@ -20,7 +20,11 @@ use crate::crypto::key_schedule::{
 };
 use crate::crypto::{CryptoProvider, Digest, HashContext, HmacKey};
 use crate::error::Error;
-use crate::msgs::{HandshakeMessage, KxContext, SessionId};
+use crate::codec::Reader;
+use crate::error::DecodeError;
+use crate::msgs::{
+    ClientHelloWire, HandshakeMessage, HandshakePayload, KxContext, SessionId,
+};
 use crate::record::limits::RecordLimits;
 use crate::record::protect::{RecordOpener, RecordSealer};
 use crate::suites::SupportedSuite;
@@ -114,8 +118,47 @@ pub(crate) enum Input<'m> {
         msg: HandshakeMessage,
         encoded: &'m [u8],
     },
+    /// A ClientHello, checked where it lies: the server negotiates from it without
+    /// copying it out.
+    ClientHello {
+        hello: ClientHelloWire<'m>,
+        encoded: &'m [u8],
+    },
     /// A ChangeCipherSpec record.
     ChangeCipherSpec,
+}
+
+impl<'m> Input<'m> {
+    /// A whole handshake message: type `typ`, `body` inside `encoded`, read in the
+    /// key-exchange context `ctx`. A ClientHello is read in place, any other message
+    /// decoded.
+    pub(crate) fn handshake(
+        typ: HandshakeType,
+        body: &'m [u8],
+        encoded: &'m [u8],
+        ctx: KxContext,
+    ) -> Result<Self, DecodeError> {
+        if typ == HandshakeType::CLIENT_HELLO {
+            let mut r = Reader::new(body);
+            let hello = ClientHelloWire::read(&mut r)?;
+            r.expect_end("ClientHello")?;
+            return Ok(Input::ClientHello { hello, encoded });
+        }
+        let payload = HandshakePayload::decode_body(typ, body, ctx)?;
+        Ok(Input::Handshake {
+            msg: HandshakeMessage { typ, payload },
+            encoded,
+        })
+    }
+
+    /// The handshake message as an owned value (for its event).
+    pub(crate) fn message(&self) -> Option<HandshakeMessage> {
+        match self {
+            Input::Handshake { msg, .. } => Some(msg.clone()),
+            Input::ClientHello { hello, .. } => Some(HandshakeMessage::from(hello.into_owned())),
+            Input::ChangeCipherSpec => None,
+        }
+    }
 }
 
 /// The handshake state of either side.

@@ -22,7 +22,7 @@ use crate::config::{CertifiedKey, ServerConfig};
 use crate::crypto::{ActiveKx, KeyKind};
 use crate::error::{CertificateError, Error};
 use crate::msgs::{
-    CertificateChain, CertificateRequest, ClientExtension, ClientHello, ClientKeyExchangePayload,
+    CertificateChain, CertificateRequest, ClientExtensionWire, ClientHelloWire, ClientKeyExchangePayload,
     DigitallySigned, EcdhePskServerKeyExchange, EcdheServerKeyExchange, HandshakeMessage,
     HandshakePayload, KxContext, NewSessionTicket, Random, ServerExtension, ServerHello,
     ServerKeyExchangePayload, SessionId, ecdhe_params, signed_message,
@@ -231,12 +231,19 @@ impl State {
                 };
                 return super::peer_ccs(out, awaited).map(Inner::ExpectFinished);
             }
+            Input::ClientHello { hello, encoded } => {
+                return match state {
+                    Inner::ExpectClientHello => self.handle_client_hello(out, hello, encoded),
+                    Inner::Established => {
+                        out.refuse_renegotiation()?;
+                        Ok(Inner::Established)
+                    }
+                    _ => Err(Error::unexpected("handshake message out of order")),
+                };
+            }
             Input::Handshake { msg, encoded } => (msg, encoded),
         };
         match (state, msg.payload) {
-            (Inner::ExpectClientHello, HandshakePayload::ClientHello(ch)) => {
-                self.handle_client_hello(out, ch, encoded)
-            }
             (Inner::ExpectCertificate(mut p, verifier), HandshakePayload::Certificate(chain)) => {
                 p.n.transcript.add(encoded);
                 let client = self.verify_client_chain(verifier, chain)?;
@@ -257,10 +264,6 @@ impl State {
             }
             (Inner::ExpectFinished(k), HandshakePayload::Finished(vd)) => {
                 self.handle_finished(out, k, &vd, encoded)
-            }
-            (Inner::Established, HandshakePayload::ClientHello(_)) => {
-                out.refuse_renegotiation()?;
-                Ok(Inner::Established)
             }
             _ => Err(Error::unexpected("handshake message out of order")),
         }
@@ -328,7 +331,7 @@ impl State {
     fn handle_client_hello(
         &mut self,
         out: &mut dyn Output,
-        ch: ClientHello,
+        ch: ClientHelloWire<'_>,
         encoded: &[u8],
     ) -> Result<Inner, Error> {
         let config = self.config.clone();
@@ -367,7 +370,7 @@ impl State {
     fn full_handshake(
         &mut self,
         out: &mut dyn Output,
-        ch: &ClientHello,
+        ch: &ClientHelloWire<'_>,
         hello: HelloChecked,
         server_random: [u8; 32],
         mut exts: Vec<ServerExtension>,
@@ -658,7 +661,7 @@ impl State {
     /// (A session made without it, offered with it, gets a full handshake.)
     fn find_session(
         &self,
-        ch: &ClientHello,
+        ch: &ClientHelloWire<'_>,
         ems: bool,
         server_name: Option<&str>,
     ) -> Result<Option<(&'static SupportedSuite, ServerSession)>, Error> {
@@ -679,7 +682,7 @@ impl State {
     /// a suite we both still enable (the extended master secret is `find_session`'s).
     fn resumable_session(
         &self,
-        ch: &ClientHello,
+        ch: &ClientHelloWire<'_>,
         server_name: Option<&str>,
     ) -> Option<(&'static SupportedSuite, ServerSession)> {
         if ch.session_id.is_empty() {
@@ -885,7 +888,7 @@ impl HelloChecked {
 
 /// Checks a ClientHello against `config` and negotiates what does not depend on the
 /// suite: a pure function, nothing is sent or drawn.
-fn check_client_hello(config: &ServerConfig, ch: &ClientHello) -> Result<HelloChecked, Error> {
+fn check_client_hello(config: &ServerConfig, ch: &ClientHelloWire<'_>) -> Result<HelloChecked, Error> {
     let common = &config.common;
     check_version(ch)?;
     if !ch.compression_methods.contains(&CompressionMethod::NULL) {
@@ -1042,13 +1045,11 @@ fn valid_host_name(name: &[u8]) -> Result<String, Error> {
 /// version is below TLS 1.2 and it sent TLS_FALLBACK_SCSV (RFC 7507 section 3): a client
 /// that retries with a lower version after a failed connection, to a server that speaks a
 /// higher one.
-fn check_version(ch: &ClientHello) -> Result<(), Error> {
-    let sv = ch.extensions().iter().find_map(|e| match e {
-        ClientExtension::Unknown { typ, data } if *typ == ExtensionType::SUPPORTED_VERSIONS => {
-            Some(data)
-        }
+fn check_version(ch: &ClientHelloWire<'_>) -> Result<(), Error> {
+    let sv = match ch.extension(ExtensionType::SUPPORTED_VERSIONS) {
+        Some(ClientExtensionWire::Unknown { data, .. }) => Some(data),
         _ => None,
-    });
+    };
     // The highest version offered, and whether TLS 1.2 is among those offered.
     let (highest, tls12) = match sv {
         None => (ch.version, ch.version >= ProtocolVersion::TLS12),
@@ -1104,7 +1105,7 @@ fn psk_choice<'c>(
 /// Picks suite, certificate, signature scheme and group.
 fn choose<'c>(
     config: &'c ServerConfig,
-    ch: &ClientHello,
+    ch: &ClientHelloWire<'_>,
     sni: Option<&str>,
 ) -> Result<Choice<'c>, Error> {
     let certs: &[CertifiedKey] = match &config.cert_resolver {
@@ -1112,11 +1113,11 @@ fn choose<'c>(
         None => &config.certs,
     };
     let ours = &config.common.suites;
-    let theirs = &ch.cipher_suites;
+    let theirs = ch.cipher_suites;
     let ordered: Vec<&'static SupportedSuite> = if config.honour_client_order {
         theirs
             .iter()
-            .filter_map(|c| ours.iter().copied().find(|s| s.suite == *c))
+            .filter_map(|c| ours.iter().copied().find(|s| s.suite == c))
             .collect()
     } else {
         ours.iter()
@@ -1124,7 +1125,11 @@ fn choose<'c>(
             .filter(|s| theirs.contains(&s.suite))
             .collect()
     };
-    let sig_algs = ch.signature_algorithms().unwrap_or(&[]);
+    // The signing keys choose from a slice: the one list copied out of the hello.
+    let sig_algs = ch
+        .signature_algorithms()
+        .map(|s| s.to_vec())
+        .unwrap_or_default();
     let group = match ch.supported_groups() {
         Some(g) => config
             .common
@@ -1150,7 +1155,7 @@ fn choose<'c>(
             }
             match suite.kx {
                 KeyExchange::Ecdhe => {
-                    let (Some(group), Some(scheme)) = (group, cert.key.choose_scheme(sig_algs))
+                    let (Some(group), Some(scheme)) = (group, cert.key.choose_scheme(&sig_algs))
                     else {
                         continue;
                     };

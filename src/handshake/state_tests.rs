@@ -12,7 +12,8 @@ use super::{Exporter, HandshakeState, HandshakeSummary, Input, Output, client, s
 use crate::codec::enums::{
     AlertDescription, CipherSuite, CompressionMethod, HandshakeType, ProtocolVersion,
 };
-use crate::codec::{Codec, Reader};
+use crate::codec::Codec;
+use crate::msgs::HANDSHAKE_HEADER_LEN;
 use crate::error::Error;
 use crate::fuzzing::{OPT_CLIENT_AUTH, OPT_CLIENT_CERT, SERVER_NAME, client_config, server_config};
 use crate::msgs::{
@@ -150,16 +151,13 @@ fn deliver(state: &mut HandshakeState, out: &mut Recorder, bytes: &[u8]) -> Resu
     if !state.expects(typ) {
         return Err(Error::unexpected("handshake message out of order"));
     }
-    let mut r = Reader::new(bytes);
-    let msg = HandshakeMessage::read_with(&mut r, state.kx_context())?;
-    assert!(!r.any_left());
-    state.handle(
-        out,
-        Input::Handshake {
-            msg,
-            encoded: bytes,
-        },
-    )
+    let body = &bytes[HANDSHAKE_HEADER_LEN..];
+    assert_eq!(
+        body.len(),
+        usize::from(bytes[1]) << 16 | usize::from(bytes[2]) << 8 | usize::from(bytes[3])
+    );
+    let input = Input::handshake(typ, body, bytes, state.kx_context())?;
+    state.handle(out, input)
 }
 
 /// Delivers everything `from` sent to `to`, in order.
