@@ -10,6 +10,7 @@ use alloc::vec::Vec;
 
 use pki_types::CertificateDer;
 
+use crate::codec::Reader;
 use crate::codec::enums::{
     AlertDescription, CipherSuite, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
 };
@@ -19,12 +20,9 @@ use crate::crypto::key_schedule::{
     verify_data_keyed,
 };
 use crate::crypto::{CryptoProvider, Digest, HashContext, HmacKey};
-use crate::error::Error;
-use crate::codec::Reader;
 use crate::error::DecodeError;
-use crate::msgs::{
-    ClientHelloWire, HandshakeMessage, HandshakePayload, KxContext, SessionId,
-};
+use crate::error::Error;
+use crate::msgs::{ClientHelloWire, HandshakeMessage, HandshakePayload, KxContext, SessionId};
 use crate::record::limits::RecordLimits;
 use crate::record::protect::{RecordOpener, RecordSealer};
 use crate::suites::SupportedSuite;

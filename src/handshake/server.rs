@@ -22,10 +22,10 @@ use crate::config::{CertifiedKey, ServerConfig};
 use crate::crypto::{ActiveKx, KeyKind};
 use crate::error::{CertificateError, Error};
 use crate::msgs::{
-    CertificateChain, CertificateRequest, ClientExtensionWire, ClientHelloWire, ClientKeyExchangePayload,
-    DigitallySigned, EcdhePskServerKeyExchange, EcdheServerKeyExchange, HandshakeMessage,
-    HandshakePayload, KxContext, NewSessionTicket, Random, ServerExtension, ServerHello,
-    ServerKeyExchangePayload, SessionId, ecdhe_params, signed_message,
+    CertificateChain, CertificateRequest, ClientExtensionWire, ClientHelloWire,
+    ClientKeyExchangePayload, DigitallySigned, EcdhePskServerKeyExchange, EcdheServerKeyExchange,
+    HandshakeMessage, HandshakePayload, KxContext, NewSessionTicket, Random, ServerExtension,
+    ServerHello, ServerKeyExchangePayload, SessionId, ecdhe_params, signed_message,
 };
 use crate::psk::{PskKey, ResolvesServerPsk};
 use crate::record::limits::{self, RecordLimits};
@@ -888,7 +888,10 @@ impl HelloChecked {
 
 /// Checks a ClientHello against `config` and negotiates what does not depend on the
 /// suite: a pure function, nothing is sent or drawn.
-fn check_client_hello(config: &ServerConfig, ch: &ClientHelloWire<'_>) -> Result<HelloChecked, Error> {
+fn check_client_hello(
+    config: &ServerConfig,
+    ch: &ClientHelloWire<'_>,
+) -> Result<HelloChecked, Error> {
     let common = &config.common;
     check_version(ch)?;
     if !ch.compression_methods.contains(&CompressionMethod::NULL) {

@@ -9,13 +9,13 @@ use alloc::vec::Vec;
 use pki_types::ServerName;
 
 use super::{Exporter, HandshakeState, HandshakeSummary, Input, Output, client, server};
+use crate::codec::Codec;
 use crate::codec::enums::{
     AlertDescription, CipherSuite, CompressionMethod, HandshakeType, ProtocolVersion,
 };
-use crate::codec::Codec;
-use crate::msgs::HANDSHAKE_HEADER_LEN;
 use crate::error::Error;
 use crate::fuzzing::{OPT_CLIENT_AUTH, OPT_CLIENT_CERT, SERVER_NAME, client_config, server_config};
+use crate::msgs::HANDSHAKE_HEADER_LEN;
 use crate::msgs::{
     CertificateRequest, HandshakeMessage, HandshakePayload, Random, ServerHello, SessionId,
 };

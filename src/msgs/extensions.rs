@@ -415,9 +415,9 @@ impl<'a> ClientExtensionWire<'a> {
         let field = ext_field(Side::Client, typ);
         let mut r = Reader::new(body);
         let ext = match typ {
-            ExtensionType::SERVER_NAME => ClientExtensionWire::ServerName(ServerNames::read(
-                &mut r, field,
-            )?),
+            ExtensionType::SERVER_NAME => {
+                ClientExtensionWire::ServerName(ServerNames::read(&mut r, field)?)
+            }
             ExtensionType::MAX_FRAGMENT_LENGTH => {
                 ClientExtensionWire::MaxFragmentLength(read_max_fragment_length(&mut r, field)?)
             }

@@ -299,6 +299,30 @@ pub struct ClientHelloWire<'a> {
     /// The contents of the extension block, every extension in it checked; `None` when
     /// the hello ends without one.
     extensions: Option<&'a [u8]>,
+    /// Where the body of each extension the server asks for lies in the block (start and
+    /// length), found once by `read` rather than by a walk per question.
+    index: [Option<(u16, u16)>; INDEXED.len()],
+}
+
+/// The extension types [`ClientHelloWire`] finds without a walk: those the server asks for.
+const INDEXED: [ExtensionType; 12] = [
+    ExtensionType::SERVER_NAME,
+    ExtensionType::MAX_FRAGMENT_LENGTH,
+    ExtensionType::STATUS_REQUEST,
+    ExtensionType::SUPPORTED_GROUPS,
+    ExtensionType::EC_POINT_FORMATS,
+    ExtensionType::SIGNATURE_ALGORITHMS,
+    ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
+    ExtensionType::EXTENDED_MASTER_SECRET,
+    ExtensionType::RECORD_SIZE_LIMIT,
+    ExtensionType::SESSION_TICKET,
+    ExtensionType::RENEGOTIATION_INFO,
+    ExtensionType::SUPPORTED_VERSIONS,
+];
+
+/// The place of `typ` in [`INDEXED`].
+fn slot_of(typ: ExtensionType) -> Option<usize> {
+    INDEXED.iter().position(|t| *t == typ)
 }
 
 impl<'a> ClientHelloWire<'a> {
@@ -307,14 +331,24 @@ impl<'a> ClientHelloWire<'a> {
         let version = ProtocolVersion(r.u16("ClientHello.client_version")?);
         let random = Random(r.array("ClientHello.random")?);
         let session_id = read_session_id(r, "ClientHello.session_id")?;
-        let cipher_suites =
-            read_wire_items(r, LenPrefix::U16, "ClientHello.cipher_suites", true)?;
+        let cipher_suites = read_wire_items(r, LenPrefix::U16, "ClientHello.cipher_suites", true)?;
         let compression_methods =
             read_wire_items(r, LenPrefix::U8, "ClientHello.compression_methods", true)?;
+        let mut index = [None; INDEXED.len()];
         let extensions = if r.any_left() {
             let block = r.opaque(LenPrefix::U16, list_field(Side::Client))?;
+            let start = block.as_ptr() as usize;
             walk_extensions(block, Side::Client, |typ, body| {
-                ClientExtensionWire::read_body(typ, body).map(drop)
+                ClientExtensionWire::read_body(typ, body)?;
+                // The block is at most 65,535 bytes, so its offsets fit.
+                let at = (body.as_ptr() as usize)
+                    .checked_sub(start)
+                    .and_then(|at| u16::try_from(at).ok());
+                let len = u16::try_from(body.len()).ok();
+                if let (Some(slot), Some(at), Some(len)) = (slot_of(typ), at, len) {
+                    index[slot] = Some((at, len));
+                }
+                Ok(())
             })?;
             Some(block)
         } else {
@@ -328,6 +362,7 @@ impl<'a> ClientHelloWire<'a> {
             cipher_suites,
             compression_methods,
             extensions,
+            index,
         })
     }
 
@@ -339,9 +374,11 @@ impl<'a> ClientHelloWire<'a> {
             session_id: self.session_id,
             cipher_suites: self.cipher_suites.to_vec(),
             compression_methods: self.compression_methods.to_vec(),
-            extensions: self
-                .extensions
-                .map(|_| self.extensions().map(ClientExtensionWire::into_owned).collect()),
+            extensions: self.extensions.map(|_| {
+                self.extensions()
+                    .map(ClientExtensionWire::into_owned)
+                    .collect()
+            }),
         }
     }
 
@@ -354,8 +391,23 @@ impl<'a> ClientHelloWire<'a> {
 
     /// The extension of type `typ`, if present.
     pub fn extension(&self, typ: ExtensionType) -> Option<ClientExtensionWire<'a>> {
-        let (typ, body) = extension_bodies(self.extensions?).find(|(t, _)| *t == typ)?;
+        let body = self.body_of(typ)?;
         ClientExtensionWire::read_body(typ, body).ok()
+    }
+
+    /// The body of the extension of type `typ`, if present.
+    fn body_of(&self, typ: ExtensionType) -> Option<&'a [u8]> {
+        let block = self.extensions?;
+        match slot_of(typ) {
+            Some(slot) => {
+                let (at, len) = self.index[slot]?;
+                let at = usize::from(at);
+                block.get(at..at + usize::from(len))
+            }
+            None => extension_bodies(block)
+                .find(|(t, _)| *t == typ)
+                .map(|(_, body)| body),
+        }
     }
 
     /// The first `host_name` of the server_name extension.
@@ -408,8 +460,8 @@ impl<'a> ClientHelloWire<'a> {
 
     /// Whether the extended_master_secret extension is present.
     pub fn extended_master_secret(&self) -> bool {
-        self.extensions
-            .is_some_and(|b| extension_bodies(b).any(|(t, _)| t == ExtensionType::EXTENDED_MASTER_SECRET))
+        self.body_of(ExtensionType::EXTENDED_MASTER_SECRET)
+            .is_some()
     }
 
     /// The record_size_limit extension.
@@ -606,7 +658,11 @@ impl Codec for ServerHello {
         let cipher_suite = CipherSuite(r.u16("ServerHello.cipher_suite")?);
         let compression_method = CompressionMethod(r.u8("ServerHello.compression_method")?);
         let extensions = if r.any_left() {
-            Some(read_extensions(r, Side::Server, ServerExtension::read_body)?)
+            Some(read_extensions(
+                r,
+                Side::Server,
+                ServerExtension::read_body,
+            )?)
         } else {
             None
         };
