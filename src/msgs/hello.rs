@@ -721,6 +721,10 @@ mod tests {
                 typ: ExtensionType(0x3a3a),
                 data: &[1, 2],
             },
+            E::Unknown {
+                typ: ExtensionType::SUPPORTED_VERSIONS,
+                data: &[2, 3, 3],
+            },
         ];
         let sni = [E::ServerNames(&names)];
         for exts in [None, Some(&[][..]), Some(&all[..]), Some(&sni[..])] {
@@ -740,6 +744,67 @@ mod tests {
             let owned = hello.to_owned();
             assert_eq!(owned.to_bytes().unwrap(), borrowed);
             assert_eq!(ClientHello::decode(&borrowed).unwrap(), owned);
+            wire_answers_as_owned(&borrowed, &owned);
+        }
+    }
+
+    /// The hello read where it lies answers every question as the owned hello does.
+    fn wire_answers_as_owned(bytes: &[u8], owned: &ClientHello) {
+        let mut r = Reader::new(bytes);
+        let wire = ClientHelloWire::read(&mut r).unwrap();
+        assert!(!r.any_left());
+        assert_eq!(wire.into_owned(), *owned);
+        assert_eq!(
+            (wire.version, wire.random, wire.session_id),
+            (owned.version, owned.random, owned.session_id)
+        );
+        assert_eq!(wire.cipher_suites.to_vec(), owned.cipher_suites);
+        assert_eq!(wire.compression_methods.to_vec(), owned.compression_methods);
+        assert!(
+            owned
+                .cipher_suites
+                .iter()
+                .all(|s| wire.cipher_suites.contains(s))
+        );
+        assert_eq!(wire.server_name(), owned.server_name());
+        assert_eq!(wire.max_fragment_length(), owned.max_fragment_length());
+        assert_eq!(
+            wire.supported_groups().map(|g| g.to_vec()).as_deref(),
+            owned.supported_groups()
+        );
+        assert_eq!(
+            wire.ec_point_formats().map(|f| f.to_vec()).as_deref(),
+            owned.ec_point_formats()
+        );
+        assert_eq!(
+            wire.signature_algorithms().map(|s| s.to_vec()).as_deref(),
+            owned.signature_algorithms()
+        );
+        assert_eq!(
+            wire.alpn_protocols().map(|p| p.to_vec()).as_deref(),
+            owned.alpn_protocols()
+        );
+        assert_eq!(
+            wire.extended_master_secret(),
+            owned.extended_master_secret()
+        );
+        assert_eq!(wire.record_size_limit(), owned.record_size_limit());
+        assert_eq!(wire.session_ticket(), owned.session_ticket());
+        assert_eq!(wire.renegotiation_info(), owned.renegotiation_info());
+        assert_eq!(wire.extensions().count(), owned.extensions().len());
+        for typ in [
+            ExtensionType(0x3a3a),
+            ExtensionType::SUPPORTED_VERSIONS,
+            ExtensionType::STATUS_REQUEST,
+            ExtensionType(0x4242),
+        ] {
+            assert_eq!(
+                wire.extension(typ)
+                    .map(ClientExtensionWire::into_owned)
+                    .as_ref(),
+                owned.extension(typ),
+                "{typ:?}"
+            );
         }
     }
 
