@@ -4,8 +4,11 @@
 //! peers use (RFC 8422, 5077, 6066, 7301, 7627, 5746, 8449):
 //!
 //! - [`handshake`] holds the handshake header and [`HandshakeMessage`], dispatching on type.
-//! - [`hello`] holds [`ClientHello`], [`ServerHello`], [`Random`], [`SessionId`].
-//! - [`extensions`] holds [`ClientExtension`] and [`ServerExtension`].
+//! - [`hello`] holds [`ClientHello`], [`ServerHello`], [`Random`], [`SessionId`], and
+//!   [`ClientHelloWire`]: a ClientHello checked where it lies, which the server reads
+//!   (every check of a ClientHello is made there; the owned hello is it copied).
+//! - [`extensions`] holds [`ClientExtension`] and [`ServerExtension`], and
+//!   [`ClientExtensionWire`], a client extension checked where it lies.
 //! - [`certificate`] holds [`CertificateChain`], [`CertificateRequest`], [`CertificateStatus`].
 //! - [`kx`] holds key exchange messages and [`DigitallySigned`]; [`KxContext`] says how to
 //!   read them.
