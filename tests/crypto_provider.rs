@@ -717,6 +717,15 @@ fn pre_master() -> [u8; 48] {
     pm
 }
 
+/// The pre-master encrypted by the deterministic test provider: the same ciphertext on
+/// every run.
+fn test_ciphertext() -> Vec<u8> {
+    TestProvider::new(b"rsa")
+        .rsa_encrypt_pre_master(key_file!("rsa2048.crt.der"), &pre_master())
+        .unwrap()
+        .unwrap()
+}
+
 fn with_version(mut bytes: [u8; 48], v: ProtocolVersion) -> [u8; 48] {
     bytes[..2].copy_from_slice(&v.0.to_be_bytes());
     bytes
@@ -754,14 +763,10 @@ fn rsa_pre_master_roundtrip() {
 
 #[test]
 fn rsa_bad_ciphertexts_give_the_random_pre_master() {
-    let cert = key_file!("rsa2048.crt.der");
     let key = rsa_key();
     let dec = key.rsa_decrypter().unwrap();
     // Deterministic ciphertext, so the corrupted variants are the same on every run.
-    let ct = TestProvider::new(b"rsa")
-        .rsa_encrypt_pre_master(cert, &pre_master())
-        .unwrap()
-        .unwrap();
+    let ct = test_ciphertext();
     let random: [u8; 48] = core::array::from_fn(|i| i as u8 ^ 0x3c);
     let expected = with_version(random, ProtocolVersion::TLS12);
 
@@ -823,11 +828,7 @@ fn rsa_valid_padding_of_the_wrong_length_gives_the_random_pre_master() {
 #[test]
 fn rsa_bad_padding_with_a_48_byte_implicit_rejection_message_gives_the_random_pre_master() {
     use rsa::pkcs1::DecodeRsaPrivateKey;
-    let cert = key_file!("rsa2048.crt.der");
-    let ct = TestProvider::new(b"rsa")
-        .rsa_encrypt_pre_master(cert, &pre_master())
-        .unwrap()
-        .unwrap();
+    let ct = test_ciphertext();
     let der =
         pki_types::PrivatePkcs1KeyDer::from_pem_slice(key_file!("rsa2048.pkcs1.pem")).unwrap();
     let raw = rsa::PrivateKey::from_pkcs1_der(der.secret_pkcs1_der()).unwrap();
@@ -1084,15 +1085,8 @@ fn test_provider_derived_kx_keys_are_deterministic() {
 
 #[test]
 fn test_provider_rsa_encryption_is_deterministic() {
-    let cert = key_file!("rsa2048.crt.der");
-    let a = TestProvider::new(b"rsa")
-        .rsa_encrypt_pre_master(cert, &pre_master())
-        .unwrap()
-        .unwrap();
-    let b = TestProvider::new(b"rsa")
-        .rsa_encrypt_pre_master(cert, &pre_master())
-        .unwrap()
-        .unwrap();
+    let a = test_ciphertext();
+    let b = test_ciphertext();
     assert_eq!(a, b);
 }
 
