@@ -890,22 +890,6 @@ pub fn run_client_script(script: &ClientScript) -> Vec<ConnOutcome> {
     outcomes
 }
 
-/// The extension types [`ClientExtension`] has a variant for: an `Unknown` of one of these
-/// would not decode as itself.
-const MODELLED: [ExtensionType; 11] = [
-    ExtensionType::SERVER_NAME,
-    ExtensionType::MAX_FRAGMENT_LENGTH,
-    ExtensionType::STATUS_REQUEST,
-    ExtensionType::SUPPORTED_GROUPS,
-    ExtensionType::EC_POINT_FORMATS,
-    ExtensionType::SIGNATURE_ALGORITHMS,
-    ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
-    ExtensionType::EXTENDED_MASTER_SECRET,
-    ExtensionType::RECORD_SIZE_LIMIT,
-    ExtensionType::SESSION_TICKET,
-    ExtensionType::RENEGOTIATION_INFO,
-];
-
 /// `name` shaped as a DNS name (RFC 6066 section 3), whatever its length: lower-case
 /// letters and digits, a dot every 60 bytes, a letter last. Names of at most 253 bytes are
 /// then accepted and kept in the session; longer ones are refused at the ClientHello.
@@ -1002,7 +986,9 @@ fn fix_client_hello(ch: &mut ClientHello, config: &crate::ServerConfig) {
             ClientExtension::RenegotiationInfo(_) => {
                 Some(ClientExtension::RenegotiationInfo(vec![]))
             }
-            ClientExtension::Unknown { typ, .. } if MODELLED.contains(&typ) => None,
+            ClientExtension::Unknown { typ, .. } if ClientExtension::MODELLED.contains(&typ) => {
+                None
+            }
             other => Some(other),
         };
         if let Some(f) = fixed {

@@ -181,6 +181,22 @@ pub enum ClientExtension {
 }
 
 impl ClientExtension {
+    /// The extension types with a variant of their own (every other type is `Unknown`; an
+    /// `Unknown` of one of these would not decode as itself).
+    pub const MODELLED: [ExtensionType; 11] = [
+        ExtensionType::SERVER_NAME,
+        ExtensionType::MAX_FRAGMENT_LENGTH,
+        ExtensionType::STATUS_REQUEST,
+        ExtensionType::SUPPORTED_GROUPS,
+        ExtensionType::EC_POINT_FORMATS,
+        ExtensionType::SIGNATURE_ALGORITHMS,
+        ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
+        ExtensionType::EXTENDED_MASTER_SECRET,
+        ExtensionType::RECORD_SIZE_LIMIT,
+        ExtensionType::SESSION_TICKET,
+        ExtensionType::RENEGOTIATION_INFO,
+    ];
+
     /// The extension type on the wire.
     pub fn ext_type(&self) -> ExtensionType {
         match self {

@@ -304,21 +304,9 @@ pub struct ClientHelloWire<'a> {
     index: [Option<(u16, u16)>; INDEXED.len()],
 }
 
-/// The extension types [`ClientHelloWire`] finds without a walk: those the server asks for.
-const INDEXED: [ExtensionType; 12] = [
-    ExtensionType::SERVER_NAME,
-    ExtensionType::MAX_FRAGMENT_LENGTH,
-    ExtensionType::STATUS_REQUEST,
-    ExtensionType::SUPPORTED_GROUPS,
-    ExtensionType::EC_POINT_FORMATS,
-    ExtensionType::SIGNATURE_ALGORITHMS,
-    ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
-    ExtensionType::EXTENDED_MASTER_SECRET,
-    ExtensionType::RECORD_SIZE_LIMIT,
-    ExtensionType::SESSION_TICKET,
-    ExtensionType::RENEGOTIATION_INFO,
-    ExtensionType::SUPPORTED_VERSIONS,
-];
+/// The extension types [`ClientHelloWire`] finds without a walk: those with a variant of
+/// their own (any other, such as supported_versions, is found by walking the block).
+const INDEXED: [ExtensionType; 11] = ClientExtension::MODELLED;
 
 /// The place of `typ` in [`INDEXED`].
 fn slot_of(typ: ExtensionType) -> Option<usize> {
