@@ -822,7 +822,7 @@ fn rsa_valid_padding_of_the_wrong_length_gives_the_random_pre_master() {
 }
 
 /// A ciphertext with a bad padding that the `rsa` crate's implicit rejection turns into a
-/// 48-byte synthetic message (about one in 200 do): it must give the random bytes, not the
+/// 48-byte synthetic message (about one in 250 do): it must give the random bytes, not the
 /// synthetic message. Before the decrypter checked the padding itself, CI failed this way
 /// on a randomly corrupted ciphertext.
 #[test]

@@ -98,7 +98,7 @@ impl RsaPreMasterDecrypter for Decrypter {
     ///
     /// The `rsa` crate's own PKCS#1 v1.5 decryption is not used: its implicit rejection
     /// turns a bad padding into a synthetic message whose length is itself pseudo-random,
-    /// so about one bad ciphertext in 200 would "decrypt" to 48 bytes and be taken.
+    /// so about one bad ciphertext in 250 would "decrypt" to 48 bytes and be taken.
     ///
     /// A ciphertext of the wrong length, or not below the modulus, is visible from the
     /// ciphertext alone and selects the random bytes, as does an internal failure. Blinding
