@@ -706,7 +706,9 @@ pub(crate) fn read_extensions<E>(
     read_body: fn(ExtensionType, &[u8]) -> Result<E, DecodeError>,
 ) -> Result<Vec<E>, DecodeError> {
     let block = r.opaque(LenPrefix::U16, list_field(side))?;
-    let mut out = Vec::with_capacity(count_extensions(Reader::new(block)));
+    // Allocated once: a malformed block counts the extensions before the fault, which
+    // the walk then reports.
+    let mut out = Vec::with_capacity(extension_bodies(block).count());
     walk_extensions(block, side, |typ, body| {
         out.push(read_body(typ, body)?);
         Ok(())
@@ -757,9 +759,8 @@ pub(crate) fn walk_extensions<'a>(
     Ok(())
 }
 
-/// The type and body of each extension in the contents of a block that
-/// [`walk_extensions`] has checked (it stops at anything malformed, which a checked block
-/// does not hold).
+/// The type and body of each extension in the contents of a block, up to anything
+/// malformed (which a block [`walk_extensions`] has checked does not hold).
 pub(crate) fn extension_bodies(block: &[u8]) -> impl Iterator<Item = (ExtensionType, &[u8])> {
     let mut r = Reader::new(block);
     core::iter::from_fn(move || {
@@ -769,16 +770,6 @@ pub(crate) fn extension_bodies(block: &[u8]) -> impl Iterator<Item = (ExtensionT
         let typ = ExtensionType(r.u16("").ok()?);
         Some((typ, r.opaque(LenPrefix::U16, "").ok()?))
     })
-}
-
-/// How many extensions a block holds, to allocate for them once (a malformed block
-/// counts those before the fault; reading it reports the fault).
-fn count_extensions(mut r: Reader<'_>) -> usize {
-    let mut n = 0;
-    while r.any_left() && r.u16("").is_ok() && r.opaque(LenPrefix::U16, "").is_ok() {
-        n += 1;
-    }
-    n
 }
 
 #[cfg(test)]
