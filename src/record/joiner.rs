@@ -147,23 +147,51 @@ impl HandshakeJoiner {
     /// OpenSSL answers), reported as soon as its four header bytes are in, before its body
     /// is buffered. Pushing while a whole message waits to be popped is [`Error::Api`].
     pub fn push(&mut self, fragment: &[u8]) -> Result<(), Error> {
+        self.sticky(|j| j.push_inner(fragment))
+    }
+
+    /// Runs `f` unless an error is already recorded (which is returned again), and records
+    /// the error `f` returns: every error of the joiner is fatal and sticky.
+    fn sticky<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, Error>) -> Result<T, Error> {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        let result = self.push_inner(fragment);
+        let result = f(self);
         if let Err(e) = &result {
             self.error = Some(e.clone());
         }
         result
     }
 
-    fn push_inner(&mut self, fragment: &[u8]) -> Result<(), Error> {
+    /// A handshake record's payload may be neither empty nor over [`MAX_PLAINTEXT`].
+    fn check_fragment(fragment: &[u8]) -> Result<(), Error> {
         if fragment.is_empty() {
             return Err(DecodeError::new("Handshake fragment", DecodeErrorKind::BadLength).into());
         }
         if fragment.len() > MAX_PLAINTEXT {
             return Err(DecodeError::new("Handshake fragment", DecodeErrorKind::TooLarge).into());
         }
+        Ok(())
+    }
+
+    /// Checks every complete message header in `bytes` (which start at a message) and
+    /// returns how many of the first bytes are whole messages.
+    fn whole_messages(&self, bytes: &[u8]) -> Result<usize, Error> {
+        let (mut at, mut whole) = (0, 0);
+        while let Some(head) = bytes
+            .get(at..)
+            .and_then(|r| r.first_chunk::<HANDSHAKE_HEADER_LEN>())
+        {
+            at += HANDSHAKE_HEADER_LEN + self.checked_body_len(head)?;
+            if at <= bytes.len() {
+                whole = at;
+            }
+        }
+        Ok(whole)
+    }
+
+    fn push_inner(&mut self, fragment: &[u8]) -> Result<(), Error> {
+        Self::check_fragment(fragment)?;
         if self.next_len()?.is_some() {
             return Err(Error::Api(
                 "HandshakeJoiner::push called before popping every whole message",
@@ -176,15 +204,7 @@ impl HandshakeJoiner {
         self.buf.extend_from_slice(fragment);
         // Check every header that is now complete, so an oversized message is reported
         // before its body is waited for.
-        let mut at = 0;
-        while let Some(head) = self
-            .buf
-            .get(at..)
-            .and_then(|r| r.first_chunk::<HANDSHAKE_HEADER_LEN>())
-        {
-            let total = HANDSHAKE_HEADER_LEN + self.checked_body_len(head)?;
-            at += total;
-        }
+        self.whole_messages(&self.buf)?;
         Ok(())
     }
 
@@ -195,14 +215,7 @@ impl HandshakeJoiner {
     /// rest pushed: a record of whole messages is never copied. Errors are those of
     /// `push`, and as sticky; a pending message is [`Error::Api`].
     pub fn whole_prefix(&mut self, fragment: &[u8]) -> Result<usize, Error> {
-        if let Some(e) = &self.error {
-            return Err(e.clone());
-        }
-        let result = self.whole_prefix_inner(fragment);
-        if let Err(e) = &result {
-            self.error = Some(e.clone());
-        }
-        result
+        self.sticky(|j| j.whole_prefix_inner(fragment))
     }
 
     fn whole_prefix_inner(&self, fragment: &[u8]) -> Result<usize, Error> {
@@ -211,23 +224,8 @@ impl HandshakeJoiner {
                 "HandshakeJoiner::whole_prefix called with a message pending",
             ));
         }
-        if fragment.is_empty() {
-            return Err(DecodeError::new("Handshake fragment", DecodeErrorKind::BadLength).into());
-        }
-        if fragment.len() > MAX_PLAINTEXT {
-            return Err(DecodeError::new("Handshake fragment", DecodeErrorKind::TooLarge).into());
-        }
-        let (mut at, mut whole) = (0, 0);
-        while let Some(head) = fragment
-            .get(at..)
-            .and_then(|r| r.first_chunk::<HANDSHAKE_HEADER_LEN>())
-        {
-            at += HANDSHAKE_HEADER_LEN + self.checked_body_len(head)?;
-            if at <= fragment.len() {
-                whole = at;
-            }
-        }
-        Ok(whole)
+        Self::check_fragment(fragment)?;
+        self.whole_messages(fragment)
     }
 
     /// The next whole message, `Ok(None)` if none is buffered. The message's bytes stay
